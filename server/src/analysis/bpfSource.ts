@@ -1,0 +1,262 @@
+// BPF C -> facts: programs (functions with a section), struct_ops maps (variables in a
+// `.struct_ops*` section) and their slots, and the kfuncs each program reaches.
+import type { SectionMarker } from './c/expand';
+import type { ParsedC } from './c/document';
+import type { Node } from './c/parser';
+import { query } from './c/queries';
+import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, SlotFact, StructOpsMapFact } from './facts';
+import { classifyMapSection, classifyProgramSection } from './sections';
+import { objectNamesForSource } from './objectNames';
+import { essentialTypeName } from './sections';
+
+interface FunctionInfo {
+  name: string;
+  node: Node;
+  nameNode: Node;
+  section: string | null;
+}
+
+/** Top-level declarations, looking inside `#if`/`#ifdef` blocks. */
+function topLevel(root: Node): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type.startsWith('preproc_if') || c.type === 'preproc_else' || c.type === 'preproc_elif' || c.type === 'preproc_elifdef') walk(c);
+      else out.push(c);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** The identifier a declarator declares, through pointers, arrays, parentheses and attributes. */
+export function declaredName(d: Node | null): Node | null {
+  let n = d;
+  for (let i = 0; n && i < 16; i++) {
+    if (n.type === 'identifier' || n.type === 'field_identifier') return n;
+    n = n.childForFieldName('declarator') ?? n.namedChildren.find((c) => c?.type.endsWith('declarator')) ?? null;
+  }
+  return null;
+}
+
+function isFunctionDeclarator(d: Node | null): boolean {
+  let n = d;
+  for (let i = 0; n && i < 16; i++) {
+    if (n.type === 'function_declarator') return true;
+    n = n.childForFieldName('declarator');
+  }
+  return false;
+}
+
+/** A section given with `__attribute__((section("...")))` written out. */
+function attributeSection(node: Node): string | null {
+  for (const c of node.namedChildren) {
+    if (c?.type !== 'attribute_specifier') continue;
+    const m = /\bsection\s*\(\s*"([^"]*)"/.exec(c.text);
+    if (m?.[1] !== undefined) return m[1];
+  }
+  return null;
+}
+
+export class BpfSourceReader {
+  private readonly functions = new Map<string, FunctionInfo>();
+  private readonly declaredFunctions = new Set<string>();
+
+  constructor(
+    private readonly parsed: ParsedC,
+    private readonly file: string,
+  ) {}
+
+  private loc(start: number, end: number): Location {
+    const map = this.parsed.expansion.map;
+    const s = map.toSource(start);
+    const e = Math.max(s, map.toSource(end, true));
+    return { file: this.file, range: this.parsed.lines.range(s, e) };
+  }
+
+  private nodeLoc(n: Node): Location {
+    return this.loc(n.startIndex, n.endIndex);
+  }
+
+  read(): BpfObjectFacts {
+    const facts: BpfObjectFacts = {
+      origin: 'source',
+      file: this.file,
+      objectNames: objectNamesForSource(this.file),
+      programs: [],
+      structOpsMaps: [],
+      otherMaps: [],
+      kfuncDecls: [],
+      problems: [],
+    };
+    const tree = this.parsed.tree;
+    if (!tree) return facts;
+    const nodes = topLevel(tree.rootNode);
+    const sections = this.assignSections(nodes, this.parsed.expansion.sections);
+    const maps: { node: Node; section: string }[] = [];
+    for (const node of nodes) {
+      const section = sections.get(node) ?? attributeSection(node);
+      if (node.type === 'function_definition') {
+        const nameNode = declaredName(node.childForFieldName('declarator'));
+        if (!nameNode) continue;
+        const name = nameNode.text;
+        if (!this.functions.has(name)) this.functions.set(name, { name, node, nameNode, section });
+      } else if (node.type === 'declaration') {
+        for (const d of node.childrenForFieldName('declarator')) {
+          if (!d) continue;
+          if (isFunctionDeclarator(d)) {
+            const n = declaredName(d);
+            if (n) this.declaredFunctions.add(n.text);
+          }
+        }
+        if (section !== null) {
+          if (classifyMapSection(section)) maps.push({ node, section });
+          else if (section === '.maps') facts.otherMaps.push(...this.declaratorNames(node));
+        }
+      }
+    }
+    for (const fn of this.functions.values()) {
+      if (fn.section === null) continue;
+      facts.programs.push(this.program(fn, fn.section));
+    }
+    for (const { node, section } of maps) facts.structOpsMaps.push(...this.structOpsMaps(node, section));
+    return facts;
+  }
+
+  /** Each SEC marker belongs to the first top-level node that ends after it. */
+  private assignSections(nodes: Node[], markers: SectionMarker[]): Map<Node, string | null> {
+    const out = new Map<Node, string | null>();
+    let k = 0;
+    for (const m of markers) {
+      while (k < nodes.length && (nodes[k] as Node).endIndex <= m.offset) k++;
+      const node = nodes[k];
+      if (node && !out.has(node)) out.set(node, m.section);
+    }
+    return out;
+  }
+
+  private declaratorNames(node: Node): string[] {
+    return node
+      .childrenForFieldName('declarator')
+      .map((d) => declaredName(d)?.text)
+      .filter((n): n is string => !!n);
+  }
+
+  private program(fn: FunctionInfo, section: string): ProgramFact {
+    const cls = classifyProgramSection(section);
+    const reach = this.reachable(fn);
+    return {
+      name: fn.name,
+      section,
+      kind: cls.kind,
+      sleepable: cls.sleepable,
+      autoload: cls.autoload,
+      location: this.nodeLoc(fn.nameNode),
+      kfuncCalls: reach.calls,
+      callbacks: reach.callbacks,
+    };
+  }
+
+  private isLocalFunction(name: string): boolean {
+    return this.functions.has(name) || this.declaredFunctions.has(name);
+  }
+
+  /** External calls of one function body, and the local functions it calls or passes as callbacks. */
+  private bodyEdges(fn: FunctionInfo): { calls: KfuncCall[]; callees: string[]; callbacks: string[] } {
+    const body = fn.node.childForFieldName('body');
+    const calls: KfuncCall[] = [];
+    const callees: string[] = [];
+    const callbacks: string[] = [];
+    if (!body) return { calls, callees, callbacks };
+    for (const c of query('calls').captures(body)) {
+      if (c.name !== 'callee') continue;
+      const name = c.node.text;
+      if (this.functions.has(name)) callees.push(name);
+      else calls.push({ name, location: this.nodeLoc(c.node) });
+    }
+    for (const c of query('identifiers').captures(body)) {
+      const name = c.node.text;
+      if (this.functions.has(name) && name !== fn.name) callbacks.push(name);
+    }
+    return { calls, callees, callbacks };
+  }
+
+  /** Calls reached from a program through static subprograms and callbacks. */
+  private reachable(fn: FunctionInfo): { calls: KfuncCall[]; callbacks: string[] } {
+    const calls: KfuncCall[] = [];
+    const callbacks = new Set<string>();
+    const seen = new Set<string>([fn.name]);
+    const queue: { f: FunctionInfo; via?: string }[] = [{ f: fn }];
+    while (queue.length) {
+      const { f, via } = queue.shift() as { f: FunctionInfo; via?: string };
+      const edges = this.bodyEdges(f);
+      for (const c of edges.calls) calls.push(via ? { ...c, via } : c);
+      for (const [names, isCallback] of [
+        [edges.callees, false],
+        [edges.callbacks, true],
+      ] as const) {
+        for (const n of names) {
+          const g = this.functions.get(n);
+          if (!g || seen.has(n) || g.section !== null) continue;
+          seen.add(n);
+          if (isCallback) callbacks.add(n);
+          queue.push({ f: g, via: via ?? n });
+        }
+      }
+    }
+    return { calls, callbacks: [...callbacks] };
+  }
+
+  private structOpsMaps(node: Node, section: string): StructOpsMapFact[] {
+    const cls = classifyMapSection(section);
+    if (!cls) return [];
+    const type = node.childForFieldName('type');
+    const structType = type?.type === 'struct_specifier' ? (type.childForFieldName('name')?.text ?? '') : (type?.text ?? '');
+    const out: StructOpsMapFact[] = [];
+    for (const d of node.childrenForFieldName('declarator')) {
+      if (!d) continue;
+      const nameNode = declaredName(d);
+      if (!nameNode) continue;
+      const value = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+      out.push({
+        name: nameNode.text,
+        structType,
+        kernelType: essentialTypeName(structType),
+        section,
+        link: cls.link,
+        autocreate: cls.autocreate,
+        location: this.nodeLoc(nameNode),
+        slots: value?.type === 'initializer_list' ? this.slots(value) : [],
+      });
+    }
+    return out;
+  }
+
+  /** `.member = (void *)prog`, `.member = prog`, `.member = NULL`; data members are skipped. */
+  private slots(list: Node): SlotFact[] {
+    const out: SlotFact[] = [];
+    for (const pair of list.namedChildren) {
+      if (pair?.type !== 'initializer_pair') continue;
+      const designators = pair.childrenForFieldName('designator');
+      const last = designators[designators.length - 1];
+      if (designators.length !== 1 || last?.type !== 'field_designator') continue;
+      const member = last.namedChildren[0]?.text ?? last.text.replace(/^\./, '');
+      let value = pair.childForFieldName('value');
+      while (value && (value.type === 'cast_expression' || value.type === 'parenthesized_expression' || value.type === 'pointer_expression')) {
+        value = value.type === 'cast_expression' ? value.childForFieldName('value') : value.type === 'pointer_expression' ? value.childForFieldName('argument') : value.namedChildren[0] ?? null;
+      }
+      if (!value) continue;
+      if (value.type === 'null' || value.text === 'NULL') {
+        out.push({ member, program: null, location: this.nodeLoc(pair) });
+      } else if (value.type === 'identifier' && this.isLocalFunction(value.text)) {
+        out.push({ member, program: value.text, location: this.nodeLoc(pair) });
+      }
+    }
+    return out;
+  }
+}
+
+export function readBpfSource(parsed: ParsedC, file: string): BpfObjectFacts {
+  return new BpfSourceReader(parsed, file).read();
+}

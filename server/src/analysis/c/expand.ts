@@ -1,0 +1,319 @@
+// Expands the macros that produce BPF programs and struct_ops maps, so that tree-sitter sees plain
+// C, and keeps a source map from the expanded text back to the file. `SEC("...")` itself becomes a
+// section marker (a blank in the text), which the fact extractor attaches to the next declaration.
+import { lex, stringValue, type Token, type TokenKind } from './lexer';
+import { SECTION_MACRO, type MacroDef, type MacroTable } from './macros';
+import { SourceMap } from './sourceMap';
+
+export interface SectionMarker {
+  /** Offset in the expanded text where the `SEC(...)` stood. */
+  offset: number;
+  /** The section name, string literals concatenated; null when it is not a constant. */
+  section: string | null;
+  /** Source offsets of the `SEC(...)` (or of the macro invocation that produced it). */
+  sourceStart: number;
+  sourceEnd: number;
+}
+
+export interface Expansion {
+  text: string;
+  map: SourceMap;
+  sections: SectionMarker[];
+  /** Set when the expansion budget ran out; the rest of the file was copied unexpanded. */
+  truncated: boolean;
+}
+
+interface XTok {
+  kind: TokenKind;
+  text: string;
+  /** Offset in the source, or -1 when the token was produced by a macro body. */
+  src: number;
+  /** Source range the token stands for: itself, or the outermost macro invocation. */
+  originStart: number;
+  originEnd: number;
+  hide: readonly string[] | null;
+}
+
+/** Upper bound on tokens produced by macro bodies per file (guards against runaway expansions). */
+const EXPANSION_BUDGET = 200_000;
+
+function fromSource(t: Token): XTok {
+  return { kind: t.kind, text: t.text, src: t.start, originStart: t.start, originEnd: t.start + t.text.length, hide: null };
+}
+
+function isBlank(t: { kind: TokenKind }): boolean {
+  return t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment';
+}
+
+class Stream {
+  private readonly pending: XTok[] = [];
+  private i = 0;
+  constructor(private readonly tokens: readonly Token[] | readonly XTok[], private readonly raw: boolean) {}
+
+  next(): XTok | undefined {
+    if (this.pending.length) return this.pending.pop();
+    const t = this.tokens[this.i++];
+    if (!t) return undefined;
+    return this.raw ? fromSource(t as Token) : (t as XTok);
+  }
+
+  pushFront(toks: XTok[]): void {
+    for (let k = toks.length - 1; k >= 0; k--) this.pending.push(toks[k] as XTok);
+  }
+
+  /** The next token that is not whitespace or a comment, without consuming anything. */
+  peekSignificant(): XTok | undefined {
+    for (let k = this.pending.length - 1; k >= 0; k--) {
+      const t = this.pending[k] as XTok;
+      if (!isBlank(t)) return t;
+    }
+    for (let k = this.i; k < this.tokens.length; k++) {
+      const t = this.tokens[k] as Token | XTok;
+      if (t.kind === 'directive') return undefined;
+      if (!isBlank(t)) return this.raw ? fromSource(t as Token) : (t as XTok);
+    }
+    return undefined;
+  }
+}
+
+interface Collected {
+  args: XTok[][];
+  end: XTok;
+}
+
+/** Reads `( a, b, ... )` after a function-like macro name. Returns null when unbalanced. */
+function collectArgs(stream: Stream): Collected | null {
+  let open: XTok | undefined;
+  while ((open = stream.next()) && isBlank(open));
+  if (!open || open.text !== '(') return null;
+  const args: XTok[][] = [[]];
+  let depth = 0;
+  for (;;) {
+    const t = stream.next();
+    if (!t || t.kind === 'directive') return null;
+    if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
+    else if (t.text === ')' || t.text === ']' || t.text === '}') {
+      if (depth === 0 && t.text === ')') return { args, end: t };
+      depth--;
+    } else if (t.text === ',' && depth === 0) {
+      args.push([]);
+      continue;
+    }
+    (args[args.length - 1] as XTok[]).push(t);
+  }
+}
+
+function trim(toks: XTok[]): XTok[] {
+  let a = 0;
+  let b = toks.length;
+  while (a < b && isBlank(toks[a] as XTok)) a++;
+  while (b > a && isBlank(toks[b - 1] as XTok)) b--;
+  return toks.slice(a, b);
+}
+
+function stringify(toks: XTok[]): string {
+  const text = trim(toks)
+    .map((t) => (isBlank(t) ? ' ' : t.text))
+    .join('')
+    .replace(/\s+/g, ' ');
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export class Expander {
+  private budget = EXPANSION_BUDGET;
+  private truncated = false;
+  private readonly sections: SectionMarker[] = [];
+  private readonly out: string[] = [];
+  private outLen = 0;
+  private readonly map = new SourceMap();
+  private prev: XTok | null = null;
+
+  constructor(private readonly table: MacroTable) {}
+
+  /** Expands a whole file. */
+  expandFile(text: string): Expansion {
+    if (!this.table.mentionsAny(text)) {
+      return { text, map: SourceMap.identity(text.length), sections: [], truncated: false };
+    }
+    const stream = new Stream(lex(text), true);
+    this.run(stream, true);
+    return { text: this.out.join(''), map: this.map, sections: this.sections, truncated: this.truncated };
+  }
+
+  /** Main loop: copy tokens, expanding macro invocations; `top` writes to the output. */
+  private run(stream: Stream, top: boolean, sink?: XTok[]): void {
+    for (let t = stream.next(); t; t = stream.next()) {
+      if (t.kind === 'id' && !this.truncated && this.table.isExpanded(t.text) && !t.hide?.includes(t.text)) {
+        const replaced = this.tryExpand(t, stream, top);
+        if (replaced) continue;
+      }
+      if (top) this.emit(t);
+      else sink?.push(t);
+    }
+  }
+
+  private tryExpand(name: XTok, stream: Stream, top: boolean): boolean {
+    // Inside an argument, SEC stays as written; the rescan of the substituted body meets it again.
+    if (name.text === SECTION_MACRO) return top && this.section(name, stream);
+    const def = this.table.get(name.text);
+    if (!def) return false;
+    if (def.params === null) {
+      stream.pushFront(this.substitute(def, [], name, name));
+      return true;
+    }
+    if (stream.peekSignificant()?.text !== '(') return false;
+    const got = collectArgs(stream);
+    if (!got) return false;
+    stream.pushFront(this.substitute(def, got.args, name, got.end));
+    return true;
+  }
+
+  private section(name: XTok, stream: Stream): boolean {
+    if (stream.peekSignificant()?.text !== '(') return false;
+    const got = collectArgs(stream);
+    if (!got) return false;
+    const arg = this.expandIsolated(got.args[0] ?? []);
+    const strings = trim(arg);
+    let section: string | null = '';
+    for (const s of strings) {
+      if (isBlank(s)) continue;
+      const v = s.kind === 'str' ? stringValue(s.text) : null;
+      if (v === null) {
+        section = null;
+        break;
+      }
+      section += v;
+    }
+    const fromSrc = name.src >= 0 && got.end.src >= 0;
+    const marker: SectionMarker = {
+      offset: this.outLen,
+      section,
+      sourceStart: fromSrc ? name.src : name.originStart,
+      sourceEnd: fromSrc ? got.end.src + 1 : name.originEnd,
+    };
+    this.sections.push(marker);
+    this.emit(this.synth(' ', 'ws', name, got.end));
+    return true;
+  }
+
+  private synth(text: string, kind: TokenKind, first: XTok, last: XTok, hide: readonly string[] | null = null): XTok {
+    return {
+      kind,
+      text,
+      src: -1,
+      originStart: first.src >= 0 ? first.src : first.originStart,
+      originEnd: last.src >= 0 ? last.src + last.text.length : last.originEnd,
+      hide,
+    };
+  }
+
+  /** Fully expands an argument on its own (C's argument pre-expansion). */
+  private expandIsolated(toks: XTok[]): XTok[] {
+    const sink: XTok[] = [];
+    this.run(new Stream(toks, false), false, sink);
+    return sink;
+  }
+
+  /** Replaces the parameters in a macro body; the result is rescanned by the caller's stream. */
+  private substitute(def: MacroDef, args: XTok[][], name: XTok, end: XTok): XTok[] {
+    const params = def.params ?? [];
+    // Bind arguments: the variadic parameter takes the rest, commas included.
+    const bound = new Map<string, XTok[]>();
+    params.forEach((p, k) => {
+      if (p === def.variadic) {
+        const rest: XTok[] = [];
+        args.slice(k).forEach((a, j) => {
+          if (j > 0) rest.push(this.synth(',', 'punct', name, end));
+          rest.push(...a);
+        });
+        bound.set(p, rest);
+      } else bound.set(p, args[k] ?? []);
+    });
+    const hide = [...(name.hide ?? []), def.name];
+    const out: XTok[] = [];
+    const body = def.body;
+    const spend = (n: number): void => {
+      this.budget -= n;
+      if (this.budget < 0) this.truncated = true;
+    };
+    for (let k = 0; k < body.length; k++) {
+      const t = body[k] as Token;
+      if (t.text === '#' && params.length) {
+        let j = k + 1;
+        while (j < body.length && isBlank(body[j] as Token)) j++;
+        const p = body[j];
+        if (p && bound.has(p.text)) {
+          out.push(this.synth(stringify(bound.get(p.text) ?? []), 'str', name, end, hide));
+          k = j;
+          continue;
+        }
+      }
+      if (t.text === '##') {
+        while (out.length && isBlank(out[out.length - 1] as XTok)) out.pop();
+        let j = k + 1;
+        while (j < body.length && isBlank(body[j] as Token)) j++;
+        const r = body[j];
+        k = j;
+        if (!r) break;
+        const right = bound.has(r.text) ? trim(bound.get(r.text) ?? []) : [this.synth(r.text, r.kind, name, end, hide)];
+        const left = out[out.length - 1];
+        if (left?.text === ',') {
+          // GNU: `, ## __VA_ARGS__` drops the comma when there are no variadic arguments.
+          if (right.length === 0 && r.text === def.variadic) out.pop();
+          else out.push(...right);
+          continue;
+        }
+        const first = right[0];
+        if (left && first) {
+          const merged = lex(left.text + first.text, 0, left.text.length + first.text.length, false);
+          out.pop();
+          if (merged.length === 1) out.push(this.synth(left.text + first.text, merged[0]?.kind ?? 'id', name, end, hide));
+          else out.push(left, first);
+          out.push(...right.slice(1));
+        } else out.push(...right);
+        continue;
+      }
+      if (t.kind === 'id' && bound.has(t.text)) {
+        const next = nextSignificant(body, k + 1);
+        const arg = bound.get(t.text) ?? [];
+        const expanded = next?.text === '##' ? arg : this.expandIsolated(arg);
+        for (const a of expanded) out.push({ ...a, hide: a.hide ? [...a.hide, def.name] : hide });
+        continue;
+      }
+      out.push(this.synth(t.text, t.kind, name, end, hide));
+    }
+    spend(out.length);
+    return out;
+  }
+
+  private emit(t: XTok): void {
+    const prev = this.prev;
+    if (prev && needsSpace(prev, t) && !(prev.src >= 0 && t.src === prev.src + prev.text.length)) {
+      this.write(' ', -1, t.originStart, t.originEnd);
+    }
+    this.write(t.text, t.src, t.originStart, t.originEnd);
+    this.prev = t;
+  }
+
+  private write(text: string, src: number, originStart: number, originEnd: number): void {
+    if (!text) return;
+    this.out.push(text);
+    this.map.add(this.outLen, text.length, src, originStart, originEnd);
+    this.outLen += text.length;
+  }
+}
+
+function nextSignificant(body: readonly Token[], from: number): Token | undefined {
+  for (let j = from; j < body.length; j++) if (!isBlank(body[j] as Token)) return body[j];
+  return undefined;
+}
+
+function needsSpace(a: XTok, b: XTok): boolean {
+  const word = (k: TokenKind): boolean => k === 'id' || k === 'num';
+  return word(a.kind) && word(b.kind);
+}
+
+/** Expands one file with the given macro table. */
+export function expandSource(text: string, table: MacroTable): Expansion {
+  return new Expander(table).expandFile(text);
+}

@@ -1,0 +1,195 @@
+// Macro definitions: the conventions of libbpf, sched_ext and HID-BPF headers built in, plus the
+// project's own `#define`s. Only macros that (transitively) produce a `SEC(...)` are expanded;
+// everything else is left for tree-sitter to read as written.
+import type { Location } from '../facts';
+import { lex, type Token } from './lexer';
+
+export interface MacroDef {
+  name: string;
+  /** Parameter names, or null for an object-like macro. A variadic `...` is named `__VA_ARGS__`. */
+  params: string[] | null;
+  /** The name the variadic arguments are known by in the body (`__VA_ARGS__` or `args` for `args...`). */
+  variadic: string | null;
+  body: Token[];
+  /** Where it was defined; undefined for built-ins. */
+  location?: Location;
+}
+
+/** Macros of libbpf's own headers whose expansion is replaced by the shape the analysis needs. */
+const LIBBPF_SHAPES: Record<string, string> = {
+  // bpf_tracing.h: the program's C name and its arguments as written.
+  BPF_PROG: 'name, args... | name(args)',
+  BPF_PROG2: 'name, args... | name(args)',
+  BPF_KPROBE: 'name, args... | name(args)',
+  BPF_KRETPROBE: 'name, args... | name(args)',
+  BPF_KSYSCALL: 'name, args... | name(args)',
+  BPF_KPROBE_SYSCALL: 'name, args... | name(args)',
+  BPF_UPROBE: 'name, args... | name(args)',
+  BPF_URETPROBE: 'name, args... | name(args)',
+  BPF_USDT: 'name, args... | name(args)',
+};
+
+/** Defaults for conventions that projects usually define in their own headers. */
+const CONVENTIONS: Record<string, string> = {
+  BPF_STRUCT_OPS: 'name, args... | SEC("struct_ops/" #name) BPF_PROG(name, ##args)',
+  BPF_STRUCT_OPS_SLEEPABLE: 'name, args... | SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)',
+  SCX_OPS_DEFINE: '__name, ... | SEC(".struct_ops.link") struct sched_ext_ops __name = { __VA_ARGS__, };',
+  HID_BPF_OPS: 'name | SEC(".struct_ops.link") struct hid_bpf_ops name',
+};
+
+/**
+ * Attribute-like macros of libbpf's headers that tree-sitter cannot read where they stand
+ * (`extern int f(void) __ksym __weak;`). They expand to nothing.
+ */
+const BLANKS = ['__ksym', '__kconfig', '__weak', '__always_inline', '__noinline', '__hidden', '__maybe_unused'];
+
+/** `SEC` is handled by the expander itself: it becomes a section marker. */
+export const SECTION_MACRO = 'SEC';
+
+function builtin(name: string, spec: string): MacroDef {
+  const [paramText = '', bodyText = ''] = spec.split(' | ');
+  return makeDef(name, parseParams(paramText), bodyText);
+}
+
+function parseParams(paramText: string): { params: string[]; variadic: string | null } {
+  const params: string[] = [];
+  let variadic: string | null = null;
+  for (const raw of paramText.split(',')) {
+    const p = raw.trim();
+    if (!p) continue;
+    if (p === '...') {
+      variadic = '__VA_ARGS__';
+      params.push('__VA_ARGS__');
+    } else if (p.endsWith('...')) {
+      variadic = p.slice(0, -3).trim();
+      params.push(variadic);
+    } else params.push(p);
+  }
+  return { params, variadic };
+}
+
+function makeDef(
+  name: string,
+  sig: { params: string[]; variadic: string | null } | null,
+  bodyText: string,
+  location?: Location,
+): MacroDef {
+  const body = lex(bodyText, 0, bodyText.length, false).filter((t) => t.kind !== 'comment');
+  return { name, params: sig ? sig.params : null, variadic: sig ? sig.variadic : null, body, location };
+}
+
+/**
+ * Reads `#define` lines from C text. Bodies keep their tokens; comments and line continuations
+ * become whitespace.
+ */
+export function collectDefines(text: string, file: string): MacroDef[] {
+  const defs: MacroDef[] = [];
+  const re = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const name = m[1] ?? '';
+    let i = m.index + m[0].length;
+    let sig: { params: string[]; variadic: string | null } | null = null;
+    if (m[2]) {
+      const close = text.indexOf(')', i);
+      if (close < 0) break;
+      sig = parseParams(text.slice(i, close).replace(/\\\r?\n/g, ' '));
+      i = close + 1;
+    }
+    let end = i;
+    for (;;) {
+      const nl = text.indexOf('\n', end);
+      if (nl < 0) {
+        end = text.length;
+        break;
+      }
+      if (text[nl - 1] === '\\' || (text[nl - 1] === '\r' && text[nl - 2] === '\\')) {
+        end = nl + 1;
+        continue;
+      }
+      end = nl;
+      break;
+    }
+    const body = text
+      .slice(i, end)
+      .replace(/\\\r?\n/g, ' ')
+      .replace(/\/\*[\s\S]*?\*\//g, ' ')
+      .replace(/\/\/.*$/, '');
+    const line = countLines(text, m.index);
+    defs.push(
+      makeDef(name, sig, body.trim(), {
+        file,
+        range: { start: { line, character: 0 }, end: { line, character: 0 } },
+      }),
+    );
+    re.lastIndex = end;
+  }
+  return defs;
+}
+
+function countLines(text: string, upTo: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < upTo; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * The macros the expander uses: libbpf's shapes always, then the project's definitions, then the
+ * defaults for conventions the project did not define. Only macros that lead to `SEC` are kept.
+ */
+export class MacroTable {
+  private readonly defs = new Map<string, MacroDef>();
+  private interesting = new Set<string>();
+  private pattern: RegExp | null = null;
+
+  constructor(projectDefines: Iterable<MacroDef> = []) {
+    for (const def of projectDefines) {
+      if (def.name in LIBBPF_SHAPES || def.name === SECTION_MACRO) continue;
+      if (!this.defs.has(def.name)) this.defs.set(def.name, def);
+    }
+    for (const [name, spec] of Object.entries(CONVENTIONS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
+    for (const [name, spec] of Object.entries(LIBBPF_SHAPES)) this.defs.set(name, builtin(name, spec));
+    for (const name of BLANKS) this.defs.set(name, makeDef(name, null, ''));
+    this.computeInteresting();
+  }
+
+  /** Macros whose expansion reaches `SEC`, directly or through other such macros. */
+  private computeInteresting(): void {
+    const reaches = new Set<string>([SECTION_MACRO]);
+    for (const name of Object.keys(LIBBPF_SHAPES)) reaches.add(name);
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const def of this.defs.values()) {
+        if (reaches.has(def.name)) continue;
+        if (def.body.some((t) => t.kind === 'id' && reaches.has(t.text))) {
+          reaches.add(def.name);
+          changed = true;
+        }
+      }
+    }
+    // Blanks are expanded where they appear, but do not make a file or a macro interesting.
+    const names = [...reaches].sort((a, b) => b.length - a.length);
+    this.pattern = new RegExp(`\\b(?:${names.join('|')})\\b`);
+    for (const name of BLANKS) reaches.add(name);
+    this.interesting = reaches;
+  }
+
+  get(name: string): MacroDef | undefined {
+    return this.interesting.has(name) ? this.defs.get(name) : undefined;
+  }
+
+  isExpanded(name: string): boolean {
+    return this.interesting.has(name);
+  }
+
+  /** Quick test: does this text mention any macro we expand? */
+  mentionsAny(text: string): boolean {
+    return this.pattern?.test(text) ?? false;
+  }
+
+  /** The project's definitions that lead to `SEC` (for hover and docs). */
+  projectMacros(): MacroDef[] {
+    return [...this.defs.values()].filter((d) => d.location && this.interesting.has(d.name));
+  }
+}

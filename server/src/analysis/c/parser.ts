@@ -1,0 +1,56 @@
+// The C grammar, loaded once. Parsing never throws: a parse that runs past its budget is
+// cancelled and reported, and the caller gets null.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
+
+export type { Node, Tree } from 'web-tree-sitter';
+
+let ready: Promise<Language> | undefined;
+let language: Language | undefined;
+let parser: Parser | undefined;
+
+function locate(name: string, packagePath: string): string {
+  // Bundled: beside dist/*.js. From sources (tests): in node_modules.
+  const beside = join(__dirname, name);
+  if (existsSync(beside)) return beside;
+  return require.resolve(packagePath);
+}
+
+/** Loads the tree-sitter runtime and the C grammar. Safe to call many times. */
+export function loadGrammar(): Promise<Language> {
+  ready ??= (async () => {
+    const runtime = locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
+    await Parser.init({ locateFile: () => runtime });
+    language = await Language.load(locate('tree-sitter-c.wasm', 'tree-sitter-c/tree-sitter-c.wasm'));
+    parser = new Parser();
+    parser.setLanguage(language);
+    return language;
+  })();
+  return ready;
+}
+
+export function grammar(): Language {
+  if (!language) throw new Error('loadGrammar() has not finished');
+  return language;
+}
+
+/** Default budget for one parse; a 3 MB header parses well within it. */
+export const PARSE_BUDGET_MS = 2000;
+
+/**
+ * Parses C text, reusing `old` (already edited) for incremental parsing.
+ * Returns null when the parse ran out of budget or the parser failed.
+ */
+export function parseC(text: string, old?: Tree | null, budgetMs = PARSE_BUDGET_MS): Tree | null {
+  if (!parser) throw new Error('loadGrammar() has not finished');
+  const deadline = performance.now() + budgetMs;
+  try {
+    return parser.parse(text, old ?? null, {
+      progressCallback: () => performance.now() > deadline,
+    });
+  } catch {
+    parser.reset();
+    return null;
+  }
+}

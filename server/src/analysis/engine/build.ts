@@ -1,0 +1,171 @@
+// Facts of every file -> the workspace model.
+import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, Location, ReadProblem, SkeletonFacts } from '../facts';
+import type { Finding, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../model';
+import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, type DependentKfunc } from '../kfuncs';
+import { linkObjects, truthOf, type LinkedObject } from './link';
+import { runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
+import { staleFinding } from './staleness';
+import { finding } from './findingText';
+
+export interface WorkspaceFacts {
+  sources: BpfObjectFacts[];
+  objectFiles: BpfObjectFacts[];
+  skeletons: SkeletonFacts[];
+  loaders: LoaderFacts[];
+  /** kfunc declarations found in headers (vmlinux.h and the project's own). */
+  headerKfuncs: KfuncDeclFact[];
+  /** Problems of files that produced no facts (binary .c, unreadable files). */
+  problems: ReadProblem[];
+  headers: number;
+}
+
+export interface ModelOptions {
+  /** Extra association-dependent kfuncs (setting `bpfAssoc.kfuncs`). */
+  extraKfuncs?: string[];
+}
+
+function dependentKfuncs(facts: WorkspaceFacts, options: ModelOptions): Map<string, DependentKfunc> {
+  const out = new Map<string, DependentKfunc>();
+  for (const [name, k] of Object.entries(BUILTIN_ASSOC_KFUNCS)) out.set(name, { reason: `built-in list: ${k.reason}`, family: k.family });
+  const decls = [
+    ...facts.headerKfuncs,
+    ...facts.sources.flatMap((s) => s.kfuncDecls),
+    ...facts.objectFiles.flatMap((o) => o.kfuncDecls),
+    ...facts.skeletons.flatMap((s) => s.embedded?.kfuncDecls ?? []),
+  ];
+  for (const d of decls) if (!out.has(d.name)) out.set(d.name, { reason: d.reason, location: d.location, family: kfuncFamily(d.name) });
+  for (const name of options.extraKfuncs ?? []) if (!out.has(name)) out.set(name, { reason: 'listed in the bpfAssoc.kfuncs setting', family: kfuncFamily(name) });
+  return out;
+}
+
+function viewOf(o: LinkedObject, truth: BpfObjectFacts): ObjectView {
+  const src = o.source;
+  const program = (name: string): Location | undefined => src?.programs.find((p) => p.name === name)?.location;
+  const map = (name: string): Location | undefined => src?.structOpsMaps.find((m) => m.name === name)?.location;
+  return {
+    id: o.id,
+    truth,
+    programLocation: (name) => program(name) ?? truth.programs.find((p) => p.name === name)?.location ?? { file: truth.file, range: zero },
+    mapLocation: (name) => map(name) ?? truth.structOpsMaps.find((m) => m.name === name)?.location ?? { file: truth.file, range: zero },
+    slotLocation: (mapName, member) =>
+      src?.structOpsMaps.find((m) => m.name === mapName)?.slots.find((s) => s.member === member)?.location ??
+      map(mapName) ??
+      truth.structOpsMaps.find((m) => m.name === mapName)?.slots.find((s) => s.member === member)?.location ??
+      { file: truth.file, range: zero },
+    kfuncCalls: (name) => (src?.programs.find((p) => p.name === name) ?? truth.programs.find((p) => p.name === name))?.kfuncCalls ?? [],
+  };
+}
+
+const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+function problemFindings(problems: ReadProblem[]): Finding[] {
+  return problems.map((p) => finding(p.rule, p.location, p.message, []));
+}
+
+export function buildModel(facts: WorkspaceFacts, options: ModelOptions = {}): WorkspaceModel {
+  const kfuncs = dependentKfuncs(facts, options);
+  const linked = linkObjects(facts.sources, facts.objectFiles, facts.skeletons, facts.loaders);
+  const model: WorkspaceModel = {
+    version: 1,
+    objects: [],
+    programs: [],
+    maps: [],
+    associationCalls: [],
+    findings: problemFindings(facts.problems),
+    kfuncs: [...kfuncs].map(([name, v]) => ({ name, reason: v.reason, ...(v.location ? { location: v.location } : {}) })),
+    stats: {
+      files: facts.sources.length + facts.objectFiles.length + facts.skeletons.length + facts.loaders.length + facts.headers,
+      sources: facts.sources.length,
+      loaders: facts.loaders.length,
+      skeletons: facts.skeletons.length,
+      objectFiles: facts.objectFiles.length,
+      headers: facts.headers,
+    },
+  };
+  for (const f of [...facts.sources, ...facts.objectFiles]) model.findings.push(...problemFindings(f.problems));
+  for (const s of facts.skeletons) model.findings.push(...problemFindings([...s.problems, ...(s.embedded?.problems ?? [])]));
+  for (const l of facts.loaders) model.findings.push(...problemFindings(l.problems));
+  for (const o of linked) addObject(model, o, kfuncs);
+  model.findings = dedupe(model.findings);
+  return model;
+}
+
+function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string, DependentKfunc>): void {
+  const truth = truthOf(o);
+  if (!truth) return;
+  const view = viewOf(o, truth.facts);
+  const loaders = [...o.loaders].sort((a, b) => a.facts.file.localeCompare(b.facts.file));
+  const outcomes: ScenarioOutcome[] = loaders.length ? loaders.map((l) => runScenario(view, l, dependent)) : [runScenario(view, null, dependent)];
+  const primary = outcomes[0] as ScenarioOutcome;
+  const obj: ModelObject = {
+    id: o.id,
+    sources: o.source ? [o.source.file] : [],
+    objectFiles: o.objectFile ? [o.objectFile.file] : [],
+    skeletons: o.skeleton ? [o.skeleton.file] : [],
+    loaders: loaders.map((l) => l.facts.file),
+    truth: truth.origin,
+    scenarios: outcomes.map((s) => s.scenario),
+    loadFails: primary.loadFails,
+  };
+  model.objects.push(obj);
+  for (const p of truth.facts.programs) {
+    const state = primary.programs.get(p.name);
+    if (!state || model.programs.some((q) => q.id === `${o.id}/${p.name}`)) continue;
+    const srcFact = o.source?.programs.find((q) => q.name === p.name) ?? p;
+    const prog: ModelProgram = {
+      id: `${o.id}/${p.name}`,
+      object: o.id,
+      name: p.name,
+      section: p.section,
+      kind: p.kind,
+      sleepable: p.sleepable,
+      autoload: state.autoload,
+      location: view.programLocation(p.name),
+      association: state.association,
+      byScenario: outcomes.length > 1 ? outcomes.map((s) => ({ scenario: s.scenario, association: s.programs.get(p.name)?.association ?? { state: 'none', reason: '' } })) : [],
+      kfuncCalls: srcFact.kfuncCalls.filter((c) => lookupKfunc(dependent, c.name)).map((c) => ({ ...c, dependsOnAssociation: lookupKfunc(dependent, c.name)?.reason ?? '' })),
+      callbacks: srcFact.callbacks,
+    };
+    model.programs.push(prog);
+  }
+  for (const m of truth.facts.structOpsMaps) {
+    const state = primary.maps.get(m.name);
+    if (!state) continue;
+    const map: ModelMap = {
+      id: `${o.id}/${m.name}`,
+      object: o.id,
+      name: m.name,
+      structType: m.structType,
+      kernelType: m.kernelType,
+      section: m.section,
+      link: m.link,
+      autocreate: state.autocreate,
+      attached: outcomes.some((s) => s.maps.get(m.name)?.attached),
+      location: view.mapLocation(m.name),
+      slots: state.slots,
+    };
+    model.maps.push(map);
+  }
+  for (const s of outcomes) {
+    model.associationCalls.push(...s.calls);
+    model.findings.push(...s.findings.map((f) => ({ ...f, object: o.id })));
+  }
+  if (o.source && o.skeleton?.embedded && truth.origin === 'skeleton') {
+    const f = staleFinding('skeleton', o.skeleton.location, o.skeleton.file, o.source, o.skeleton.embedded);
+    if (f) model.findings.push({ ...f, object: o.id });
+  }
+  if (o.source && o.objectFile) {
+    const f = staleFinding('object', { file: o.objectFile.file, range: zero }, o.objectFile.file, o.source, o.objectFile);
+    if (f) model.findings.push({ ...f, object: o.id });
+  }
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}|${f.location.file}|${f.location.range.start.line}|${f.location.range.start.character}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,133 @@
+// What libbpf (v1.7, src/libbpf.c) does with an object's struct_ops maps and programs between
+// open and load: effective autocreate/autoload, slots after the skeleton's shadow struct is
+// written, and the checks that make the load fail.
+import type { LoaderAction, Location, ProgramFact, StructOpsMapFact } from '../facts';
+import type { Finding, ModelSlot } from '../model';
+import { finding, quote } from './findingText';
+
+export interface ProgState {
+  fact: ProgramFact;
+  location: Location;
+  autoload: boolean;
+  /** Why autoload is off, for the not-loaded reason. */
+  autoloadReason: string;
+}
+
+export interface MapState {
+  fact: StructOpsMapFact;
+  location: Location;
+  autocreate: boolean;
+  autocreateReason: string;
+  autoattach: boolean;
+  slots: Map<string, ModelSlot>;
+}
+
+export interface LoadResult {
+  findings: Finding[];
+  /** Set when libbpf refuses to open or load the object. */
+  failure: string | null;
+}
+
+const preLoad = (a: LoaderAction): boolean => a.phase === 'opened' || a.phase === 'unknown';
+
+/** Applies the loader's calls made between open and load (or where the phase is not known). */
+export function applyPreLoadActions(actions: LoaderAction[], progs: Map<string, ProgState>, maps: Map<string, MapState>): void {
+  for (const a of actions) {
+    if (!preLoad(a)) continue;
+    if (a.kind === 'set_autoload') {
+      const p = progs.get(a.program.name);
+      if (p && a.value !== null) {
+        p.autoload = a.value;
+        p.autoloadReason = `bpf_program__set_autoload(${p.fact.name}, false) in ${a.inFunction}()`;
+      }
+    } else if (a.kind === 'set_autocreate') {
+      const m = maps.get(a.map.name);
+      if (m && a.value !== null) {
+        m.autocreate = a.value;
+        m.autocreateReason = `bpf_map__set_autocreate(${m.fact.name}, false) in ${a.inFunction}()`;
+      }
+    } else if (a.kind === 'slot_assign') {
+      const m = maps.get(a.map.name);
+      if (m) m.slots.set(a.member, { member: a.member, program: a.program?.name ?? null, location: a.location, origin: 'loader' });
+    }
+  }
+}
+
+/**
+ * The open/load checks, in libbpf's order: slots must name struct_ops programs; a program may be
+ * reused only for the same struct type and member (checked across created maps); libbpf then
+ * recomputes autoload of referenced struct_ops programs from their maps' autocreate; a struct_ops
+ * program still set to load but referenced by no created map fails the load.
+ */
+export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapState>): LoadResult {
+  const findings: Finding[] = [];
+  let failure: string | null = null;
+  for (const m of maps.values()) {
+    for (const slot of m.slots.values()) {
+      if (!slot.program) continue;
+      const p = progs.get(slot.program);
+      if (!p || p.fact.kind === 'struct_ops') continue;
+      // Compiled-in slots fail at open (relocation); loader-set ones at load, and only for created maps.
+      if (slot.origin === 'loader' && !m.autocreate) continue;
+      findings.push(
+        finding('slot-not-struct-ops-program', slot.location,
+          `Slot ${quote(`${m.fact.name}.${slot.member}`)} points at ${quote(p.fact.name)}, which is a SEC("${p.fact.section}") program, not a struct_ops program: libbpf fails the ${slot.origin === 'loader' ? 'load' : 'open'} with EINVAL ("prog is not struct_ops BPF program"). Put the callback in SEC("struct_ops/${slot.member}").`,
+          [{ location: p.location, message: `${p.fact.name} is declared in SEC("${p.fact.section}")` }]),
+      );
+      failure ??= `slot ${m.fact.name}.${slot.member} names a non-struct_ops program`;
+    }
+  }
+  // invalid reuse: first use of a program fixes (kernel type, member); later ones must match.
+  const firstUse = new Map<string, { map: MapState; slot: ModelSlot }>();
+  const reported = new Set<string>();
+  for (const m of maps.values()) {
+    if (!m.autocreate) continue;
+    for (const slot of m.slots.values()) {
+      const p = slot.program ? progs.get(slot.program) : undefined;
+      if (!p || p.fact.kind !== 'struct_ops') continue;
+      const first = firstUse.get(p.fact.name);
+      if (!first) {
+        firstUse.set(p.fact.name, { map: m, slot });
+        continue;
+      }
+      const sameType = first.map.fact.kernelType === m.fact.kernelType;
+      if (sameType && first.slot.member === slot.member) continue;
+      if (reported.has(p.fact.name)) continue;
+      reported.add(p.fact.name);
+      const why = sameType
+        ? `two different members (${quote(first.slot.member)} and ${quote(slot.member)})`
+        : `two struct types (${quote(first.map.fact.kernelType)} and ${quote(m.fact.kernelType)})`;
+      findings.push(
+        finding('invalid-struct-ops-reuse', p.location,
+          `${quote(p.fact.name)} is used for ${why}: libbpf fails the load with EINVAL ("invalid reuse of prog ${p.fact.name}"). A struct_ops program can be shared only for the same struct type and member; give each slot its own program.`,
+          [
+            { location: first.slot.location, message: `${first.map.fact.name}.${first.slot.member} (${first.map.fact.kernelType})` },
+            { location: slot.location, message: `${m.fact.name}.${slot.member} (${m.fact.kernelType})` },
+          ]),
+      );
+      failure ??= `invalid reuse of ${p.fact.name}`;
+    }
+  }
+  // bpf_object_adjust_struct_ops_autoload(): referenced programs load iff a created map uses them.
+  for (const p of progs.values()) {
+    if (p.fact.kind !== 'struct_ops') continue;
+    const users = [...maps.values()].filter((m) => [...m.slots.values()].some((s) => s.program === p.fact.name));
+    if (!users.length) continue;
+    const created = users.filter((m) => m.autocreate);
+    p.autoload = created.length > 0;
+    if (!p.autoload) {
+      p.autoloadReason = `only referenced by ${users.map((m) => `${m.fact.name} (${m.autocreateReason})`).join(', ')}, which ${users.length > 1 ? 'are' : 'is'} not created`;
+    }
+  }
+  for (const p of progs.values()) {
+    if (p.fact.kind !== 'struct_ops' || !p.autoload) continue;
+    if (firstUse.has(p.fact.name)) continue;
+    findings.push(
+      finding('unreferenced-struct-ops-program', p.location,
+        `${quote(p.fact.name)} is in SEC("${p.fact.section}") but no struct_ops map slot references it, and its autoload is on: libbpf fails the load with EINVAL ("SEC(\\"struct_ops\\") program isn't referenced anywhere"). Put it in a slot, or make it optional with SEC("?${p.fact.section.replace(/^\?/, '')}").`,
+        []),
+    );
+    failure ??= `${p.fact.name} is not referenced by any struct_ops map`;
+  }
+  return { findings, failure };
+}

@@ -1,0 +1,170 @@
+// Linking files into BPF objects: a source, the .bpf.o compiled from it, the skeleton generated
+// from that, and the loaders that use the skeleton. Object names (bpftool's) tie them together;
+// programs with the same name in two objects stay two programs.
+import { basename, dirname } from 'node:path';
+import type { BpfObjectFacts, FactOrigin, LoaderAction, LoaderFacts, SkeletonFacts } from '../facts';
+
+export interface LinkedObject {
+  id: string;
+  names: Set<string>;
+  source: BpfObjectFacts | null;
+  objectFile: BpfObjectFacts | null;
+  skeleton: SkeletonFacts | null;
+  loaders: { facts: LoaderFacts; actions: LoaderAction[] }[];
+}
+
+function overlap(a: BpfObjectFacts | null | undefined, b: BpfObjectFacts | null | undefined): number {
+  if (!a || !b) return 0;
+  const names = new Set(a.programs.map((p) => p.name));
+  return b.programs.filter((p) => names.has(p.name)).length + (a.structOpsMaps.length && b.structOpsMaps.length ? 1 : 0);
+}
+
+function stem(file: string): string {
+  return basename(file).replace(/\.(bpf\.)?(c|o)$/, '').replace(/\.skel\.h$/, '');
+}
+
+function bestMatch<T>(candidates: T[], score: (c: T) => number): T | undefined {
+  let best: T | undefined;
+  let bestScore = -Infinity;
+  for (const c of candidates) {
+    const s = score(c);
+    if (s > bestScore) {
+      best = c;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+
+export function truthOf(o: LinkedObject): { facts: BpfObjectFacts; origin: FactOrigin } | null {
+  if (o.skeleton?.embedded && !o.skeleton.embedded.problems.some((p) => p.rule === 'malformed-object')) {
+    return { facts: o.skeleton.embedded, origin: 'skeleton' };
+  }
+  if (o.objectFile && !o.objectFile.problems.some((p) => p.rule === 'malformed-object')) return { facts: o.objectFile, origin: 'object' };
+  if (o.source) return { facts: o.source, origin: 'source' };
+  return null;
+}
+
+export function linkObjects(
+  sources: BpfObjectFacts[],
+  objectFiles: BpfObjectFacts[],
+  skeletons: SkeletonFacts[],
+  loaders: LoaderFacts[],
+): LinkedObject[] {
+  const groups: LinkedObject[] = sources.map((s) => ({
+    id: '',
+    names: new Set(s.objectNames),
+    source: s,
+    objectFile: null,
+    skeleton: null,
+    loaders: [],
+  }));
+  const byName = (names: Iterable<string>): LinkedObject[] => {
+    const wanted = new Set(names);
+    return groups.filter((g) => [...g.names].some((n) => wanted.has(n)));
+  };
+  for (const o of objectFiles) {
+    const free = byName(o.objectNames).filter((g) => !g.objectFile);
+    const g = bestMatch(free, (c) => overlap(c.source, o) * 10 + (stem(c.source?.file ?? '') === stem(o.file) ? 5 : 0));
+    if (g) {
+      g.objectFile = o;
+      for (const n of o.objectNames) g.names.add(n);
+    } else groups.push({ id: '', names: new Set(o.objectNames), source: null, objectFile: o, skeleton: null, loaders: [] });
+  }
+  for (const s of skeletons) {
+    const free = byName([s.objectName]).filter((g) => !g.skeleton);
+    const g = bestMatch(free, (c) => overlap(c.source ?? c.objectFile, s.embedded) * 10 + (dirname(c.source?.file ?? '') === dirname(s.file) ? 1 : 0));
+    if (g) {
+      g.skeleton = s;
+      g.names.add(s.objectName);
+    } else groups.push({ id: '', names: new Set([s.objectName]), source: null, objectFile: null, skeleton: s, loaders: [] });
+  }
+  assignIds(groups);
+  for (const l of loaders) linkLoader(l, groups);
+  return groups;
+}
+
+function assignIds(groups: LinkedObject[]): void {
+  const primary = (g: LinkedObject): string => {
+    if (g.skeleton) return g.skeleton.objectName;
+    const facts = g.source ?? g.objectFile;
+    return facts?.objectNames[1] ?? facts?.objectNames[0] ?? 'object';
+  };
+  const counts = new Map<string, number>();
+  for (const g of groups) counts.set(primary(g), (counts.get(primary(g)) ?? 0) + 1);
+  for (const g of groups) {
+    const p = primary(g);
+    const file = g.source?.file ?? g.objectFile?.file ?? g.skeleton?.file ?? '';
+    g.id = (counts.get(p) ?? 0) > 1 ? `${p}@${basename(dirname(file))}` : p;
+  }
+  // Still ambiguous (same name, same directory name): number them.
+  const seen = new Map<string, number>();
+  for (const g of groups) {
+    const n = seen.get(g.id) ?? 0;
+    seen.set(g.id, n + 1);
+    if (n > 0) g.id = `${g.id}#${n + 1}`;
+  }
+}
+
+function memberNames(g: LinkedObject): Set<string> {
+  const t = truthOf(g)?.facts;
+  const s = g.source;
+  const names = new Set<string>();
+  for (const f of [t, s]) {
+    for (const p of f?.programs ?? []) names.add(p.name);
+    for (const m of f?.structOpsMaps ?? []) names.add(m.name);
+    for (const m of f?.otherMaps ?? []) names.add(m);
+  }
+  return names;
+}
+
+/** Gives each action of a loader to the object it concerns. */
+function linkLoader(l: LoaderFacts, groups: LinkedObject[]): void {
+  const linked = groups.filter((g) => l.skeletonTypes.some((t) => g.names.has(t)));
+  if (!linked.length) return;
+  const entries = linked.map((g) => ({ g, entry: { facts: l, actions: [] as LoaderAction[] } }));
+  for (const { g, entry } of entries) g.loaders.push(entry);
+  for (const a of l.actions) {
+    const skel = actionSkeleton(a);
+    let target = skel ? entries.find((e) => e.g.names.has(skel)) : undefined;
+    if (!target && entries.length === 1) target = entries[0];
+    if (!target) {
+      const name = actionMemberName(a);
+      target = name ? entries.find((e) => memberNames(e.g).has(name)) : undefined;
+    }
+    target?.entry.actions.push(a);
+  }
+}
+
+function actionSkeleton(a: LoaderAction): string | null {
+  switch (a.kind) {
+    case 'open':
+    case 'load':
+    case 'open_and_load':
+    case 'attach':
+    case 'destroy':
+      return a.skeleton;
+    case 'assoc':
+      return a.program?.skeleton ?? a.map?.skeleton ?? null;
+    case 'set_autoload':
+      return a.program.skeleton;
+    default:
+      return a.map.skeleton;
+  }
+}
+
+function actionMemberName(a: LoaderAction): string | null {
+  switch (a.kind) {
+    case 'assoc':
+      return a.program?.name ?? a.map?.name ?? null;
+    case 'set_autoload':
+      return a.program.name;
+    case 'set_autocreate':
+    case 'set_autoattach':
+    case 'attach_struct_ops':
+    case 'slot_assign':
+      return a.map.name;
+    default:
+      return null;
+  }
+}

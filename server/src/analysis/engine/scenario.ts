@@ -1,0 +1,226 @@
+// One run of one object: open, the loader's configuration, load (libbpf's checks), attach (the
+// kernel associates every program in an updated map's slots, poisoning shared ones), and the
+// explicit association calls in order, each answered as libbpf and the kernel would.
+import type { BpfObjectFacts, KfuncCall, LoaderAction, LoaderFacts, Location } from '../facts';
+import type { AssociationState, Errno, Finding, ModelAssociationCall, ModelSlot, Scenario, SlotRef } from '../model';
+import { applyPreLoadActions, checkLoad, type MapState, type ProgState } from './libbpfLoad';
+import { predictCall, type CallContext } from './explicit';
+import { finding, list, quote } from './findingText';
+import { lookupKfunc, type DependentKfunc } from '../kfuncs';
+
+export interface ObjectView {
+  id: string;
+  truth: BpfObjectFacts;
+  /** Where to show a program, map or slot: in the source when we have it. */
+  programLocation(name: string): Location;
+  mapLocation(name: string): Location;
+  slotLocation(map: string, member: string): Location;
+  /** kfunc calls of a program, from the source when we have it (for locations). */
+  kfuncCalls(program: string): KfuncCall[];
+}
+
+export interface ScenarioOutcome {
+  scenario: Scenario;
+  programs: Map<string, { autoload: boolean; association: AssociationState }>;
+  maps: Map<string, { autocreate: boolean; attached: boolean; slots: ModelSlot[] }>;
+  calls: ModelAssociationCall[];
+  findings: Finding[];
+  loadFails: boolean;
+}
+
+function initialState(view: ObjectView): { progs: Map<string, ProgState>; maps: Map<string, MapState>; findings: Finding[] } {
+  const progs = new Map<string, ProgState>();
+  for (const p of view.truth.programs) {
+    if (progs.has(p.name)) continue;
+    progs.set(p.name, {
+      fact: p,
+      location: view.programLocation(p.name),
+      autoload: p.autoload,
+      autoloadReason: `its section ${quote(p.section)} starts with '?'`,
+    });
+  }
+  const maps = new Map<string, MapState>();
+  const findings: Finding[] = [];
+  const optionalSections = new Map<string, string>();
+  for (const m of view.truth.structOpsMaps) {
+    const slots = new Map<string, ModelSlot>();
+    for (const s of m.slots) {
+      slots.set(s.member, { member: s.member, program: s.program, location: view.slotLocation(m.name, s.member), origin: view.truth.origin });
+    }
+    // libbpf's init_struct_ops_maps() drops the '?' after the first variable of the section.
+    let autocreate = m.autocreate;
+    const first = optionalSections.get(m.section);
+    if (!m.autocreate && first) {
+      autocreate = true;
+      findings.push(
+        finding('optional-map-created', view.mapLocation(m.name),
+          `${quote(m.name)} is in ${quote(m.section)} after ${quote(first)}: libbpf (1.7 and earlier) turns autocreate off only for the first map of a '?' section, so ${quote(m.name)} is created and, when attached, associates its programs. Call bpf_map__set_autocreate(skel->maps.${m.name}, false) before load if it must stay optional.`,
+          [{ location: view.mapLocation(first), message: `${first} is the first map of ${m.section}` }]),
+      );
+    } else if (!m.autocreate) optionalSections.set(m.section, m.name);
+    maps.set(m.name, {
+      fact: m,
+      location: view.mapLocation(m.name),
+      autocreate,
+      autocreateReason: `its section ${quote(m.section)} starts with '?'`,
+      autoattach: true,
+      slots,
+    });
+  }
+  return { progs, maps, findings };
+}
+
+/** Maps whose value the run writes into the kernel (bpf_map__attach_struct_ops), in order. */
+function attachedMaps(view: ObjectView, loader: { facts: LoaderFacts; actions: LoaderAction[] } | null, maps: Map<string, MapState>): Map<string, string> {
+  const attached = new Map<string, string>();
+  if (!loader) {
+    for (const m of maps.values()) if (m.autocreate) attached.set(m.fact.name, `${view.id}__attach(), assumed because no loader for this object is in the workspace`);
+    return attached;
+  }
+  const file = loader.facts.file.split('/').pop();
+  for (const a of loader.actions) {
+    const m = a.kind === 'set_autoattach' || a.kind === 'attach_struct_ops' ? maps.get(a.map.name) : undefined;
+    if (a.kind === 'set_autoattach' && m && a.value !== null) m.autoattach = a.value;
+    else if (a.kind === 'attach_struct_ops' && m?.autocreate) attached.set(m.fact.name, `bpf_map__attach_struct_ops() in ${file}`);
+    else if (a.kind === 'attach') {
+      for (const map of maps.values()) {
+        if (map.autocreate && map.autoattach && !attached.has(map.fact.name)) attached.set(map.fact.name, `${a.skeleton}__attach() in ${file}`);
+      }
+    }
+  }
+  return attached;
+}
+
+export function runScenario(
+  view: ObjectView,
+  loader: { facts: LoaderFacts; actions: LoaderAction[] } | null,
+  dependentKfuncs: Map<string, DependentKfunc>,
+): ScenarioOutcome {
+  const scenario: Scenario = loader
+    ? { loader: loader.facts.file, description: `as loaded by ${loader.facts.file.split('/').pop()}` }
+    : { loader: null, description: 'assumed lifecycle: open, load, attach every struct_ops map' };
+  const { progs, maps, findings } = initialState(view);
+  applyPreLoadActions(loader?.actions ?? [], progs, maps);
+  const load = checkLoad(progs, maps);
+  findings.push(...load.findings);
+  const attached = load.failure ? new Map<string, string>() : attachedMaps(view, loader, maps);
+
+  // Automatic association: every program in an attached map's slots.
+  const autoMaps = new Map<string, SlotRef[]>();
+  for (const name of attached.keys()) {
+    const m = maps.get(name);
+    for (const s of m?.slots.values() ?? []) {
+      if (!s.program || progs.get(s.program)?.fact.kind !== 'struct_ops') continue;
+      const refs = autoMaps.get(s.program) ?? [];
+      refs.push({ map: name, member: s.member, location: s.location });
+      autoMaps.set(s.program, refs);
+    }
+  }
+
+  // Explicit association, call by call.
+  const ctx: CallContext = { view, progs, maps, loadFailure: load.failure, explicit: new Map() };
+  const calls: ModelAssociationCall[] = [];
+  for (const a of loader?.actions ?? []) {
+    if (a.kind !== 'assoc') continue;
+    const out = predictCall(a, loader?.facts.file ?? '', ctx);
+    calls.push(...out.calls);
+    findings.push(...out.findings);
+  }
+
+  const programs = new Map<string, { autoload: boolean; association: AssociationState }>();
+  for (const p of progs.values()) {
+    programs.set(p.fact.name, { autoload: p.autoload, association: stateOf(p, load.failure, autoMaps, ctx, attached) });
+  }
+  findings.push(...poisonFindings(progs, programs, attached));
+  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps));
+
+  const outMaps = new Map<string, { autocreate: boolean; attached: boolean; slots: ModelSlot[] }>();
+  for (const m of maps.values()) outMaps.set(m.fact.name, { autocreate: m.autocreate, attached: attached.has(m.fact.name), slots: [...m.slots.values()] });
+  return { scenario, programs, maps: outMaps, calls, findings, loadFails: load.failure !== null };
+}
+
+function stateOf(
+  p: ProgState,
+  failure: string | null,
+  autoMaps: Map<string, SlotRef[]>,
+  ctx: CallContext,
+  attached: Map<string, string>,
+): AssociationState {
+  if (failure) return { state: 'not-loaded', reason: `libbpf fails to load the object: ${failure}` };
+  if (!p.autoload) return { state: 'not-loaded', reason: `autoload is off: ${p.autoloadReason}` };
+  if (p.fact.kind === 'struct_ops') {
+    const refs = autoMaps.get(p.fact.name) ?? [];
+    const mapNames = [...new Set(refs.map((r) => r.map))];
+    if (mapNames.length > 1) return { state: 'poisoned', maps: mapNames, slots: refs };
+    if (mapNames.length === 1) return { state: 'auto', map: mapNames[0] as string, slots: refs };
+    const holders = [...ctx.maps.values()].filter((m) => [...m.slots.values()].some((s) => s.program === p.fact.name));
+    return { state: 'none', reason: holders.length ? `its map ${list(holders.map((m) => quote(m.fact.name)))} is never attached${attached.size ? '' : ' (no attach in the loader)'}` : 'no struct_ops map holds it' };
+  }
+  const explicit = ctx.explicit.get(p.fact.name);
+  if (explicit?.map) return { state: 'explicit', map: explicit.map, calls: explicit.calls };
+  if (explicit?.rejected) return { state: 'rejected', reason: explicit.rejected.reason, errno: explicit.rejected.errno as Errno, calls: explicit.calls };
+  return { state: 'none', reason: 'no association call for it' };
+}
+
+function poisonFindings(
+  progs: Map<string, ProgState>,
+  states: Map<string, { association: AssociationState }>,
+  attached: Map<string, string>,
+): Finding[] {
+  const out: Finding[] = [];
+  for (const [name, { association: a }] of states) {
+    if (a.state !== 'poisoned') continue;
+    const p = progs.get(name) as ProgState;
+    const how = [...new Set(a.maps.map((m) => attached.get(m) ?? ''))].filter(Boolean);
+    out.push(
+      finding('poisoned-association', p.location,
+        `${quote(name)} fills ${list([...new Set(a.slots.map((s) => quote(`${s.map}.${s.member}`)))])}: when these maps are attached (by ${list(how)}), the kernel poisons its association and bpf_prog_get_assoc_struct_ops() returns NULL for it, so kfuncs that look up "their" struct_ops from this program get NULL. Give each map its own copy of the program.`,
+        a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))),
+    );
+  }
+  return out;
+}
+
+function kfuncFindings(
+  view: ObjectView,
+  progs: Map<string, ProgState>,
+  states: Map<string, { association: AssociationState }>,
+  dependent: Map<string, DependentKfunc>,
+  maps: Map<string, MapState>,
+): Finding[] {
+  const out: Finding[] = [];
+  // sched_ext: an unassociated (or poisoned) program falls back to the root scheduler unless the
+  // root implements ops.sub_attach; then scx_prog_sched() returns NULL.
+  const subAttach = [...maps.values()].find((m) => m.fact.kernelType === 'sched_ext_ops' && m.slots.get('sub_attach')?.program);
+  for (const [name, { association: a }] of states) {
+    const p = progs.get(name) as ProgState;
+    for (const call of view.kfuncCalls(name)) {
+      const dep = lookupKfunc(dependent, call.name);
+      if (!dep) continue;
+      const via = call.via ? ` (through ${quote(call.via)})` : '';
+      const scx = dep.family === 'sched_ext';
+      const outcome = scx
+        ? subAttach
+          ? `scx_prog_sched() returns NULL because ${quote(subAttach.fact.name)} implements ops.sub_attach, and the kernel logs "sched_ext: Unassociated program ${name}"`
+          : 'scx_prog_sched() falls back to the root scheduler (it would return NULL under a root that implements ops.sub_attach)'
+        : 'the kfunc gets NULL';
+      const severity = scx && !subAttach ? 'info' : undefined;
+      if (a.state === 'poisoned') {
+        out.push(
+          finding('poisoned-kfunc-caller', call.location,
+            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is poisoned (shared by ${list(a.maps.map(quote))}): ${outcome}.`,
+            [{ location: p.location, message: `${name} is poisoned` }, ...a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))], severity),
+        );
+      } else if (p.fact.kind === 'other' && (a.state === 'none' || a.state === 'rejected')) {
+        const reason = a.state === 'rejected' ? `its association call fails (${a.errno}: ${a.reason})` : 'nothing associates it with a struct_ops map';
+        const fix = scx ? 'Load the skeleton with SCX_OPS_LOAD() or call' : 'Call';
+        out.push(
+          finding('unassociated-kfunc-caller', call.location,
+            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is never associated: ${reason}, so ${outcome}. ${fix} bpf_program__assoc_struct_ops(skel->progs.${name}, skel->maps.MAP, NULL) between __load() and __attach().`,
+            [{ location: p.location, message: `${name} (SEC("${p.fact.section}"))` }, ...(a.state === 'rejected' ? a.calls.map((c) => ({ location: c, message: 'association call' })) : [])], severity),
+        );
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,188 @@
+// Facts: what one file says, before any cross-file reasoning.
+// Plain data, produced by the per-file readers (BPF C, user-space C, skeletons, ELF objects)
+// and consumed by the workspace model. Nothing here knows about LSP or VS Code.
+
+/** Zero-based line and UTF-16 column, as LSP counts them. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A place in the workspace: an absolute file path and a range in it. */
+export interface Location {
+  file: string;
+  range: Range;
+}
+
+export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export function fileStart(file: string): Location {
+  return { file, range: ZERO_RANGE };
+}
+
+/** Where a fact about a BPF object came from. The embedded object of a skeleton is what libbpf loads. */
+export type FactOrigin = 'source' | 'object' | 'skeleton';
+
+export type ProgramKind = 'struct_ops' | 'other';
+
+/** A call from BPF code to a kernel function (kfunc) or to a function we cannot see. */
+export interface KfuncCall {
+  name: string;
+  location: Location;
+  /** The subprogram or callback through which the program reaches the call, if not direct. */
+  via?: string;
+}
+
+export interface ProgramFact {
+  /** The C function name; libbpf's program name. */
+  name: string;
+  /** The section exactly as written, including a leading '?'. */
+  section: string;
+  kind: ProgramKind;
+  sleepable: boolean;
+  /** false when the section starts with '?'. */
+  autoload: boolean;
+  location: Location;
+  /** kfunc calls reached from this program: directly, through static subprograms, or through callbacks. */
+  kfuncCalls: KfuncCall[];
+  /** Callbacks (timer, workqueue, bpf_loop...) that run with this program's association. */
+  callbacks: string[];
+  /**
+   * Read from an object's .BTF.ext line info: the source file (as the compiler recorded it,
+   * usually absolute) and zero-based line of the program's first instruction.
+   */
+  sourceHint?: { file: string; line: number };
+}
+
+export interface SlotFact {
+  /** Struct member (function pointer) name. */
+  member: string;
+  /** Program named by the initializer, or null for an explicit NULL. */
+  program: string | null;
+  location: Location;
+}
+
+export interface StructOpsMapFact {
+  /** Variable name; libbpf's map name. */
+  name: string;
+  /** Struct type as written, e.g. `bpf_testmod_ops___v2`. */
+  structType: string;
+  /** The kernel type libbpf looks up: the flavour suffix (from `___`) removed. */
+  kernelType: string;
+  /** Section as written, e.g. `.struct_ops.link` or `?.struct_ops`. */
+  section: string;
+  /** `.struct_ops.link`: attached through a BPF link. */
+  link: boolean;
+  /** false when the section starts with '?'. */
+  autocreate: boolean;
+  location: Location;
+  /** Function-pointer members initialised with a program (or NULL). */
+  slots: SlotFact[];
+}
+
+/** A kfunc declaration that tells us the kfunc reads the caller's struct_ops association. */
+export interface KfuncDeclFact {
+  /** Name BPF code calls. */
+  name: string;
+  reason: string;
+  location: Location;
+}
+
+/** Something a reader could not understand; becomes a finding with a clear message. */
+export interface ReadProblem {
+  rule: 'unreadable-file' | 'parse-limit' | 'malformed-object' | 'malformed-skeleton';
+  message: string;
+  location: Location;
+}
+
+/** One BPF object as seen from one origin (its C source, its .bpf.o, or a skeleton's embedded copy). */
+export interface BpfObjectFacts {
+  origin: FactOrigin;
+  /** The file these facts were read from. */
+  file: string;
+  /** Candidate object names (bpftool's skeleton name) this object may be known by. */
+  objectNames: string[];
+  programs: ProgramFact[];
+  structOpsMaps: StructOpsMapFact[];
+  /** Names of all other maps (`.maps`, `.bss`, ...), for `assoc-non-struct-ops-map`. */
+  otherMaps: string[];
+  kfuncDecls: KfuncDeclFact[];
+  problems: ReadProblem[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// User space
+
+/** How a loader refers to a program or a map of a skeleton. */
+export interface SkeletonMemberRef {
+  /** The skeleton type (`NAME` in `struct NAME *skel`), when known. */
+  skeleton: string | null;
+  name: string;
+  location: Location;
+}
+
+/** Where a call sits relative to the skeleton's lifecycle, as far as the code shows. */
+export type LoaderPhase = 'opened' | 'loaded' | 'attached' | 'unknown';
+
+interface LoaderActionBase {
+  location: Location;
+  phase: LoaderPhase;
+  /** Name of the enclosing C function. */
+  inFunction: string;
+}
+
+export type LoaderAction =
+  | (LoaderActionBase & { kind: 'open' | 'load' | 'open_and_load' | 'attach' | 'destroy'; skeleton: string })
+  | (LoaderActionBase & {
+      kind: 'assoc';
+      api: 'bpf_program__assoc_struct_ops' | 'bpf_prog_assoc_struct_ops' | 'SCX_OPS_LOAD';
+      program: SkeletonMemberRef | null;
+      /** For SCX_OPS_LOAD: every non-struct_ops program of the skeleton. */
+      allNonStructOps?: boolean;
+      map: SkeletonMemberRef | null;
+      /** Flags as a number when constant, 'unknown' when not, 0 for NULL opts. */
+      flags: number | 'unknown';
+      text: string;
+    })
+  | (LoaderActionBase & { kind: 'set_autoload'; program: SkeletonMemberRef; value: boolean | null })
+  | (LoaderActionBase & { kind: 'set_autocreate' | 'set_autoattach'; map: SkeletonMemberRef; value: boolean | null })
+  | (LoaderActionBase & { kind: 'attach_struct_ops'; map: SkeletonMemberRef })
+  | (LoaderActionBase & {
+      kind: 'slot_assign';
+      map: SkeletonMemberRef;
+      member: string;
+      program: SkeletonMemberRef | null;
+    });
+
+export interface LoaderFacts {
+  file: string;
+  /** `#include "NAME.skel.h"` lines. */
+  includes: { path: string; location: Location }[];
+  /** Skeleton types used (`struct NAME *`, `NAME__open()`). */
+  skeletonTypes: string[];
+  actions: LoaderAction[];
+  problems: ReadProblem[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Skeletons
+
+export interface SkeletonFacts {
+  file: string;
+  /** bpftool's object name: `struct NAME`, `NAME__open()`. */
+  objectName: string;
+  location: Location;
+  maps: string[];
+  programs: string[];
+  links: string[];
+  /** struct_ops shadow types: map name -> function-pointer members. */
+  structOpsShadows: { map: string; members: string[] }[];
+  /** The embedded object read back, or a problem saying why it could not be. */
+  embedded: BpfObjectFacts | null;
+  problems: ReadProblem[];
+}

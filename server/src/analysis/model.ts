@@ -1,0 +1,136 @@
+// The workspace model: one picture of every BPF object, its programs and struct_ops maps, how
+// each program is associated and what libbpf and the kernel will do. The CLI prints it as JSON
+// (docs/model.md), the language server turns it into diagnostics, hovers and the tree view.
+import type { FactOrigin, KfuncCall, Location, ProgramKind } from './facts';
+import type { RuleId, Severity } from './rules';
+
+export type Errno = 'EINVAL' | 'EBUSY' | 'EBADF' | 'EOPNOTSUPP';
+
+/** A slot (map member) that holds a program, and where that is written. */
+export interface SlotRef {
+  map: string;
+  member: string;
+  location: Location;
+}
+
+export type AssociationState =
+  | { state: 'none'; reason: string }
+  | { state: 'auto'; map: string; slots: SlotRef[] }
+  | { state: 'explicit'; map: string; calls: Location[] }
+  | { state: 'poisoned'; maps: string[]; slots: SlotRef[] }
+  | { state: 'rejected'; reason: string; errno: Errno; calls: Location[] }
+  | { state: 'not-loaded'; reason: string };
+
+export type AssociationStateName = AssociationState['state'];
+
+/** What a loader run does with an object; `assumed` when no loader for it is in the workspace. */
+export interface Scenario {
+  /** The user-space file whose calls drive this run, or null for the assumed default lifecycle. */
+  loader: string | null;
+  description: string;
+}
+
+export interface ModelKfuncCall extends KfuncCall {
+  /** Why the kfunc reads the association (declaration, built-in list, setting). */
+  dependsOnAssociation: string;
+}
+
+export interface ModelProgram {
+  /** `OBJECT/NAME`: programs of different objects are different programs. */
+  id: string;
+  object: string;
+  name: string;
+  section: string;
+  kind: ProgramKind;
+  sleepable: boolean;
+  /** Effective autoload after '?' prefixes, loader calls and libbpf's struct_ops adjustment. */
+  autoload: boolean;
+  location: Location;
+  association: AssociationState;
+  /** The association under every scenario, when there is more than one loader. */
+  byScenario: { scenario: Scenario; association: AssociationState }[];
+  /** Calls to association-dependent kfuncs reached from this program. */
+  kfuncCalls: ModelKfuncCall[];
+  callbacks: string[];
+}
+
+export interface ModelSlot {
+  member: string;
+  /** Program name in the same object, or null when the loader sets the slot to NULL. */
+  program: string | null;
+  location: Location;
+  /** Where the slot's value comes from: the source, a compiled object, or a loader's re-pointing. */
+  origin: FactOrigin | 'loader';
+}
+
+export interface ModelMap {
+  /** `OBJECT/NAME`. */
+  id: string;
+  object: string;
+  name: string;
+  structType: string;
+  kernelType: string;
+  section: string;
+  link: boolean;
+  /** Effective autocreate after '?' prefixes and loader calls. */
+  autocreate: boolean;
+  /** Whether some loader run updates (attaches) the map, which associates its programs. */
+  attached: boolean;
+  location: Location;
+  slots: ModelSlot[];
+}
+
+export interface ModelAssociationCall {
+  object: string;
+  loader: string;
+  api: string;
+  /** Program name, null when the code does not say which program. */
+  program: string | null;
+  map: string | null;
+  flags: number | 'unknown';
+  location: Location;
+  phase: string;
+  /** What libbpf and a kernel with BPF_PROG_ASSOC_STRUCT_OPS (Linux 7.0+) answer. */
+  predicted: { result: 0 | Errno | 'unknown'; reason: string };
+}
+
+export interface ModelObject {
+  /** The object's name (bpftool's skeleton name); unique in the workspace. */
+  id: string;
+  sources: string[];
+  objectFiles: string[];
+  skeletons: string[];
+  loaders: string[];
+  /** Where slots and programs were taken from: the skeleton's embedded object is what libbpf loads. */
+  truth: FactOrigin;
+  scenarios: Scenario[];
+  /** Set when libbpf will refuse to load the object (the findings say why). */
+  loadFails: boolean;
+}
+
+export interface RelatedInfo {
+  location: Location;
+  message: string;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  message: string;
+  location: Location;
+  related: RelatedInfo[];
+  object?: string;
+  program?: string;
+}
+
+export interface WorkspaceModel {
+  version: 1;
+  objects: ModelObject[];
+  programs: ModelProgram[];
+  maps: ModelMap[];
+  associationCalls: ModelAssociationCall[];
+  findings: Finding[];
+  /** Association-dependent kfuncs known to this analysis, and why. */
+  kfuncs: { name: string; reason: string; location?: Location }[];
+  stats: { files: number; sources: number; loaders: number; skeletons: number; objectFiles: number; headers: number };
+}

@@ -1,0 +1,50 @@
+// libbpf's reading of section names, for the parts that matter to struct_ops association.
+import type { ProgramKind } from './facts';
+
+export interface ProgramSection {
+  kind: ProgramKind;
+  sleepable: boolean;
+  /** false with a leading '?'. */
+  autoload: boolean;
+}
+
+/** `struct_ops`, `struct_ops/NAME`, `struct_ops.s`, `struct_ops.s/NAME`, each with an optional '?'. */
+export function classifyProgramSection(section: string): ProgramSection {
+  const autoload = !section.startsWith('?');
+  const s = autoload ? section : section.slice(1);
+  const m = /^struct_ops(\.s)?(\/.*)?$/.exec(s);
+  if (m) return { kind: 'struct_ops', sleepable: !!m[1], autoload };
+  // Other sleepable program types: fentry.s/, lsm.s/, uprobe.s/, syscall is sleepable too.
+  const sleepable = /^[a-z_]+\.s(\/|$)/.test(s) || s === 'syscall';
+  return { kind: 'other', sleepable, autoload };
+}
+
+export interface MapSection {
+  link: boolean;
+  autocreate: boolean;
+}
+
+/** `.struct_ops`, `.struct_ops.link`, with an optional '?'; null for any other section. */
+export function classifyMapSection(section: string): MapSection | null {
+  const autocreate = !section.startsWith('?');
+  const s = autocreate ? section : section.slice(1);
+  if (s === '.struct_ops') return { link: false, autocreate };
+  if (s === '.struct_ops.link') return { link: true, autocreate };
+  return null;
+}
+
+/** Sections that hold programs (as opposed to maps, license, BTF...). */
+export function isProgramSection(section: string): boolean {
+  return !section.startsWith('.') && section !== 'license' && section !== 'version' && !section.startsWith('?.');
+}
+
+/**
+ * The kernel type name libbpf looks up for a CO-RE flavoured local type: cut at the last `X___Y`
+ * where X and Y are not `_` (`bpf_testmod_ops___v1` -> `bpf_testmod_ops`, `a___b___c` -> `a___b`).
+ */
+export function essentialTypeName(name: string): string {
+  for (let i = name.length - 4; i >= 1; i--) {
+    if (name.startsWith('___', i) && name[i - 1] !== '_' && name[i + 3] !== '_') return name.slice(0, i);
+  }
+  return name;
+}

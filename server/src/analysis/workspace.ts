@@ -1,0 +1,202 @@
+// The workspace: every file's facts, kept up to date one file at a time, and the model built
+// from them. Pure: callers hand in file contents (the CLI from disk, the server from the editor).
+import { CDocument } from './c/document';
+import { collectDefines, MacroTable, type MacroDef } from './c/macros';
+import { decodeSource } from './c/text';
+import { readBpfSource } from './bpfSource';
+import { readBpfObject } from './elf/bpfObject';
+import { scanKfuncDecls } from './kfuncs';
+import { readLoader } from './loader/loader';
+import { readSkeleton } from './skeleton';
+import { buildModel, type ModelOptions, type WorkspaceFacts } from './engine/build';
+import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
+import { fileStart } from './facts';
+import type { WorkspaceModel } from './model';
+
+export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'other';
+
+/** Source files above this size are not parsed (headers are still scanned for macros and kfuncs). */
+export const MAX_PARSED_BYTES = 4 * 1024 * 1024;
+const SEC_USE = /\bSEC\s*\(|__attribute__\s*\(\(\s*section\s*\(/;
+const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:object|program|map)__\w+\s*\(|\bbpf_prog_assoc_struct_ops\s*\(|\bSCX_OPS_(?:OPEN|LOAD|ATTACH)\s*\(/;
+
+interface FileEntry {
+  kind: FileKind;
+  text?: string;
+  bytes?: Uint8Array;
+  doc?: CDocument;
+  facts?: BpfObjectFacts | LoaderFacts | SkeletonFacts;
+  defines: MacroDef[];
+  kfuncs: KfuncDeclFact[];
+  problems: ReadProblem[];
+}
+
+/** What kind of file this is, from its name and (for `.c`) its content. */
+export function classify(path: string, text: string | null): FileKind {
+  if (path.endsWith('.skel.h')) return 'skeleton';
+  if (path.endsWith('.o')) return 'object';
+  if (path.endsWith('.h')) return 'header';
+  if (path.endsWith('.bpf.c')) return 'bpf';
+  if (path.endsWith('.c')) {
+    if (text === null) return 'other';
+    if (SEC_USE.test(text)) return 'bpf';
+    if (LOADER_USE.test(text)) return 'loader';
+  }
+  return 'other';
+}
+
+/** ELF with e_machine EM_BPF (247), either byte order; a truncated header counts (and is reported). */
+export function isBpfElf(bytes: Uint8Array): boolean {
+  if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return false;
+  if (bytes.length < 20) return true;
+  const machine = bytes[5] === 2 ? ((bytes[18] ?? 0) << 8) | (bytes[19] ?? 0) : (bytes[18] ?? 0) | ((bytes[19] ?? 0) << 8);
+  return machine === 247;
+}
+
+export function isCandidate(path: string): boolean {
+  return /\.(c|h|o)$/.test(path);
+}
+
+export class Workspace {
+  private readonly files = new Map<string, FileEntry>();
+  private macros = new MacroTable();
+  private macrosKey = '';
+  private cached: WorkspaceModel | null = null;
+  private cachedOptions = '';
+
+  get size(): number {
+    return this.files.size;
+  }
+
+  paths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  kindOf(path: string): FileKind | undefined {
+    return this.files.get(path)?.kind;
+  }
+
+  /** Adds or replaces a file. Text files may be given as text (the editor's buffer) or bytes. */
+  setFile(path: string, content: Uint8Array | string): void {
+    this.cached = null;
+    const old = this.files.get(path);
+    const isObject = path.endsWith('.o');
+    if (isObject) {
+      const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+      old?.doc?.dispose();
+      // Only BPF ELF objects (e_machine 247); a loader's host .o files are not ours.
+      const kind: FileKind = isBpfElf(bytes) ? 'object' : 'other';
+      this.files.set(path, { kind, bytes: kind === 'object' ? bytes : undefined, defines: [], kfuncs: [], problems: [] });
+      return;
+    }
+    let text: string;
+    const problems: ReadProblem[] = [];
+    if (typeof content === 'string') text = content;
+    else {
+      const decoded = decodeSource(content);
+      if (!decoded.ok) {
+        old?.doc?.dispose();
+        this.files.set(path, {
+          kind: 'other',
+          defines: [],
+          kfuncs: [],
+          problems: [{ rule: 'unreadable-file', message: `Skipped ${path.split('/').pop()}: ${decoded.reason}.`, location: fileStart(path) }],
+        });
+        return;
+      }
+      text = decoded.text;
+      if (decoded.lossy) {
+        problems.push({ rule: 'unreadable-file', message: `${path.split('/').pop()} is not valid UTF-8; it was read as Latin-1, so non-ASCII text may look wrong.`, location: fileStart(path) });
+      }
+    }
+    const kind = classify(path, text);
+    const entry: FileEntry = { kind, text, doc: old?.doc, defines: [], kfuncs: [], problems };
+    if (kind === 'header' || kind === 'bpf') entry.defines = collectDefines(text, path);
+    if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
+    if (kind !== 'bpf' && kind !== 'loader') {
+      old?.doc?.dispose();
+      entry.doc = undefined;
+    }
+    this.files.set(path, entry);
+  }
+
+  removeFile(path: string): void {
+    this.files.get(path)?.doc?.dispose();
+    this.files.delete(path);
+    this.cached = null;
+  }
+
+  private refreshMacros(): void {
+    const defs = [...this.files.values()].flatMap((f) => f.defines);
+    const key = defs.map((d) => `${d.name}(${d.params?.join(',') ?? ''})=${d.body.map((t) => t.text).join('')}`).join('\n');
+    if (key === this.macrosKey) return;
+    this.macrosKey = key;
+    this.macros = new MacroTable(defs);
+    for (const f of this.files.values()) {
+      f.doc?.setMacros(this.macros);
+      if (f.kind === 'bpf') f.facts = undefined;
+    }
+  }
+
+  /** Facts of one file, computed on demand and cached until the file or the macros change. */
+  private factsOf(path: string, f: FileEntry): void {
+    if (f.facts) return;
+    if (f.kind === 'object' && f.bytes) f.facts = readBpfObject(f.bytes, path, 'object');
+    else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = readSkeleton(f.text, path);
+    else if ((f.kind === 'bpf' || f.kind === 'loader') && f.text !== undefined) {
+      if (f.text.length > MAX_PARSED_BYTES) {
+        f.problems.push({ rule: 'parse-limit', message: `${path.split('/').pop()} is larger than ${MAX_PARSED_BYTES >> 20} MiB and was not analysed.`, location: fileStart(path) });
+        return;
+      }
+      f.doc ??= new CDocument(this.macros);
+      const parsed = f.doc.update(f.text);
+      if (!parsed.tree) {
+        f.problems.push({ rule: 'parse-limit', message: `Parsing ${path.split('/').pop()} ran out of its time budget; it was not analysed.`, location: fileStart(path) });
+      }
+      if (parsed.expansion.truncated) {
+        f.problems.push({ rule: 'parse-limit', message: `Macro expansion in ${path.split('/').pop()} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
+      }
+      f.facts = f.kind === 'bpf' ? readBpfSource(parsed, path) : readLoader(parsed, path);
+    }
+  }
+
+  /** Drops cached facts of one file (after an edit) without re-reading it. */
+  private invalidate(path: string): void {
+    const f = this.files.get(path);
+    if (f) f.facts = undefined;
+  }
+
+  /** The model, rebuilt when anything changed since the last call. */
+  model(options: ModelOptions = {}): WorkspaceModel {
+    const optionsKey = JSON.stringify(options);
+    if (this.cached && optionsKey === this.cachedOptions) return this.cached;
+    this.cachedOptions = optionsKey;
+    this.refreshMacros();
+    const facts: WorkspaceFacts = { sources: [], objectFiles: [], skeletons: [], loaders: [], headerKfuncs: [], problems: [], headers: 0 };
+    for (const [path, f] of this.files) {
+      f.problems = f.problems.filter((p) => p.rule === 'unreadable-file');
+      this.factsOf(path, f);
+      facts.problems.push(...f.problems);
+      facts.headerKfuncs.push(...f.kfuncs);
+      if (f.kind === 'header') facts.headers++;
+      if (!f.facts) continue;
+      if (f.kind === 'bpf') facts.sources.push(f.facts as BpfObjectFacts);
+      else if (f.kind === 'object') facts.objectFiles.push(f.facts as BpfObjectFacts);
+      else if (f.kind === 'skeleton') facts.skeletons.push(f.facts as SkeletonFacts);
+      else if (f.kind === 'loader') facts.loaders.push(f.facts as LoaderFacts);
+    }
+    this.cached = buildModel(facts, options);
+    return this.cached;
+  }
+
+  /** Replace a text file's content after an edit; facts are recomputed lazily. */
+  update(path: string, text: string): void {
+    this.setFile(path, text);
+    this.invalidate(path);
+  }
+
+  dispose(): void {
+    for (const f of this.files.values()) f.doc?.dispose();
+    this.files.clear();
+  }
+}

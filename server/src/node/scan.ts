@@ -1,0 +1,61 @@
+// Reading a workspace from disk: walk the given paths, skip what is not ours, bound the sizes.
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isCandidate, Workspace } from '../analysis/workspace';
+
+/** Directories never worth walking. */
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
+/** Files larger than this are skipped with a message (a BPF object or skeleton is far smaller). */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+export interface ScanResult {
+  files: string[];
+  skipped: { path: string; reason: string }[];
+}
+
+export function listFiles(paths: string[], exclude: (p: string) => boolean = () => false): ScanResult {
+  const out: ScanResult = { files: [], skipped: [] };
+  const seen = new Set<string>();
+  const walk = (p: string, depth: number): void => {
+    if (depth > 32 || seen.has(p) || exclude(p)) return;
+    seen.add(p);
+    let st;
+    try {
+      st = lstatSync(p);
+      if (st.isSymbolicLink()) st = statSync(p);
+    } catch (e) {
+      out.skipped.push({ path: p, reason: (e as Error).message });
+      return;
+    }
+    if (st.isDirectory()) {
+      let entries: string[];
+      try {
+        entries = readdirSync(p).sort();
+      } catch (e) {
+        out.skipped.push({ path: p, reason: (e as Error).message });
+        return;
+      }
+      for (const name of entries) if (!SKIP_DIRS.has(name)) walk(join(p, name), depth + 1);
+    } else if (st.isFile() && isCandidate(p)) {
+      if (st.size > MAX_FILE_BYTES) out.skipped.push({ path: p, reason: `larger than ${MAX_FILE_BYTES >> 20} MiB` });
+      else out.files.push(p);
+    }
+  };
+  for (const p of paths) walk(resolve(p), 0);
+  return out;
+}
+
+/** Loads every candidate file under `paths` into a new workspace. Throws only for a missing path. */
+export function loadWorkspace(paths: string[]): { workspace: Workspace; scan: ScanResult } {
+  for (const p of paths) statSync(resolve(p));
+  const scan = listFiles(paths);
+  const workspace = new Workspace();
+  for (const f of scan.files) {
+    try {
+      workspace.setFile(f, readFileSync(f));
+    } catch (e) {
+      scan.skipped.push({ path: f, reason: (e as Error).message });
+    }
+  }
+  return { workspace, scan };
+}

@@ -1,0 +1,80 @@
+// Inline expectations in fixture files, so a case reads as one file:
+//
+//   int BPF_PROG(test_1, struct st_ops_args *args)
+//   //           ^ poisoned-association          a finding with this rule starts at the caret,
+//                                                 on the nearest code line above
+//   // expect-state: test_1 poisoned map_a map_b  the program's association state (and maps)
+//
+// Every finding in a case's files must be expected, so a case also proves what is NOT reported.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkspaceModel } from '../../server/src/analysis/model';
+
+export interface ExpectedFinding {
+  file: string;
+  line: number;
+  character: number;
+  rule: string;
+}
+
+export interface ExpectedState {
+  file: string;
+  program: string;
+  state: string;
+  maps: string[];
+}
+
+const CARET = /^(\s*\/\/\s*)(\^+)\s+([a-z][a-z0-9-]*)\s*$/;
+const STATE = /\/\/\s*expect-state:\s*(\S+)\s+(\S+)((?:\s+\S+)*)\s*$/;
+
+export function readExpectations(files: string[]): { findings: ExpectedFinding[]; states: ExpectedState[] } {
+  const findings: ExpectedFinding[] = [];
+  const states: ExpectedState[] = [];
+  for (const file of files) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    let codeLine = -1;
+    lines.forEach((text, i) => {
+      const caret = CARET.exec(text);
+      if (caret) {
+        findings.push({ file, line: codeLine, character: (caret[1] ?? '').length, rule: caret[3] ?? '' });
+        return;
+      }
+      const st = STATE.exec(text);
+      if (st) {
+        states.push({ file, program: st[1] ?? '', state: st[2] ?? '', maps: (st[3] ?? '').trim().split(/\s+/).filter(Boolean) });
+        return;
+      }
+      codeLine = i;
+    });
+  }
+  return { findings, states };
+}
+
+export function listCaseFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listCaseFiles(p));
+    else if (/\.(c|h)$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+export function findingKeys(model: WorkspaceModel, files: Set<string>): string[] {
+  return model.findings
+    .filter((f) => files.has(f.location.file))
+    .map((f) => `${f.location.file.split('/').slice(-2).join('/')}:${f.location.range.start.line + 1}:${f.location.range.start.character + 1} ${f.rule}`)
+    .sort();
+}
+
+export function expectedKeys(expected: ExpectedFinding[]): string[] {
+  return expected.map((e) => `${e.file.split('/').slice(-2).join('/')}:${e.line + 1}:${e.character + 1} ${e.rule}`).sort();
+}
+
+export function stateOf(model: WorkspaceModel, program: string): string {
+  const matches = model.programs.filter((p) => p.name === program || p.id === program);
+  if (matches.length !== 1) return `<${matches.length} programs named ${program}>`;
+  const a = (matches[0] as (typeof matches)[number]).association;
+  const maps = a.state === 'auto' || a.state === 'explicit' ? [a.map] : a.state === 'poisoned' ? a.maps : [];
+  return [a.state, ...maps].join(' ');
+}
