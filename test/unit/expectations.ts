@@ -3,18 +3,23 @@
 //   int BPF_PROG(test_1, struct st_ops_args *args)
 //   //           ^ poisoned-association          a finding with this rule starts at the caret,
 //                                                 on the nearest code line above
+//   scx_bpf_kick_cpu(0, 0);
+//   // <- unassociated-kfunc-caller                 ... at the first non-blank column of the line above
 //   // expect-state: test_1 poisoned map_a map_b  the program's association state (and maps)
 //
 // Every finding in a case's files must be expected, so a case also proves what is NOT reported.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
+import { isRuleId, ruleInfo } from '../../server/src/analysis/rules';
 
 export interface ExpectedFinding {
   file: string;
   line: number;
   character: number;
   rule: string;
+  /** Written as `rule-id/info`; otherwise the rule's default severity. */
+  severity?: string;
 }
 
 export interface ExpectedState {
@@ -24,7 +29,8 @@ export interface ExpectedState {
   maps: string[];
 }
 
-const CARET = /^(\s*\/\/\s*)(\^+)\s+([a-z][a-z0-9-]*)\s*$/;
+const CARET = /^(\s*\/\/\s*)(\^+)\s+([a-z][a-z0-9-]*)(?:\/(error|warning|info))?\s*$/;
+const ARROW = /^\s*\/\/\s*<-\s+([a-z][a-z0-9-]*)(?:\/(error|warning|info))?\s*$/;
 const STATE = /\/\/\s*expect-state:\s*(\S+)\s+(\S+)((?:\s+\S+)*)\s*$/;
 
 export function readExpectations(files: string[]): { findings: ExpectedFinding[]; states: ExpectedState[] } {
@@ -33,10 +39,16 @@ export function readExpectations(files: string[]): { findings: ExpectedFinding[]
   for (const file of files) {
     const lines = readFileSync(file, 'utf8').split('\n');
     let codeLine = -1;
+    let codeIndent = 0;
     lines.forEach((text, i) => {
+      const arrow = ARROW.exec(text);
+      if (arrow) {
+        findings.push({ file, line: codeLine, character: codeIndent, rule: arrow[1] ?? '', severity: arrow[2] });
+        return;
+      }
       const caret = CARET.exec(text);
       if (caret) {
-        findings.push({ file, line: codeLine, character: (caret[1] ?? '').length, rule: caret[3] ?? '' });
+        findings.push({ file, line: codeLine, character: (caret[1] ?? '').length, rule: caret[3] ?? '', severity: caret[4] });
         return;
       }
       const st = STATE.exec(text);
@@ -45,6 +57,7 @@ export function readExpectations(files: string[]): { findings: ExpectedFinding[]
         return;
       }
       codeLine = i;
+      codeIndent = text.length - text.trimStart().length;
     });
   }
   return { findings, states };
@@ -63,12 +76,14 @@ export function listCaseFiles(dir: string): string[] {
 export function findingKeys(model: WorkspaceModel, files: Set<string>): string[] {
   return model.findings
     .filter((f) => files.has(f.location.file))
-    .map((f) => `${f.location.file.split('/').slice(-2).join('/')}:${f.location.range.start.line + 1}:${f.location.range.start.character + 1} ${f.rule}`)
+    .map((f) => `${f.location.file.split('/').slice(-2).join('/')}:${f.location.range.start.line + 1}:${f.location.range.start.character + 1} ${f.rule}/${f.severity}`)
     .sort();
 }
 
 export function expectedKeys(expected: ExpectedFinding[]): string[] {
-  return expected.map((e) => `${e.file.split('/').slice(-2).join('/')}:${e.line + 1}:${e.character + 1} ${e.rule}`).sort();
+  return expected
+    .map((e) => `${e.file.split('/').slice(-2).join('/')}:${e.line + 1}:${e.character + 1} ${e.rule}/${e.severity ?? (isRuleId(e.rule) ? ruleInfo(e.rule).severity : '?')}`)
+    .sort();
 }
 
 export function stateOf(model: WorkspaceModel, program: string): string {

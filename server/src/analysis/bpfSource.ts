@@ -4,7 +4,7 @@ import type { SectionMarker } from './c/expand';
 import type { ParsedC } from './c/document';
 import type { Node } from './c/parser';
 import { query } from './c/queries';
-import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, SlotFact, StructOpsMapFact } from './facts';
+import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, SlotFact, StructOpsMapFact } from './facts';
 import { classifyMapSection, classifyProgramSection } from './sections';
 import { objectNamesForSource } from './objectNames';
 import { essentialTypeName } from './sections';
@@ -14,6 +14,7 @@ interface FunctionInfo {
   node: Node;
   nameNode: Node;
   section: string | null;
+  marker?: SectionMarker;
 }
 
 /** Top-level declarations, looking inside `#if`/`#ifdef` blocks. */
@@ -94,14 +95,15 @@ export class BpfSourceReader {
     if (!tree) return facts;
     const nodes = topLevel(tree.rootNode);
     const sections = this.assignSections(nodes, this.parsed.expansion.sections);
-    const maps: { node: Node; section: string }[] = [];
+    const maps: { node: Node; section: string; marker?: SectionMarker }[] = [];
     for (const node of nodes) {
-      const section = sections.get(node) ?? attributeSection(node);
+      const marker = sections.get(node);
+      const section = marker ? marker.section : attributeSection(node);
       if (node.type === 'function_definition') {
         const nameNode = declaredName(node.childForFieldName('declarator'));
         if (!nameNode) continue;
         const name = nameNode.text;
-        if (!this.functions.has(name)) this.functions.set(name, { name, node, nameNode, section });
+        if (!this.functions.has(name)) this.functions.set(name, { name, node, nameNode, section, marker });
       } else if (node.type === 'declaration') {
         for (const d of node.childrenForFieldName('declarator')) {
           if (!d) continue;
@@ -111,7 +113,7 @@ export class BpfSourceReader {
           }
         }
         if (section !== null) {
-          if (classifyMapSection(section)) maps.push({ node, section });
+          if (classifyMapSection(section)) maps.push({ node, section, marker });
           else if (section === '.maps') facts.otherMaps.push(...this.declaratorNames(node));
         }
       }
@@ -120,18 +122,25 @@ export class BpfSourceReader {
       if (fn.section === null) continue;
       facts.programs.push(this.program(fn, fn.section));
     }
-    for (const { node, section } of maps) facts.structOpsMaps.push(...this.structOpsMaps(node, section));
+    for (const { node, section, marker } of maps) facts.structOpsMaps.push(...this.structOpsMaps(node, section, marker));
     return facts;
   }
 
-  /** Each SEC marker belongs to the first top-level node that ends after it. */
-  private assignSections(nodes: Node[], markers: SectionMarker[]): Map<Node, string | null> {
-    const out = new Map<Node, string | null>();
+  /**
+   * Each SEC marker belongs to the first top-level node that ends after it; when several land on
+   * one node (a stray marker after a declaration tree-sitter could not read), the last one wins,
+   * as the section written right before a definition is its own.
+   */
+  private assignSections(nodes: Node[], markers: SectionMarker[]): Map<Node, SectionMarker> {
+    const out = new Map<Node, SectionMarker>();
     let k = 0;
     for (const m of markers) {
       while (k < nodes.length && (nodes[k] as Node).endIndex <= m.offset) k++;
       const node = nodes[k];
-      if (node && !out.has(node)) out.set(node, m.section);
+      if (!node) continue;
+      const body = node.childForFieldName('body');
+      if (body && m.offset >= body.startIndex) continue;
+      out.set(node, m);
     }
     return out;
   }
@@ -153,6 +162,8 @@ export class BpfSourceReader {
       sleepable: cls.sleepable,
       autoload: cls.autoload,
       location: this.nodeLoc(fn.nameNode),
+      extent: this.extent(fn.node, fn.marker),
+      ...(fn.marker ? { sectionSite: this.sectionSite(fn.marker) } : {}),
       kfuncCalls: reach.calls,
       callbacks: reach.callbacks,
     };
@@ -208,7 +219,27 @@ export class BpfSourceReader {
     return { calls, callbacks: [...callbacks] };
   }
 
-  private structOpsMaps(node: Node, section: string): StructOpsMapFact[] {
+  /** Source range of a definition, including a `SEC(...)` written before it. */
+  private extent(node: Node, marker?: SectionMarker): Range {
+    const map = this.parsed.expansion.map;
+    const start = Math.min(map.toSource(node.startIndex), marker?.sourceStart ?? Infinity);
+    return this.parsed.lines.range(start, map.toSource(node.endIndex, true));
+  }
+
+  private sectionSite(marker: SectionMarker): { range: Range; literal?: Range } {
+    const text = this.parsed.text;
+    const call = text.slice(marker.sourceStart, marker.sourceEnd);
+    const lit = /^SEC\s*\(\s*"/.exec(call);
+    const site: { range: Range; literal?: Range } = { range: this.parsed.lines.range(marker.sourceStart, marker.sourceEnd) };
+    if (lit) {
+      const open = marker.sourceStart + lit[0].length - 1;
+      const close = text.indexOf('"', open + 1);
+      if (close > open && close < marker.sourceEnd) site.literal = this.parsed.lines.range(open, close + 1);
+    }
+    return site;
+  }
+
+  private structOpsMaps(node: Node, section: string, marker?: SectionMarker): StructOpsMapFact[] {
     const cls = classifyMapSection(section);
     if (!cls) return [];
     const type = node.childForFieldName('type');
@@ -227,6 +258,7 @@ export class BpfSourceReader {
         link: cls.link,
         autocreate: cls.autocreate,
         location: this.nodeLoc(nameNode),
+        extent: this.extent(node, marker),
         slots: value?.type === 'initializer_list' ? this.slots(value) : [],
       });
     }

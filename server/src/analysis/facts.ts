@@ -48,6 +48,13 @@ export interface ProgramFact {
   /** false when the section starts with '?'. */
   autoload: boolean;
   location: Location;
+  /** The whole definition, from its `SEC(...)` to the closing brace (sources only). */
+  extent?: Range;
+  /**
+   * Where the section is written: the `SEC("...")` itself, or the macro invocation that produced
+   * it (sources only). `literal` is the range of the string literal when it is written out.
+   */
+  sectionSite?: { range: Range; literal?: Range };
   /** kfunc calls reached from this program: directly, through static subprograms, or through callbacks. */
   kfuncCalls: KfuncCall[];
   /** Callbacks (timer, workqueue, bpf_loop...) that run with this program's association. */
@@ -81,6 +88,8 @@ export interface StructOpsMapFact {
   /** false when the section starts with '?'. */
   autocreate: boolean;
   location: Location;
+  /** The whole definition, from its `SEC(...)` to the `;` (sources only). */
+  extent?: Range;
   /** Function-pointer members initialised with a program (or NULL). */
   slots: SlotFact[];
 }

@@ -160,6 +160,16 @@ export class Workspace {
     }
   }
 
+  /** The facts read from one file (after model() has run), for editor features that need more detail. */
+  facts(path: string): BpfObjectFacts | LoaderFacts | SkeletonFacts | undefined {
+    return this.files.get(path)?.facts;
+  }
+
+  /** Text of a C file as last given. */
+  text(path: string): string | undefined {
+    return this.files.get(path)?.text;
+  }
+
   /** Drops cached facts of one file (after an edit) without re-reading it. */
   private invalidate(path: string): void {
     const f = this.files.get(path);

@@ -140,6 +140,7 @@ function countLines(text: string, upTo: number): number {
 export class MacroTable {
   private readonly defs = new Map<string, MacroDef>();
   private interesting = new Set<string>();
+  private projectLeadsToSec = new Set<string>();
   private pattern: RegExp | null = null;
 
   constructor(projectDefines: Iterable<MacroDef> = []) {
@@ -168,10 +169,13 @@ export class MacroTable {
         }
       }
     }
-    // Blanks are expanded where they appear, but do not make a file or a macro interesting.
+    // Only these make a file worth expanding. In such a file, blanks and the project's object-like
+    // macros are expanded too (a slot written as `SHARED_SLOT`, a section as `SEC(MY_SECTION)`).
     const names = [...reaches].sort((a, b) => b.length - a.length);
     this.pattern = new RegExp(`\\b(?:${names.join('|')})\\b`);
+    this.projectLeadsToSec = new Set([...reaches].filter((n) => this.defs.get(n)?.location));
     for (const name of BLANKS) reaches.add(name);
+    for (const def of this.defs.values()) if (def.params === null && def.location) reaches.add(def.name);
     this.interesting = reaches;
   }
 
@@ -190,6 +194,6 @@ export class MacroTable {
 
   /** The project's definitions that lead to `SEC` (for hover and docs). */
   projectMacros(): MacroDef[] {
-    return [...this.defs.values()].filter((d) => d.location && this.interesting.has(d.name));
+    return [...this.defs.values()].filter((d) => this.projectLeadsToSec.has(d.name));
   }
 }

@@ -126,7 +126,10 @@ export function predictCall(a: AssocAction, loaderFile: string, ctx: CallContext
     ctx.explicit.set(progName, rec);
     if (v.rule) {
       const via = a.api === 'SCX_OPS_LOAD' ? ` SCX_OPS_LOAD() calls bpf_program__assoc_struct_ops() for ${quote(progName)}:` : '';
-      const advice = (RULE_ADVICE[v.rule] ?? '').replace('NAME', ctx.view.id);
+      const advice =
+        a.api === 'SCX_OPS_LOAD' && v.rule === 'assoc-not-loaded'
+          ? `sched_ext prints "ERROR: Failed to associate ${progName} with ${a.map?.name ?? 'the ops map'}: -22" and goes on; the program is not loaded, so this only costs the message.`
+          : (RULE_ADVICE[v.rule] ?? '').replace('NAME', ctx.view.id);
       const p = ctx.progs.get(progName);
       const related = p ? [{ location: p.location, message: `${progName} (SEC("${p.fact.section}"))` }] : [];
       const first = rec.calls[0];

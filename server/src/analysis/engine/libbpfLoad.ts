@@ -20,6 +20,8 @@ export interface MapState {
   autocreateReason: string;
   autoattach: boolean;
   slots: Map<string, ModelSlot>;
+  /** Programs the loader displaced from a slot (member -> program compiled into it). */
+  displaced: Map<string, string>;
 }
 
 export interface LoadResult {
@@ -48,7 +50,10 @@ export function applyPreLoadActions(actions: LoaderAction[], progs: Map<string, 
       }
     } else if (a.kind === 'slot_assign') {
       const m = maps.get(a.map.name);
-      if (m) m.slots.set(a.member, { member: a.member, program: a.program?.name ?? null, location: a.location, origin: 'loader' });
+      if (!m) continue;
+      const before = m.slots.get(a.member)?.program;
+      if (before && before !== a.program?.name && !m.displaced.has(a.member)) m.displaced.set(a.member, before);
+      m.slots.set(a.member, { member: a.member, program: a.program?.name ?? null, location: a.location, origin: 'loader' });
     }
   }
 }
@@ -66,13 +71,15 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
     for (const slot of m.slots.values()) {
       if (!slot.program) continue;
       const p = progs.get(slot.program);
-      if (!p || p.fact.kind === 'struct_ops') continue;
+      if (p?.fact.kind === 'struct_ops') continue;
       // Compiled-in slots fail at open (relocation); loader-set ones at load, and only for created maps.
       if (slot.origin === 'loader' && !m.autocreate) continue;
+      const what = p ? `a SEC("${p.fact.section}") program` : 'a plain function (a .text subprogram), not a BPF program';
+      const errno = slot.origin === 'loader' ? 'ENOTSUP ("member is not a struct_ops program")' : 'EINVAL ("prog is not struct_ops BPF program"); bpftool cannot generate a skeleton from it either';
       findings.push(
         finding('slot-not-struct-ops-program', slot.location,
-          `Slot ${quote(`${m.fact.name}.${slot.member}`)} points at ${quote(p.fact.name)}, which is a SEC("${p.fact.section}") program, not a struct_ops program: libbpf fails the ${slot.origin === 'loader' ? 'load' : 'open'} with EINVAL ("prog is not struct_ops BPF program"). Put the callback in SEC("struct_ops/${slot.member}").`,
-          [{ location: p.location, message: `${p.fact.name} is declared in SEC("${p.fact.section}")` }]),
+          `Slot ${quote(`${m.fact.name}.${slot.member}`)} points at ${quote(slot.program)}, which is ${what}, not a struct_ops program: libbpf fails the ${slot.origin === 'loader' ? 'load' : 'open'} with ${errno}. Put the callback in its own SEC("struct_ops/${slot.member}") program.`,
+          p ? [{ location: p.location, message: `${p.fact.name} is declared in SEC("${p.fact.section}")` }] : []),
       );
       failure ??= `slot ${m.fact.name}.${slot.member} names a non-struct_ops program`;
     }
@@ -106,6 +113,17 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
           ]),
       );
       failure ??= `invalid reuse of ${p.fact.name}`;
+    }
+  }
+  // bpf_map__init_kern_struct_ops(): a program the loader displaced from a created map's slot
+  // gets autoload off; the adjustment below turns it back on if another created map uses it.
+  for (const m of maps.values()) {
+    if (!m.autocreate) continue;
+    for (const [member, name] of m.displaced) {
+      const p = progs.get(name);
+      if (!p) continue;
+      p.autoload = false;
+      p.autoloadReason = `the loader replaced it in ${m.fact.name}.${member}`;
     }
   }
   // bpf_object_adjust_struct_ops_autoload(): referenced programs load iff a created map uses them.

@@ -65,6 +65,7 @@ function initialState(view: ObjectView): { progs: Map<string, ProgState>; maps: 
       autocreateReason: `its section ${quote(m.section)} starts with '?'`,
       autoattach: true,
       slots,
+      displaced: new Map(),
     });
   }
   return { progs, maps, findings };
