@@ -9,6 +9,11 @@ import { classifyMapSection, classifyProgramSection } from './sections';
 import { objectNamesForSource } from './objectNames';
 import { essentialTypeName } from './sections';
 
+interface RawBody {
+  calls: { name: string; start: number; end: number }[];
+  args: string[];
+}
+
 interface FunctionInfo {
   name: string;
   node: Node;
@@ -173,24 +178,58 @@ export class BpfSourceReader {
     return this.functions.has(name) || this.declaredFunctions.has(name);
   }
 
-  /** External calls of one function body, and the local functions it calls or passes as callbacks. */
-  private bodyEdges(fn: FunctionInfo): { calls: KfuncCall[]; callees: string[]; callbacks: string[] } {
-    const body = fn.node.childForFieldName('body');
-    const calls: KfuncCall[] = [];
-    const callees: string[] = [];
-    const callbacks: string[] = [];
-    if (!body) return { calls, callees, callbacks };
+  private edges: Map<string, { calls: KfuncCall[]; callees: string[]; callbacks: string[] }> | null = null;
+
+  /**
+   * What one function body calls and passes by name, with offsets relative to the body. Kept by
+   * body text across re-parses of the document, so an edit re-runs the queries on one body only.
+   */
+  private rawBody(body: Node): RawBody {
+    const memo = this.parsed.memo;
+    const key = body.text;
+    const hit = memo?.get(key) as RawBody | undefined;
+    if (hit) {
+      this.usedMemo?.set(key, hit);
+      return hit;
+    }
+    const raw: RawBody = { calls: [], args: [] };
     for (const c of query('calls').captures(body)) {
-      if (c.name !== 'callee') continue;
-      const name = c.node.text;
-      if (this.functions.has(name)) callees.push(name);
-      else calls.push({ name, location: this.nodeLoc(c.node) });
+      if (c.name === 'callee') raw.calls.push({ name: c.node.text, start: c.node.startIndex - body.startIndex, end: c.node.endIndex - body.startIndex });
     }
-    for (const c of query('identifiers').captures(body)) {
-      const name = c.node.text;
-      if (this.functions.has(name) && name !== fn.name) callbacks.push(name);
+    for (const c of query('identifiers').captures(body)) raw.args.push(c.node.text);
+    this.usedMemo?.set(key, raw);
+    return raw;
+  }
+
+  private usedMemo: Map<string, unknown> | null = null;
+
+  /** For every function: its external calls, and the local functions it calls or passes as callbacks. */
+  private allEdges(): Map<string, { calls: KfuncCall[]; callees: string[]; callbacks: string[] }> {
+    if (this.edges) return this.edges;
+    const edges = new Map<string, { calls: KfuncCall[]; callees: string[]; callbacks: string[] }>();
+    this.usedMemo = new Map();
+    for (const fn of this.functions.values()) {
+      const e = { calls: [] as KfuncCall[], callees: [] as string[], callbacks: [] as string[] };
+      edges.set(fn.name, e);
+      const body = fn.node.childForFieldName('body');
+      if (!body) continue;
+      const raw = this.rawBody(body);
+      for (const c of raw.calls) {
+        if (this.functions.has(c.name)) e.callees.push(c.name);
+        else e.calls.push({ name: c.name, location: this.loc(body.startIndex + c.start, body.startIndex + c.end) });
+      }
+      for (const a of raw.args) if (this.functions.has(a) && a !== fn.name) e.callbacks.push(a);
     }
-    return { calls, callees, callbacks };
+    // Keep only what this version of the file uses.
+    if (this.parsed.memo) {
+      this.parsed.memo.clear();
+      for (const [k, v] of this.usedMemo) this.parsed.memo.set(k, v);
+    }
+    return (this.edges = edges);
+  }
+
+  private bodyEdges(fn: FunctionInfo): { calls: KfuncCall[]; callees: string[]; callbacks: string[] } {
+    return this.allEdges().get(fn.name) ?? { calls: [], callees: [], callbacks: [] };
   }
 
   /** Calls reached from a program through static subprograms and callbacks. */

@@ -12,6 +12,8 @@ export interface ParsedC {
   expansion: Expansion;
   /** Null when the parse ran out of its budget. */
   tree: Tree | null;
+  /** Per-document memo that readers may keep across re-parses (keyed by the text they cover). */
+  memo?: Map<string, unknown>;
 }
 
 function point(lines: LineIndex, offset: number): Point {
@@ -45,6 +47,7 @@ export function diffEdit(before: string, after: string): Edit | null {
 
 export class CDocument {
   private current: ParsedC | null = null;
+  private readonly memo = new Map<string, unknown>();
 
   constructor(private macros: MacroTable) {}
 
@@ -55,6 +58,7 @@ export class CDocument {
   /** New macro definitions invalidate the expansion; the next update parses from scratch. */
   setMacros(macros: MacroTable): void {
     this.macros = macros;
+    this.memo.clear();
     this.dispose();
   }
 
@@ -75,7 +79,7 @@ export class CDocument {
     }
     const tree = parseC(expansion.text, old);
     if (previous?.tree && previous.tree !== tree) previous.tree.delete();
-    this.current = { text, lines: new LineIndex(text), expansion, tree };
+    this.current = { text, lines: new LineIndex(text), expansion, tree, memo: this.memo };
     return this.current;
   }
 

@@ -1,7 +1,7 @@
 // Expands the macros that produce BPF programs and struct_ops maps, so that tree-sitter sees plain
 // C, and keeps a source map from the expanded text back to the file. `SEC("...")` itself becomes a
 // section marker (a blank in the text), which the fact extractor attaches to the next declaration.
-import { lex, stringValue, type Token, type TokenKind } from './lexer';
+import { CodeScanner, lex, Lexer, stringValue, type Token, type TokenKind } from './lexer';
 import { SECTION_MACRO, type MacroDef, type MacroTable } from './macros';
 import { SourceMap } from './sourceMap';
 
@@ -34,8 +34,12 @@ interface XTok {
   hide: readonly string[] | null;
 }
 
-/** Upper bound on tokens produced by macro bodies per file (guards against runaway expansions). */
-const EXPANSION_BUDGET = 200_000;
+/**
+ * Upper bound on tokens macro bodies may produce in one file: a base plus a multiple of the file's
+ * own size, so an ordinary file never meets it and a runaway expansion stops early.
+ */
+const EXPANSION_BASE = 20_000;
+const EXPANSION_FACTOR = 4;
 
 function fromSource(t: Token): XTok {
   return { kind: t.kind, text: t.text, src: t.start, originStart: t.start, originEnd: t.start + t.text.length, hide: null };
@@ -45,20 +49,41 @@ function isBlank(t: { kind: TokenKind }): boolean {
   return t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment';
 }
 
+/** Tokens to expand: pushed-back expansion results first, then a pulled source. */
 class Stream {
   private readonly pending: XTok[] = [];
-  private i = 0;
-  constructor(private readonly tokens: readonly Token[] | readonly XTok[], private readonly raw: boolean) {}
+  private readonly ahead: XTok[] = [];
+  constructor(private readonly pull: () => XTok | undefined) {}
+
+  static of(tokens: readonly XTok[]): Stream {
+    let i = 0;
+    return new Stream(() => tokens[i++]);
+  }
+
+  static lexing(lexer: Lexer): Stream {
+    return new Stream(() => {
+      const t = lexer.next();
+      return t ? fromSource(t) : undefined;
+    });
+  }
 
   next(): XTok | undefined {
     if (this.pending.length) return this.pending.pop();
-    const t = this.tokens[this.i++];
-    if (!t) return undefined;
-    return this.raw ? fromSource(t as Token) : (t as XTok);
+    if (this.ahead.length) return this.ahead.shift();
+    return this.pull();
   }
 
   pushFront(toks: XTok[]): void {
     for (let k = toks.length - 1; k >= 0; k--) this.pending.push(toks[k] as XTok);
+  }
+
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Source offset of the first token pulled ahead but not consumed, if any. */
+  get firstAhead(): number | undefined {
+    return this.ahead[0]?.src;
   }
 
   /** The next token that is not whitespace or a comment, without consuming anything. */
@@ -67,12 +92,17 @@ class Stream {
       const t = this.pending[k] as XTok;
       if (!isBlank(t)) return t;
     }
-    for (let k = this.i; k < this.tokens.length; k++) {
-      const t = this.tokens[k] as Token | XTok;
+    for (const t of this.ahead) {
       if (t.kind === 'directive') return undefined;
-      if (!isBlank(t)) return this.raw ? fromSource(t as Token) : (t as XTok);
+      if (!isBlank(t)) return t;
     }
-    return undefined;
+    for (;;) {
+      const t = this.pull();
+      if (!t) return undefined;
+      this.ahead.push(t);
+      if (t.kind === 'directive') return undefined;
+      if (!isBlank(t)) return t;
+    }
   }
 }
 
@@ -120,7 +150,7 @@ function stringify(toks: XTok[]): string {
 }
 
 export class Expander {
-  private budget = EXPANSION_BUDGET;
+  private budget = EXPANSION_BASE;
   private truncated = false;
   private readonly sections: SectionMarker[] = [];
   private readonly out: string[] = [];
@@ -130,14 +160,49 @@ export class Expander {
 
   constructor(private readonly table: MacroTable) {}
 
-  /** Expands a whole file. */
+  /**
+   * Expands a whole file. Only invocations are lexed: the text between them (found with one
+   * regular expression, checked to be code and not a comment, string or directive) is copied as is.
+   */
   expandFile(text: string): Expansion {
     if (!this.table.mentionsAny(text)) {
       return { text, map: SourceMap.identity(text.length), sections: [], truncated: false };
     }
-    const stream = new Stream(lex(text), true);
-    this.run(stream, true);
+    this.budget = EXPANSION_BASE + EXPANSION_FACTOR * (text.length >> 2);
+    const code = new CodeScanner(text);
+    const candidates = this.table.invocationPattern();
+    let copied = 0;
+    for (;;) {
+      candidates.lastIndex = copied;
+      const m = candidates.exec(text);
+      if (!m) break;
+      if (!code.isCode(m.index) || this.truncated) {
+        // Not code (or out of budget): copy through the name and look further.
+        this.copy(text, copied, m.index + m[0].length);
+        copied = m.index + m[0].length;
+        continue;
+      }
+      this.copy(text, copied, m.index);
+      const lexer = new Lexer(text, m.index);
+      const stream = Stream.lexing(lexer);
+      const name = stream.next() as XTok;
+      if (!this.tryExpand(name, stream, true)) this.emit(name);
+      while (stream.hasPending) {
+        const t = stream.next() as XTok;
+        if (t.kind === 'id' && !this.truncated && this.table.isExpanded(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
+        this.emit(t);
+      }
+      copied = stream.firstAhead ?? lexer.position;
+    }
+    this.copy(text, copied, text.length);
     return { text: this.out.join(''), map: this.map, sections: this.sections, truncated: this.truncated };
+  }
+
+  /** Copies source text verbatim. */
+  private copy(text: string, from: number, to: number): void {
+    if (to <= from) return;
+    this.write(text.slice(from, to), from, from, to);
+    this.prev = null;
   }
 
   /** Main loop: copy tokens, expanding macro invocations; `top` writes to the output. */
@@ -210,7 +275,7 @@ export class Expander {
   /** Fully expands an argument on its own (C's argument pre-expansion). */
   private expandIsolated(toks: XTok[]): XTok[] {
     const sink: XTok[] = [];
-    this.run(new Stream(toks, false), false, sink);
+    this.run(Stream.of(toks), false, sink);
     return sink;
   }
 

@@ -44,21 +44,39 @@ const PUNCT2 = new Set([
 ]);
 
 /**
- * Lexes `text` from `from` to `to`. With `directives`, a `#` that starts a line begins a
- * directive token that runs to the end of the (continued) line.
+ * Lexes `text` on demand, one token at a time, from `from` to `to`. With `directives`, a `#` that
+ * starts a line begins a directive token that runs to the end of the (continued) line.
  */
-export function lex(text: string, from = 0, to = text.length, directives = true): Token[] {
-  const out: Token[] = [];
-  let i = from;
-  let lineStart = true;
-  while (i < to) {
+export class Lexer {
+  private lineStart: boolean;
+
+  constructor(
+    private readonly text: string,
+    private i: number = 0,
+    private readonly to: number = text.length,
+    private readonly directives = true,
+  ) {
+    this.lineStart = i === 0 || text[i - 1] === '\n';
+  }
+
+  /** Offset of the next token. */
+  get position(): number {
+    return this.i;
+  }
+
+  next(): Token | undefined {
+    const { text, to } = this;
+    let i = this.i;
+    if (i >= to) return undefined;
     const c = text.charCodeAt(i);
     const start = i;
+    const tok = (kind: TokenKind, end: number): Token => {
+      this.i = end;
+      return { kind, text: text.slice(start, end), start };
+    };
     if (c === Ch.Nl) {
-      out.push({ kind: 'nl', text: '\n', start });
-      i++;
-      lineStart = true;
-      continue;
+      this.lineStart = true;
+      return tok('nl', i + 1);
     }
     if (c === Ch.Space || c === Ch.Tab || c === Ch.Cr || c === 11 || c === 12) {
       while (i < to) {
@@ -66,48 +84,26 @@ export function lex(text: string, from = 0, to = text.length, directives = true)
         if (d !== Ch.Space && d !== Ch.Tab && d !== Ch.Cr && d !== 11 && d !== 12) break;
         i++;
       }
-      out.push({ kind: 'ws', text: text.slice(start, i), start });
-      continue;
+      return tok('ws', i);
     }
-    if (c === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Nl) {
-      out.push({ kind: 'ws', text: text.slice(i, i + 2), start });
-      i += 2;
-      continue;
-    }
-    if (c === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Cr && text.charCodeAt(i + 2) === Ch.Nl) {
-      out.push({ kind: 'ws', text: text.slice(i, i + 3), start });
-      i += 3;
-      continue;
-    }
+    if (c === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Nl) return tok('ws', i + 2);
+    if (c === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Cr && text.charCodeAt(i + 2) === Ch.Nl) return tok('ws', i + 3);
     if (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.Star) {
       const end = text.indexOf('*/', i + 2);
-      i = end < 0 || end + 2 > to ? to : end + 2;
-      out.push({ kind: 'comment', text: text.slice(start, i), start });
-      continue;
+      return tok('comment', end < 0 || end + 2 > to ? to : end + 2);
     }
-    if (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.Slash) {
-      i = lineEnd(text, i, to);
-      out.push({ kind: 'comment', text: text.slice(start, i), start });
-      continue;
-    }
-    if (c === Ch.Hash && lineStart && directives) {
-      i = directiveEnd(text, i, to);
-      out.push({ kind: 'directive', text: text.slice(start, i), start });
-      continue;
-    }
-    lineStart = false;
+    if (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.Slash) return tok('comment', lineEnd(text, i, to));
+    if (c === Ch.Hash && this.lineStart && this.directives) return tok('directive', directiveEnd(text, i, to));
+    this.lineStart = false;
     if (isIdStart(c)) {
       i++;
       while (i < to && isIdPart(text.charCodeAt(i))) i++;
       // String and character prefixes: L"..", u8"..", U'..'
       const q = text.charCodeAt(i);
       if ((q === Ch.Quote || q === Ch.Apos) && /^(L|u|U|u8)$/.test(text.slice(start, i))) {
-        i = quotedEnd(text, i, to, q);
-        out.push({ kind: q === Ch.Quote ? 'str' : 'chr', text: text.slice(start, i), start });
-        continue;
+        return tok(q === Ch.Quote ? 'str' : 'chr', quotedEnd(text, i, to, q));
       }
-      out.push({ kind: 'id', text: text.slice(start, i), start });
-      continue;
+      return tok('id', i);
     }
     if (isDigit(c) || (c === Ch.Dot && isDigit(text.charCodeAt(i + 1)))) {
       i++;
@@ -117,30 +113,72 @@ export function lex(text: string, from = 0, to = text.length, directives = true)
         else if ((d === 43 || d === 45) && /[eEpP]/.test(text[i - 1] ?? '')) i++;
         else break;
       }
-      out.push({ kind: 'num', text: text.slice(start, i), start });
-      continue;
+      return tok('num', i);
     }
-    if (c === Ch.Quote || c === Ch.Apos) {
-      i = quotedEnd(text, i, to, c);
-      out.push({ kind: c === Ch.Quote ? 'str' : 'chr', text: text.slice(start, i), start });
-      continue;
-    }
-    const three = text.slice(i, i + 3);
-    if (PUNCT3.has(three)) {
-      out.push({ kind: 'punct', text: three, start });
-      i += 3;
-      continue;
-    }
-    const two = text.slice(i, i + 2);
-    if (PUNCT2.has(two)) {
-      out.push({ kind: 'punct', text: two, start });
-      i += 2;
-      continue;
-    }
-    out.push({ kind: 'punct', text: text[i] ?? '', start });
-    i++;
+    if (c === Ch.Quote || c === Ch.Apos) return tok(c === Ch.Quote ? 'str' : 'chr', quotedEnd(text, i, to, c));
+    if (PUNCT3.has(text.slice(i, i + 3))) return tok('punct', i + 3);
+    if (PUNCT2.has(text.slice(i, i + 2))) return tok('punct', i + 2);
+    return tok('punct', i + 1);
   }
+}
+
+/** All tokens of `text` from `from` to `to`. */
+export function lex(text: string, from = 0, to = text.length, directives = true): Token[] {
+  const lexer = new Lexer(text, from, to, directives);
+  const out: Token[] = [];
+  for (let t = lexer.next(); t; t = lexer.next()) out.push(t);
   return out;
+}
+
+/**
+ * Tells, for increasing offsets, whether an offset is in code (not in a comment, a string or
+ * character literal, or a preprocessor directive). Scans each character once.
+ */
+export class CodeScanner {
+  private i = 0;
+  private state: 'code' | 'line' | 'block' | 'str' | 'chr' | 'directive' = 'code';
+  private lineStart = true;
+
+  constructor(private readonly text: string) {}
+
+  isCode(offset: number): boolean {
+    const t = this.text;
+    while (this.i < offset) {
+      const c = t.charCodeAt(this.i);
+      const n = t.charCodeAt(this.i + 1);
+      switch (this.state) {
+        case 'code':
+          if (c === Ch.Slash && n === Ch.Star) { this.state = 'block'; this.i++; }
+          else if (c === Ch.Slash && n === Ch.Slash) this.state = 'line';
+          else if (c === Ch.Quote) this.state = 'str';
+          else if (c === Ch.Apos) this.state = 'chr';
+          else if (c === Ch.Hash && this.lineStart) this.state = 'directive';
+          break;
+        case 'line':
+          if (c === Ch.Nl) this.state = 'code';
+          break;
+        case 'block':
+          if (c === Ch.Star && n === Ch.Slash) { this.state = 'code'; this.i++; }
+          break;
+        case 'str':
+        case 'chr':
+          if (c === Ch.Backslash) this.i++;
+          else if (c === (this.state === 'str' ? Ch.Quote : Ch.Apos) || c === Ch.Nl) this.state = 'code';
+          break;
+        case 'directive':
+          if (c === Ch.Backslash && n === Ch.Nl) this.i++;
+          else if (c === Ch.Slash && n === Ch.Star) {
+            const end = t.indexOf('*/', this.i + 2);
+            this.i = end < 0 ? t.length : end + 1;
+          } else if (c === Ch.Nl) this.state = 'code';
+          break;
+      }
+      if (c === Ch.Nl) this.lineStart = true;
+      else if (c !== Ch.Space && c !== Ch.Tab && c !== Ch.Cr) this.lineStart = false;
+      this.i++;
+    }
+    return this.state === 'code';
+  }
 }
 
 function lineEnd(text: string, i: number, to: number): number {

@@ -29,6 +29,17 @@ const LIBBPF_SHAPES: Record<string, string> = {
   BPF_USDT: 'name, args... | name(args)',
 };
 
+/**
+ * bpf_helpers.h's map-definition macros, in a shape tree-sitter reads as field declarations
+ * (`__uint(type, X)` is `int (*type)[X]` in libbpf too).
+ */
+const MAP_DEFINITION_SHAPES: Record<string, string> = {
+  __uint: 'name, val | int (*name)[val]',
+  __ulong: 'name, val | unsigned long name',
+  __type: 'name, val | val *name',
+  __array: 'name, val | val *name[]',
+};
+
 /** Defaults for conventions that projects usually define in their own headers. */
 const CONVENTIONS: Record<string, string> = {
   BPF_STRUCT_OPS: 'name, args... | SEC("struct_ops/" #name) BPF_PROG(name, ##args)',
@@ -145,12 +156,13 @@ export class MacroTable {
 
   constructor(projectDefines: Iterable<MacroDef> = []) {
     for (const def of projectDefines) {
-      if (def.name in LIBBPF_SHAPES || def.name === SECTION_MACRO) continue;
+      if (def.name in LIBBPF_SHAPES || def.name in MAP_DEFINITION_SHAPES || def.name === SECTION_MACRO) continue;
       if (!this.defs.has(def.name)) this.defs.set(def.name, def);
     }
     for (const [name, spec] of Object.entries(CONVENTIONS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
     for (const [name, spec] of Object.entries(LIBBPF_SHAPES)) this.defs.set(name, builtin(name, spec));
     for (const name of BLANKS) this.defs.set(name, makeDef(name, null, ''));
+    for (const [name, spec] of Object.entries(MAP_DEFINITION_SHAPES)) this.defs.set(name, builtin(name, spec));
     this.computeInteresting();
   }
 
@@ -175,8 +187,21 @@ export class MacroTable {
     this.pattern = new RegExp(`\\b(?:${names.join('|')})\\b`);
     this.projectLeadsToSec = new Set([...reaches].filter((n) => this.defs.get(n)?.location));
     for (const name of BLANKS) reaches.add(name);
+    for (const name of Object.keys(MAP_DEFINITION_SHAPES)) reaches.add(name);
     for (const def of this.defs.values()) if (def.params === null && def.location) reaches.add(def.name);
     this.interesting = reaches;
+    this.invocations = null;
+  }
+
+  private invocations: RegExp | null = null;
+
+  /** A global pattern matching every name the expander may expand (callers set lastIndex). */
+  invocationPattern(): RegExp {
+    if (!this.invocations) {
+      const names = [...this.interesting].sort((a, b) => b.length - a.length).map((n) => n.replace(/\$/g, '\\$'));
+      this.invocations = new RegExp(`\\b(?:${names.join('|')})\\b`, 'g');
+    }
+    return this.invocations;
   }
 
   get(name: string): MacroDef | undefined {

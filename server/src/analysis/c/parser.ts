@@ -46,9 +46,12 @@ export function parseC(text: string, old?: Tree | null, budgetMs = PARSE_BUDGET_
   if (!parser) throw new Error('loadGrammar() has not finished');
   const deadline = performance.now() + budgetMs;
   try {
-    return parser.parse(text, old ?? null, {
+    const tree = parser.parse(text, old ?? null, {
       progressCallback: () => performance.now() > deadline,
     });
+    // A cancelled parse would otherwise resume on the next call, with the next file's text.
+    if (!tree) parser.reset();
+    return tree;
   } catch {
     parser.reset();
     return null;

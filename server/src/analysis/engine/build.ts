@@ -108,9 +108,11 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     loadFails: primary.loadFails,
   };
   model.objects.push(obj);
+  const seen = new Set<string>();
   for (const p of truth.facts.programs) {
     const state = primary.programs.get(p.name);
-    if (!state || model.programs.some((q) => q.id === `${o.id}/${p.name}`)) continue;
+    if (!state || seen.has(p.name)) continue;
+    seen.add(p.name);
     const srcFact = o.source?.programs.find((q) => q.name === p.name) ?? p;
     const prog: ModelProgram = {
       id: `${o.id}/${p.name}`,

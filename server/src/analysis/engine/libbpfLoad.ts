@@ -127,9 +127,18 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
     }
   }
   // bpf_object_adjust_struct_ops_autoload(): referenced programs load iff a created map uses them.
+  const usersOf = new Map<string, MapState[]>();
+  for (const m of maps.values()) {
+    for (const s of m.slots.values()) {
+      if (!s.program) continue;
+      const list = usersOf.get(s.program) ?? [];
+      if (!list.includes(m)) list.push(m);
+      usersOf.set(s.program, list);
+    }
+  }
   for (const p of progs.values()) {
     if (p.fact.kind !== 'struct_ops') continue;
-    const users = [...maps.values()].filter((m) => [...m.slots.values()].some((s) => s.program === p.fact.name));
+    const users = usersOf.get(p.fact.name) ?? [];
     if (!users.length) continue;
     const created = users.filter((m) => m.autocreate);
     p.autoload = created.length > 0;

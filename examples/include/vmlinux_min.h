@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel types these examples use, declared as `bpftool btf dump ... format c` would, so the
+ * examples build with clang -target bpf without a generated vmlinux.h. A real project includes
+ * its vmlinux.h instead. */
+#ifndef EXAMPLES_VMLINUX_MIN_H
+#define EXAMPLES_VMLINUX_MIN_H
+
+typedef unsigned char __u8;
+typedef unsigned short __u16;
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+typedef int __s32;
+typedef long long __s64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+typedef __u8 u8;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef _Bool bool;
+#define true 1
+#define false 0
+#define NULL ((void *)0)
+
+enum bpf_map_type { BPF_MAP_TYPE_ARRAY = 2 };
+
+struct st_ops_args {
+	int a;
+};
+
+/* The kernel selftests' struct_ops type for this feature (bpf_testmod). */
+struct bpf_testmod_multi_st_ops {
+	int (*test_1)(struct st_ops_args *args);
+	int (*test_2)(struct st_ops_args *args);
+	int data;
+};
+
+struct task_struct;
+struct sched_ext_ops {
+	s32 (*select_cpu)(struct task_struct *p, s32 prev_cpu, u64 wake_flags);
+	void (*enqueue)(struct task_struct *p, u64 enq_flags);
+	void (*dispatch)(s32 cpu, struct task_struct *prev);
+	s32 (*init)(void);
+	void (*exit)(void *ei);
+	s32 (*sub_attach)(void *args);
+	u64 flags;
+	char name[128];
+};
+
+struct sock;
+struct tcp_congestion_ops {
+	__u32 (*ssthresh)(struct sock *sk);
+	void (*cong_avoid)(struct sock *sk, __u32 ack, __u32 acked);
+	void (*init)(struct sock *sk);
+	__u32 (*undo_cwnd)(struct sock *sk);
+	char name[16];
+};
+
+struct bpf_timer {
+	__u64 __opaque[2];
+};
+
+#endif

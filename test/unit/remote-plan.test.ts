@@ -1,0 +1,106 @@
+// Plans built from real models: the VM fixtures' sources, loaders and the objects and skeletons
+// clang and bpftool built from them (test/vm/fixtures/build.sh).
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadGrammar } from '../../server/src/analysis/c/parser';
+import { Workspace } from '../../server/src/analysis/workspace';
+import { agentArgs, buildPlan, PlanError } from '../../remote/src/plan';
+import { shippedBytes, skeletonObjectBytes } from '../../remote/src/shipped';
+import { REPO } from './builtFixtures';
+
+const FIXTURES = join(REPO, 'test/vm/fixtures');
+const BUILT = join(REPO, '.build/test/vm/fixtures');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+/** A workspace over a fixture case, its build outputs (when `built`) and the shared header. */
+function vmFixtureWorkspace(name: string, o: { built?: 'all' | 'object' | 'none' } = {}): Workspace {
+  const ws = new Workspace();
+  const built = o.built ?? 'all';
+  const paths = [...files(join(FIXTURES, name)), ...files(join(FIXTURES, 'include'))];
+  if (built !== 'none') paths.push(...files(join(BUILT, name)).filter((p) => built === 'all' || p.endsWith('.bpf.o')));
+  for (const p of paths) ws.setFile(p, readFileSync(p));
+  return ws;
+}
+
+const read = (p: string): Uint8Array | null => new Uint8Array(readFileSync(p));
+
+describe('remote: plans from the model', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadGrammar();
+    execFileSync('bash', [join(FIXTURES, 'build.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  });
+
+  it('replays the loader\'s calls, attaches the map, ships the skeleton\'s object', () => {
+    const plan = buildPlan(vmFixtureWorkspace('ca-struct-ops').model(), 'ca_struct_ops');
+    assert.equal(plan.mode, 'loader');
+    assert.equal(plan.shipped.kind, 'skeleton');
+    assert.equal(plan.shipped.remoteName, 'ca_struct_ops.bpf.o');
+    assert.deepEqual(
+      plan.associations.map((a) => [a.index, a.phase, a.api, a.program, a.map, a.flags, a.predicted.result]),
+      [
+        [0, 'loaded', 'libbpf', 'bpfa_probe', 'bpfa_ca', 0, 0],
+        [1, 'loaded', 'libbpf', 'bpfa_ssthresh', 'bpfa_ca', 0, 'EINVAL'],
+      ],
+    );
+    assert.ok(plan.associations.every((a) => a.source.location?.file.endsWith('ca-struct-ops/loader.c')));
+    assert.deepEqual(plan.attach.map((m) => m.map), ['bpfa_ca']);
+    assert.deepEqual(plan.programs.map((p) => `${p.name}:${p.predicted}`).sort(), ['bpfa_cong_avoid:auto', 'bpfa_probe:explicit', 'bpfa_ssthresh:auto', 'bpfa_undo_cwnd:auto']);
+    assert.equal(plan.loadFails, false);
+  });
+
+  it('the fd-based call becomes a raw syscall step', () => {
+    const plan = buildPlan(vmFixtureWorkspace('ca-link').model(), 'ca_link');
+    assert.deepEqual(plan.associations.map((a) => [a.api, a.program, a.map]), [['syscall', 'bpfa_link_probe', 'bpfa_ca_link']]);
+  });
+
+  it('"associate every non-struct_ops program" as SCX_OPS_LOAD does', () => {
+    const plan = buildPlan(vmFixtureWorkspace('ca-struct-ops').model(), 'ca_struct_ops', { associateAllWith: 'bpfa_ca' });
+    assert.equal(plan.mode, 'associate-all');
+    assert.deepEqual(plan.associations.map((a) => [a.program, a.map, a.api, a.predicted.result, a.source.api]), [['bpfa_probe', 'bpfa_ca', 'libbpf', 0, 'associate-all']]);
+    assert.throws(() => buildPlan(vmFixtureWorkspace('ca-struct-ops').model(), 'ca_struct_ops', { associateAllWith: 'nope' }), PlanError);
+  });
+
+  it('without a skeleton the .bpf.o is shipped under its own name', () => {
+    const plan = buildPlan(vmFixtureWorkspace('ca-link', { built: 'object' }).model(), 'ca_link');
+    assert.equal(plan.shipped.kind, 'object');
+    assert.equal(plan.shipped.remoteName, 'ca_link.bpf.o');
+  });
+
+  it('an object with no compiled form or an unknown id is a clear error', () => {
+    assert.throws(() => buildPlan(vmFixtureWorkspace('ca-link', { built: 'none' }).model(), 'ca_link'), /no compiled form/);
+    assert.throws(() => buildPlan(vmFixtureWorkspace('ca-link').model(), 'nope'), /no object nope/);
+  });
+
+  it('the skeleton embeds exactly the object clang built', () => {
+    const skel = join(BUILT, 'ca-link/ca_link.skel.h');
+    assert.deepEqual(Buffer.from(skeletonObjectBytes(readFileSync(skel, 'utf8'), skel)), readFileSync(join(BUILT, 'ca-link/ca_link.bpf.o')));
+    const plan = buildPlan(vmFixtureWorkspace('ca-link').model(), 'ca_link');
+    assert.equal(shippedBytes(plan, read).length, statSync(join(BUILT, 'ca-link/ca_link.bpf.o')).size);
+  });
+
+  it('a plan without a loader loads and attaches only, and says so', () => {
+    const ws = new Workspace();
+    for (const p of [join(FIXTURES, 'ca-struct-ops/ca_struct_ops.bpf.c'), join(FIXTURES, 'include/tcp_ca.h'), join(BUILT, 'ca-struct-ops/ca_struct_ops.bpf.o')]) ws.setFile(p, readFileSync(p));
+    const plan = buildPlan(ws.model(), 'ca_struct_ops');
+    assert.equal(plan.mode, 'none');
+    assert.deepEqual(plan.associations, []);
+    assert.match(plan.notes.join(' '), /No loader/);
+  });
+
+  it('agent argv: one element per value, attach only where allowed, hold for tests', () => {
+    const plan = buildPlan(vmFixtureWorkspace('ca-struct-ops').model(), 'ca_struct_ops');
+    const args = agentArgs(plan, '/r/x y.bpf.o', { allowAttach: false, pidfile: '/r/pid' });
+    assert.deepEqual(args, ['--object', '/r/x y.bpf.o', '--pidfile', '/r/pid', '--assoc', 'loaded', 'libbpf', 'bpfa_probe', 'bpfa_ca', '0', '--assoc', 'loaded', 'libbpf', 'bpfa_ssthresh', 'bpfa_ca', '0']);
+    const held = agentArgs(plan, 'o', { allowAttach: true, pidfile: 'p', hold: { stage: 'attach', seconds: 30 } });
+    assert.deepEqual(held.slice(-6), ['--attach', 'bpfa_ca', '--hold', 'attach', '--hold-timeout', '30']);
+  });
+});
