@@ -176,6 +176,6 @@ export function generateWorkspace(count: number): Map<string, string> {
 
 /** One BPF source of about `lines` lines. */
 export function generateLargeSource(lines: number): string {
-  const blocks = Math.max(1, Math.round(lines / 72));
+  const blocks = Math.max(1, Math.round(lines / 62));
   return bpfSource('large', blocks);
 }

@@ -7,6 +7,7 @@ import { loadWorkspace } from './node/scan';
 import { formatText } from './output/text';
 import { modelToJson, TOOL_VERSION } from './output/json';
 import { modelToSarif } from './output/sarif';
+import { runCommand } from '../../remote/src/cli';
 
 const USAGE = `usage: bpf-assoc check [paths...] [options]
 
@@ -99,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       return await check(parseCheckArgs(rest));
     }
+    if (command === 'run') return await runCommand(rest);
     throw new UsageError(`unknown command '${command}'`);
   } catch (e) {
     if (e instanceof UsageError) {

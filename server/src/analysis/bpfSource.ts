@@ -193,10 +193,10 @@ export class BpfSourceReader {
       return hit;
     }
     const raw: RawBody = { calls: [], args: [] };
-    for (const c of query('calls').captures(body)) {
+    for (const c of query('bodyEdges').captures(body)) {
       if (c.name === 'callee') raw.calls.push({ name: c.node.text, start: c.node.startIndex - body.startIndex, end: c.node.endIndex - body.startIndex });
+      else raw.args.push(c.node.text);
     }
-    for (const c of query('identifiers').captures(body)) raw.args.push(c.node.text);
     this.usedMemo?.set(key, raw);
     return raw;
   }

@@ -122,6 +122,8 @@ export interface BpfObjectFacts {
   otherMaps: string[];
   kfuncDecls: KfuncDeclFact[];
   problems: ReadProblem[];
+  /** When the file was last modified (ms since the epoch), if known: decides which is newer. */
+  modified?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,4 +196,5 @@ export interface SkeletonFacts {
   /** The embedded object read back, or a problem saying why it could not be. */
   embedded: BpfObjectFacts | null;
   problems: ReadProblem[];
+  modified?: number;
 }

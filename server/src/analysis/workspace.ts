@@ -22,6 +22,8 @@ const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:obj
 
 interface FileEntry {
   kind: FileKind;
+  /** Last modification (ms since the epoch), when known. */
+  modified?: number;
   text?: string;
   bytes?: Uint8Array;
   doc?: CDocument;
@@ -77,7 +79,7 @@ export class Workspace {
   }
 
   /** Adds or replaces a file. Text files may be given as text (the editor's buffer) or bytes. */
-  setFile(path: string, content: Uint8Array | string): void {
+  setFile(path: string, content: Uint8Array | string, modified?: number): void {
     this.cached = null;
     const old = this.files.get(path);
     const isObject = path.endsWith('.o');
@@ -86,7 +88,7 @@ export class Workspace {
       old?.doc?.dispose();
       // Only BPF ELF objects (e_machine 247); a loader's host .o files are not ours.
       const kind: FileKind = isBpfElf(bytes) ? 'object' : 'other';
-      this.files.set(path, { kind, bytes: kind === 'object' ? bytes : undefined, defines: [], kfuncs: [], problems: [] });
+      this.files.set(path, { kind, modified, bytes: kind === 'object' ? bytes : undefined, defines: [], kfuncs: [], problems: [] });
       return;
     }
     let text: string;
@@ -110,7 +112,7 @@ export class Workspace {
       }
     }
     const kind = classify(path, text);
-    const entry: FileEntry = { kind, text, doc: old?.doc, defines: [], kfuncs: [], problems };
+    const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems };
     if (kind === 'header' || kind === 'bpf') entry.defines = collectDefines(text, path);
     if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
     if (kind !== 'bpf' && kind !== 'loader') {
@@ -141,8 +143,8 @@ export class Workspace {
   /** Facts of one file, computed on demand and cached until the file or the macros change. */
   private factsOf(path: string, f: FileEntry): void {
     if (f.facts) return;
-    if (f.kind === 'object' && f.bytes) f.facts = readBpfObject(f.bytes, path, 'object');
-    else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = readSkeleton(f.text, path);
+    if (f.kind === 'object' && f.bytes) f.facts = { ...readBpfObject(f.bytes, path, 'object'), modified: f.modified };
+    else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
     else if ((f.kind === 'bpf' || f.kind === 'loader') && f.text !== undefined) {
       if (f.text.length > MAX_PARSED_BYTES) {
         f.problems.push({ rule: 'parse-limit', message: `${path.split('/').pop()} is larger than ${MAX_PARSED_BYTES >> 20} MiB and was not analysed.`, location: fileStart(path) });
@@ -156,7 +158,7 @@ export class Workspace {
       if (parsed.expansion.truncated) {
         f.problems.push({ rule: 'parse-limit', message: `Macro expansion in ${path.split('/').pop()} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
       }
-      f.facts = f.kind === 'bpf' ? readBpfSource(parsed, path) : readLoader(parsed, path);
+      f.facts = f.kind === 'bpf' ? { ...readBpfSource(parsed, path), modified: f.modified } : readLoader(parsed, path);
     }
   }
 
@@ -199,9 +201,14 @@ export class Workspace {
     return this.cached;
   }
 
-  /** Replace a text file's content after an edit; facts are recomputed lazily. */
+  /**
+   * Replace a text file's content with the editor's buffer; facts are recomputed lazily. A buffer
+   * that differs from what we had counts as modified now (newer than any build output).
+   */
   update(path: string, text: string): void {
-    this.setFile(path, text);
+    const old = this.files.get(path);
+    const modified = old && old.text === text ? old.modified : Date.now();
+    this.setFile(path, text, modified);
     this.invalidate(path);
   }
 

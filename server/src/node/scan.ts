@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isCandidate, Workspace } from '../analysis/workspace';
 
 /** Directories never worth walking. */
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
+export const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
 /** Files larger than this are skipped with a message (a BPF object or skeleton is far smaller). */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -52,7 +52,7 @@ export function loadWorkspace(paths: string[]): { workspace: Workspace; scan: Sc
   const workspace = new Workspace();
   for (const f of scan.files) {
     try {
-      workspace.setFile(f, readFileSync(f));
+      workspace.setFile(f, readFileSync(f), statSync(f).mtimeMs);
     } catch (e) {
       scan.skipped.push({ path: f, reason: (e as Error).message });
     }

@@ -152,12 +152,13 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     model.associationCalls.push(...s.calls);
     model.findings.push(...s.findings.map((f) => ({ ...f, object: o.id })));
   }
-  if (o.source && o.skeleton?.embedded && truth.origin === 'skeleton') {
-    const f = staleFinding('skeleton', o.skeleton.location, o.skeleton.file, o.source, o.skeleton.embedded);
+  const followed = truth.origin === 'source' ? 'source' : 'built';
+  if (o.source && o.skeleton?.embedded) {
+    const f = staleFinding('skeleton', o.skeleton.location, o.skeleton.file, o.source, o.skeleton.embedded, followed);
     if (f) model.findings.push({ ...f, object: o.id });
   }
   if (o.source && o.objectFile) {
-    const f = staleFinding('object', { file: o.objectFile.file, range: zero }, o.objectFile.file, o.source, o.objectFile);
+    const f = staleFinding('object', { file: o.objectFile.file, range: zero }, o.objectFile.file, o.source, o.objectFile, followed);
     if (f) model.findings.push({ ...f, object: o.id });
   }
 }

@@ -11,6 +11,7 @@ import type { RuleId } from '../rules';
 import type { MapState, ProgState } from './libbpfLoad';
 import type { ObjectView } from './scenario';
 import { finding, quote } from './findingText';
+import { skeletonMapIdent } from '../elf/otherMaps';
 
 export interface ExplicitRecord {
   map?: string;
@@ -29,6 +30,15 @@ export interface CallContext {
 
 type AssocAction = Extract<LoaderAction, { kind: 'assoc' }>;
 
+/** Internal maps as a skeleton names them (`skel->maps.bss`, `skel->maps.rodata_str1_1`). */
+const INTERNAL_MAP = /^(bss|data|rodata|kconfig)(_\w+)?$/;
+
+/** A map the object has that is not struct_ops: a `.maps` map, or an internal one (`OBJ.bss`). */
+function isNonStructOpsMap(name: string, otherMaps: string[]): boolean {
+  if (INTERNAL_MAP.test(name)) return true;
+  return otherMaps.some((o) => o === name || skeletonMapIdent(o, o.includes(".")) === name);
+}
+
 interface Verdict {
   result: 0 | Errno | 'unknown';
   reason: string;
@@ -41,7 +51,7 @@ function verdictFor(a: AssocAction, progName: string, ctx: CallContext): Verdict
   const p = ctx.progs.get(progName);
   const mapName = a.map?.name ?? null;
   const m = mapName ? ctx.maps.get(mapName) : undefined;
-  const isOtherMap = mapName !== null && !m && ctx.view.truth.otherMaps.includes(mapName);
+  const isOtherMap = mapName !== null && !m && isNonStructOpsMap(mapName, ctx.view.truth.otherMaps);
   if (!p) return { result: 'unknown', reason: `no program ${quote(progName)} in object ${ctx.view.id}` };
   if (ctx.loadFailure) return { result: 'unknown', reason: `not reached: libbpf fails to load the object (${ctx.loadFailure})` };
   const flags = (): Verdict | null =>
@@ -135,7 +145,7 @@ export function predictCall(a: AssocAction, loaderFile: string, ctx: CallContext
       const first = rec.calls[0];
       if (v.rule === 'assoc-conflict' && first && first !== a.location) related.push({ location: first, message: 'first associated here' });
       findings.push(
-        finding(v.rule, a.location, `${via} ${a.api === 'SCX_OPS_LOAD' ? 'it fails' : 'This association fails'} with ${v.result}: ${v.reason}. ${advice}`.trim(), related, v.severity),
+        finding(v.rule, a.location, `${via} ${a.api === 'SCX_OPS_LOAD' ? 'it fails' : 'This association fails'} with ${v.result}: ${v.reason}. ${advice}`.trim(), related, v.severity, progName),
       );
     }
   }

@@ -3,8 +3,8 @@ import type { Location } from '../facts';
 import type { Finding, RelatedInfo } from '../model';
 import { ruleInfo, type RuleId, type Severity } from '../rules';
 
-export function finding(rule: RuleId, location: Location, message: string, related: RelatedInfo[], severity?: Severity): Finding {
-  return { rule, severity: severity ?? ruleInfo(rule).severity, message, location, related };
+export function finding(rule: RuleId, location: Location, message: string, related: RelatedInfo[], severity?: Severity, program?: string): Finding {
+  return { rule, severity: severity ?? ruleInfo(rule).severity, message, location, related, ...(program ? { program } : {}) };
 }
 
 /** Code in a message. */

@@ -79,7 +79,7 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
       findings.push(
         finding('slot-not-struct-ops-program', slot.location,
           `Slot ${quote(`${m.fact.name}.${slot.member}`)} points at ${quote(slot.program)}, which is ${what}, not a struct_ops program: libbpf fails the ${slot.origin === 'loader' ? 'load' : 'open'} with ${errno}. Put the callback in its own SEC("struct_ops/${slot.member}") program.`,
-          p ? [{ location: p.location, message: `${p.fact.name} is declared in SEC("${p.fact.section}")` }] : []),
+          p ? [{ location: p.location, message: `${p.fact.name} is declared in SEC("${p.fact.section}")` }] : [], undefined, slot.program),
       );
       failure ??= `slot ${m.fact.name}.${slot.member} names a non-struct_ops program`;
     }
@@ -110,7 +110,7 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
           [
             { location: first.slot.location, message: `${first.map.fact.name}.${first.slot.member} (${first.map.fact.kernelType})` },
             { location: slot.location, message: `${m.fact.name}.${slot.member} (${m.fact.kernelType})` },
-          ]),
+          ], undefined, p.fact.name),
       );
       failure ??= `invalid reuse of ${p.fact.name}`;
     }
@@ -152,7 +152,7 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
     findings.push(
       finding('unreferenced-struct-ops-program', p.location,
         `${quote(p.fact.name)} is in SEC("${p.fact.section}") but no struct_ops map slot references it, and its autoload is on: libbpf fails the load with EINVAL ("SEC(\\"struct_ops\\") program isn't referenced anywhere"). Put it in a slot, or make it optional with SEC("?${p.fact.section.replace(/^\?/, '')}").`,
-        []),
+        [], undefined, p.fact.name),
     );
     failure ??= `${p.fact.name} is not referenced by any struct_ops map`;
   }

@@ -3,6 +3,7 @@
 // programs with the same name in two objects stay two programs.
 import { basename, dirname } from 'node:path';
 import type { BpfObjectFacts, FactOrigin, LoaderAction, LoaderFacts, SkeletonFacts } from '../facts';
+import { differences } from './staleness';
 
 export interface LinkedObject {
   id: string;
@@ -36,12 +37,24 @@ function bestMatch<T>(candidates: T[], score: (c: T) => number): T | undefined {
   return best;
 }
 
+const usable = (f: BpfObjectFacts | null | undefined): f is BpfObjectFacts => !!f && !f.problems.some((p) => p.rule === 'malformed-object');
+
+/**
+ * What libbpf will load, as far as the workspace shows: the skeleton's embedded object, else the
+ * .bpf.o, else the source. A build output older than a source it disagrees with is out of date
+ * (the source was edited since, as `make` would see it): then the source is followed, and the
+ * stale-skeleton/stale-object finding says to rebuild.
+ */
 export function truthOf(o: LinkedObject): { facts: BpfObjectFacts; origin: FactOrigin } | null {
-  if (o.skeleton?.embedded && !o.skeleton.embedded.problems.some((p) => p.rule === 'malformed-object')) {
-    return { facts: o.skeleton.embedded, origin: 'skeleton' };
-  }
-  if (o.objectFile && !o.objectFile.problems.some((p) => p.rule === 'malformed-object')) return { facts: o.objectFile, origin: 'object' };
-  if (o.source) return { facts: o.source, origin: 'source' };
+  const src = o.source;
+  const outdated = (built: BpfObjectFacts, modified: number | undefined): boolean =>
+    !!src && src.modified !== undefined && modified !== undefined && src.modified > modified && differences(src, built).length > 0;
+  const embedded = o.skeleton?.embedded;
+  if (usable(embedded) && !outdated(embedded, o.skeleton?.modified)) return { facts: embedded, origin: 'skeleton' };
+  if (usable(o.objectFile) && !outdated(o.objectFile, o.objectFile.modified)) return { facts: o.objectFile, origin: 'object' };
+  if (src) return { facts: src, origin: 'source' };
+  if (usable(embedded)) return { facts: embedded, origin: 'skeleton' };
+  if (usable(o.objectFile)) return { facts: o.objectFile, origin: 'object' };
   return null;
 }
 

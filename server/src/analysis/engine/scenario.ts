@@ -176,7 +176,7 @@ function poisonFindings(
     out.push(
       finding('poisoned-association', p.location,
         `${quote(name)} fills ${list([...new Set(a.slots.map((s) => quote(`${s.map}.${s.member}`)))])}: when these maps are attached (by ${list(how)}), the kernel poisons its association and bpf_prog_get_assoc_struct_ops() returns NULL for it, so kfuncs that look up "their" struct_ops from this program get NULL. Give each map its own copy of the program.`,
-        a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))),
+        a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` })), undefined, name),
     );
   }
   return out;
@@ -210,7 +210,7 @@ function kfuncFindings(
         out.push(
           finding('poisoned-kfunc-caller', call.location,
             `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is poisoned (shared by ${list(a.maps.map(quote))}): ${outcome}.`,
-            [{ location: p.location, message: `${name} is poisoned` }, ...a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))], severity),
+            [{ location: p.location, message: `${name} is poisoned` }, ...a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))], severity, name),
         );
       } else if (p.fact.kind === 'other' && (a.state === 'none' || a.state === 'rejected')) {
         const reason = a.state === 'rejected' ? `its association call fails (${a.errno}: ${a.reason})` : 'nothing associates it with a struct_ops map';
@@ -218,7 +218,7 @@ function kfuncFindings(
         out.push(
           finding('unassociated-kfunc-caller', call.location,
             `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is never associated: ${reason}, so ${outcome}. ${fix} bpf_program__assoc_struct_ops(skel->progs.${name}, skel->maps.MAP, NULL) between __load() and __attach().`,
-            [{ location: p.location, message: `${name} (SEC("${p.fact.section}"))` }, ...(a.state === 'rejected' ? a.calls.map((c) => ({ location: c, message: 'association call' })) : [])], severity),
+            [{ location: p.location, message: `${name} (SEC("${p.fact.section}"))` }, ...(a.state === 'rejected' ? a.calls.map((c) => ({ location: c, message: 'association call' })) : [])], severity, name),
         );
       }
     }

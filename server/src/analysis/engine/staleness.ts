@@ -55,7 +55,14 @@ export function differences(source: BpfObjectFacts, built: BpfObjectFacts): Diff
   return diffs;
 }
 
-export function staleFinding(kind: 'skeleton' | 'object', at: Location, builtFile: string, source: BpfObjectFacts, built: BpfObjectFacts): Finding | null {
+export function staleFinding(
+  kind: 'skeleton' | 'object',
+  at: Location,
+  builtFile: string,
+  source: BpfObjectFacts,
+  built: BpfObjectFacts,
+  followed: 'source' | 'built',
+): Finding | null {
   const diffs = differences(source, built);
   if (!diffs.length) return null;
   const name = builtFile.split('/').pop() ?? builtFile;
@@ -65,6 +72,10 @@ export function staleFinding(kind: 'skeleton' | 'object', at: Location, builtFil
   const more = diffs.length > 5 ? `; and ${diffs.length - 5} more` : '';
   const related: RelatedInfo[] = diffs.map((d) => ({ location: d.location, message: d.text }));
   return finding(kind === 'skeleton' ? 'stale-skeleton' : 'stale-object', at,
-    `${what} is out of date with ${quote(source.file.split('/').pop() ?? source.file)}: ${shown.join('; ')}${more}. libbpf loads the ${kind === 'skeleton' ? 'embedded' : 'compiled'} object, so the analysis follows it. ${rebuild}`,
+    `${what} is out of date with ${quote(source.file.split('/').pop() ?? source.file)}: ${shown.join('; ')}${more}. ${
+      followed === 'source'
+        ? `The source is newer, so the analysis follows it; until you rebuild, libbpf would load the old ${kind === 'skeleton' ? 'embedded' : 'compiled'} object.`
+        : `libbpf loads the ${kind === 'skeleton' ? 'embedded' : 'compiled'} object, so the analysis follows it.`
+    } ${rebuild}`,
     related);
 }

@@ -8,6 +8,7 @@ import type { LoaderAction, LoaderFacts, LoaderPhase, Location } from '../facts'
 import { constBool, constInt, optsFlags, RefResolver, Scope, skeletonOf } from './refs';
 import { objectNamesForObject } from '../objectNames';
 import { declaredName } from '../bpfSource';
+import { query } from '../c/queries';
 
 const LIFECYCLE = /^(\w+?)__(open|open_opts|load|open_and_load|attach|destroy)$/;
 type PhaseState = Map<string, LoaderPhase>;
@@ -133,13 +134,26 @@ export class LoaderReader {
       actions?.push(a);
     };
     const base = (n: Node, skel: string | null) => ({ location: this.loc(n), phase: phaseOf(skel), inFunction: fn.name });
-    const visit = (n: Node): void => {
+    for (const n of this.steps(body)) {
       if (n.type === 'declaration') this.declare(n, scope);
       else if (n.type === 'assignment_expression') this.assignment(n, scope, base, emit);
-      else if (n.type === 'call_expression') this.call(n, scope, phases, base, emit);
-      for (const c of n.namedChildren) if (c) visit(c);
-    };
-    visit(body);
+      else this.call(n, scope, phases, base, emit);
+    }
+  }
+
+  private readonly stepCache = new Map<number, Node[]>();
+
+  /** Declarations, assignments and calls of a body in source order (outer before inner). */
+  private steps(body: Node): Node[] {
+    let steps = this.stepCache.get(body.id);
+    if (!steps) {
+      steps = query('loaderSteps')
+        .captures(body)
+        .map((c) => c.node)
+        .sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+      this.stepCache.set(body.id, steps);
+    }
+    return steps;
   }
 
   private assignment(

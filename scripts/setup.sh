@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for bpf-assoc: Debian packages (with bookworm-backports for
+# bpftool >= 7.5 and libbpf 1.4) and the npm dependencies. Idempotent; run as root or with sudo.
+#   scripts/setup.sh            everything the tests need
+#   scripts/setup.sh --minimal  only what the analysis and its unit tests need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO="sudo"
+
+MINIMAL=(clang llvm make)
+BACKPORTS=(bpftool libbpf-dev)
+FULL=(
+	# VM runs (issue: run the association on a test VM): qemu, a minimal initramfs, ssh
+	qemu-system-x86 qemu-utils busybox-static dropbear-bin openssh-client cpio kmod xz-utils zstd
+	libelf-dev zlib1g-dev libzstd-dev
+	# the test kernel: Debian's 6.12 source and what building it needs
+	linux-source-6.12 build-essential bc bison flex libssl-dev dwarves rsync
+	# a real VS Code in a real browser: code-server's native modules, Chromium
+	chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config python3
+)
+
+if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	echo "setup: adding bookworm-backports"
+	$SUDO tee /etc/apt/sources.list.d/bpf-assoc-backports.sources >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+want=("${MINIMAL[@]}")
+[[ ${1:-} == --minimal ]] || want+=("${FULL[@]}")
+missing=()
+for p in "${want[@]}" "${BACKPORTS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+bpftool_ok=0
+if command -v bpftool >/dev/null && bpftool version 2>/dev/null | grep -Eq 'v7\.([5-9]|[1-9][0-9])'; then bpftool_ok=1; fi
+if ((${#missing[@]})) || ((!bpftool_ok)); then
+	echo "setup: installing ${missing[*]:-bpftool from backports}"
+	$SUDO apt-get update -qq
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+	$SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports "${BACKPORTS[@]}" >/dev/null
+fi
+bpftool version | head -1
+
+if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+	npm ci --no-audit --no-fund
+fi
+echo "setup: done"

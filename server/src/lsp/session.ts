@@ -1,0 +1,151 @@
+// The server's one analysis state: the Workspace (files -> facts -> model), which files the editor
+// has open (their buffers win over the disk), files that could not be read, and a debounced
+// rebuild that tells listeners (diagnostics, the modelChanged notification) about a new model.
+import { readFileSync, statSync } from 'node:fs';
+import { Workspace } from '../analysis/workspace';
+import { isCandidate } from '../analysis/workspace';
+import type { BpfObjectFacts, LoaderFacts, SkeletonFacts } from '../analysis/facts';
+import type { WorkspaceModel } from '../analysis/model';
+import { MAX_FILE_BYTES } from '../node/scan';
+
+/** A consistent picture for one request: the model and the per-file facts it was built from. */
+export interface AnalysisView {
+  model: WorkspaceModel;
+  version: number;
+  indexing: boolean;
+  facts(path: string): BpfObjectFacts | LoaderFacts | SkeletonFacts | undefined;
+  text(path: string): string | undefined;
+  /** Files that exist but could not be read: path -> why. */
+  readErrors: ReadonlyMap<string, string>;
+}
+
+const EMPTY_MODEL: WorkspaceModel = {
+  version: 1, objects: [], programs: [], maps: [], associationCalls: [], findings: [], kfuncs: [],
+  stats: { files: 0, sources: 0, loaders: 0, skeletons: 0, objectFiles: 0, headers: 0 },
+};
+
+export class AnalysisSession {
+  readonly workspace = new Workspace();
+  readonly readErrors = new Map<string, string>();
+  indexing = true;
+  /** Set once the C grammar is loaded; until then the model stays empty. */
+  ready = false;
+  private model: WorkspaceModel = EMPTY_MODEL;
+  private version = 0;
+  private dirty = true;
+  private extraKfuncs: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners: ((view: AnalysisView) => void)[] = [];
+
+  constructor(
+    private readonly openText: (path: string) => string | undefined,
+    private readonly log: (message: string) => void,
+    readonly debounceMs = 150,
+  ) {}
+
+  onRebuilt(listener: (view: AnalysisView) => void): void {
+    this.listeners.push(listener);
+  }
+
+  setExtraKfuncs(kfuncs: string[]): void {
+    const next = [...new Set(kfuncs)].sort();
+    if (next.join() === this.extraKfuncs.join()) return;
+    this.extraKfuncs = next;
+    this.changed();
+  }
+
+  /** The editor's buffer for an open document (incremental changes already applied). */
+  setBuffer(path: string, text: string): void {
+    this.readErrors.delete(path);
+    this.workspace.update(path, text);
+    this.changed();
+  }
+
+  /** Reads a file from disk (or takes its open buffer). Returns false when it could not be read. */
+  load(path: string, schedule = true): boolean {
+    const buffer = this.openText(path);
+    if (buffer !== undefined) {
+      this.setBuffer(path, buffer);
+      return true;
+    }
+    if (!isCandidate(path)) return true;
+    try {
+      const st = statSync(path);
+      if (st.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES >> 20} MiB`);
+      this.workspace.setFile(path, readFileSync(path), st.mtimeMs);
+      this.readErrors.delete(path);
+      return true;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT' || err.code === 'EISDIR') {
+        this.remove(path);
+        return true;
+      }
+      this.workspace.removeFile(path);
+      this.readErrors.set(path, err.message);
+      this.log(`bpf-assoc: cannot read ${path}: ${err.message}`);
+      return false;
+    } finally {
+      if (schedule) this.changed();
+    }
+  }
+
+  /** A file or a directory is gone: drop it and everything below it. */
+  remove(path: string): void {
+    const below = path.endsWith('/') ? path : `${path}/`;
+    for (const p of this.workspace.paths()) if (p === path || p.startsWith(below)) this.workspace.removeFile(p);
+    for (const p of [...this.readErrors.keys()]) if (p === path || p.startsWith(below)) this.readErrors.delete(p);
+    this.changed();
+  }
+
+  /** Marks the model out of date and schedules a rebuild (debounced). */
+  changed(): void {
+    this.dirty = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.rebuildNow(), this.debounceMs);
+  }
+
+  /** Rebuilds at once if anything changed, and tells the listeners. */
+  rebuildNow(): AnalysisView {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const view = this.view();
+    for (const l of this.listeners) {
+      try {
+        l(view);
+      } catch (e) {
+        this.log(`bpf-assoc: after rebuild: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+    return view;
+  }
+
+  /** The current picture, rebuilding the model first when something changed. */
+  view(): AnalysisView {
+    if (this.dirty && this.ready) {
+      this.dirty = false;
+      try {
+        const next = this.workspace.model({ extraKfuncs: this.extraKfuncs });
+        if (next !== this.model) {
+          this.model = next;
+          this.version++;
+        }
+      } catch (e) {
+        this.log(`bpf-assoc: analysis failed, keeping the previous model: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+    return {
+      model: this.model,
+      version: this.version,
+      indexing: this.indexing,
+      facts: (p) => this.workspace.facts(p),
+      text: (p) => this.workspace.text(p),
+      readErrors: this.readErrors,
+    };
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.workspace.dispose();
+  }
+}

@@ -1,0 +1,181 @@
+// The bpf-assoc language server: capabilities and wiring only. Runs as `node dist/server.js
+// --stdio` or over IPC (`--node-ipc`) for the VS Code client; tests create it on in-memory streams.
+// Every handler is guarded: an exception in the analysis is logged and answered with an empty
+// result (or an LSP error for the custom request), never a dead server.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification,
+  LSPErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, WatchKind,
+  type Connection, type InitializeParams, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { loadGrammar } from './analysis/c/parser';
+import { TOOL_VERSION } from './output/json';
+import { ModelRequest } from './protocol';
+import { codeActions } from './features/codeActions';
+import { codeLenses } from './features/codeLens';
+import { definition } from './features/definition';
+import { DiagnosticsPublisher } from './features/diagnostics';
+import { hover } from './features/hover';
+import { modelResult, ModelNotifier } from './features/modelRequest';
+import { references } from './features/references';
+import { documentSymbols, workspaceSymbols } from './features/symbols';
+import { excludeMatcher } from './lsp/glob';
+import { Indexer } from './lsp/indexer';
+import { AnalysisSession, type AnalysisView } from './lsp/session';
+import { SettingsReader } from './lsp/settings';
+import { pathOf, uriOf } from './lsp/uri';
+import { WorkspaceSync } from './lsp/workspaceSync';
+
+/** Where diagnostics' codeDescription links: docs/rules.md beside the server, or the published copy. */
+export const RULES_DOC_URL = 'https://github.com/bpf-assoc/bpf-assoc/blob/main/docs/rules.md';
+
+function rulesDocBase(options: Record<string, unknown>): string {
+  if (typeof options.rulesDocUrl === 'string') return options.rulesDocUrl;
+  for (let dir = __dirname, i = 0; i < 4; i++, dir = dirname(dir)) {
+    const candidate = join(dir, 'docs', 'rules.md');
+    if (existsSync(candidate)) return uriOf(candidate);
+  }
+  return RULES_DOC_URL;
+}
+
+function folderPaths(params: InitializeParams): string[] {
+  const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  return uris.map(pathOf).filter((p): p is string => p !== null);
+}
+
+export function serve(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const log = (m: string): void => connection.console.log(m);
+  const session = new AnalysisSession((p) => documents.get(uriFor(p))?.getText(), log);
+  const openUris = new Map<string, string>();
+  const uriFor = (p: string): string => openUris.get(p) ?? uriOf(p);
+  let sync: WorkspaceSync | undefined;
+  let canRegisterWatchers = false;
+  let canRegisterConfiguration = false;
+  let folderChanges = false;
+
+  /** A request handler that logs failures and answers `fallback` instead of crashing. */
+  const guard = <P, R>(name: string, fallback: R, handler: (view: AnalysisView, params: P) => R) => (params: P): R => {
+    try {
+      return handler(session.view(), params);
+    } catch (e) {
+      connection.console.error(`bpf-assoc: ${name} failed: ${(e as Error).stack ?? String(e)}`);
+      return fallback;
+    }
+  };
+  const quietly = (name: string, f: () => void | Promise<void>): void => {
+    Promise.resolve()
+      .then(f)
+      .catch((e: unknown) => connection.console.error(`bpf-assoc: ${name} failed: ${(e as Error).stack ?? String(e)}`));
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    const caps = params.capabilities;
+    canRegisterWatchers = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    canRegisterConfiguration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    folderChanges = caps.workspace?.workspaceFolders === true;
+    const options = (params.initializationOptions ?? {}) as Record<string, unknown>;
+    const base = rulesDocBase(options);
+    const settings = new SettingsReader(connection, caps.workspace?.configuration === true, options.settings, excludeMatcher);
+    const publisher = new DiagnosticsPublisher(connection, settings, (rule) => `${base}#${rule}`, uriFor);
+    const notifier = new ModelNotifier(connection);
+    session.onRebuilt((view) => {
+      if (!view.indexing) void publisher.publish(view);
+      notifier.notify(view);
+    });
+    const grammar = loadGrammar().then(
+      () => void (session.ready = true),
+      (e: unknown) => {
+        void connection.window.showErrorMessage(`bpf-assoc cannot analyse C: the tree-sitter grammar did not load (${String(e)}).`);
+        throw e;
+      },
+    );
+    grammar.catch(() => undefined); // reported above; refresh() awaits it and logs its own failure
+    sync = new WorkspaceSync(connection, documents, session, settings, new Indexer(session, log), folderPaths(params), grammar);
+    connection.onDidChangeConfiguration((change) =>
+      quietly('configuration change', async () => {
+        settings.changed(change.settings);
+        await sync?.refresh(false);
+        if (!session.indexing) void publisher.publish(session.view());
+      }),
+    );
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'bpf-assoc', version: TOOL_VERSION },
+    };
+  });
+
+  connection.onInitialized(() => {
+    quietly('registrations', async () => {
+      if (canRegisterWatchers) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/*.{c,h,o}' }, { globPattern: '**/*', kind: WatchKind.Delete }],
+        });
+      }
+      if (canRegisterConfiguration) await connection.client.register(DidChangeConfigurationNotification.type, { section: 'bpfAssoc' });
+    });
+    if (folderChanges) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) =>
+        quietly('workspace folders', async () => {
+          const removed = e.removed.map((f) => pathOf(f.uri)).filter((p): p is string => p !== null);
+          const added = e.added.map((f) => pathOf(f.uri)).filter((p): p is string => p !== null);
+          sync?.setFolders([...(sync?.folderPaths() ?? []).filter((p) => !removed.includes(p)), ...added]);
+          await sync?.refresh(true);
+        }),
+      );
+    }
+    quietly('indexing', () => sync?.refresh(true));
+  });
+
+  documents.onDidChangeContent((e) => quietly('document change', () => {
+    const path = pathOf(e.document.uri);
+    if (path) openUris.set(path, e.document.uri);
+    sync?.documentChanged(e.document);
+  }));
+  documents.onDidClose((e) => quietly('document close', () => {
+    const path = pathOf(e.document.uri);
+    if (path) openUris.delete(path);
+    sync?.documentClosed(e.document);
+  }));
+  connection.onDidChangeWatchedFiles((params) => quietly('watched files', () => sync?.watchedFilesChanged(params)));
+
+  connection.onHover(guard('hover', null, hover));
+  connection.onDefinition(guard('definition', [], (v, p) => definition(v, p, uriFor)));
+  connection.onReferences(guard('references', [], (v, p) => references(v, p, uriFor)));
+  connection.onCodeLens(guard('code lens', [], codeLenses));
+  connection.onCodeAction(guard('code action', [], (v, p) => codeActions(v, p, uriFor)));
+  connection.onDocumentSymbol(guard('document symbols', [], documentSymbols));
+  connection.onWorkspaceSymbol(guard('workspace symbols', [], (v, p) => workspaceSymbols(v, p, uriFor)));
+  connection.onRequest(ModelRequest.method, () => {
+    try {
+      return modelResult(session.view());
+    } catch (e) {
+      connection.console.error(`bpf-assoc: ${ModelRequest.method} failed: ${(e as Error).stack ?? String(e)}`);
+      return new ResponseError(LSPErrorCodes.RequestFailed, `bpf-assoc could not build the model: ${(e as Error).message}`);
+    }
+  });
+  connection.onShutdown(() => session.dispose());
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+if (require.main === module) {
+  const connection = createConnection(ProposedFeatures.all);
+  // Nothing but the protocol may reach stdout; a stray failure is logged, the server lives on.
+  process.on('uncaughtException', (e) => connection.console.error(`bpf-assoc: uncaught: ${e.stack ?? String(e)}`));
+  process.on('unhandledRejection', (e) => connection.console.error(`bpf-assoc: unhandled rejection: ${String(e)}`));
+  serve(connection);
+}

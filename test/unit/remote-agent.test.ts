@@ -1,0 +1,70 @@
+// The agent and its transfer format, with real tools: the C agent compiled against this machine's
+// libbpf and asked for the kernel's facts, and the ustar writer read back by tar.
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAgentSources } from '../../remote/src/agentBuild';
+import { parseReport } from '../../remote/src/report';
+import { ustar } from '../../remote/src/tar';
+
+describe('remote: agent', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfa-agent-'));
+  const agent = join(dir, 'bpf-assoc-agent');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  before(function () {
+    this.timeout(60_000);
+    const src = readAgentSources();
+    const c = src.files.filter((f) => f.name.endsWith('.c')).map((f) => join(src.dir, f.name));
+    const r = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', agent, ...c, '-lbpf'], { encoding: 'utf8' });
+    if (r.error) this.skip();
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('--probe reports the kernel, libbpf and whether command 38 is known', () => {
+    const out = execFileSync(agent, ['--probe'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const r = parseReport(out);
+    assert.equal(r.kernel.release, execFileSync('uname', ['-r']).toString().trim());
+    assert.match(r.agent.libbpf, /^v?\d+\.\d+/);
+    assert.ok(['supported', 'missing', 'unknown'].includes(r.kernel.assocCommand));
+    if (r.kernel.assocCommand === 'missing') assert.equal(r.kernel.assocProbeErrno, 'EINVAL');
+    if (r.kernel.assocCommand === 'supported') assert.equal(r.kernel.assocProbeErrno, 'EBADF');
+    assert.equal(r.cancelled, false);
+  });
+
+  it('refuses a malformed plan with a usage error', () => {
+    const r = spawnSync(agent, ['--object', 'x.o', '--assoc', 'later', 'libbpf', 'p', 'm', '0'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--assoc PHASE/);
+    assert.equal(spawnSync(agent, [], { encoding: 'utf8' }).status, 2);
+  });
+
+  it('a missing object is reported, not crashed on', () => {
+    const r = parseReport(execFileSync(agent, ['--object', join(dir, 'missing.bpf.o')], { stdio: ['ignore', 'pipe', 'pipe'] }).toString());
+    assert.deepEqual(r.object?.open, { ok: false, errno: 'ENOENT' });
+    assert.deepEqual(r.associations, []);
+  });
+});
+
+describe('remote: ustar', () => {
+  it('tar reads back every file, byte for byte', function () {
+    if (spawnSync('tar', ['--version']).error) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'bpfa-tar-'));
+    const big = new Uint8Array(70_000).map((_, i) => (i * 31) & 0xff);
+    const files = [
+      { name: 'a.c', bytes: new TextEncoder().encode('int main(void) { return 0; }\n') },
+      { name: 'empty.h', bytes: new Uint8Array(0) },
+      { name: 'exact', bytes: new Uint8Array(512).fill(7) },
+      { name: 'big.bin', bytes: big },
+    ];
+    execFileSync('tar', ['-xf', '-', '-C', dir], { input: Buffer.from(ustar(files)) });
+    for (const f of files) assert.deepEqual(new Uint8Array(readFileSync(join(dir, f.name))), f.bytes, f.name);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses names that could escape the directory', () => {
+    for (const name of ['../x', '/etc/passwd', 'a b', '']) assert.throws(() => ustar([{ name, bytes: new Uint8Array(1) }]));
+  });
+});
