@@ -15,7 +15,7 @@ describe('remote: targets', () => {
     assert.equal(targets[1]?.sudo, true);
     assert.equal(targets[1]?.agentBuild, 'local-static');
     assert.equal(targets[1]?.runTimeout, 600);
-    assert.equal(targets[1]?.remoteDir, '/tmp/bpf-assoc');
+    assert.equal(targets[1]?.remoteDir, '~/.cache/bpf-assoc');
   });
 
   it('accepts { "targets": [...] } as a file', () => {

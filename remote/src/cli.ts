@@ -1,0 +1,174 @@
+// `bpf-assoc run`: the VM run from a terminal or CI.
+//   bpf-assoc run --target NAME [paths...] [--targets-file F] [--output FILE] [--format json|text]
+// Exit status: 0 every target ran and nothing contradicted a prediction, 1 a target failed or
+// an answer differed from the prediction, 2 usage or I/O errors.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadGrammar } from '../../server/src/analysis/c/parser';
+import { loadWorkspace } from '../../server/src/node/scan';
+import { builtinTargetNames, formatTable, parseTargets, runAssociationOnTargets, type VmRunResults } from './index';
+import type { VmTarget } from './targets';
+
+export const RUN_USAGE = `usage: bpf-assoc run --target NAME [paths...] [options]
+
+Runs one BPF object's struct_ops associations on test VMs over ssh and puts what each kernel
+answered next to what the analysis predicts. Targets: the built-in qemu VM "local" (Debian's
+6.12 kernel; prepare it once with "npm run vm:setup") or targets from --targets-file.
+
+options:
+  --target NAME         target to run on (repeatable, or NAME,NAME); they run in parallel
+  --targets-file FILE   JSON list of targets, the schema of the bpfAssoc.vm.targets setting
+  --object NAME         the object to run (default: the only object with a compiled form)
+  --loader FILE         replay this loader's association calls (default: the first loader)
+  --associate-all MAP   associate every non-struct_ops program with MAP, as SCX_OPS_LOAD does
+  --kernel FILE         boot this kernel image for the built-in target instead of Debian's
+  --format json|text    output format (default: json)
+  --output FILE, -o     write the results to FILE instead of standard output
+
+exit status: 0 as predicted, 1 a target failed or an answer differs, 2 usage or I/O error
+`;
+
+export class RunUsageError extends Error {}
+
+export interface RunCliOptions {
+  paths: string[];
+  targets: string[];
+  targetsFile: string | null;
+  object: string | null;
+  loader: string | null;
+  associateAll: string | null;
+  kernel: string | null;
+  format: 'json' | 'text';
+  output: string | null;
+}
+
+export function parseRunArgs(args: string[]): RunCliOptions {
+  const o: RunCliOptions = { paths: [], targets: [], targetsFile: null, object: null, loader: null, associateAll: null, kernel: null, format: 'json', output: null };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const eq = a.startsWith('--') && a.includes('=') ? a.indexOf('=') : -1;
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) throw new RunUsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--target') o.targets.push(...value().split(',').filter(Boolean));
+    else if (flag === '--targets-file') o.targetsFile = value();
+    else if (flag === '--object') o.object = value();
+    else if (flag === '--loader') o.loader = value();
+    else if (flag === '--associate-all') o.associateAll = value();
+    else if (flag === '--kernel') o.kernel = value();
+    else if (flag === '--output' || flag === '-o') o.output = value();
+    else if (flag === '--format') {
+      const v = value();
+      if (v !== 'json' && v !== 'text') throw new RunUsageError(`unknown format '${v}' (json or text)`);
+      o.format = v;
+    } else if (a.startsWith('-')) throw new RunUsageError(`unknown option '${a}'`);
+    else o.paths.push(a);
+  }
+  if (!o.targets.length) throw new RunUsageError('--target is required (e.g. --target local)');
+  if (!o.paths.length) o.paths.push('.');
+  return o;
+}
+
+function resolveTargets(o: RunCliOptions): { configured: VmTarget[]; builtin: string[] } {
+  let configured: VmTarget[] = [];
+  if (o.targetsFile) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(o.targetsFile, 'utf8'));
+    } catch (e) {
+      throw new RunUsageError(`cannot read ${o.targetsFile}: ${(e as Error).message}`);
+    }
+    const parsed = parseTargets(json);
+    for (const p of parsed.problems) process.stderr.write(`bpf-assoc: ${o.targetsFile}: ${p.message}\n`);
+    configured = parsed.targets;
+  }
+  const builtins = builtinTargetNames();
+  const chosen: VmTarget[] = [];
+  const builtin: string[] = [];
+  for (const name of o.targets) {
+    const t = configured.find((x) => x.name === name);
+    if (t) chosen.push(t);
+    else if (builtins.includes(name)) builtin.push(name);
+    else throw new RunUsageError(`no target named "${name}" (built-in: ${builtins.join(', ')}${configured.length ? `; in ${o.targetsFile}: ${configured.map((x) => x.name).join(', ')}` : ''})`);
+  }
+  return { configured: chosen, builtin };
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(RUN_USAGE);
+    return 0;
+  }
+  let o: RunCliOptions;
+  let targets: { configured: VmTarget[]; builtin: string[] };
+  try {
+    o = parseRunArgs(args);
+    targets = resolveTargets(o);
+  } catch (e) {
+    if (!(e instanceof RunUsageError)) throw e;
+    process.stderr.write(`bpf-assoc: ${e.message}\n\n${RUN_USAGE}`);
+    return 2;
+  }
+  await loadGrammar();
+  let loaded;
+  try {
+    loaded = loadWorkspace(o.paths);
+  } catch (e) {
+    process.stderr.write(`bpf-assoc: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const model = loaded.workspace.model();
+  const runnable = model.objects.filter((x) => x.skeletons.length || x.objectFiles.length);
+  const objectId = o.object ?? (runnable.length === 1 ? runnable[0]?.id : undefined);
+  if (!objectId) {
+    process.stderr.write(`bpf-assoc: ${runnable.length ? `several objects; choose one with --object (${runnable.map((x) => x.id).join(', ')})` : 'no compiled BPF object (.bpf.o or skeleton) under the given paths'}\n`);
+    return 2;
+  }
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    process.stderr.write('bpf-assoc: cancelling (the agents detach and free what they loaded)...\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  let results: VmRunResults;
+  try {
+    results = await runAssociationOnTargets({
+      model,
+      objectId,
+      planOptions: { ...(o.loader ? { loader: o.loader } : {}), ...(o.associateAll ? { associateAllWith: o.associateAll } : {}) },
+      readFile: (p) => {
+        try {
+          return new Uint8Array(readFileSync(p));
+        } catch {
+          return null;
+        }
+      },
+      targets: targets.configured,
+      builtin: targets.builtin,
+      ...(o.kernel ? { localKernel: o.kernel } : {}),
+      signal: abort.signal,
+      onProgress: (t, step) => process.stderr.write(`[${t}] ${step}\n`),
+    });
+  } catch (e) {
+    process.stderr.write(`bpf-assoc: ${(e as Error).message}\n`);
+    return 2;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigint);
+  }
+  const text = o.format === 'text' ? formatTable(results.plan, results.targets) : JSON.stringify(results, null, 2) + '\n';
+  try {
+    if (o.output) writeFileSync(o.output, text);
+    else process.stdout.write(text);
+  } catch (e) {
+    process.stderr.write(`bpf-assoc: cannot write ${o.output}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (abort.signal.aborted) return 130;
+  const failed = results.targets.some((t) => t.status !== 'completed');
+  const differs = results.rows.some((r) => Object.values(r.observed).some((c) => c.verdict === 'mismatch'));
+  return failed || differs ? 1 : 0;
+}

@@ -1,0 +1,97 @@
+// The VM run as one call, for the CLI and the VS Code extension: plan from the model, boot the
+// built-in VMs asked for, run on every target in parallel, stop the VMs, and line the results up
+// side by side (one column per target).
+import type { WorkspaceModel } from '../../server/src/analysis/model';
+import { VmError } from './errors';
+import { builtinImages, customImage, LocalVm, vmCacheDir, type VmImage } from './localVm';
+import { buildPlan, type PlanOptions, type VmPlan } from './plan';
+import { sideBySide, type ResultRow, type TargetResult } from './results';
+import { runPlanOnTarget, type RunOptions } from './run';
+import { shippedBytes } from './shipped';
+import type { VmTarget } from './targets';
+
+export { buildPlan, PlanError, type PlanOptions, type VmPlan } from './plan';
+export { parseTargets, TARGET_JSON_SCHEMA, type VmTarget } from './targets';
+export { formatTable, sideBySide, vmDiagnostics, type ResultRow, type TargetResult, type Verdict, type VmDiagnostic } from './results';
+export { builtinImages, LocalVm, vmCacheDir, type VmImage } from './localVm';
+export { KERNEL_LACKS_COMMAND, VmError, type VmErrorKind } from './errors';
+export type { AgentReport } from './report';
+
+export interface VmRunRequest {
+  model: WorkspaceModel;
+  objectId: string;
+  planOptions?: PlanOptions;
+  /** A workspace file's bytes (the editor's buffer or the disk), or null when it cannot be read. */
+  readFile: (path: string) => Uint8Array | null;
+  /** Configured targets (bpfAssoc.vm.targets). */
+  targets: VmTarget[];
+  /** Built-in targets to boot for this run, by name ("local"). */
+  builtin: string[];
+  /** A kernel image for the built-in "local" target instead of Debian's (bpfAssoc.vm.localKernel). */
+  localKernel?: string;
+  signal?: AbortSignal;
+  onProgress?: RunOptions['onProgress'];
+  onTranscript?: RunOptions['onTranscript'];
+  hold?: RunOptions['hold'];
+  cacheDir?: string;
+}
+
+export interface VmRunResults {
+  schema: 'bpf-assoc-vm-run';
+  version: 1;
+  object: string;
+  plan: VmPlan;
+  targets: TargetResult[];
+  rows: ResultRow[];
+}
+
+export function builtinTargetNames(cache = vmCacheDir()): string[] {
+  return builtinImages(cache).map((i) => i.name);
+}
+
+function imageFor(name: string, req: VmRunRequest, cache: string): VmImage {
+  if (name === 'local' && req.localKernel) return customImage(req.localKernel, cache);
+  const image = builtinImages(cache).find((i) => i.name === name);
+  if (!image) throw new VmError('vm-setup-missing', `no built-in target "${name}" (built-in: ${builtinTargetNames(cache).join(', ')})`);
+  return image;
+}
+
+/** Boots a built-in VM, runs the plan on it and stops it; failures come back as a TargetResult. */
+async function runOnBuiltin(name: string, plan: VmPlan, object: Uint8Array, req: VmRunRequest, cache: string): Promise<TargetResult> {
+  const started = Date.now();
+  let vm: LocalVm | null = null;
+  try {
+    req.onProgress?.(name, 'booting');
+    vm = await LocalVm.start(imageFor(name, req, cache), { signal: req.signal, cache, log: (l) => req.onTranscript?.(name, l) });
+    req.onTranscript?.(name, `VM booted with ${vm.accel} in ${vm.bootMs} ms; ssh on 127.0.0.1:${vm.port}`);
+    return await runPlanOnTarget(plan, object, vm.target({ name }), { ...req, cacheDir: cache, bootMs: vm.bootMs });
+  } catch (e) {
+    const err = e instanceof VmError ? e : new VmError('vm-boot-failed', (e as Error).message);
+    const cancelled = req.signal?.aborted ?? false;
+    return {
+      target: name,
+      destination: 'qemu',
+      status: cancelled ? 'cancelled' : 'error',
+      message: cancelled ? 'Cancelled.' : err.message,
+      error: { kind: cancelled ? 'cancelled' : err.kind, message: err.message, detail: err.detail },
+      notes: [],
+      timings: { totalMs: Date.now() - started },
+      transcript: [],
+    };
+  } finally {
+    await vm?.stop();
+  }
+}
+
+/** Runs one object's associations on every target and returns the results side by side. */
+export async function runAssociationOnTargets(req: VmRunRequest): Promise<VmRunResults> {
+  const cache = req.cacheDir ?? vmCacheDir();
+  const plan = buildPlan(req.model, req.objectId, req.planOptions);
+  const object = shippedBytes(plan, req.readFile);
+  const runs = [
+    ...req.builtin.map((name) => runOnBuiltin(name, plan, object, req, cache)),
+    ...req.targets.map((t) => runPlanOnTarget(plan, object, t, { ...req, cacheDir: cache })),
+  ];
+  const targets = await Promise.all(runs);
+  return { schema: 'bpf-assoc-vm-run', version: 1, object: plan.object, plan, targets, rows: sideBySide(plan, targets) };
+}

@@ -1,0 +1,243 @@
+// The built-in VM targets: qemu boots a kernel with the initramfs that remote/vm/setup.sh builds
+// (busybox, dropbear, bpftool), with ssh forwarded to 127.0.0.1:PORT. The ssh into it goes
+// through the same transport as any target, with a generated ssh config file.
+//
+// A target is an image: a kernel plus initramfs archives concatenated in order. "local" is
+// Debian's 6.12 kernel (its virtio-net module comes in a second archive); a kernel with the
+// drivers built in (issue 5's test kernel) boots with the base archive alone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VmError } from './errors';
+import { TARGET_DEFAULTS, type VmTarget } from './targets';
+import { runLocal } from './transport';
+
+export interface VmImage {
+  name: string;
+  description: string;
+  kernel: string;
+  /** Concatenated in this order into the initrd (the kernel unpacks them one after the other). */
+  initrds: string[];
+  append?: string;
+}
+
+export const GUEST_READY = 'bpf-assoc-guest: ready';
+const HOST_ALIAS = 'bpf-assoc-local';
+const QEMU = process.env.BPF_ASSOC_QEMU ?? 'qemu-system-x86_64';
+
+/** `$BPF_ASSOC_VM_CACHE`, else `vm/` in `$BPF_ASSOC_CACHE` (shared with kernel/build.sh), else `~/.cache/bpf-assoc/vm`. */
+export function vmCacheDir(): string {
+  const base = process.env.BPF_ASSOC_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bpf-assoc');
+  return process.env.BPF_ASSOC_VM_CACHE ?? join(base, 'vm');
+}
+
+/** The built-in images by name. Issue 5 adds "test-kernel" here (its bzImage + the base archive). */
+export function builtinImages(cache = vmCacheDir()): VmImage[] {
+  const debian = join(cache, 'kernels', 'debian-6.12');
+  const release = existsSync(join(debian, 'release')) ? readFileSync(join(debian, 'release'), 'utf8').trim() : '6.12';
+  return [
+    {
+      name: 'local',
+      description: `Debian's kernel ${release} in qemu`,
+      kernel: process.env.BPF_ASSOC_VM_KERNEL ?? join(debian, 'vmlinuz'),
+      initrds: process.env.BPF_ASSOC_VM_KERNEL ? [join(cache, 'initramfs.cpio.gz')] : [join(cache, 'initramfs.cpio.gz'), join(debian, 'modules.cpio.gz')],
+    },
+  ];
+}
+
+/** An image for a kernel you built: it needs virtio-net (and virtio-pci) built in, BPF, BTF and a serial console. */
+export function customImage(kernel: string, cache = vmCacheDir()): VmImage {
+  return { name: 'local', description: `${kernel} in qemu`, kernel, initrds: [join(cache, 'initramfs.cpio.gz')] };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function kvmUsable(): boolean {
+  if (process.env.BPF_ASSOC_VM_ACCEL === 'tcg') return false;
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const q of live) q.kill('SIGKILL');
+});
+
+export class LocalVm {
+  private constructor(
+    readonly image: VmImage,
+    readonly port: number,
+    readonly accel: 'kvm' | 'tcg',
+    readonly bootMs: number,
+    readonly runtimeDir: string,
+    readonly sshConfig: string,
+    private readonly qemu: ChildProcess,
+    readonly exited: Promise<void>,
+  ) {}
+
+  /** Boots the image and resolves once the guest's ssh server listens. KVM first when usable, else TCG. */
+  static async start(image: VmImage, o: { signal?: AbortSignal; bootTimeoutMs?: number; cache?: string; log?: (line: string) => void } = {}): Promise<LocalVm> {
+    const cache = o.cache ?? vmCacheDir();
+    const keys = join(cache, 'keys');
+    for (const f of [image.kernel, ...image.initrds, join(keys, 'client_ed25519'), join(keys, 'known_hosts')]) {
+      if (!existsSync(f)) throw new VmError('vm-setup-missing', `The built-in VM is not set up (${f} is missing): run "npm run vm:setup" (remote/vm/setup.sh).`);
+    }
+    const runtimeDir = mkdtempSync(join(tmpdir(), 'bpfa-vm-'));
+    const initrd = join(runtimeDir, 'initrd.img');
+    writeFileSync(initrd, Buffer.concat(image.initrds.map((f) => readFileSync(f))));
+    const accels: ('kvm' | 'tcg')[] = process.env.BPF_ASSOC_VM_ACCEL === 'kvm' ? ['kvm'] : kvmUsable() ? ['kvm', 'tcg'] : ['tcg'];
+    let lastError: VmError | null = null;
+    for (const accel of accels) {
+      // KVM that cannot boot a stock kernel hangs or resets: give it a short budget, then emulate.
+      const timeout = accel === 'kvm' && accels.length > 1 ? 30_000 : (o.bootTimeoutMs ?? 180_000);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const port = await freePort();
+        try {
+          return await LocalVm.boot(image, { accel, port, runtimeDir, initrd, keys, timeout, signal: o.signal, log: o.log });
+        } catch (e) {
+          if (!(e instanceof VmError)) throw e;
+          lastError = e;
+          if (e.kind === 'cancelled') break;
+          if (!/host forwarding rule|Could not set up host forwarding|Address already in use/.test(e.detail)) break;
+        }
+      }
+      if (lastError?.kind === 'cancelled') break;
+      o.log?.(`qemu with ${accel} did not boot: ${lastError?.message ?? ''}`);
+    }
+    rmSync(runtimeDir, { recursive: true, force: true });
+    throw lastError ?? new VmError('vm-boot-failed', 'qemu did not start');
+  }
+
+  private static boot(
+    image: VmImage,
+    o: { accel: 'kvm' | 'tcg'; port: number; runtimeDir: string; initrd: string; keys: string; timeout: number; signal?: AbortSignal; log?: (line: string) => void },
+  ): Promise<LocalVm> {
+    const args = [
+      '-nodefaults', '-display', 'none', '-serial', 'stdio', '-no-reboot',
+      '-machine', 'q35', '-accel', o.accel, '-cpu', o.accel === 'kvm' ? 'host' : 'max',
+      '-m', '1024', '-smp', '1',
+      '-kernel', image.kernel, '-initrd', o.initrd,
+      '-append', `console=ttyS0 panic=-1 quiet ${image.append ?? ''}`.trim(),
+      '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${o.port}-:22`,
+      '-device', 'virtio-net-pci,netdev=n0,romfile=',
+    ];
+    o.log?.(`$ ${QEMU} ${args.join(' ')}`);
+    const started = Date.now();
+    const qemu = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(qemu);
+    const exited = new Promise<void>((resolve) => qemu.once('close', () => (live.delete(qemu), resolve())));
+    const serialLog = createWriteStream(join(o.runtimeDir, `serial-${o.accel}.log`));
+    let serial = '';
+    let stderr = '';
+    qemu.stdout.on('data', (d: Buffer) => {
+      serialLog.write(d);
+      serial = (serial + d.toString()).slice(-16_384);
+    });
+    qemu.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve, reject) => {
+      const fail = (e: VmError): void => {
+        cleanup();
+        qemu.kill('SIGKILL');
+        reject(e);
+      };
+      const onData = (): void => {
+        if (!serial.includes(GUEST_READY)) return;
+        cleanup();
+        const sshConfig = join(o.runtimeDir, 'ssh_config');
+        writeFileSync(sshConfig, sshConfigText(o.port, o.keys));
+        resolve(new LocalVm(image, o.port, o.accel, Date.now() - started, o.runtimeDir, sshConfig, qemu, exited));
+      };
+      const onClose = (code: number | null): void =>
+        fail(new VmError('vm-boot-failed', `qemu (${o.accel}) exited with ${code} before the guest was ready.`, `${stderr.trim()}\n${tail(serial)}`.trim()));
+      const onAbort = (): void => fail(new VmError('cancelled', 'cancelled while booting the VM'));
+      const timer = setTimeout(() => fail(new VmError('vm-boot-failed', `the VM (${o.accel}) was not ready within ${Math.round(o.timeout / 1000)} s.`, tail(serial))), o.timeout);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        qemu.stdout.removeListener('data', onData);
+        qemu.removeListener('close', onClose);
+        o.signal?.removeEventListener('abort', onAbort);
+      };
+      qemu.stdout.on('data', onData);
+      qemu.once('close', onClose);
+      qemu.once('error', (e) => fail(new VmError('vm-boot-failed', `cannot run ${QEMU}: ${e.message} (Debian: apt-get install qemu-system-x86)`)));
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The ssh target for this VM: root by default, or another guest user (tests use "tester"). */
+  target(o: { name?: string; user?: string } = {}): VmTarget {
+    return {
+      ...TARGET_DEFAULTS,
+      name: o.name ?? this.image.name,
+      host: o.user ? `${o.user}@${HOST_ALIAS}` : HOST_ALIAS,
+      sshConfig: this.sshConfig,
+      agentBuild: 'local-static',
+      allowAttach: true,
+      connectTimeout: 30,
+      runTimeout: 300,
+    };
+  }
+
+  get running(): boolean {
+    return this.qemu.exitCode === null && this.qemu.signalCode === null;
+  }
+
+  /** Stops the guest: `reboot -f` over ssh (qemu runs with -no-reboot, so it exits), else kills qemu. */
+  async stop(): Promise<void> {
+    if (this.running) {
+      await runLocal('ssh', ['-F', this.sshConfig, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', HOST_ALIAS, 'reboot -f'], { timeoutMs: 10_000 }).catch(() => undefined);
+      const timer = setTimeout(() => this.qemu.kill('SIGKILL'), 10_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.runtimeDir, { recursive: true, force: true });
+  }
+
+  /** Kills qemu at once, as a crashing VM would go (tests of a VM dying mid-run). */
+  kill(): Promise<void> {
+    this.qemu.kill('SIGKILL');
+    return this.exited;
+  }
+
+  /** The serial console so far (for a failed test's message). */
+  serialLog(): string {
+    const f = join(this.runtimeDir, `serial-${this.accel}.log`);
+    return existsSync(f) && statSync(f).size ? tail(readFileSync(f, 'utf8')) : '';
+  }
+}
+
+function sshConfigText(port: number, keys: string): string {
+  const q = (p: string): string => `"${p}"`;
+  return [
+    `Host ${HOST_ALIAS}`,
+    '  HostName 127.0.0.1',
+    `  Port ${port}`,
+    '  User root',
+    `  IdentityFile ${q(join(keys, 'client_ed25519'))}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${q(join(keys, 'known_hosts'))}`,
+    '  GlobalKnownHostsFile /dev/null',
+    `  HostKeyAlias ${HOST_ALIAS}`,
+    '  StrictHostKeyChecking yes',
+    '',
+  ].join('\n');
+}
+
+function tail(text: string, n = 15): string {
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '').trim().split('\n').slice(-n).join('\n');
+}

@@ -1,0 +1,183 @@
+// What a VM run does with one object, derived from the workspace model. Pure: model in, plan out.
+//
+// Associations come from the loader's calls (model.associationCalls, SCX_OPS_LOAD already
+// expanded per program by the analysis) or, when asked, "associate every non-struct_ops program
+// with map M" the way sched_ext's SCX_OPS_LOAD does. Maps are attached when a loader run attaches
+// them, and only on targets that allow it (run.ts decides). The object shipped is the one libbpf
+// would load: the skeleton's embedded object when there is a skeleton, else the .bpf.o.
+import type { Location } from '../../server/src/analysis/facts';
+import type { AssociationStateName, Errno, ModelAssociationCall, ModelObject, WorkspaceModel } from '../../server/src/analysis/model';
+
+export type AssocPhase = 'opened' | 'loaded' | 'attached';
+
+export interface PlannedAssociation {
+  /** Position in the plan: the agent reports results under the same index. */
+  index: number;
+  phase: AssocPhase;
+  /** `libbpf`: bpf_program__assoc_struct_ops() (libbpf checks first); `syscall`: bpf_prog_assoc_struct_ops(). */
+  api: 'libbpf' | 'syscall';
+  program: string;
+  map: string;
+  flags: number;
+  /** The call in the loader (or SCX_OPS_LOAD), or null when the plan made it up ("associate all"). */
+  source: { api: string; loader: string | null; location: Location | null };
+  /** What libbpf and a kernel with the command (Linux 7.0+) answer. */
+  predicted: { result: 0 | Errno | 'unknown'; reason: string };
+}
+
+export interface PlannedProgram {
+  name: string;
+  kind: 'struct_ops' | 'other';
+  autoload: boolean;
+  predicted: AssociationStateName;
+  maps: string[];
+  location: Location;
+}
+
+export interface VmPlan {
+  object: string;
+  /** The file to ship: a .bpf.o as is, or a skeleton whose embedded object is extracted. */
+  shipped: { kind: 'object' | 'skeleton'; path: string; remoteName: string };
+  loader: string | null;
+  /** The analysis predicts that libbpf refuses to load the object. */
+  loadFails: boolean;
+  mode: 'loader' | 'associate-all' | 'none';
+  autoload: { program: string; value: boolean }[];
+  autocreate: { map: string; value: boolean }[];
+  associations: PlannedAssociation[];
+  /** struct_ops maps a loader run attaches (performed only where the target allows it). */
+  attach: { map: string; location: Location }[];
+  programs: PlannedProgram[];
+  /** Calls that cannot be replayed (the code does not say which program, map or flags). */
+  skipped: { location: Location; why: string }[];
+  notes: string[];
+}
+
+export interface PlanOptions {
+  /** Which loader's calls to replay when several load the object (default: the first). */
+  loader?: string;
+  /** Associate every non-struct_ops program with this struct_ops map instead of the loader's calls. */
+  associateAllWith?: string;
+}
+
+export class PlanError extends Error {}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+function shippedFile(o: ModelObject): VmPlan['shipped'] {
+  const skeleton = o.skeletons[0];
+  if (skeleton) return { kind: 'skeleton', path: skeleton, remoteName: `${o.id}.bpf.o` };
+  const file = o.objectFiles[0];
+  if (file) return { kind: 'object', path: file, remoteName: basename(file) };
+  throw new PlanError(`object ${o.id} has no compiled form in the workspace: build ${o.id}.bpf.o (clang -target bpf) or its skeleton first`);
+}
+
+const PHASE: Record<string, AssocPhase> = { opened: 'opened', loaded: 'loaded', attached: 'attached', unknown: 'loaded' };
+
+function fromCall(c: ModelAssociationCall, index: number): PlannedAssociation | { why: string } {
+  if (c.program === null) return { why: 'the code does not say which program it associates' };
+  if (c.map === null) return { why: 'the code does not say which map it associates with' };
+  if (c.flags === 'unknown') return { why: 'the flags are not a constant' };
+  return {
+    index,
+    phase: PHASE[c.phase] ?? 'loaded',
+    api: c.api === 'bpf_prog_assoc_struct_ops' ? 'syscall' : 'libbpf',
+    program: c.program,
+    map: c.map,
+    flags: c.flags,
+    source: { api: c.api, loader: c.loader, location: c.location },
+    predicted: c.predicted,
+  };
+}
+
+export function buildPlan(model: WorkspaceModel, objectId: string, options: PlanOptions = {}): VmPlan {
+  const o = model.objects.find((x) => x.id === objectId);
+  if (!o) throw new PlanError(`no object ${objectId} in the workspace (objects: ${model.objects.map((x) => x.id).join(', ') || 'none'})`);
+  const programs = model.programs.filter((p) => p.object === objectId);
+  const maps = model.maps.filter((m) => m.object === objectId);
+  const calls = model.associationCalls.filter((c) => c.object === objectId);
+  const loaders = [...new Set(calls.map((c) => c.loader))].sort();
+  const plan: VmPlan = {
+    object: objectId,
+    shipped: shippedFile(o),
+    loader: null,
+    loadFails: o.loadFails,
+    mode: 'none',
+    autoload: [],
+    autocreate: [],
+    associations: [],
+    attach: maps.filter((m) => m.attached && m.autocreate).map((m) => ({ map: m.name, location: m.location })),
+    programs: programs.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      autoload: p.autoload,
+      predicted: p.association.state,
+      maps: 'map' in p.association ? [p.association.map] : 'maps' in p.association ? p.association.maps : [],
+      location: p.location,
+    })),
+    skipped: [],
+    notes: [],
+  };
+  // The loader's autoload and autocreate choices where they differ from the object's own ('?').
+  // struct_ops programs follow their maps' autocreate inside libbpf, so they are left to it.
+  for (const p of programs) {
+    if (p.kind !== 'struct_ops' && p.autoload !== !p.section.startsWith('?')) plan.autoload.push({ program: p.name, value: p.autoload });
+  }
+  for (const m of maps) if (m.autocreate !== !m.section.startsWith('?')) plan.autocreate.push({ map: m.name, value: m.autocreate });
+
+  if (options.associateAllWith !== undefined) {
+    const target = maps.find((m) => m.name === options.associateAllWith);
+    if (!target) throw new PlanError(`object ${objectId} has no struct_ops map ${options.associateAllWith} (maps: ${maps.map((m) => m.name).join(', ') || 'none'})`);
+    plan.mode = 'associate-all';
+    for (const p of programs.filter((x) => x.kind !== 'struct_ops')) {
+      const predicted = !p.autoload
+        ? { result: 'EINVAL' as const, reason: `${p.name} is not loaded, so libbpf refuses it (no fd)` }
+        : !target.autocreate
+          ? { result: 'EINVAL' as const, reason: `map ${target.name} is not created; the kernel rejects libbpf's placeholder fd` }
+          : { result: 0 as const, reason: `associates ${p.name} with ${target.name}` };
+      plan.associations.push({
+        index: plan.associations.length,
+        phase: 'loaded',
+        api: 'libbpf',
+        program: p.name,
+        map: target.name,
+        flags: 0,
+        source: { api: 'associate-all', loader: null, location: null },
+        predicted,
+      });
+    }
+    plan.notes.push(`Every non-struct_ops program is associated with ${target.name}, as sched_ext's SCX_OPS_LOAD() does; the loader's own calls are not replayed.`);
+    return plan;
+  }
+
+  const loader = options.loader ?? loaders[0] ?? null;
+  if (options.loader && !loaders.includes(options.loader)) throw new PlanError(`no association calls for ${objectId} in ${options.loader}`);
+  if (loader) {
+    plan.loader = loader;
+    plan.mode = 'loader';
+    for (const c of calls.filter((x) => x.loader === loader)) {
+      const step = fromCall(c, plan.associations.length);
+      if ('why' in step) plan.skipped.push({ location: c.location, why: step.why });
+      else plan.associations.push(step);
+    }
+    const others = loaders.filter((l) => l !== loader);
+    if (others.length) plan.notes.push(`Replays the calls of ${basename(loader)}; ${others.map(basename).join(', ')} also associate programs of ${objectId} (choose with the loader option).`);
+  } else {
+    plan.notes.push(`No loader in the workspace associates programs of ${objectId}: the run loads${plan.attach.length ? ' and attaches' : ''} it only. Associate every non-struct_ops program with a map to try SCX_OPS_LOAD's behaviour.`);
+  }
+  if (maps.some((m) => m.slots.some((s) => s.origin === 'loader'))) plan.notes.push('The loader re-points struct_ops slots before load; the agent loads the slots as compiled.');
+  return plan;
+}
+
+/** The agent's argv (after the agent's own path) for a plan, the object's remote path and the target's permissions. */
+export function agentArgs(plan: VmPlan, objectPath: string, o: { allowAttach: boolean; pidfile: string; hold?: { stage: 'load' | 'associate' | 'attach'; seconds: number } }): string[] {
+  const args = ['--object', objectPath, '--pidfile', o.pidfile];
+  for (const a of plan.autoload) args.push(a.value ? '--autoload' : '--no-autoload', a.program);
+  for (const m of plan.autocreate) args.push(m.value ? '--autocreate' : '--no-autocreate', m.map);
+  for (const a of plan.associations) args.push('--assoc', a.phase, a.api, a.program, a.map, String(a.flags));
+  if (o.allowAttach) for (const m of plan.attach) args.push('--attach', m.map);
+  if (o.hold) args.push('--hold', o.hold.stage, '--hold-timeout', String(Math.ceil(o.hold.seconds)));
+  return args;
+}

@@ -1,0 +1,41 @@
+// The fixed POSIX scripts a run executes on the target (`sh -c SCRIPT sh ARG...`). User data
+// reaches them only as positional parameters. Pure text; test/unit/remote-scripts.test.ts runs
+// them with a local sh.
+import { AGENT_BINARY, AGENT_SOURCES } from './agentBuild';
+
+/**
+ * $1 remoteDir ($HOME-relative with "~/"), $2 run token, $3 "1" to check sudo -n, $4 agent
+ * variant (hash), $5 agentBuild, $6 the object's file name; the object is stdin. Prints
+ * key=value lines (errors.ts parsePreflight) and writes the object into the run directory.
+ */
+export const PREFLIGHT = `d=$1
+case $d in "~") d=$HOME ;; "~/"*) d=$HOME/\${d#"~/"} ;; esac
+echo "uid=$(id -u)"; echo "arch=$(uname -m)"; echo "release=$(uname -r)"
+if [ "$3" = 1 ]; then if sudo -n true 2>/dev/null; then echo sudo=ok; else echo sudo=fail; fi; fi
+if [ -x "$d/agent-$4/${AGENT_BINARY}" ]; then echo agent=cached
+elif [ "$5" = remote ]; then
+  cc=; for c in cc gcc clang; do if command -v "$c" >/dev/null 2>&1; then cc=$c; break; fi; done
+  echo "cc=$cc"
+  if [ -n "$cc" ]; then
+    if printf '#include <bpf/libbpf.h>\\nint main(void){return (int)libbpf_major_version();}\\n' | "$cc" -x c -o /dev/null - -lbpf >/dev/null 2>&1
+    then echo libbpf=yes; else echo libbpf=no; fi
+  fi
+fi
+mkdir -p -- "$d/run-$2" && echo "rundir=$d/run-$2" && echo "dir=$d" && cat >"$d/run-$2/$6"`;
+
+/** $1 source directory, $2 agent directory, $3 compiler; the sources are a tar archive on stdin. */
+export const BUILD = `set -e
+mkdir -p "$1" && tar -xf - -C "$1" && cd "$1"
+"$3" -O2 -Wall -o ${AGENT_BINARY} ${AGENT_SOURCES.filter((f) => f.endsWith('.c')).join(' ')} -lbpf 2>&1
+mkdir -p "$2"
+mv -f ${AGENT_BINARY} "$2/${AGENT_BINARY}"`;
+
+/** $1 agent directory, $2 temporary path; the static agent is stdin, renamed into place when complete. */
+export const INSTALL = `mkdir -p -- "$1" && cat >"$2" && chmod 0755 "$2" && mv -f -- "$2" "$1/${AGENT_BINARY}"`;
+
+/** $1 run directory, then the agent's argv: runs it, then removes the run directory whatever it did. */
+export const RUN = `d=$1; shift; "$@"; rc=$?; rm -rf -- "$d"; exit $rc`;
+
+/** $1 the agent's pidfile, $2 signal name (TERM, KILL). */
+export const STOP_AGENT = `p=$(cat "$1" 2>/dev/null) || exit 0
+kill -"$2" "$p" 2>/dev/null || true`;

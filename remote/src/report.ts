@@ -1,0 +1,184 @@
+// The agent's JSON report (schema in docs/vm-report.md): parsed and validated into typed data,
+// then compared with the plan's predictions. Pure.
+import type { Errno } from '../../server/src/analysis/model';
+
+export const REPORT_SCHEMA = 'bpf-assoc-vm-report';
+export const REPORT_VERSION = 1;
+
+export type AssocCommand = 'supported' | 'missing' | 'unknown';
+
+export interface KmsgCounts {
+  available: boolean;
+  errno?: string | null;
+  errors?: number;
+  oopses?: number;
+  newLines?: string;
+}
+
+export interface ReportProgram {
+  name: string;
+  section: string;
+  type: string;
+  autoload: boolean;
+  loaded: boolean;
+  id?: number;
+  /**
+   * The association the kernel reports for the program (agents with a test kfunc, issue 5);
+   * absent when the kernel has no way to tell.
+   */
+  association?: { state: 'none' | 'associated' | 'poisoned'; mapId?: number; map?: string };
+}
+
+export interface ReportMap {
+  name: string;
+  type: string;
+  autocreate: boolean;
+  created: boolean;
+  id?: number;
+}
+
+export interface ReportAssociation {
+  index: number;
+  phase: string;
+  api: string;
+  program: string;
+  map: string;
+  flags: number;
+  performed: boolean;
+  via?: string | null;
+  /** Who refused or accepted the call: libbpf's own checks, the kernel, or the agent (name not found). */
+  answeredBy?: 'libbpf' | 'kernel' | 'agent';
+  missing?: 'program' | 'map';
+  /** 0 or -errno. */
+  result?: number;
+  errno?: string | null;
+}
+
+export interface ReportAttachment {
+  map: string;
+  performed: boolean;
+  ok?: boolean;
+  errno?: string | null;
+}
+
+export interface AgentReport {
+  schema: typeof REPORT_SCHEMA;
+  version: number;
+  agent: { version: string; libbpf: string; assocApi: string };
+  kernel: { release: string; version: string; machine: string; assocCommand: AssocCommand; assocProbeErrno: string | null; bpffs: boolean; euid: number };
+  object?: { file: string; open: { ok: boolean; errno: string | null }; load: { attempted: boolean; ok: boolean; errno: string | null }; libbpfLog: string };
+  programs: ReportProgram[];
+  maps: ReportMap[];
+  associations: ReportAssociation[];
+  attachments: ReportAttachment[];
+  cleanup?: { linksDestroyed: number; detachErrors: number; objectClosed: boolean };
+  dmesg: { before: KmsgCounts; after: KmsgCounts };
+  cancelled: boolean;
+  signal?: number;
+  durationMs: number;
+}
+
+export class ReportError extends Error {}
+
+type Shape = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'string|null';
+
+function check(v: Record<string, unknown>, path: string, fields: Record<string, Shape>, optional: string[] = []): void {
+  for (const [k, shape] of Object.entries(fields)) {
+    const x = v[k];
+    if (x === undefined && optional.includes(k)) continue;
+    const ok =
+      shape === 'array' ? Array.isArray(x)
+      : shape === 'object' ? typeof x === 'object' && x !== null && !Array.isArray(x)
+      : shape === 'string|null' ? x === null || typeof x === 'string'
+      : typeof x === shape;
+    if (!ok) throw new ReportError(`${path}.${k} should be ${shape === 'array' ? 'an array' : shape === 'object' ? 'an object' : `a ${shape}`}`);
+  }
+}
+
+function obj(v: unknown, path: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ReportError(`${path} should be an object`);
+  return v as Record<string, unknown>;
+}
+
+/**
+ * Parses the agent's stdout: the whole text, or else its last line that starts with '{' (a
+ * target's shell may print something first). Throws ReportError naming the first bad field.
+ */
+export function parseReport(text: string): AgentReport {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    const line = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{')).pop();
+    if (!line) throw new ReportError('the agent printed no JSON report');
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      throw new ReportError(`the report is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const r = obj(raw, 'report');
+  if (r.schema !== REPORT_SCHEMA) throw new ReportError(`report.schema should be "${REPORT_SCHEMA}"`);
+  if (r.version !== REPORT_VERSION) throw new ReportError(`report.version ${String(r.version)} is not supported (this bpf-assoc reads version ${REPORT_VERSION}; update the agent and the extension together)`);
+  check(r, 'report', { agent: 'object', kernel: 'object', dmesg: 'object', cancelled: 'boolean', durationMs: 'number' });
+  check(r, 'report', { programs: 'array', maps: 'array', associations: 'array', attachments: 'array', object: 'object', cleanup: 'object' }, ['programs', 'maps', 'associations', 'attachments', 'object', 'cleanup']);
+  check(obj(r.agent, 'report.agent'), 'report.agent', { version: 'string', libbpf: 'string', assocApi: 'string' });
+  const k = obj(r.kernel, 'report.kernel');
+  check(k, 'report.kernel', { release: 'string', version: 'string', machine: 'string', assocCommand: 'string', assocProbeErrno: 'string|null', bpffs: 'boolean', euid: 'number' });
+  if (!['supported', 'missing', 'unknown'].includes(k.assocCommand as string)) throw new ReportError('report.kernel.assocCommand should be supported, missing or unknown');
+  if (r.object !== undefined) {
+    const o = obj(r.object, 'report.object');
+    check(o, 'report.object', { file: 'string', open: 'object', load: 'object', libbpfLog: 'string' });
+    check(obj(o.open, 'report.object.open'), 'report.object.open', { ok: 'boolean', errno: 'string|null' });
+    check(obj(o.load, 'report.object.load'), 'report.object.load', { attempted: 'boolean', ok: 'boolean', errno: 'string|null' });
+  }
+  ((r.programs as unknown[]) ?? []).forEach((p, i) => {
+    const x = obj(p, `report.programs[${i}]`);
+    check(x, `report.programs[${i}]`, { name: 'string', section: 'string', type: 'string', autoload: 'boolean', loaded: 'boolean', id: 'number', association: 'object' }, ['id', 'association']);
+    if (x.association !== undefined) {
+      const a = obj(x.association, `report.programs[${i}].association`);
+      if (!['none', 'associated', 'poisoned'].includes(a.state as string)) throw new ReportError(`report.programs[${i}].association.state should be none, associated or poisoned`);
+    }
+  });
+  ((r.maps as unknown[]) ?? []).forEach((m, i) =>
+    check(obj(m, `report.maps[${i}]`), `report.maps[${i}]`, { name: 'string', type: 'string', autocreate: 'boolean', created: 'boolean', id: 'number' }, ['id']),
+  );
+  ((r.associations as unknown[]) ?? []).forEach((a, i) =>
+    check(obj(a, `report.associations[${i}]`), `report.associations[${i}]`, { index: 'number', phase: 'string', api: 'string', program: 'string', map: 'string', flags: 'number', performed: 'boolean', result: 'number', errno: 'string|null', via: 'string|null', answeredBy: 'string' }, ['result', 'errno', 'via', 'answeredBy']),
+  );
+  ((r.attachments as unknown[]) ?? []).forEach((a, i) =>
+    check(obj(a, `report.attachments[${i}]`), `report.attachments[${i}]`, { map: 'string', performed: 'boolean', ok: 'boolean', errno: 'string|null' }, ['ok', 'errno']),
+  );
+  const d = obj(r.dmesg, 'report.dmesg');
+  check(obj(d.before, 'report.dmesg.before'), 'report.dmesg.before', { available: 'boolean' });
+  check(obj(d.after, 'report.dmesg.after'), 'report.dmesg.after', { available: 'boolean' });
+  return { ...r, programs: r.programs ?? [], maps: r.maps ?? [], associations: r.associations ?? [], attachments: r.attachments ?? [] } as unknown as AgentReport;
+}
+
+/** What one call's observed answer means. */
+export type CallVerdict = 'match' | 'mismatch' | 'kernel-lacks-command' | 'not-run' | 'unpredicted';
+
+export function observedResult(a: ReportAssociation): 0 | string | null {
+  if (!a.performed) return null;
+  return a.result === 0 ? 0 : (a.errno ?? `E${-(a.result ?? 0)}`);
+}
+
+export function callVerdict(predicted: 0 | Errno | 'unknown', a: ReportAssociation | undefined, kernel: AgentReport['kernel']): CallVerdict {
+  if (!a || !a.performed) return 'not-run';
+  const observed = observedResult(a);
+  // A kernel without command 38 answers EINVAL to every call that reaches it.
+  if (kernel.assocCommand === 'missing' && a.answeredBy === 'kernel' && observed === 'EINVAL') return 'kernel-lacks-command';
+  if (predicted === 'unknown') return 'unpredicted';
+  return observed === predicted ? 'match' : 'mismatch';
+}
+
+/** New kernel errors and oopses during the run (null when the log could not be read). */
+export function dmesgDelta(r: AgentReport): { errors: number; oopses: number; lines: string[] } | null {
+  const { before, after } = r.dmesg;
+  if (!before.available || !after.available) return null;
+  return {
+    errors: Math.max(0, (after.errors ?? 0) - (before.errors ?? 0)),
+    oopses: Math.max(0, (after.oopses ?? 0) - (before.oopses ?? 0)),
+    lines: (after.newLines ?? '').split('\n').filter((l) => l.trim()),
+  };
+}

@@ -1,0 +1,180 @@
+// "Predicted vs observed": one row per object, program, association call and attached map, one
+// column per target (kernel). Pure: built from the plan and each target's outcome.
+import type { Location } from '../../server/src/analysis/facts';
+import type { VmErrorKind } from './errors';
+import type { PlannedProgram, VmPlan } from './plan';
+import { callVerdict, observedResult, type AgentReport, type CallVerdict } from './report';
+
+export type Verdict = CallVerdict | 'not-observable' | 'skipped';
+
+export interface Timings {
+  bootMs?: number;
+  connectMs?: number;
+  uploadMs?: number;
+  buildMs?: number;
+  runMs?: number;
+  totalMs: number;
+}
+
+export interface TargetResult {
+  target: string;
+  /** `user@host:port` as ssh resolved it. */
+  destination: string;
+  status: 'completed' | 'load-failed' | 'error' | 'cancelled';
+  /** One line for the user: what happened on this target. */
+  message: string;
+  error?: { kind: VmErrorKind; message: string; detail: string };
+  report?: AgentReport;
+  /** Kernel release (also in the report), for the column header even when the run failed late. */
+  kernel?: string;
+  notes: string[];
+  timings: Timings;
+  transcript: string[];
+}
+
+export interface ObservedCell {
+  value: string;
+  verdict: Verdict;
+}
+
+export interface ResultRow {
+  kind: 'object' | 'program' | 'call' | 'attach';
+  key: string;
+  label: string;
+  location: Location | null;
+  predicted: string;
+  reason?: string;
+  observed: Record<string, ObservedCell>;
+}
+
+function predictedState(p: PlannedProgram): string {
+  return p.maps.length ? `${p.predicted}(${p.maps.join(', ')})` : p.predicted;
+}
+
+function programCell(p: PlannedProgram, r: AgentReport): ObservedCell {
+  const seen = r.programs.find((x) => x.name === p.name);
+  if (!seen) return { value: 'not in the object', verdict: 'mismatch' };
+  if (!r.object?.load.ok) return { value: 'not loaded (the object failed to load)', verdict: 'not-run' };
+  if (p.predicted === 'not-loaded') return { value: seen.loaded ? `loaded (id ${seen.id ?? '?'})` : 'not loaded', verdict: seen.loaded ? 'mismatch' : 'match' };
+  if (!seen.loaded) return { value: 'not loaded', verdict: 'mismatch' };
+  const a = seen.association;
+  if (!a) return { value: `loaded (id ${seen.id ?? '?'})`, verdict: 'not-observable' };
+  const value = a.state === 'associated' ? `associated(${a.map ?? `map id ${a.mapId ?? '?'}`})` : a.state;
+  const expected =
+    p.predicted === 'auto' || p.predicted === 'explicit' ? `associated(${p.maps[0] ?? ''})`
+    : p.predicted === 'poisoned' ? 'poisoned'
+    : 'none';
+  return { value, verdict: value === expected ? 'match' : 'mismatch' };
+}
+
+/** The cells of one target's column, keyed like the rows. */
+export function observedCells(plan: VmPlan, result: TargetResult): Map<string, ObservedCell> {
+  const cells = new Map<string, ObservedCell>();
+  const r = result.report;
+  const failed: ObservedCell = { value: result.status === 'cancelled' ? 'cancelled' : `not run: ${result.error?.kind ?? result.status}`, verdict: 'not-run' };
+  if (!r) {
+    for (const key of rowKeys(plan)) cells.set(key, failed);
+    return cells;
+  }
+  const load = r.object?.load;
+  cells.set('object', {
+    value: load?.ok ? 'loaded' : r.object?.open.ok === false ? `open failed: ${r.object.open.errno}` : `load failed: ${load?.errno ?? '?'}`,
+    verdict: !load?.attempted && r.object?.open.ok !== false ? 'not-run' : (load?.ok ?? false) === !plan.loadFails ? 'match' : 'mismatch',
+  });
+  for (const p of plan.programs) cells.set(`program:${p.name}`, programCell(p, r));
+  for (const a of plan.associations) {
+    const seen = r.associations.find((x) => x.index === a.index);
+    const verdict = callVerdict(a.predicted.result, seen, r.kernel);
+    const observed = seen ? observedResult(seen) : null;
+    const value = observed === null ? 'not run' : verdict === 'kernel-lacks-command' ? 'EINVAL (kernel lacks the command)' : `${observed}${seen?.answeredBy === 'libbpf' ? ' (libbpf)' : ''}`;
+    cells.set(`call:${a.index}`, { value, verdict });
+  }
+  for (const m of plan.attach) {
+    const seen = r.attachments.find((x) => x.map === m.map);
+    cells.set(
+      `attach:${m.map}`,
+      !seen ? { value: 'not attached (not allowed on this target)', verdict: 'skipped' }
+      : !seen.performed ? { value: 'not run', verdict: 'not-run' }
+      : seen.ok ? { value: 'attached', verdict: 'match' }
+      : { value: `attach failed: ${seen.errno ?? '?'}`, verdict: 'mismatch' },
+    );
+  }
+  return cells;
+}
+
+function rowKeys(plan: VmPlan): string[] {
+  return ['object', ...plan.programs.map((p) => `program:${p.name}`), ...plan.associations.map((a) => `call:${a.index}`), ...plan.attach.map((m) => `attach:${m.map}`)];
+}
+
+/** Rows with one observed column per target, in the plan's order. */
+export function sideBySide(plan: VmPlan, results: TargetResult[]): ResultRow[] {
+  const columns = results.map((r) => [r.target, observedCells(plan, r)] as const);
+  const observed = (key: string): Record<string, ObservedCell> => Object.fromEntries(columns.map(([name, cells]) => [name, cells.get(key) ?? { value: '', verdict: 'not-run' as const }]));
+  const rows: ResultRow[] = [{ kind: 'object', key: 'object', label: `object ${plan.object}`, location: null, predicted: plan.loadFails ? 'fails to load' : 'loads', observed: observed('object') }];
+  for (const p of plan.programs) {
+    rows.push({ kind: 'program', key: `program:${p.name}`, label: p.name, location: p.location, predicted: predictedState(p), observed: observed(`program:${p.name}`) });
+  }
+  for (const a of plan.associations) {
+    const call = a.source.api === 'associate-all' ? 'associate-all' : a.source.api;
+    rows.push({
+      kind: 'call',
+      key: `call:${a.index}`,
+      label: `${call}(${a.program}, ${a.map}${a.flags ? `, flags=${a.flags}` : ''})`,
+      location: a.source.location,
+      predicted: String(a.predicted.result),
+      reason: a.predicted.reason,
+      observed: observed(`call:${a.index}`),
+    });
+  }
+  for (const m of plan.attach) rows.push({ kind: 'attach', key: `attach:${m.map}`, label: `attach ${m.map}`, location: m.location, predicted: 'attached', observed: observed(`attach:${m.map}`) });
+  return rows;
+}
+
+const MARK: Record<Verdict, string> = { match: '=', mismatch: '≠', 'kernel-lacks-command': '∅', 'not-run': '-', unpredicted: '?', 'not-observable': '·', skipped: '-' };
+
+/** A plain-text table for a terminal: predicted, then one column per target. */
+export function formatTable(plan: VmPlan, results: TargetResult[]): string {
+  const rows = sideBySide(plan, results);
+  const header = ['', 'predicted (Linux 7.0+)', ...results.map((r) => `${r.target}${r.kernel ? ` [${r.kernel}]` : ''}`)];
+  const body = rows.map((row) => [row.label, row.predicted, ...results.map((r) => {
+    const c = row.observed[r.target];
+    return c ? `${MARK[c.verdict]} ${c.value}` : '';
+  })]);
+  const widths = header.map((_, i) => Math.min(48, Math.max(...[header, ...body].map((line) => (line[i] ?? '').length))));
+  const fmt = (line: string[]): string => line.map((cell, i) => cell.slice(0, 48).padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const out = [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt), ''];
+  for (const r of results) out.push(`${r.target}: ${r.message}`, ...r.notes.map((n) => `  ${n}`));
+  out.push('', 'legend: = as predicted, ≠ differs, ∅ kernel lacks the command, · not observable on this kernel, - not run or skipped, ? no prediction');
+  return out.join('\n') + '\n';
+}
+
+export interface VmDiagnostic {
+  /** Where it belongs: the association call, or the program's definition. */
+  location: Location;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  target: string;
+  /** The row's key ("call:0", "program:NAME"). */
+  row: string;
+}
+
+/** One diagnostic per call and program row with a location, per target (source "bpf-assoc VM" in the editor). */
+export function vmDiagnostics(rows: ResultRow[], results: TargetResult[]): VmDiagnostic[] {
+  const out: VmDiagnostic[] = [];
+  for (const row of rows) {
+    if (!row.location || (row.kind !== 'call' && row.kind !== 'program')) continue;
+    for (const r of results) {
+      const c = row.observed[r.target];
+      if (!c || c.verdict === 'not-run' || c.verdict === 'skipped' || c.verdict === 'not-observable') continue;
+      const on = `On ${r.target}${r.kernel ? ` (${r.kernel})` : ''}`;
+      const message =
+        c.verdict === 'kernel-lacks-command'
+          ? `${on}: ${row.label} got EINVAL because the kernel lacks BPF_PROG_ASSOC_STRUCT_OPS; it needs Linux 7.0 or later, where the analysis predicts ${row.predicted}.`
+          : c.verdict === 'mismatch'
+            ? `${on}: ${row.label} gave ${c.value}, but the analysis predicted ${row.predicted}${row.reason ? ` (${row.reason})` : ''}.`
+            : `${on}: ${row.label} gave ${c.value}, as predicted.`;
+      out.push({ location: row.location, severity: c.verdict === 'mismatch' ? 'warning' : 'info', message, target: r.target, row: row.key });
+    }
+  }
+  return out;
+}

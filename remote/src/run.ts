@@ -1,0 +1,192 @@
+// Executes a plan on one target: connect, preflight, upload, build, run the agent, clean up.
+// Never throws: every failure becomes a TargetResult with a classified error. Cancel (the
+// AbortSignal) asks the agent to stop (SIGTERM through its pidfile; it detaches and frees what it
+// loaded and still reports), then ends the ssh session and the master connection.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { AGENT_BINARY, localMachine, readAgentSources, staticAgent, type AgentSources } from './agentBuild';
+import { classifyBuildFailure, KERNEL_LACKS_COMMAND, parsePreflight, preflightProblem, VmError } from './errors';
+import { agentArgs, type VmPlan } from './plan';
+import { dmesgDelta, parseReport, ReportError, type AgentReport } from './report';
+import type { TargetResult, Timings } from './results';
+import { describeResolved } from './ssh';
+import { ustar } from './tar';
+import { BUILD, INSTALL, PREFLIGHT, RUN, STOP_AGENT } from './remoteScripts';
+import type { VmTarget } from './targets';
+import { SshConnection } from './transport';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Progress for a notification: "connecting", "uploading", "building", "running", "stage: loaded"... */
+  onProgress?: (target: string, step: string) => void;
+  /** Transcript lines (commands, ssh's and the agent's stderr) for an output channel. */
+  onTranscript?: (target: string, line: string) => void;
+  /** For tests and debugging: the agent waits at this stage until cancelled or `seconds` pass. */
+  hold?: { stage: 'load' | 'associate' | 'attach'; seconds: number };
+  /** Where the static agent is cached (the VM cache directory). */
+  cacheDir: string;
+  agentSources?: AgentSources;
+  /** Boot time of a built-in VM, reported with the other timings. */
+  bootMs?: number;
+}
+
+export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: VmTarget, o: RunOptions): Promise<TargetResult> {
+  const started = Date.now();
+  const timings: Timings = { totalMs: 0, ...(o.bootMs !== undefined ? { bootMs: o.bootMs } : {}) };
+  const transcript: string[] = [];
+  const log = (line: string): void => {
+    transcript.push(line);
+    o.onTranscript?.(target.name, line);
+  };
+  const progress = (step: string): void => o.onProgress?.(target.name, step);
+  const result: TargetResult = { target: target.name, destination: target.host, status: 'error', message: '', notes: [], timings, transcript };
+  const token = randomBytes(6).toString('hex');
+  let conn: SshConnection | null = null;
+  let runDir: string | null = null;
+  const deadline = started + target.connectTimeout * 1000 + target.runTimeout * 1000;
+  const left = (): number => Math.max(1000, deadline - Date.now());
+  try {
+    progress('connecting');
+    let t = Date.now();
+    conn = await SshConnection.open(target, { signal: o.signal, log });
+    result.destination = describeResolved(conn.resolved);
+    timings.connectMs = Date.now() - t;
+
+    const sources = o.agentSources ?? readAgentSources();
+    // Preflight and the object's upload in one session (the object is the session's stdin).
+    progress('uploading');
+    t = Date.now();
+    const variant = `${sources.hash}${target.agentBuild === 'local-static' ? '-static' : ''}`;
+    const pre = await conn.exec(['sh', '-c', PREFLIGHT, 'sh', target.remoteDir, token, target.sudo ? '1' : '0', variant, target.agentBuild, plan.shipped.remoteName], { stdin: object, signal: o.signal, timeoutMs: left() });
+    const pf = parsePreflight(pre.stdout);
+    const dir = /^dir=(.*)$/m.exec(pre.stdout)?.[1];
+    runDir = /^rundir=(.*)$/m.exec(pre.stdout)?.[1] ?? null;
+    if (pf) result.kernel = pf.release;
+    const problem = pf && preflightProblem(target.name, pf, { sudo: target.sudo, agentBuild: target.agentBuild, localArch: localMachine() }, pre.stderr);
+    if (problem) throw problem;
+    if (!pf || !dir || !runDir || pre.code !== 0) {
+      throw new VmError('upload-failed', `${target.name}: cannot write to ${target.remoteDir} there: ${pre.stderr.trim().split('\n').pop() || `exit ${pre.code}`}. Set "remoteDir" to a directory the user can write.`, pre.stderr);
+    }
+    const agentDir = `${dir}/agent-${variant}`;
+    const agentPath = `${agentDir}/${AGENT_BINARY}`;
+    const cached = /^agent=cached$/m.test(pre.stdout);
+
+    const objectPath = `${runDir}/${plan.shipped.remoteName}`;
+    let buildMs = 0;
+    if (!cached && target.agentBuild === 'local-static') {
+      const b = Date.now();
+      progress('building');
+      const local = await staticAgent(o.cacheDir, sources, o.signal);
+      buildMs += Date.now() - b;
+      const installed = await conn.exec(['sh', '-c', INSTALL, 'sh', agentDir, `${agentPath}.${token}`], { stdin: readFileSync(local), signal: o.signal, timeoutMs: left() });
+      if (installed.code !== 0) throw new VmError('upload-failed', `cannot install the agent in ${agentDir} on ${target.name}: ${installed.stderr.trim()}`, installed.stderr);
+    } else if (!cached) {
+      progress('building');
+      const b = Date.now();
+      const archive = ustar(sources.files.map((f) => ({ name: f.name, bytes: f.bytes })));
+      const built = await conn.exec(['sh', '-c', BUILD, 'sh', `${runDir}/agent-src`, agentDir, pf.cc || 'cc'], { stdin: archive, signal: o.signal, timeoutMs: left() });
+      buildMs += Date.now() - b;
+      if (built.code !== 0) throw classifyBuildFailure(target.name, built.stdout + built.stderr);
+    }
+    timings.buildMs = buildMs;
+    timings.uploadMs = Date.now() - t - buildMs;
+
+    progress('running');
+    t = Date.now();
+    const report = await runAgent(conn, target, runDir, agentPath, agentArgs(plan, objectPath, { allowAttach: target.allowAttach, pidfile: `${runDir}/agent.pid`, hold: o.hold }), { ...o, left, log, progress });
+    runDir = null; // the run script removed it
+    timings.runMs = Date.now() - t;
+    result.report = report;
+    result.kernel = report.kernel.release;
+    describeOutcome(result, plan, target, report);
+  } catch (e) {
+    const err = e instanceof VmError ? e : e instanceof ReportError ? new VmError('bad-report', `The agent's report from ${target.name} is not valid: ${e.message}`) : new VmError('agent-failed', `${target.name}: ${(e as Error).message}`);
+    if (o.signal?.aborted && err.kind !== 'vm-died') result.status = 'cancelled';
+    result.error = { kind: o.signal?.aborted ? 'cancelled' : err.kind, message: o.signal?.aborted ? 'Cancelled.' : err.message, detail: err.detail };
+    result.message = result.error.message;
+    if (o.signal?.aborted) result.status = 'cancelled';
+    log(`error (${result.error.kind}): ${err.message}${err.detail ? `\n${err.detail}` : ''}`);
+  } finally {
+    if (conn?.alive && runDir && /\/run-[0-9a-f]{12}$/.test(runDir)) {
+      await conn.exec(['rm', '-rf', '--', runDir], { timeoutMs: 10_000 }).catch(() => undefined);
+    }
+    conn?.close();
+    timings.totalMs = Date.now() - started + (o.bootMs ?? 0);
+  }
+  return result;
+}
+
+async function runAgent(
+  conn: SshConnection,
+  target: VmTarget,
+  runDir: string,
+  agentPath: string,
+  args: string[],
+  o: RunOptions & { left: () => number; log: (l: string) => void; progress: (s: string) => void },
+): Promise<AgentReport> {
+  const sudo = target.sudo ? ['sudo', '-n'] : [];
+  const pidfile = `${runDir}/agent.pid`;
+  const session = new AbortController();
+  let cancelled = false;
+  const stopAgent = async (): Promise<void> => {
+    if (cancelled) return;
+    cancelled = true;
+    o.log('cancel: asking the agent to stop (SIGTERM) so that it detaches and frees everything');
+    const stop = (sig: string): Promise<unknown> => conn.exec([...sudo, 'sh', '-c', STOP_AGENT, 'sh', pidfile, sig], { timeoutMs: 10_000 }).catch(() => undefined);
+    await stop('TERM');
+    // The agent answers SIGTERM within its current step; if it does not, it is killed.
+    const killTimer = setTimeout(() => void stop('KILL').then(() => setTimeout(() => session.abort(), 2000)), 10_000);
+    running.finally(() => clearTimeout(killTimer)).catch(() => undefined);
+  };
+  const onAbort = (): void => void stopAgent();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const running = conn.exec(['sh', '-c', RUN, 'sh', runDir, ...sudo, agentPath, ...args], {
+    signal: session.signal,
+    timeoutMs: o.left(),
+    onStderrLine: (line) => {
+      o.log(`agent: ${line}`);
+      if (line.startsWith('stage: ')) o.progress(line);
+    },
+  });
+  try {
+    const r = await running;
+    if (r.code === null && r.signal === 'SIGALRM') {
+      await stopAgent();
+      throw new VmError('run-timeout', `The run on ${target.name} did not finish within ${target.runTimeout} s (run timeout); the agent was stopped.`);
+    }
+    if (o.signal?.aborted && !r.stdout.includes('{')) throw new VmError('cancelled', 'Cancelled.');
+    if (r.code !== 0) {
+      const why = r.code === 126 || r.code === 127 ? 'it could not be executed' : r.signal ? `killed by ${r.signal}` : `exit status ${r.code}`;
+      throw new VmError('agent-failed', `The agent failed on ${target.name} (${why}).`, r.stderr.trim().split('\n').slice(-10).join('\n'));
+    }
+    return parseReport(r.stdout);
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function describeOutcome(result: TargetResult, plan: VmPlan, target: VmTarget, r: AgentReport): void {
+  const k = r.kernel;
+  if (r.cancelled) {
+    result.status = 'cancelled';
+    result.message = `Cancelled; the agent detached and freed everything (${r.cleanup?.linksDestroyed ?? 0} link(s) destroyed).`;
+  } else if (r.object && !r.object.load.ok) {
+    result.status = 'load-failed';
+    const log = r.object.libbpfLog.trim().split('\n').slice(-12).join('\n');
+    result.message = r.object.open.ok
+      ? `The object fails to load on ${k.release} (${r.object.load.errno ?? 'error'}).`
+      : `libbpf cannot open the object (${r.object.open.errno ?? 'error'}).`;
+    result.error = { kind: 'agent-failed', message: result.message, detail: log };
+  } else {
+    result.status = 'completed';
+    result.message = `Ran on ${k.release} (libbpf ${r.agent.libbpf.replace(/^v/, '')}, ${r.associations.filter((a) => a.performed).length} association call(s), ${r.attachments.filter((a) => a.ok).length} map(s) attached).`;
+  }
+  if (k.assocCommand === 'missing') result.notes.push(KERNEL_LACKS_COMMAND);
+  if (k.assocCommand === 'unknown') result.notes.push(`The kernel's support for BPF_PROG_ASSOC_STRUCT_OPS is unknown: the probe answered ${k.assocProbeErrno ?? 'nothing'}.`);
+  if (!k.bpffs) result.notes.push('bpffs is not mounted at /sys/fs/bpf (not needed for this run).');
+  if (!target.allowAttach && plan.attach.length) result.notes.push(`struct_ops maps not attached: attaching is off for this target ("allowAttach"): ${plan.attach.map((m) => m.map).join(', ')}.`);
+  if (r.cleanup && r.cleanup.detachErrors) result.notes.push(`${r.cleanup.detachErrors} detach error(s) during cleanup.`);
+  const d = dmesgDelta(r);
+  if (d && (d.errors || d.oopses)) result.notes.push(`The kernel logged ${d.errors} error(s) and ${d.oopses} oops/warning(s) during the run:\n${d.lines.slice(0, 10).join('\n')}`);
+  if (!d) result.notes.push('The kernel log could not be read (dmesg counts unavailable).');
+}

@@ -1,0 +1,173 @@
+// The ssh edge: one master connection per run (ControlMaster), commands multiplexed over it,
+// files sent through stdin. Every process is spawned from an argv (ssh.ts), never a shell string.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { classifySshFailure, VmError } from './errors';
+import { MASTER_READY, masterArgs, parseResolved, resolveArgs, sessionArgs, type ResolvedSsh, type SshOptions } from './ssh';
+import type { VmTarget } from './targets';
+
+export interface ExecResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  stdin?: Uint8Array;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Each complete stderr line as it arrives (the agent's "stage: ..." lines). */
+  onStderrLine?: (line: string) => void;
+}
+
+export const SSH = process.env.BPF_ASSOC_SSH ?? 'ssh';
+
+/** Runs a local program from an argv and collects its output; rejects only if it cannot start. */
+export function runLocal(cmd: string, args: string[], o: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    let timedOut = false;
+    const kill = (): void => {
+      child.kill('SIGKILL');
+    };
+    const timer = o.timeoutMs ? setTimeout(() => ((timedOut = true), kill()), o.timeoutMs) : undefined;
+    o.signal?.addEventListener('abort', kill, { once: true });
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      const s = d.toString();
+      stderr += s;
+      if (!o.onStderrLine) return;
+      const lines = (partial + s).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) o.onStderrLine(l);
+    });
+    child.stdin.on('error', () => undefined); // the remote side may close early; its exit status says why
+    child.stdin.end(o.stdin ? Buffer.from(o.stdin) : undefined);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', kill);
+      if (partial && o.onStderrLine) o.onStderrLine(partial);
+      resolve({ code: timedOut ? null : code, signal: timedOut ? 'SIGALRM' : signal, stdout, stderr });
+    });
+  });
+}
+
+export class SshConnection {
+  private closed = false;
+  private masterExit: Promise<void>;
+  private masterStderr = '';
+
+  private constructor(
+    readonly target: VmTarget,
+    readonly resolved: ResolvedSsh,
+    private readonly options: SshOptions,
+    private readonly controlDir: string,
+    private readonly master: ChildProcess,
+    readonly log: (line: string) => void,
+  ) {
+    this.masterExit = new Promise((resolve) => master.once('close', () => resolve()));
+    master.stderr?.on('data', (d: Buffer) => (this.masterStderr += d.toString()));
+  }
+
+  /** Resolves the target with `ssh -G`, opens the master connection and waits until it runs a command. */
+  static async open(target: VmTarget, o: { signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<SshConnection> {
+    const log = o.log ?? ((): void => undefined);
+    let resolvedText: ExecResult;
+    try {
+      resolvedText = await runLocal(SSH, resolveArgs(target), { timeoutMs: 10_000 });
+    } catch (e) {
+      throw new VmError('ssh-missing', `cannot run ssh (${(e as Error).message}); install OpenSSH's client (Debian: openssh-client)`);
+    }
+    if (resolvedText.code !== 0) throw new VmError('ssh-config', `ssh cannot resolve the settings for ${target.name}: ${resolvedText.stderr.trim().split('\n').pop() ?? ''}`, resolvedText.stderr);
+    const resolved = parseResolved(resolvedText.stdout);
+    log(`$ ${SSH} ${resolveArgs(target).join(' ')}  -> ${resolved.user}@${resolved.hostname}:${resolved.port}`);
+    // A short private directory: Unix socket paths are limited to about 100 bytes.
+    const controlDir = mkdtempSync(join(tmpdir(), 'bpfa-'));
+    const options: SshOptions = { controlPath: join(controlDir, 'm'), connectTimeout: target.connectTimeout };
+    const args = masterArgs(target, options);
+    log(`$ ${SSH} ${args.join(' ')}`);
+    const master = spawn(SSH, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const conn = new SshConnection(target, resolved, options, controlDir, master, log);
+    try {
+      await conn.waitReady(o.signal);
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    return conn;
+  }
+
+  private waitReady(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let out = '';
+      const done = (err?: VmError): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.master.stdout?.removeListener('data', onData);
+        this.master.removeListener('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onData = (d: Buffer): void => {
+        out += d.toString();
+        if (out.includes(MASTER_READY)) done();
+      };
+      const onClose = (): void => done(classifySshFailure(this.target.name, this.masterStderr, false));
+      const onAbort = (): void => done(new VmError('cancelled', 'cancelled while connecting'));
+      // ssh's ConnectTimeout bounds the TCP connect; this bounds key exchange and login too.
+      const timer = setTimeout(
+        () => done(new VmError('connect-timeout', `${this.target.name} did not answer within ${this.target.connectTimeout} s (connect timeout).`, this.masterStderr.trim())),
+        this.target.connectTimeout * 1000 + 2000,
+      );
+      this.master.stdout?.on('data', onData);
+      this.master.once('close', onClose);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.master.on('error', (e) => done(new VmError('ssh-missing', `cannot run ssh: ${e.message}`)));
+    });
+  }
+
+  get alive(): boolean {
+    return !this.closed && this.master.exitCode === null && this.master.signalCode === null;
+  }
+
+  /** Runs an argv on the target over the master connection. ssh failures become VmErrors. */
+  async exec(argv: readonly string[], o: ExecOptions = {}): Promise<ExecResult> {
+    if (!this.alive) throw classifySshFailure(this.target.name, this.masterStderr, true);
+    const args = sessionArgs(this.target, this.options, argv);
+    this.log(`$ ${argv.map((a) => (a.includes('\n') ? `'${a.split('\n')[0]}…'` : a)).join(' ')}`);
+    const r = await runLocal(SSH, args, o);
+    if (!o.onStderrLine && r.stderr.trim()) for (const l of r.stderr.trim().split('\n').slice(-20)) this.log(`  ${l}`);
+    if (r.code === 255 && !o.signal?.aborted) {
+      // 255 is ssh's own failure (a remote program exiting 255 is rare and reads the same).
+      await Promise.race([this.masterExit, new Promise((res) => setTimeout(res, 200))]);
+      throw classifySshFailure(this.target.name, `${this.masterStderr}\n${r.stderr}`, true);
+    }
+    return r;
+  }
+
+  /** Writes bytes to a remote path through `cat` (no sftp or scp needed on the target). */
+  async upload(bytes: Uint8Array, remotePath: string, o: { signal?: AbortSignal; timeoutMs?: number; mode?: string } = {}): Promise<void> {
+    const script = o.mode ? 'cat >"$1" && chmod "$2" "$1"' : 'cat >"$1"';
+    const r = await this.exec(['sh', '-c', script, 'sh', remotePath, ...(o.mode ? [o.mode] : [])], { stdin: bytes, signal: o.signal, timeoutMs: o.timeoutMs });
+    if (r.code !== 0) throw new VmError('upload-failed', `cannot write ${remotePath} on ${this.target.name}: ${r.stderr.trim() || `exit ${r.code}`}`, r.stderr);
+  }
+
+  /** Ends the master (and with it every session of the run) and removes the control socket. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.master.stdin?.end();
+    if (this.master.exitCode === null && this.master.signalCode === null) this.master.kill('SIGTERM');
+    rmSync(this.controlDir, { recursive: true, force: true });
+  }
+}
