@@ -1,5 +1,6 @@
 // bpf-assoc from a terminal or CI: the same analysis as the language server.
 //   bpf-assoc check [paths...] [--format text|json|sarif] [--output FILE] [--kfunc NAME]...
+//   bpf-assoc run --target NAME [paths...]   (remote/src/cli.ts: the association on a test VM)
 // Exit status: 0 without error-level findings, 1 with them, 2 on usage or I/O errors.
 import { writeFileSync } from 'node:fs';
 import { loadGrammar } from './analysis/c/parser';
@@ -10,6 +11,7 @@ import { modelToSarif } from './output/sarif';
 import { runCommand } from '../../remote/src/cli';
 
 const USAGE = `usage: bpf-assoc check [paths...] [options]
+       bpf-assoc run --target NAME [paths...] [options]   (see bpf-assoc run --help)
 
 Analyses libbpf C (BPF sources, loaders, bpftool skeletons, .bpf.o objects) and reports how
 each BPF program is associated with struct_ops maps (BPF_PROG_ASSOC_STRUCT_OPS, Linux 7.0+).

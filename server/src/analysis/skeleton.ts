@@ -66,6 +66,47 @@ export function readSkeleton(text: string, file: string): SkeletonFacts {
   return facts;
 }
 
+/** The bytes of a skeleton's embedded object, or why they cannot be had (with an offset in the text). */
+export type EmbeddedBytes = { bytes: Uint8Array; start: number; note?: { message: string; offset: number } } | { message: string; offset: number };
+
+/**
+ * Decodes the object `NAME__elf_bytes()` hands to libbpf, in both bpftool formats: older
+ * `*sz = N; return (const void *)"..."` and newer `static const char data[] = "..."`.
+ */
+export function embeddedObjectBytes(text: string, name: string, nameOffset = 0): EmbeddedBytes {
+  const fnOffset = elfBytesDefinition(text, name);
+  if (fnOffset < 0) {
+    return { message: `${name}__elf_bytes() is not defined, so the embedded object cannot be read; regenerate the skeleton with bpftool gen skeleton`, offset: nameOffset };
+  }
+  const preamble = text.slice(fnOffset, fnOffset + ELF_BYTES_PREAMBLE_LIMIT);
+  const aligned = /static\s+const\s+char\s+data\s*\[\s*\]\s*(?:__attribute__\s*\(\(.*?\)\)\s*)?=\s*"/.exec(preamble);
+  const older = aligned ? null : /\*\s*sz\s*=\s*(\d+)\s*;\s*return\s*\(\s*const\s+void\s*\*\s*\)\s*"/.exec(preamble);
+  const literal = aligned ?? older;
+  if (!literal) return { message: `${name}__elf_bytes() holds no string literal in a format bpftool writes`, offset: fnOffset };
+  const start = fnOffset + literal.index + literal[0].length - 1;
+  const declared = older?.[1] !== undefined ? Number(older[1]) : null;
+  const decoded = decodeCStringLiterals(text, start, declared ?? (text.length - start) >>> 1);
+  const bytes = decoded.bytes;
+  if (decoded.error) {
+    const expected = declared ?? elfSizeFromHeader(bytes);
+    const message = decoded.error.cutShort
+      ? expected !== null && expected > bytes.length
+        ? `the embedded object is truncated: ${bytes.length} of ${expected} bytes`
+        : `the embedded object is truncated after ${bytes.length} bytes: ${decoded.error.message}`
+      : `the embedded object cannot be decoded: ${decoded.error.message}`;
+    return { message, offset: decoded.error.offset };
+  }
+  if (declared !== null && declared !== bytes.length) {
+    if (declared > bytes.length) return { message: `the embedded object is truncated: ${bytes.length} of ${declared} bytes`, offset: start };
+    return {
+      bytes: bytes.subarray(0, declared),
+      start,
+      note: { message: `the embedded object's string is ${bytes.length} bytes but *sz = ${declared}; libbpf reads the first ${declared}`, offset: start },
+    };
+  }
+  return { bytes, start };
+}
+
 function readEmbeddedObject(
   text: string,
   file: string,
@@ -74,42 +115,10 @@ function readEmbeddedObject(
   facts: SkeletonFacts,
   problem: (message: string, offset: number) => void,
 ): void {
-  const fnOffset = elfBytesDefinition(text, name);
-  if (fnOffset < 0) {
-    problem(`${name}__elf_bytes() is not defined, so the embedded object cannot be read; regenerate the skeleton with bpftool gen skeleton`, nameOffset);
-    return;
-  }
-  const preamble = text.slice(fnOffset, fnOffset + ELF_BYTES_PREAMBLE_LIMIT);
-  const aligned = /static\s+const\s+char\s+data\s*\[\s*\]\s*(?:__attribute__\s*\(\(.*?\)\)\s*)?=\s*"/.exec(preamble);
-  const older = aligned ? null : /\*\s*sz\s*=\s*(\d+)\s*;\s*return\s*\(\s*const\s+void\s*\*\s*\)\s*"/.exec(preamble);
-  const literal = aligned ?? older;
-  if (!literal) {
-    problem(`${name}__elf_bytes() holds no string literal in a format bpftool writes`, fnOffset);
-    return;
-  }
-  const start = fnOffset + literal.index + literal[0].length - 1;
-  const declared = older?.[1] !== undefined ? Number(older[1]) : null;
-  const decoded = decodeCStringLiterals(text, start, declared ?? (text.length - start) >>> 1);
-  let bytes = decoded.bytes;
-  if (decoded.error) {
-    const expected = declared ?? elfSizeFromHeader(bytes);
-    const message = decoded.error.cutShort
-      ? expected !== null && expected > bytes.length
-        ? `the embedded object is truncated: ${bytes.length} of ${expected} bytes`
-        : `the embedded object is truncated after ${bytes.length} bytes: ${decoded.error.message}`
-      : `the embedded object cannot be decoded: ${decoded.error.message}`;
-    problem(message, decoded.error.offset);
-    return;
-  }
-  if (declared !== null && declared !== bytes.length) {
-    if (declared > bytes.length) {
-      problem(`the embedded object is truncated: ${bytes.length} of ${declared} bytes`, start);
-      return;
-    }
-    problem(`the embedded object's string is ${bytes.length} bytes but *sz = ${declared}; libbpf reads the first ${declared}`, start);
-    bytes = bytes.subarray(0, declared);
-  }
-  const embedded = readBpfObject(bytes, file, 'skeleton', { objectName: name });
+  const got = embeddedObjectBytes(text, name, nameOffset);
+  if (!('bytes' in got)) return problem(got.message, got.offset);
+  if (got.note) problem(got.note.message, got.note.offset);
+  const embedded = readBpfObject(got.bytes, file, 'skeleton', { objectName: name });
   embedded.objectNames = [name];
   facts.embedded = embedded;
 }
