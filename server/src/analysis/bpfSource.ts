@@ -3,23 +3,28 @@
 import type { SectionMarker } from './c/expand';
 import type { ParsedC } from './c/document';
 import type { Node } from './c/parser';
-import { query } from './c/queries';
-import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, SlotFact, StructOpsMapFact } from './facts';
-import { classifyMapSection, classifyProgramSection } from './sections';
+import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, StructOpsMapFact } from './facts';
+import { classifyMapSection, classifyProgramSection, essentialTypeName } from './sections';
 import { objectNamesForSource } from './objectNames';
-import { essentialTypeName } from './sections';
+import { readTopItem, type TopItem } from './bpf/topItems';
 
-interface RawBody {
-  calls: { name: string; start: number; end: number }[];
-  args: string[];
+export { declaredName } from './bpf/topItems';
+
+/** A top-level item where it stands in this version of the file (absolute expanded offsets). */
+interface Placed {
+  item: TopItem;
+  start: number;
+  end: number;
+  marker?: SectionMarker;
 }
 
-interface FunctionInfo {
-  name: string;
-  node: Node;
-  nameNode: Node;
-  section: string | null;
-  marker?: SectionMarker;
+type FunctionItem = Extract<TopItem, { kind: 'function' }>;
+type DeclarationItem = Extract<TopItem, { kind: 'declaration' }>;
+
+interface Edges {
+  calls: KfuncCall[];
+  callees: string[];
+  callbacks: string[];
 }
 
 /** Top-level declarations, looking inside `#if`/`#ifdef` blocks. */
@@ -36,38 +41,10 @@ function topLevel(root: Node): Node[] {
   return out;
 }
 
-/** The identifier a declarator declares, through pointers, arrays, parentheses and attributes. */
-export function declaredName(d: Node | null): Node | null {
-  let n = d;
-  for (let i = 0; n && i < 16; i++) {
-    if (n.type === 'identifier' || n.type === 'field_identifier') return n;
-    n = n.childForFieldName('declarator') ?? n.namedChildren.find((c) => c?.type.endsWith('declarator')) ?? null;
-  }
-  return null;
-}
-
-function isFunctionDeclarator(d: Node | null): boolean {
-  let n = d;
-  for (let i = 0; n && i < 16; i++) {
-    if (n.type === 'function_declarator') return true;
-    n = n.childForFieldName('declarator');
-  }
-  return false;
-}
-
-/** A section given with `__attribute__((section("...")))` written out. */
-function attributeSection(node: Node): string | null {
-  for (const c of node.namedChildren) {
-    if (c?.type !== 'attribute_specifier') continue;
-    const m = /\bsection\s*\(\s*"([^"]*)"/.exec(c.text);
-    if (m?.[1] !== undefined) return m[1];
-  }
-  return null;
-}
-
 export class BpfSourceReader {
-  private readonly functions = new Map<string, FunctionInfo>();
+  private readonly functions = new Map<string, Placed & { item: FunctionItem }>();
   private readonly declaredFunctions = new Set<string>();
+  private readonly edges = new Map<string, Edges>();
 
   constructor(
     private readonly parsed: ParsedC,
@@ -79,10 +56,6 @@ export class BpfSourceReader {
     const s = map.toSource(start);
     const e = Math.max(s, map.toSource(end, true));
     return { file: this.file, range: this.parsed.lines.range(s, e) };
-  }
-
-  private nodeLoc(n: Node): Location {
-    return this.loc(n.startIndex, n.endIndex);
   }
 
   read(): BpfObjectFacts {
@@ -98,149 +71,96 @@ export class BpfSourceReader {
     };
     const tree = this.parsed.tree;
     if (!tree) return facts;
-    const nodes = topLevel(tree.rootNode);
-    const sections = this.assignSections(nodes, this.parsed.expansion.sections);
-    const maps: { node: Node; section: string; marker?: SectionMarker }[] = [];
-    for (const node of nodes) {
-      const marker = sections.get(node);
-      const section = marker ? marker.section : attributeSection(node);
-      if (node.type === 'function_definition') {
-        const nameNode = declaredName(node.childForFieldName('declarator'));
-        if (!nameNode) continue;
-        const name = nameNode.text;
-        if (!this.functions.has(name)) this.functions.set(name, { name, node, nameNode, section, marker });
-      } else if (node.type === 'declaration') {
-        for (const d of node.childrenForFieldName('declarator')) {
-          if (!d) continue;
-          if (isFunctionDeclarator(d)) {
-            const n = declaredName(d);
-            if (n) this.declaredFunctions.add(n.text);
-          }
-        }
-        if (section !== null) {
-          if (classifyMapSection(section)) maps.push({ node, section, marker });
-          else if (section === '.maps') facts.otherMaps.push(...this.declaratorNames(node));
-        }
+    const used = new Map<string, unknown>();
+    const placed: Placed[] = topLevel(tree.rootNode).map((node) => ({
+      item: readTopItem(node, this.parsed.memo, used),
+      start: node.startIndex,
+      end: node.endIndex,
+    }));
+    // Keep only what this version of the file uses.
+    if (this.parsed.memo) {
+      this.parsed.memo.clear();
+      for (const [k, v] of used) this.parsed.memo.set(k, v);
+    }
+    this.assignSections(placed, this.parsed.expansion.sections);
+    const maps: (Placed & { item: DeclarationItem })[] = [];
+    for (const p of placed) {
+      const { item } = p;
+      if (item.kind === 'function') {
+        if (!this.functions.has(item.name)) this.functions.set(item.name, { ...p, item });
+      } else if (item.kind === 'declaration') {
+        for (const d of item.declarators) if (d.isFunction) this.declaredFunctions.add(d.name);
+        const section = p.marker ? p.marker.section : item.attributeSection;
+        if (section !== null && classifyMapSection(section)) maps.push({ ...p, item });
+        else if (section === '.maps') facts.otherMaps.push(...item.declarators.map((d) => d.name));
       }
     }
     for (const fn of this.functions.values()) {
-      if (fn.section === null) continue;
-      facts.programs.push(this.program(fn, fn.section));
+      const section = fn.marker ? fn.marker.section : fn.item.attributeSection;
+      if (section !== null) facts.programs.push(this.program(fn, section));
     }
-    for (const { node, section, marker } of maps) facts.structOpsMaps.push(...this.structOpsMaps(node, section, marker));
+    for (const m of maps) facts.structOpsMaps.push(...this.structOpsMaps(m));
     return facts;
   }
 
   /**
-   * Each SEC marker belongs to the first top-level node that ends after it; when several land on
-   * one node (a stray marker after a declaration tree-sitter could not read), the last one wins,
+   * Each SEC marker belongs to the first top-level item that ends after it; when several land on
+   * one item (a stray marker after a declaration tree-sitter could not read), the last one wins,
    * as the section written right before a definition is its own.
    */
-  private assignSections(nodes: Node[], markers: SectionMarker[]): Map<Node, SectionMarker> {
-    const out = new Map<Node, SectionMarker>();
+  private assignSections(items: Placed[], markers: SectionMarker[]): void {
     let k = 0;
     for (const m of markers) {
-      while (k < nodes.length && (nodes[k] as Node).endIndex <= m.offset) k++;
-      const node = nodes[k];
-      if (!node) continue;
-      const body = node.childForFieldName('body');
-      if (body && m.offset >= body.startIndex) continue;
-      out.set(node, m);
+      while (k < items.length && (items[k] as Placed).end <= m.offset) k++;
+      const p = items[k];
+      if (!p) continue;
+      if (p.item.kind === 'function' && p.item.bodyRel !== null && m.offset >= p.start + p.item.bodyRel) continue;
+      p.marker = m;
     }
-    return out;
   }
 
-  private declaratorNames(node: Node): string[] {
-    return node
-      .childrenForFieldName('declarator')
-      .map((d) => declaredName(d)?.text)
-      .filter((n): n is string => !!n);
-  }
-
-  private program(fn: FunctionInfo, section: string): ProgramFact {
+  private program(fn: Placed & { item: FunctionItem }, section: string): ProgramFact {
     const cls = classifyProgramSection(section);
-    const reach = this.reachable(fn);
+    const reach = this.reachable(fn.item.name);
     return {
-      name: fn.name,
+      name: fn.item.name,
       section,
       kind: cls.kind,
       sleepable: cls.sleepable,
       autoload: cls.autoload,
-      location: this.nodeLoc(fn.nameNode),
-      extent: this.extent(fn.node, fn.marker),
+      location: this.loc(fn.start + fn.item.nameRel[0], fn.start + fn.item.nameRel[1]),
+      extent: this.extent(fn),
       ...(fn.marker ? { sectionSite: this.sectionSite(fn.marker) } : {}),
       kfuncCalls: reach.calls,
       callbacks: reach.callbacks,
     };
   }
 
-  private isLocalFunction(name: string): boolean {
-    return this.functions.has(name) || this.declaredFunctions.has(name);
-  }
-
-  private edges: Map<string, { calls: KfuncCall[]; callees: string[]; callbacks: string[] }> | null = null;
-
-  /**
-   * What one function body calls and passes by name, with offsets relative to the body. Kept by
-   * body text across re-parses of the document, so an edit re-runs the queries on one body only.
-   */
-  private rawBody(body: Node): RawBody {
-    const memo = this.parsed.memo;
-    const key = body.text;
-    const hit = memo?.get(key) as RawBody | undefined;
-    if (hit) {
-      this.usedMemo?.set(key, hit);
-      return hit;
+  /** A function's external calls, and the local functions it calls or passes as callbacks. */
+  private edgesOf(name: string): Edges {
+    let e = this.edges.get(name);
+    if (e) return e;
+    e = { calls: [], callees: [], callbacks: [] };
+    this.edges.set(name, e);
+    const fn = this.functions.get(name);
+    if (!fn) return e;
+    for (const c of fn.item.calls) {
+      if (this.functions.has(c.name)) e.callees.push(c.name);
+      else e.calls.push({ name: c.name, location: this.loc(fn.start + c.rel[0], fn.start + c.rel[1]) });
     }
-    const raw: RawBody = { calls: [], args: [] };
-    for (const c of query('bodyEdges').captures(body)) {
-      if (c.name === 'callee') raw.calls.push({ name: c.node.text, start: c.node.startIndex - body.startIndex, end: c.node.endIndex - body.startIndex });
-      else raw.args.push(c.node.text);
-    }
-    this.usedMemo?.set(key, raw);
-    return raw;
-  }
-
-  private usedMemo: Map<string, unknown> | null = null;
-
-  /** For every function: its external calls, and the local functions it calls or passes as callbacks. */
-  private allEdges(): Map<string, { calls: KfuncCall[]; callees: string[]; callbacks: string[] }> {
-    if (this.edges) return this.edges;
-    const edges = new Map<string, { calls: KfuncCall[]; callees: string[]; callbacks: string[] }>();
-    this.usedMemo = new Map();
-    for (const fn of this.functions.values()) {
-      const e = { calls: [] as KfuncCall[], callees: [] as string[], callbacks: [] as string[] };
-      edges.set(fn.name, e);
-      const body = fn.node.childForFieldName('body');
-      if (!body) continue;
-      const raw = this.rawBody(body);
-      for (const c of raw.calls) {
-        if (this.functions.has(c.name)) e.callees.push(c.name);
-        else e.calls.push({ name: c.name, location: this.loc(body.startIndex + c.start, body.startIndex + c.end) });
-      }
-      for (const a of raw.args) if (this.functions.has(a) && a !== fn.name) e.callbacks.push(a);
-    }
-    // Keep only what this version of the file uses.
-    if (this.parsed.memo) {
-      this.parsed.memo.clear();
-      for (const [k, v] of this.usedMemo) this.parsed.memo.set(k, v);
-    }
-    return (this.edges = edges);
-  }
-
-  private bodyEdges(fn: FunctionInfo): { calls: KfuncCall[]; callees: string[]; callbacks: string[] } {
-    return this.allEdges().get(fn.name) ?? { calls: [], callees: [], callbacks: [] };
+    for (const a of fn.item.args) if (this.functions.has(a) && a !== name) e.callbacks.push(a);
+    return e;
   }
 
   /** Calls reached from a program through static subprograms and callbacks. */
-  private reachable(fn: FunctionInfo): { calls: KfuncCall[]; callbacks: string[] } {
+  private reachable(start: string): { calls: KfuncCall[]; callbacks: string[] } {
     const calls: KfuncCall[] = [];
     const callbacks = new Set<string>();
-    const seen = new Set<string>([fn.name]);
-    const queue: { f: FunctionInfo; via?: string }[] = [{ f: fn }];
-    while (queue.length) {
-      const { f, via } = queue.shift() as { f: FunctionInfo; via?: string };
-      const edges = this.bodyEdges(f);
+    const seen = new Set<string>([start]);
+    const queue: { name: string; via?: string }[] = [{ name: start }];
+    for (let q = 0; q < queue.length; q++) {
+      const { name, via } = queue[q] as { name: string; via?: string };
+      const edges = this.edgesOf(name);
       for (const c of edges.calls) calls.push(via ? { ...c, via } : c);
       for (const [names, isCallback] of [
         [edges.callees, false],
@@ -248,10 +168,10 @@ export class BpfSourceReader {
       ] as const) {
         for (const n of names) {
           const g = this.functions.get(n);
-          if (!g || seen.has(n) || g.section !== null) continue;
+          if (!g || seen.has(n) || g.marker || g.item.attributeSection !== null) continue;
           seen.add(n);
           if (isCallback) callbacks.add(n);
-          queue.push({ f: g, via: via ?? n });
+          queue.push({ name: n, via: via ?? n });
         }
       }
     }
@@ -259,10 +179,10 @@ export class BpfSourceReader {
   }
 
   /** Source range of a definition, including a `SEC(...)` written before it. */
-  private extent(node: Node, marker?: SectionMarker): Range {
+  private extent(p: Placed): Range {
     const map = this.parsed.expansion.map;
-    const start = Math.min(map.toSource(node.startIndex), marker?.sourceStart ?? Infinity);
-    return this.parsed.lines.range(start, map.toSource(node.endIndex, true));
+    const start = Math.min(map.toSource(p.start), p.marker?.sourceStart ?? Infinity);
+    return this.parsed.lines.range(start, map.toSource(p.end, true));
   }
 
   private sectionSite(marker: SectionMarker): { range: Range; literal?: Range } {
@@ -278,53 +198,24 @@ export class BpfSourceReader {
     return site;
   }
 
-  private structOpsMaps(node: Node, section: string, marker?: SectionMarker): StructOpsMapFact[] {
+  private structOpsMaps(p: Placed & { item: DeclarationItem }): StructOpsMapFact[] {
+    const section = p.marker?.section ?? p.item.attributeSection ?? '';
     const cls = classifyMapSection(section);
     if (!cls) return [];
-    const type = node.childForFieldName('type');
-    const structType = type?.type === 'struct_specifier' ? (type.childForFieldName('name')?.text ?? '') : (type?.text ?? '');
-    const out: StructOpsMapFact[] = [];
-    for (const d of node.childrenForFieldName('declarator')) {
-      if (!d) continue;
-      const nameNode = declaredName(d);
-      if (!nameNode) continue;
-      const value = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
-      out.push({
-        name: nameNode.text,
-        structType,
-        kernelType: essentialTypeName(structType),
-        section,
-        link: cls.link,
-        autocreate: cls.autocreate,
-        location: this.nodeLoc(nameNode),
-        extent: this.extent(node, marker),
-        slots: value?.type === 'initializer_list' ? this.slots(value) : [],
-      });
-    }
-    return out;
-  }
-
-  /** `.member = (void *)prog`, `.member = prog`, `.member = NULL`; data members are skipped. */
-  private slots(list: Node): SlotFact[] {
-    const out: SlotFact[] = [];
-    for (const pair of list.namedChildren) {
-      if (pair?.type !== 'initializer_pair') continue;
-      const designators = pair.childrenForFieldName('designator');
-      const last = designators[designators.length - 1];
-      if (designators.length !== 1 || last?.type !== 'field_designator') continue;
-      const member = last.namedChildren[0]?.text ?? last.text.replace(/^\./, '');
-      let value = pair.childForFieldName('value');
-      while (value && (value.type === 'cast_expression' || value.type === 'parenthesized_expression' || value.type === 'pointer_expression')) {
-        value = value.type === 'cast_expression' ? value.childForFieldName('value') : value.type === 'pointer_expression' ? value.childForFieldName('argument') : value.namedChildren[0] ?? null;
-      }
-      if (!value) continue;
-      if (value.type === 'null' || value.text === 'NULL') {
-        out.push({ member, program: null, location: this.nodeLoc(pair) });
-      } else if (value.type === 'identifier' && this.isLocalFunction(value.text)) {
-        out.push({ member, program: value.text, location: this.nodeLoc(pair) });
-      }
-    }
-    return out;
+    const structType = p.item.structType;
+    return p.item.declarators.map((d) => ({
+      name: d.name,
+      structType,
+      kernelType: essentialTypeName(structType),
+      section,
+      link: cls.link,
+      autocreate: cls.autocreate,
+      location: this.loc(p.start + d.rel[0], p.start + d.rel[1]),
+      extent: this.extent(p),
+      slots: (d.slots ?? [])
+        .filter((s) => s.value === null || this.functions.has(s.value) || this.declaredFunctions.has(s.value))
+        .map((s) => ({ member: s.member, program: s.value, location: this.loc(p.start + s.rel[0], p.start + s.rel[1]) })),
+    }));
   }
 }
 

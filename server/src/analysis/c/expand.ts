@@ -157,6 +157,7 @@ export class Expander {
   private outLen = 0;
   private readonly map = new SourceMap();
   private prev: XTok | null = null;
+  private recording: { base: number; into: Recorded } | null = null;
 
   constructor(private readonly table: MacroTable) {}
 
@@ -183,19 +184,55 @@ export class Expander {
         continue;
       }
       this.copy(text, copied, m.index);
-      const lexer = new Lexer(text, m.index);
-      const stream = Stream.lexing(lexer);
-      const name = stream.next() as XTok;
-      if (!this.tryExpand(name, stream, true)) this.emit(name);
-      while (stream.hasPending) {
-        const t = stream.next() as XTok;
-        if (t.kind === 'id' && !this.truncated && this.table.isExpanded(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
-        this.emit(t);
-      }
-      copied = stream.firstAhead ?? lexer.position;
+      copied = this.invocation(text, m.index, m[0]);
     }
     this.copy(text, copied, text.length);
     return { text: this.out.join(''), map: this.map, sections: this.sections, truncated: this.truncated };
+  }
+
+  /**
+   * Expands the invocation at `at` and returns where the copying resumes. An invocation's
+   * expansion depends only on its text, so it is replayed from a cache (kept with the macro table)
+   * when the same text was expanded before: most of a file after an edit, and repeated idioms
+   * such as `__uint(type, BPF_MAP_TYPE_ARRAY)` across files.
+   */
+  private invocation(text: string, at: number, name: string): number {
+    const end = invocationEnd(text, at, name, this.table.get(name)?.params !== null || name === SECTION_MACRO);
+    const cache = expansionCache(this.table);
+    const key = end > at && this.prev === null ? text.slice(at, end) : null;
+    const hit = key !== null ? cache.get(key) : undefined;
+    if (hit) {
+      this.replay(hit, at);
+      return end;
+    }
+    const outStart = this.outLen;
+    const sectionsBefore = this.sections.length;
+    const recorded: Recorded = { pieces: [], sections: [], last: null };
+    this.recording = key !== null ? { base: at, into: recorded } : null;
+    const lexer = new Lexer(text, at);
+    const stream = Stream.lexing(lexer);
+    const first = stream.next() as XTok;
+    if (!this.tryExpand(first, stream, true)) this.emit(first);
+    while (stream.hasPending) {
+      const t = stream.next() as XTok;
+      if (t.kind === 'id' && !this.truncated && this.table.isExpanded(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
+      this.emit(t);
+    }
+    this.recording = null;
+    const resume = stream.firstAhead ?? lexer.position;
+    if (key !== null && resume === end && !this.truncated && cache.size < EXPANSION_CACHE_LIMIT) {
+      recorded.sections = this.sections.slice(sectionsBefore).map((m) => ({ ...m, offset: m.offset - outStart, sourceStart: m.sourceStart - at, sourceEnd: m.sourceEnd - at }));
+      recorded.last = this.prev ? { kind: this.prev.kind, text: this.prev.text } : null;
+      cache.set(key, recorded);
+    }
+    return resume;
+  }
+
+  private replay(r: Recorded, at: number): void {
+    const outStart = this.outLen;
+    for (const p of r.pieces) this.write(p.text, p.src < 0 ? -1 : p.src + at, p.originStart + at, p.originEnd + at);
+    for (const m of r.sections) this.sections.push({ ...m, offset: m.offset + outStart, sourceStart: m.sourceStart + at, sourceEnd: m.sourceEnd + at });
+    this.prev = r.last ? { ...r.last, src: -1, originStart: at, originEnd: at, hide: null } : null;
   }
 
   /** Copies source text verbatim. */
@@ -362,6 +399,8 @@ export class Expander {
 
   private write(text: string, src: number, originStart: number, originEnd: number): void {
     if (!text) return;
+    const rec = this.recording;
+    if (rec) rec.into.pieces.push({ text, src: src < 0 ? -1 : src - rec.base, originStart: originStart - rec.base, originEnd: originEnd - rec.base });
     this.out.push(text);
     this.map.add(this.outLen, text.length, src, originStart, originEnd);
     this.outLen += text.length;
@@ -376,6 +415,46 @@ function nextSignificant(body: readonly Token[], from: number): Token | undefine
 function needsSpace(a: XTok, b: XTok): boolean {
   const word = (k: TokenKind): boolean => k === 'id' || k === 'num';
   return word(a.kind) && word(b.kind);
+}
+
+interface Recorded {
+  pieces: { text: string; src: number; originStart: number; originEnd: number }[];
+  sections: SectionMarker[];
+  last: { kind: TokenKind; text: string } | null;
+}
+
+const EXPANSION_CACHE_LIMIT = 50_000;
+const caches = new WeakMap<MacroTable, Map<string, Recorded>>();
+
+function expansionCache(table: MacroTable): Map<string, Recorded> {
+  let c = caches.get(table);
+  if (!c) {
+    c = new Map();
+    caches.set(table, c);
+  }
+  return c;
+}
+
+/**
+ * Where the invocation of `name` at `at` ends: after the name for an object-like macro, after
+ * the balanced `( ... )` for a function-like one, or `at` when it cannot tell (then no caching).
+ */
+function invocationEnd(text: string, at: number, name: string, functionLike: boolean): number {
+  let i = at + name.length;
+  if (!functionLike) return i;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  if (text[i] !== '(') return at;
+  let depth = 0;
+  for (; i < text.length && i < at + 4096; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i + 1;
+    else if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+    } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return at;
+    else if (c === '\n' && text[i + 1] === '#') return at;
+  }
+  return at;
 }
 
 /** Expands one file with the given macro table. */

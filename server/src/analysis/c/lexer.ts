@@ -64,19 +64,20 @@ export class Lexer {
     return this.i;
   }
 
+  private tok(kind: TokenKind, start: number, end: number): Token {
+    this.i = end;
+    return { kind, text: this.text.slice(start, end), start };
+  }
+
   next(): Token | undefined {
     const { text, to } = this;
     let i = this.i;
     if (i >= to) return undefined;
     const c = text.charCodeAt(i);
     const start = i;
-    const tok = (kind: TokenKind, end: number): Token => {
-      this.i = end;
-      return { kind, text: text.slice(start, end), start };
-    };
     if (c === Ch.Nl) {
       this.lineStart = true;
-      return tok('nl', i + 1);
+      return this.tok('nl', start, i + 1);
     }
     if (c === Ch.Space || c === Ch.Tab || c === Ch.Cr || c === 11 || c === 12) {
       while (i < to) {
@@ -84,26 +85,26 @@ export class Lexer {
         if (d !== Ch.Space && d !== Ch.Tab && d !== Ch.Cr && d !== 11 && d !== 12) break;
         i++;
       }
-      return tok('ws', i);
+      return this.tok('ws', start, i);
     }
-    if (c === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Nl) return tok('ws', i + 2);
-    if (c === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Cr && text.charCodeAt(i + 2) === Ch.Nl) return tok('ws', i + 3);
+    if (c === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Nl) return this.tok('ws', start, i + 2);
+    if (c === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Cr && text.charCodeAt(i + 2) === Ch.Nl) return this.tok('ws', start, i + 3);
     if (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.Star) {
       const end = text.indexOf('*/', i + 2);
-      return tok('comment', end < 0 || end + 2 > to ? to : end + 2);
+      return this.tok('comment', start, end < 0 || end + 2 > to ? to : end + 2);
     }
-    if (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.Slash) return tok('comment', lineEnd(text, i, to));
-    if (c === Ch.Hash && this.lineStart && this.directives) return tok('directive', directiveEnd(text, i, to));
+    if (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.Slash) return this.tok('comment', start, lineEnd(text, i, to));
+    if (c === Ch.Hash && this.lineStart && this.directives) return this.tok('directive', start, directiveEnd(text, i, to));
     this.lineStart = false;
     if (isIdStart(c)) {
       i++;
       while (i < to && isIdPart(text.charCodeAt(i))) i++;
       // String and character prefixes: L"..", u8"..", U'..'
       const q = text.charCodeAt(i);
-      if ((q === Ch.Quote || q === Ch.Apos) && /^(L|u|U|u8)$/.test(text.slice(start, i))) {
-        return tok(q === Ch.Quote ? 'str' : 'chr', quotedEnd(text, i, to, q));
+      if ((q === Ch.Quote || q === Ch.Apos) && i - start <= 2 && /^(L|u|U|u8)$/.test(text.slice(start, i))) {
+        return this.tok(q === Ch.Quote ? 'str' : 'chr', start, quotedEnd(text, i, to, q));
       }
-      return tok('id', i);
+      return this.tok('id', start, i);
     }
     if (isDigit(c) || (c === Ch.Dot && isDigit(text.charCodeAt(i + 1)))) {
       i++;
@@ -113,12 +114,16 @@ export class Lexer {
         else if ((d === 43 || d === 45) && /[eEpP]/.test(text[i - 1] ?? '')) i++;
         else break;
       }
-      return tok('num', i);
+      return this.tok('num', start, i);
     }
-    if (c === Ch.Quote || c === Ch.Apos) return tok(c === Ch.Quote ? 'str' : 'chr', quotedEnd(text, i, to, c));
-    if (PUNCT3.has(text.slice(i, i + 3))) return tok('punct', i + 3);
-    if (PUNCT2.has(text.slice(i, i + 2))) return tok('punct', i + 2);
-    return tok('punct', i + 1);
+    if (c === Ch.Quote || c === Ch.Apos) return this.tok(c === Ch.Quote ? 'str' : 'chr', start, quotedEnd(text, i, to, c));
+    const n = text.charCodeAt(i + 1);
+    // Most punctuation is one character; only look up the multi-character ones when they can start.
+    if (n === 46 || n === 61 || n === 62 || n === 60 || n === 43 || n === 45 || n === 38 || n === 124 || n === 35) {
+      if (PUNCT3.has(text.slice(i, i + 3))) return this.tok('punct', start, i + 3);
+      if (PUNCT2.has(text.slice(i, i + 2))) return this.tok('punct', start, i + 2);
+    }
+    return this.tok('punct', start, i + 1);
   }
 }
 

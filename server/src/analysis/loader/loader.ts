@@ -58,7 +58,11 @@ export class LoaderReader {
     }
     // Two passes: the first finds the phase at each call of a local function, the second
     // starts each function in the phase its callers agree on.
-    for (const fn of this.functions.values()) this.walk(fn, new Map(), null);
+    const callsLocal = [...this.functions.values()].some((fn) => {
+      const body = fn.node.childForFieldName('body');
+      return !!body && this.steps(body).some((n) => n.type === 'call_expression' && this.functions.has(n.childForFieldName('function')?.text ?? ''));
+    });
+    if (callsLocal) for (const fn of this.functions.values()) this.walk(fn, new Map(), null);
     const entry = this.entryPhases();
     this.callSites = new Map();
     for (const fn of this.functions.values()) this.walk(fn, entry.get(fn.name) ?? new Map(), facts.actions);
