@@ -13,6 +13,8 @@ const entries = [
   { in: 'server/src/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/src/server.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension', external: ['vscode'] },
+  // The association graph's webview page (runs in the browser, lays out with elkjs).
+  { in: 'client/webview/graph.ts', out: 'graph', platform: 'browser' },
   { in: 'bench/bench.ts', out: 'bench' },
 ].filter((e) => existsSync(e.in));
 
@@ -30,19 +32,23 @@ const contexts = await Promise.all(
     esbuild.context({
       entryPoints: { [e.out]: e.in },
       bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
       outdir: 'dist',
       sourcemap: !production,
       minify: production,
       external: e.external ?? [],
-      // web-tree-sitter's runtime asks for import.meta.url; give the CommonJS bundle its own.
-      define: { 'import.meta.url': '__bpfAssocImportMetaUrl' },
-      banner: {
-        js: `${e.banner ? e.banner + '\n' : ''}const __bpfAssocImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`,
-      },
       logLevel: 'warning',
+      ...(e.platform === 'browser'
+        ? { platform: 'browser', target: 'es2022', format: 'iife' }
+        : {
+            platform: 'node',
+            target: 'node20',
+            format: 'cjs',
+            // web-tree-sitter's runtime asks for import.meta.url; give the CommonJS bundle its own.
+            define: { 'import.meta.url': '__bpfAssocImportMetaUrl' },
+            banner: {
+              js: `${e.banner ? e.banner + '\n' : ''}const __bpfAssocImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`,
+            },
+          }),
     }),
   ),
 );

@@ -1,0 +1,75 @@
+// The "struct_ops associations" tree view. Selecting a map, slot or program reveals it in the
+// editor; the tree refreshes whenever the server announces a new model.
+import * as vscode from 'vscode';
+import { associationOutline, type OutlineNode } from './associationOutline';
+import type { ModelStore } from './modelStore';
+import { reveal } from './reveal';
+
+export const VIEW_ID = 'bpfAssoc.associations';
+
+export class AssociationTreeProvider implements vscode.TreeDataProvider<OutlineNode> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: OutlineNode[] = [];
+
+  constructor(models: ModelStore) {
+    models.onDidChange((snapshot) => {
+      this.roots = snapshot ? associationOutline(snapshot.model) : [];
+      this.changed.fire();
+    });
+    if (models.current) this.roots = associationOutline(models.current.model);
+  }
+
+  getChildren(node?: OutlineNode): OutlineNode[] {
+    return node ? node.children : this.roots;
+  }
+
+  getTreeItem(node: OutlineNode): vscode.TreeItem {
+    const expanded = node.kind === 'object' || node.kind === 'map' || (node.kind === 'group' && node.problem);
+    const item = new vscode.TreeItem(
+      node.label,
+      node.children.length === 0
+        ? vscode.TreeItemCollapsibleState.None
+        : expanded
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed,
+    );
+    item.id = node.id;
+    item.description = node.description;
+    item.tooltip = node.tooltip;
+    item.contextValue = node.kind;
+    item.iconPath = node.problem
+      ? new vscode.ThemeIcon(node.icon, new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon(node.icon);
+    if (node.location && node.kind !== 'object' && node.kind !== 'group') {
+      item.command = { command: 'bpfAssoc.reveal', title: 'Reveal in Editor', arguments: [node.location] };
+    }
+    return item;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+export function activate(ctx: vscode.ExtensionContext, models: ModelStore): AssociationTreeProvider {
+  const provider = new AssociationTreeProvider(models);
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const showMessage = () => {
+    view.message = models.current
+      ? models.current.indexing
+        ? 'Indexing the workspace…'
+        : models.current.model.objects.length === 0
+          ? 'No BPF objects with struct_ops maps or programs in this workspace.'
+          : undefined
+      : 'Waiting for the bpf-assoc language server…';
+  };
+  showMessage();
+  ctx.subscriptions.push(
+    provider,
+    view,
+    models.onDidChange(showMessage),
+    vscode.commands.registerCommand('bpfAssoc.reveal', (location: Parameters<typeof reveal>[0]) => reveal(location)),
+  );
+  return provider;
+}

@@ -1,0 +1,251 @@
+// The EditorDriver for a real VS Code (code-server) in a real Chromium, through playwright-core:
+// keyboard, mouse and the DOM, the way a person uses the editor.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { waitFor, type EditorDriver, type Position, type Problem } from '../driver';
+import { ARTIFACTS } from '../workspace';
+
+const PROBLEM_ROW = /^(.*)bpf-assoc([a-z-]+)\[Ln (\d+), Col (\d+)\]$/s;
+
+export class BrowserDriver implements EditorDriver {
+  readonly name = 'code-server + Chromium';
+  /** When the page was asked to load (for measuring time to first diagnostics). */
+  loadStarted = 0;
+
+  constructor(
+    readonly page: Page,
+    private readonly extensionsDir: string,
+  ) {}
+
+  private get statusItem(): Locator {
+    return this.page.locator('.statusbar-item', { hasText: /bpf-assoc|\d+ programs? ·/ }).first();
+  }
+
+  /** Page load → the workbench shown, for telling the editor's start from ours. */
+  workbenchMs: number | null = null;
+  /** Page load → bpf-assoc's status bar item shown (the extension activated). */
+  statusItemMs: number | null = null;
+
+  async waitForActivation(): Promise<{ activationMs: number | null; firstDiagnosticsMs: number | null }> {
+    await this.page.waitForSelector('.monaco-workbench .part.editor', { timeout: 120_000 });
+    this.workbenchMs = Date.now() - this.loadStarted;
+    await this.command('View: Focus Problems');
+    // The status bar item appears when activate() runs: from then on the time is ours.
+    await this.statusItem.waitFor({ timeout: 120_000 });
+    this.statusItemMs = Date.now() - this.loadStarted;
+    await this.waitForProblem('poisoned-association');
+    const firstDiagnosticsMs = Date.now() - this.loadStarted;
+    await this.statusItem.filter({ hasText: /\d+ programs? ·/ }).waitFor({ timeout: 60_000 });
+    return { activationMs: await this.activationTime(), firstDiagnosticsMs };
+  }
+
+  /** VS Code's own measurement, from Developer: Show Running Extensions. */
+  private async activationTime(): Promise<number | null> {
+    await this.command('Developer: Show Running Extensions');
+    const row = this.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'bpf-assoc' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    const text = await waitFor('the activation time of bpf-assoc', async () => {
+      const t = (await row.textContent()) ?? '';
+      return /\d+\s*ms/.test(t) ? t : undefined;
+    });
+    // Recent VS Code shows this editor as a modal; Escape closes it (Ctrl+F4 as a plain editor).
+    const editor = this.page.locator('.runtime-extensions-editor');
+    await waitFor('the Running Extensions editor to close', async () => {
+      if (!(await editor.isVisible())) return true;
+      await this.page.keyboard.press('Escape');
+      if (await editor.isVisible()) await this.page.keyboard.press('Control+F4');
+      return undefined;
+    }, 15_000);
+    const ms = /(\d+)\s*ms/.exec(text);
+    return ms ? Number(ms[1]) : null;
+  }
+
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  async problems(): Promise<Problem[]> {
+    const rows = await this.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) =>
+      els
+        .map((e) => ({ index: Number(e.getAttribute('data-index')), file: e.querySelector('.label-name')?.textContent ?? null, text: e.textContent ?? '' }))
+        .sort((a, b) => a.index - b.index),
+    );
+    const found: Problem[] = [];
+    let file = '';
+    for (const row of rows) {
+      if (row.file) file = row.file;
+      const m = PROBLEM_ROW.exec(row.text);
+      if (m && !row.file) found.push({ file, message: m[1] ?? '', code: m[2] ?? '', line: Number(m[3]), column: Number(m[4]) });
+    }
+    return found;
+  }
+
+  async waitForProblem(code: string, present = true): Promise<Problem[]> {
+    return waitFor(`the Problems panel to ${present ? 'show' : 'no longer show'} ${code}`, async () => {
+      const all = await this.problems();
+      return all.some((p) => p.code === code) === present ? all : undefined;
+    }, 90_000);
+  }
+
+  async open(file: string, at?: Position): Promise<void> {
+    await this.page.keyboard.press('Control+p');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(file);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: basename(file) }).first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tab.active', { hasText: basename(file) }).waitFor({ timeout: 10_000 });
+    if (at) await this.goTo(at);
+  }
+
+  private async goTo(at: Position): Promise<void> {
+    await this.page.keyboard.press('Control+g');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`:${at.line}:${at.column}`);
+    await this.page.keyboard.press('Enter');
+    await this.cursorAt(at.line, at.column);
+  }
+
+  private async cursorAt(line: number, column?: number): Promise<void> {
+    const want = column === undefined ? new RegExp(`Ln ${line},`) : new RegExp(`Ln ${line}, Col ${column}\\b`);
+    await this.page.locator('[id="status.editor.selection"]', { hasText: want }).waitFor({ timeout: 10_000 });
+  }
+
+  private async cursor(): Promise<{ file: string; line: number }> {
+    const status = (await this.page.locator('[id="status.editor.selection"]').textContent()) ?? '';
+    const file = (await this.page.locator('.editor-group-container.active .tab.active').first().getAttribute('data-resource-name')) ?? '';
+    return { file, line: Number(/Ln (\d+)/.exec(status)?.[1] ?? NaN) };
+  }
+
+  async hover(file: string, at: Position): Promise<string> {
+    await this.open(file, at);
+    await this.page.keyboard.press('Control+k');
+    await this.page.keyboard.press('Control+i');
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: /\w/ }).first();
+    await hover.waitFor({ timeout: 15_000 });
+    return (await hover.innerText()).trim();
+  }
+
+  async codeLenses(file: string, line: number): Promise<string[]> {
+    await this.open(file, { line, column: 1 });
+    // Lenses render in view zones of the active editor; wait until some carry text.
+    const lens = this.page.locator('.editor-group-container.active .codelens-decoration');
+    return waitFor('code lenses', async () => {
+      const texts = (await lens.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+      return texts.length ? texts : undefined;
+    });
+  }
+
+  async goToDefinition(file: string, at: Position): Promise<{ file: string; line: number }> {
+    await this.open(file, at);
+    await this.page.keyboard.press('F12');
+    await waitFor('the cursor to move', async () => {
+      const c = await this.cursor();
+      return c.line !== at.line ? c : undefined;
+    }, 15_000);
+    return this.cursor();
+  }
+
+  async applyQuickFix(file: string, at: Position, title: RegExp): Promise<string> {
+    await this.open(file, at);
+    await this.page.keyboard.press('Control+.');
+    const item = this.page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    await item.waitFor({ timeout: 15_000 });
+    const text = (await item.innerText()).trim();
+    await item.click();
+    await item.waitFor({ state: 'detached', timeout: 10_000 });
+    return text;
+  }
+
+  async saveAll(): Promise<void> {
+    await this.command('File: Save All Files');
+    await this.page.locator('.tab.dirty').first().waitFor({ state: 'detached', timeout: 15_000 });
+  }
+
+  async treeLabels(): Promise<string[]> {
+    await this.command('bpf-assoc: Focus on struct_ops associations View');
+    const rows = this.page.locator('.pane-body .monaco-list-row .custom-view-tree-node-item');
+    await rows.first().waitFor({ timeout: 30_000 });
+    await waitFor('the tree to list maps', async () => ((await rows.count()) > 3 ? true : undefined));
+    return rows.evaluateAll((els) =>
+      els.map((e) => [e.querySelector('.label-name'), e.querySelector('.label-description')].map((x) => x?.textContent?.trim() ?? '').filter(Boolean).join(' ')),
+    );
+  }
+
+  private graphFrame(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
+  async showGraph(): Promise<string[]> {
+    await this.command('bpf-assoc: Show Association Graph');
+    const nodes = this.graphFrame().locator('[data-node]');
+    await nodes.first().waitFor({ timeout: 60_000 });
+    return nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-node') ?? ''));
+  }
+
+  async clickGraphNode(id: string): Promise<{ file: string; line: number }> {
+    const before = await this.cursor().catch(() => ({ file: '', line: -1 }));
+    await this.graphFrame().locator(`[data-node="${id}"]`).click();
+    return waitFor(`the editor to reveal ${id}`, async () => {
+      const c = await this.cursor();
+      return c.line !== before.line || c.file !== before.file ? c : undefined;
+    }, 15_000);
+  }
+
+  async paletteCommands(query: string): Promise<string[]> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${query}`);
+    const rows = this.page.locator('.quick-input-list .monaco-list-row .label-name');
+    await rows.first().waitFor({ timeout: 10_000 });
+    const titles = (await rows.allInnerTexts()).map((t) => t.trim());
+    await this.page.keyboard.press('Escape');
+    return titles;
+  }
+
+  async statusBarText(): Promise<string> {
+    return ((await this.statusItem.innerText()) ?? '').trim();
+  }
+
+  /** The language server of this code-server: a node process running our dist/server.js. */
+  private serverPids(): number[] {
+    const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+    return out
+      .split('\n')
+      .filter((l) => l.includes(this.extensionsDir) && l.includes('dist/server.js'))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+  }
+
+  async crashServer(): Promise<void> {
+    const [pid] = this.serverPids();
+    if (pid === undefined) throw new Error('no bpf-assoc language server process found');
+    process.kill(pid, 'SIGKILL');
+    await waitFor('a new language server process', () => {
+      const pids = this.serverPids();
+      return pids.length > 0 && !pids.includes(pid) ? true : undefined;
+    });
+    await this.statusItem.filter({ hasText: /\d+ programs? ·/ }).waitFor({ timeout: 60_000 });
+  }
+
+  measurements(): Record<string, number | null> {
+    return { pageLoadToWorkbenchMs: this.workbenchMs, pageLoadToStatusItemMs: this.statusItemMs };
+  }
+
+  async screenshot(name: string): Promise<string | null> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const path = join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+}
