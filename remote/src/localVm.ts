@@ -238,6 +238,10 @@ function sshConfigText(port: number, keys: string): string {
   ].join('\n');
 }
 
+/** Terminal escape sequences a serial console prints (colours, cursor moves, reset). */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g;
+
 function tail(text: string, n = 15): string {
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '').trim().split('\n').slice(-n).join('\n');
+  return text.replace(TERMINAL_ESCAPES, '').trim().split('\n').slice(-n).join('\n');
 }

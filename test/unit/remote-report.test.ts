@@ -49,6 +49,7 @@ describe('remote: agent reports', () => {
 
   it('rejects bad reports with the field that is wrong', () => {
     const good = JSON.parse(text('linux-7.0-ca_struct_ops.json')) as Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test mutates arbitrary report fields
     const bad = (mutate: (r: Record<string, any>) => void): string => {
       const r = JSON.parse(JSON.stringify(good));
       mutate(r);
