@@ -29,13 +29,13 @@ async function main(): Promise<void> {
   const parsed = [...files].filter(([p]) => p.endsWith('.c'));
   console.log(`workspace: ${files.size} files (${parsed.length} C sources, 100 BPF objects), ${(bytes / 1024).toFixed(0)} KiB`);
 
-  // Warm up both paths once (JIT, wasm), then take the best of five cold runs each.
+  // Warm up both paths once (JIT, wasm), then take the best of five cold runs each. No forced
+  // garbage collection between phases: it flushes compiled code and would penalise the second.
   const parserOnly: number[] = [];
   const analysis: number[] = [];
   const parserWall: number[] = [];
   const analysisWall: number[] = [];
   for (let round = 0; round < 6; round++) {
-    (globalThis as { gc?: () => void }).gc?.();
     let t = cpuMs();
     let w = performance.now();
     for (const [, text] of parsed) parseC(text)?.delete();
@@ -43,7 +43,6 @@ async function main(): Promise<void> {
       parserOnly.push(cpuMs() - t);
       parserWall.push(performance.now() - w);
     }
-    (globalThis as { gc?: () => void }).gc?.();
     t = cpuMs();
     w = performance.now();
     const ws = new Workspace();
@@ -55,7 +54,6 @@ async function main(): Promise<void> {
     }
     if (round === 1) console.log(`model: ${model.objects.length} objects, ${model.programs.length} programs, ${model.maps.length} maps, ${model.findings.length} findings`);
     ws.dispose();
-    (globalThis as { gc?: () => void }).gc?.();
   }
   const p = stats(parserOnly).min;
   const a = stats(analysis).min;

@@ -158,6 +158,7 @@ export class Expander {
   private readonly map = new SourceMap();
   private prev: XTok | null = null;
   private recording: { base: number; into: Recorded } | null = null;
+  private cache: Map<string, Recorded> | null = null;
 
   constructor(private readonly table: MacroTable) {}
 
@@ -198,7 +199,7 @@ export class Expander {
    */
   private invocation(text: string, at: number, name: string): number {
     const end = invocationEnd(text, at, name, this.table.get(name)?.params !== null || name === SECTION_MACRO);
-    const cache = expansionCache(this.table);
+    const cache = (this.cache ??= expansionCache(this.table));
     const key = end > at && this.prev === null ? text.slice(at, end) : null;
     const hit = key !== null ? cache.get(key) : undefined;
     if (hit) {
@@ -442,17 +443,19 @@ function expansionCache(table: MacroTable): Map<string, Recorded> {
 function invocationEnd(text: string, at: number, name: string, functionLike: boolean): number {
   let i = at + name.length;
   if (!functionLike) return i;
-  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
-  if (text[i] !== '(') return at;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  if (text.charCodeAt(i) !== 40) return at;
   let depth = 0;
-  for (; i < text.length && i < at + 4096; i++) {
-    const c = text[i];
-    if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i + 1;
-    else if (c === '"' || c === "'") {
-      for (i++; i < text.length && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
-    } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return at;
-    else if (c === '\n' && text[i + 1] === '#') return at;
+  const limit = Math.min(text.length, at + 4096);
+  for (; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) {
+      if (--depth === 0) return i + 1;
+    } else if (c === 34 || c === 39) {
+      for (i++; i < limit && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 10; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 47 && (text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) return at;
+    else if (c === 10 && text.charCodeAt(i + 1) === 35) return at;
   }
   return at;
 }
