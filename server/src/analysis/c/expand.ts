@@ -2,6 +2,8 @@
 // C, and keeps a source map from the expanded text back to the file. `SEC("...")` itself becomes a
 // section marker (a blank in the text), which the fact extractor attaches to the next declaration.
 import { CodeScanner, lex, Lexer, stringValue, type Token, type TokenKind } from './lexer';
+import { collectArgs, isBlank, needsSpace, nextSignificant, Stream, stringify, trim, type XTok } from './expandTokens';
+import { EXPANSION_CACHE_LIMIT, expansionCache, invocationEnd, type Recorded } from './expansionCache';
 import { SECTION_MACRO, type MacroDef, type MacroTable } from './macros';
 import { SourceMap } from './sourceMap';
 
@@ -23,131 +25,12 @@ export interface Expansion {
   truncated: boolean;
 }
 
-interface XTok {
-  kind: TokenKind;
-  text: string;
-  /** Offset in the source, or -1 when the token was produced by a macro body. */
-  src: number;
-  /** Source range the token stands for: itself, or the outermost macro invocation. */
-  originStart: number;
-  originEnd: number;
-  hide: readonly string[] | null;
-}
-
 /**
  * Upper bound on tokens macro bodies may produce in one file: a base plus a multiple of the file's
  * own size, so an ordinary file never meets it and a runaway expansion stops early.
  */
 const EXPANSION_BASE = 20_000;
 const EXPANSION_FACTOR = 4;
-
-function fromSource(t: Token): XTok {
-  return { kind: t.kind, text: t.text, src: t.start, originStart: t.start, originEnd: t.start + t.text.length, hide: null };
-}
-
-function isBlank(t: { kind: TokenKind }): boolean {
-  return t.kind === 'ws' || t.kind === 'nl' || t.kind === 'comment';
-}
-
-/** Tokens to expand: pushed-back expansion results first, then a pulled source. */
-class Stream {
-  private readonly pending: XTok[] = [];
-  private readonly ahead: XTok[] = [];
-  constructor(private readonly pull: () => XTok | undefined) {}
-
-  static of(tokens: readonly XTok[]): Stream {
-    let i = 0;
-    return new Stream(() => tokens[i++]);
-  }
-
-  static lexing(lexer: Lexer): Stream {
-    return new Stream(() => {
-      const t = lexer.next();
-      return t ? fromSource(t) : undefined;
-    });
-  }
-
-  next(): XTok | undefined {
-    if (this.pending.length) return this.pending.pop();
-    if (this.ahead.length) return this.ahead.shift();
-    return this.pull();
-  }
-
-  pushFront(toks: XTok[]): void {
-    for (let k = toks.length - 1; k >= 0; k--) this.pending.push(toks[k] as XTok);
-  }
-
-  get hasPending(): boolean {
-    return this.pending.length > 0;
-  }
-
-  /** Source offset of the first token pulled ahead but not consumed, if any. */
-  get firstAhead(): number | undefined {
-    return this.ahead[0]?.src;
-  }
-
-  /** The next token that is not whitespace or a comment, without consuming anything. */
-  peekSignificant(): XTok | undefined {
-    for (let k = this.pending.length - 1; k >= 0; k--) {
-      const t = this.pending[k] as XTok;
-      if (!isBlank(t)) return t;
-    }
-    for (const t of this.ahead) {
-      if (t.kind === 'directive') return undefined;
-      if (!isBlank(t)) return t;
-    }
-    for (;;) {
-      const t = this.pull();
-      if (!t) return undefined;
-      this.ahead.push(t);
-      if (t.kind === 'directive') return undefined;
-      if (!isBlank(t)) return t;
-    }
-  }
-}
-
-interface Collected {
-  args: XTok[][];
-  end: XTok;
-}
-
-/** Reads `( a, b, ... )` after a function-like macro name. Returns null when unbalanced. */
-function collectArgs(stream: Stream): Collected | null {
-  let open: XTok | undefined;
-  while ((open = stream.next()) && isBlank(open));
-  if (!open || open.text !== '(') return null;
-  const args: XTok[][] = [[]];
-  let depth = 0;
-  for (;;) {
-    const t = stream.next();
-    if (!t || t.kind === 'directive') return null;
-    if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
-    else if (t.text === ')' || t.text === ']' || t.text === '}') {
-      if (depth === 0 && t.text === ')') return { args, end: t };
-      depth--;
-    } else if (t.text === ',' && depth === 0) {
-      args.push([]);
-      continue;
-    }
-    (args[args.length - 1] as XTok[]).push(t);
-  }
-}
-
-function trim(toks: XTok[]): XTok[] {
-  let a = 0;
-  let b = toks.length;
-  while (a < b && isBlank(toks[a] as XTok)) a++;
-  while (b > a && isBlank(toks[b - 1] as XTok)) b--;
-  return toks.slice(a, b);
-}
-
-function stringify(toks: XTok[]): string {
-  const text = trim(toks)
-    .map((t) => (isBlank(t) ? ' ' : t.text))
-    .join('')
-    .replace(/\s+/g, ' ');
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
 
 export class Expander {
   private budget = EXPANSION_BASE;
@@ -406,58 +289,6 @@ export class Expander {
     this.map.add(this.outLen, text.length, src, originStart, originEnd);
     this.outLen += text.length;
   }
-}
-
-function nextSignificant(body: readonly Token[], from: number): Token | undefined {
-  for (let j = from; j < body.length; j++) if (!isBlank(body[j] as Token)) return body[j];
-  return undefined;
-}
-
-function needsSpace(a: XTok, b: XTok): boolean {
-  const word = (k: TokenKind): boolean => k === 'id' || k === 'num';
-  return word(a.kind) && word(b.kind);
-}
-
-interface Recorded {
-  pieces: { text: string; src: number; originStart: number; originEnd: number }[];
-  sections: SectionMarker[];
-  last: { kind: TokenKind; text: string } | null;
-}
-
-const EXPANSION_CACHE_LIMIT = 50_000;
-const caches = new WeakMap<MacroTable, Map<string, Recorded>>();
-
-function expansionCache(table: MacroTable): Map<string, Recorded> {
-  let c = caches.get(table);
-  if (!c) {
-    c = new Map();
-    caches.set(table, c);
-  }
-  return c;
-}
-
-/**
- * Where the invocation of `name` at `at` ends: after the name for an object-like macro, after
- * the balanced `( ... )` for a function-like one, or `at` when it cannot tell (then no caching).
- */
-function invocationEnd(text: string, at: number, name: string, functionLike: boolean): number {
-  let i = at + name.length;
-  if (!functionLike) return i;
-  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-  if (text.charCodeAt(i) !== 40) return at;
-  let depth = 0;
-  const limit = Math.min(text.length, at + 4096);
-  for (; i < limit; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 40) depth++;
-    else if (c === 41) {
-      if (--depth === 0) return i + 1;
-    } else if (c === 34 || c === 39) {
-      for (i++; i < limit && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 10; i++) if (text.charCodeAt(i) === 92) i++;
-    } else if (c === 47 && (text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) return at;
-    else if (c === 10 && text.charCodeAt(i + 1) === 35) return at;
-  }
-  return at;
 }
 
 /** Expands one file with the given macro table. */
