@@ -7,6 +7,7 @@ import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, StructOps
 import { classifyMapSection, classifyProgramSection, essentialTypeName } from './sections';
 import { objectNamesForSource } from './objectNames';
 import { readTopItem, type TopItem } from './bpf/topItems';
+import { branchTruth } from './bpf/conditions';
 
 export { declaredName } from './bpf/topItems';
 
@@ -27,14 +28,31 @@ interface Edges {
   callbacks: string[];
 }
 
-/** Top-level declarations, looking inside `#if`/`#ifdef` blocks. */
-function topLevel(root: Node): Node[] {
+/** Nodes between a `SEC(...)` and its definition that are not the definition. */
+const SKIPPED = new Set(['comment', 'preproc_def', 'preproc_function_def', 'preproc_include', 'preproc_call']);
+
+/**
+ * Top-level declarations, looking inside `#if`/`#ifdef` blocks: the branch the build compiles when
+ * that can be told (conditions.ts), every branch otherwise.
+ */
+function topLevel(root: Node, fileDefines: ReadonlySet<string>): Node[] {
   const out: Node[] = [];
-  const walk = (n: Node): void => {
+  const walk = (n: Node, skip: ReadonlySet<number> = new Set()): void => {
     for (const c of n.namedChildren) {
-      if (!c) continue;
-      if (c.type.startsWith('preproc_if') || c.type === 'preproc_else' || c.type === 'preproc_elif' || c.type === 'preproc_elifdef') walk(c);
-      else out.push(c);
+      if (!c || skip.has(c.id)) continue;
+      if (c.type === 'preproc_if' || c.type === 'preproc_ifdef') conditional(c);
+      else if (c.type === 'preproc_else') walk(c);
+      else if (!SKIPPED.has(c.type)) out.push(c);
+    }
+  };
+  const conditional = (c: Node): void => {
+    const truth = branchTruth(c, fileDefines);
+    const parts = ['condition', 'name', 'alternative'].map((f) => c.childForFieldName(f)).filter((x): x is Node => !!x);
+    const alternative = c.childForFieldName('alternative');
+    if (truth !== false) walk(c, new Set(parts.map((p) => p.id)));
+    if (truth !== true && alternative) {
+      if (alternative.type === 'preproc_else') walk(alternative);
+      else conditional(alternative);
     }
   };
   walk(root);
@@ -72,7 +90,8 @@ export class BpfSourceReader {
     const tree = this.parsed.tree;
     if (!tree) return facts;
     const used = new Map<string, unknown>();
-    const placed: Placed[] = topLevel(tree.rootNode).map((node) => ({
+    const fileDefines = new Set([...this.parsed.text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)].map((m) => m[1] as string));
+    const placed: Placed[] = topLevel(tree.rootNode, fileDefines).map((node) => ({
       item: readTopItem(node, this.parsed.memo, used),
       start: node.startIndex,
       end: node.endIndex,

@@ -20,8 +20,14 @@ export const MAX_PARSED_BYTES = 4 * 1024 * 1024;
 const SEC_USE = /\bSEC\s*\(|__attribute__\s*\(\(\s*section\s*\(/;
 const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:object|program|map)__\w+\s*\(|\bbpf_prog_assoc_struct_ops\s*\(|\bSCX_OPS_(?:OPEN|LOAD|ATTACH)\s*\(/;
 
+function definesKey(defs: MacroDef[]): string {
+  return defs.map((d) => `${d.name}(${d.params?.join(',') ?? ''})=${d.body.map((t) => t.text).join('')}`).join('\n');
+}
+
 interface FileEntry {
   kind: FileKind;
+  /** The macros this file is expanded with (its own #defines over the headers'). */
+  table?: MacroTable;
   /** Last modification (ms since the epoch), when known. */
   modified?: number;
   text?: string;
@@ -33,6 +39,11 @@ interface FileEntry {
   problems: ReadProblem[];
 }
 
+/** C text with comments blanked out (strings kept), for classifying a file by what its code uses. */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, (m) => (m.startsWith('"') ? m : ' '));
+}
+
 /** What kind of file this is, from its name and (for `.c`) its content. */
 export function classify(path: string, text: string | null): FileKind {
   if (path.endsWith('.skel.h')) return 'skeleton';
@@ -41,8 +52,9 @@ export function classify(path: string, text: string | null): FileKind {
   if (path.endsWith('.bpf.c')) return 'bpf';
   if (path.endsWith('.c')) {
     if (text === null) return 'other';
-    if (SEC_USE.test(text)) return 'bpf';
-    if (LOADER_USE.test(text)) return 'loader';
+    const code = withoutComments(text);
+    if (SEC_USE.test(code)) return 'bpf';
+    if (LOADER_USE.test(code)) return 'loader';
   }
   return 'other';
 }
@@ -114,6 +126,8 @@ export class Workspace {
     const kind = classify(path, text);
     const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems };
     if (kind === 'header' || kind === 'bpf') entry.defines = collectDefines(text, path);
+    // Same #defines as before: keep the file's macro table (and with it the expansion cache).
+    if (old?.table && kind === 'bpf' && definesKey(old.defines) === definesKey(entry.defines)) entry.table = old.table;
     if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
     if (kind !== 'bpf' && kind !== 'loader') {
       old?.doc?.dispose();
@@ -128,16 +142,30 @@ export class Workspace {
     this.cached = null;
   }
 
+  /**
+   * Macros come from the workspace's headers, and each BPF source also sees its own `#define`s
+   * (which win, and stay its own: two files may define DEF differently).
+   */
   private refreshMacros(): void {
-    const defs = [...this.files.values()].flatMap((f) => f.defines);
-    const key = defs.map((d) => `${d.name}(${d.params?.join(',') ?? ''})=${d.body.map((t) => t.text).join('')}`).join('\n');
+    const headerDefs = [...this.files.values()].filter((f) => f.kind === 'header').flatMap((f) => f.defines);
+    const key = definesKey(headerDefs);
     if (key === this.macrosKey) return;
     this.macrosKey = key;
-    this.macros = new MacroTable(defs);
+    this.headerDefs = headerDefs;
+    this.macros = new MacroTable(headerDefs);
     for (const f of this.files.values()) {
-      f.doc?.setMacros(this.macros);
+      f.table = undefined;
+      if (f.doc) f.doc.setMacros(this.tableFor(f));
       if (f.kind === 'bpf') f.facts = undefined;
     }
+  }
+
+  private headerDefs: MacroDef[] = [];
+
+  private tableFor(f: FileEntry): MacroTable {
+    if (f.kind !== 'bpf' || !f.defines.length) return this.macros;
+    f.table ??= new MacroTable([...f.defines, ...this.headerDefs]);
+    return f.table;
   }
 
   /** Facts of one file, computed on demand and cached until the file or the macros change. */
@@ -150,7 +178,9 @@ export class Workspace {
         f.problems.push({ rule: 'parse-limit', message: `${path.split('/').pop()} is larger than ${MAX_PARSED_BYTES >> 20} MiB and was not analysed.`, location: fileStart(path) });
         return;
       }
-      f.doc ??= new CDocument(this.macros);
+      const table = this.tableFor(f);
+      if (f.doc && f.doc.macros !== table) f.doc.setMacros(table);
+      f.doc ??= new CDocument(table);
       const parsed = f.doc.update(f.text);
       if (!parsed.tree) {
         f.problems.push({ rule: 'parse-limit', message: `Parsing ${path.split('/').pop()} ran out of its time budget; it was not analysed.`, location: fileStart(path) });

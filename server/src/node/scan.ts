@@ -1,5 +1,5 @@
 // Reading a workspace from disk: walk the given paths, skip what is not ours, bound the sizes.
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isCandidate, Workspace } from '../analysis/workspace';
 
@@ -15,18 +15,22 @@ export interface ScanResult {
 
 export function listFiles(paths: string[], exclude: (p: string) => boolean = () => false): ScanResult {
   const out: ScanResult = { files: [], skipped: [] };
+  // Real paths already taken: a symlink loop is walked once, a file reached twice read once.
   const seen = new Set<string>();
   const walk = (p: string, depth: number): void => {
-    if (depth > 32 || seen.has(p) || exclude(p)) return;
-    seen.add(p);
+    if (depth > 32 || exclude(p)) return;
     let st;
+    let real: string;
     try {
       st = lstatSync(p);
       if (st.isSymbolicLink()) st = statSync(p);
+      real = realpathSync(p);
     } catch (e) {
       out.skipped.push({ path: p, reason: (e as Error).message });
       return;
     }
+    if (seen.has(real)) return;
+    seen.add(real);
     if (st.isDirectory()) {
       let entries: string[];
       try {

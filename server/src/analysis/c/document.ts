@@ -49,7 +49,11 @@ export class CDocument {
   private current: ParsedC | null = null;
   private readonly memo = new Map<string, unknown>();
 
-  constructor(private macros: MacroTable) {}
+  constructor(private table: MacroTable) {}
+
+  get macros(): MacroTable {
+    return this.table;
+  }
 
   get parsed(): ParsedC | null {
     return this.current;
@@ -57,13 +61,13 @@ export class CDocument {
 
   /** New macro definitions invalidate the expansion; the next update parses from scratch. */
   setMacros(macros: MacroTable): void {
-    this.macros = macros;
+    this.table = macros;
     this.memo.clear();
     this.dispose();
   }
 
   update(text: string): ParsedC {
-    const expansion = expandSource(text, this.macros);
+    const expansion = expandSource(text, this.table);
     const previous = this.current;
     let old: Tree | null = null;
     if (previous?.tree) {

@@ -181,14 +181,16 @@ export class MacroTable {
         }
       }
     }
-    // Only these make a file worth expanding. In such a file, blanks and the project's object-like
-    // macros are expanded too (a slot written as `SHARED_SLOT`, a section as `SEC(MY_SECTION)`).
+    // Only these make a file worth expanding. In such a file, blanks and the project's macros are
+    // expanded too (a slot written as `SHARED_SLOT`, a section as `SEC(MY_SECTION)`).
     const names = [...reaches].sort((a, b) => b.length - a.length);
     this.pattern = new RegExp(`\\b(?:${names.join('|')})\\b`);
     this.projectLeadsToSec = new Set([...reaches].filter((n) => this.defs.get(n)?.location));
     for (const name of BLANKS) reaches.add(name);
     for (const name of Object.keys(MAP_DEFINITION_SHAPES)) reaches.add(name);
-    for (const def of this.defs.values()) if (def.params === null && def.location) reaches.add(def.name);
+    // The project's own macros are expanded wherever they appear, like the compiler does: an
+    // attribute macro before a program, a slot written through a macro, a kfunc call in one.
+    for (const def of this.defs.values()) if (def.location) reaches.add(def.name);
     this.interesting = reaches;
     this.invocations = null;
   }

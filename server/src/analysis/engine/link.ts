@@ -20,6 +20,27 @@ function overlap(a: BpfObjectFacts | null | undefined, b: BpfObjectFacts | null 
   return b.programs.filter((p) => names.has(p.name)).length + (a.structOpsMaps.length && b.structOpsMaps.length ? 1 : 0);
 }
 
+/**
+ * How strongly a built object belongs to a source: the source file its BTF line info names (the
+ * compiler recorded it), then directory names the two paths share from the end (`build/x/main.o`
+ * and `src/x/main.bpf.c` share `x`), then the programs they have in common.
+ */
+function affinity(source: BpfObjectFacts | null, built: BpfObjectFacts | null | undefined): number {
+  if (!source || !built) return 0;
+  const hints = new Set(built.programs.map((p) => p.sourceHint?.file).filter((f): f is string => !!f));
+  let score = overlap(source, built);
+  if ([...hints].some((h) => h === source.file || (!h.startsWith('/') && source.file.endsWith(`/${h}`)))) score += 1000;
+  const a = dirname(source.file).split('/').reverse();
+  const b = dirname(built.file).split('/').reverse();
+  let shared = 0;
+  while (shared < a.length && shared < b.length && a[shared] === b[shared]) shared++;
+  if (shared === 0) {
+    // Parallel trees: src/x/.. and build/x/..: compare the nearest directory names.
+    for (let i = 0; i < Math.min(3, a.length); i++) if (b.slice(0, 3).includes(a[i] as string)) shared += 0.5;
+  }
+  return score + shared * 20;
+}
+
 function stem(file: string): string {
   return basename(file).replace(/\.(bpf\.)?(c|o)$/, '').replace(/\.skel\.h$/, '');
 }
@@ -78,7 +99,7 @@ export function linkObjects(
   };
   for (const o of objectFiles) {
     const free = byName(o.objectNames).filter((g) => !g.objectFile);
-    const g = bestMatch(free, (c) => overlap(c.source, o) * 10 + (stem(c.source?.file ?? '') === stem(o.file) ? 5 : 0));
+    const g = bestMatch(free, (c) => affinity(c.source, o) + (stem(c.source?.file ?? '') === stem(o.file) ? 5 : 0));
     if (g) {
       g.objectFile = o;
       for (const n of o.objectNames) g.names.add(n);
@@ -86,7 +107,7 @@ export function linkObjects(
   }
   for (const s of skeletons) {
     const free = byName([s.objectName]).filter((g) => !g.skeleton);
-    const g = bestMatch(free, (c) => overlap(c.source ?? c.objectFile, s.embedded) * 10 + (dirname(c.source?.file ?? '') === dirname(s.file) ? 1 : 0));
+    const g = bestMatch(free, (c) => affinity(c.source ?? c.objectFile, s.embedded ? { ...s.embedded, file: s.file } : null) + (c.objectFile && dirname(c.objectFile.file) === dirname(s.file) ? 50 : 0));
     if (g) {
       g.skeleton = s;
       g.names.add(s.objectName);
