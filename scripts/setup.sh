@@ -11,12 +11,12 @@ SUDO=""
 MINIMAL=(clang llvm make)
 BACKPORTS=(bpftool libbpf-dev)
 FULL=(
-	# VM runs (issue: run the association on a test VM): qemu, a minimal initramfs, ssh
-	qemu-system-x86 qemu-utils busybox-static dropbear-bin openssh-client cpio kmod xz-utils zstd
-	libelf-dev zlib1g-dev libzstd-dev
+	# running the association on a VM: qemu, a busybox + dropbear initramfs, OpenSSH, the C agent
+	qemu-system-x86 busybox-static dropbear-bin openssh-client cpio xz-utils gzip zstd kmod
+	gcc libc6-dev libelf-dev zlib1g-dev libzstd-dev
 	# the test kernel: Debian's 6.12 source and what building it needs
-	linux-source-6.12 build-essential bc bison flex libssl-dev dwarves rsync
-	# a real VS Code in a real browser: code-server's native modules, Chromium
+	"linux-source-6.12=$(cat kernel/VERSION)" build-essential bc bison flex libssl-dev dwarves
+	# a real VS Code in a real browser: Chromium, and the headers code-server's native modules need
 	chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config python3
 )
 
@@ -35,10 +35,16 @@ want=("${MINIMAL[@]}")
 [[ ${1:-} == --minimal ]] || want+=("${FULL[@]}")
 missing=()
 for p in "${want[@]}" "${BACKPORTS[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	name=${p%%=*} version=${p#*=}
+	if [[ $name == "$p" ]]; then
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	else
+		[[ $(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null) == "install ok installed $version" ]] || missing+=("$p")
+	fi
 done
 bpftool_ok=0
-if command -v bpftool >/dev/null && bpftool version 2>/dev/null | grep -Eq 'v7\.([5-9]|[1-9][0-9])'; then bpftool_ok=1; fi
+bpftool_version=$(bpftool version 2>/dev/null || true)
+if [[ $bpftool_version =~ v7\.([5-9]|[1-9][0-9]) ]]; then bpftool_ok=1; fi
 if ((${#missing[@]})) || ((!bpftool_ok)); then
 	echo "setup: installing ${missing[*]:-bpftool from backports}"
 	$SUDO apt-get update -qq
@@ -46,7 +52,7 @@ if ((${#missing[@]})) || ((!bpftool_ok)); then
 	$SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
 	$SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports "${BACKPORTS[@]}" >/dev/null
 fi
-bpftool version | head -1
+bpftool version 2>/dev/null | sed -n 1p
 
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
 	npm ci --no-audit --no-fund
