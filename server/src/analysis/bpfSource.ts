@@ -7,7 +7,7 @@ import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, StructOps
 import { classifyMapSection, classifyProgramSection, essentialTypeName } from './sections';
 import { objectNamesForSource } from './objectNames';
 import { readTopItem, type TopItem } from './bpf/topItems';
-import { branchTruth } from './bpf/conditions';
+import { branchTruth, type FileDefines } from './bpf/conditions';
 
 export { declaredName } from './bpf/topItems';
 
@@ -35,7 +35,7 @@ const SKIPPED = new Set(['comment', 'preproc_def', 'preproc_function_def', 'prep
  * Top-level declarations, looking inside `#if`/`#ifdef` blocks: the branch the build compiles when
  * that can be told (conditions.ts), every branch otherwise.
  */
-function topLevel(root: Node, fileDefines: ReadonlySet<string>): Node[] {
+function topLevel(root: Node, fileDefines: FileDefines): Node[] {
   const out: Node[] = [];
   const walk = (n: Node, skip: ReadonlySet<number> = new Set()): void => {
     for (const c of n.namedChildren) {
@@ -90,7 +90,10 @@ export class BpfSourceReader {
     const tree = this.parsed.tree;
     if (!tree) return facts;
     const used = new Map<string, unknown>();
-    const fileDefines = new Set([...this.parsed.text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)].map((m) => m[1] as string));
+    const fileDefines = new Map<string, number>();
+    for (const m of this.parsed.expansion.text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) {
+      if (m[1] && !fileDefines.has(m[1])) fileDefines.set(m[1], m.index ?? 0);
+    }
     const placed: Placed[] = topLevel(tree.rootNode, fileDefines).map((node) => ({
       item: readTopItem(node, this.parsed.memo, used),
       start: node.startIndex,
@@ -118,7 +121,8 @@ export class BpfSourceReader {
       const section = fn.marker ? fn.marker.section : fn.item.attributeSection;
       if (section !== null) facts.programs.push(this.program(fn, section));
     }
-    for (const m of maps) facts.structOpsMaps.push(...this.structOpsMaps(m));
+    for (const m of maps) facts.structOpsMaps.push(...this.structOpsMaps(m, facts));
+    facts.functions = [...this.functions.keys(), ...this.declaredFunctions];
     return facts;
   }
 
@@ -217,7 +221,7 @@ export class BpfSourceReader {
     return site;
   }
 
-  private structOpsMaps(p: Placed & { item: DeclarationItem }): StructOpsMapFact[] {
+  private structOpsMaps(p: Placed & { item: DeclarationItem }, facts: BpfObjectFacts): StructOpsMapFact[] {
     const section = p.marker?.section ?? p.item.attributeSection ?? '';
     const cls = classifyMapSection(section);
     if (!cls) return [];
@@ -232,7 +236,11 @@ export class BpfSourceReader {
       location: this.loc(p.start + d.rel[0], p.start + d.rel[1]),
       extent: this.extent(p),
       slots: (d.slots ?? [])
-        .filter((s) => s.value === null || this.functions.has(s.value) || this.declaredFunctions.has(s.value))
+        .filter((s) => {
+          if (s.value === null || this.functions.has(s.value) || this.declaredFunctions.has(s.value)) return true;
+          (facts.unresolvedSlots ??= []).push({ map: d.name, member: s.member, value: s.value, location: this.loc(p.start + s.rel[0], p.start + s.rel[1]) });
+          return false;
+        })
         .map((s) => ({ member: s.member, program: s.value, location: this.loc(p.start + s.rel[0], p.start + s.rel[1]) })),
     }));
   }

@@ -124,6 +124,15 @@ export interface BpfObjectFacts {
   problems: ReadProblem[];
   /** When the file was last modified (ms since the epoch), if known: decides which is newer. */
   modified?: number;
+  /** Sources only: every function the file defines or declares (to resolve slots across files). */
+  functions?: string[];
+  /**
+   * Sources only: slots set to an identifier that names no function of this file. A file that
+   * `#include`s this one may define it (then it is a slot); otherwise it is data (a constant).
+   */
+  unresolvedSlots?: { map: string; member: string; value: string; location: Location }[];
+  /** Sources only: files whose text this one `#include`s and that hold programs or maps. */
+  fragments?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { scanKfuncDecls } from './kfuncs';
 import { readLoader } from './loader/loader';
 import { readSkeleton } from './skeleton';
 import { buildModel, type ModelOptions, type WorkspaceFacts } from './engine/build';
+import { fragmentClosure, mergeFragments, quotedIncludes } from './fragments';
 import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
 import { fileStart } from './facts';
 import type { WorkspaceModel } from './model';
@@ -26,6 +27,10 @@ function definesKey(defs: MacroDef[]): string {
 
 interface FileEntry {
   kind: FileKind;
+  /** A header that defines programs or maps itself (read like a BPF source, as a fragment). */
+  holdsPrograms?: boolean;
+  /** Workspace files this one `#include`s with quotes. */
+  includes?: string[];
   /** The macros this file is expanded with (its own #defines over the headers'). */
   table?: MacroTable;
   /** Last modification (ms since the epoch), when known. */
@@ -129,6 +134,8 @@ export class Workspace {
     // Same #defines as before: keep the file's macro table (and with it the expansion cache).
     if (old?.table && kind === 'bpf' && definesKey(old.defines) === definesKey(entry.defines)) entry.table = old.table;
     if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
+    if (kind === 'header' || kind === 'bpf') entry.includes = quotedIncludes(path, text);
+    if (kind === 'header') entry.holdsPrograms = SEC_USE.test(withoutComments(text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, ''));
     if (kind !== 'bpf' && kind !== 'loader') {
       old?.doc?.dispose();
       entry.doc = undefined;
@@ -173,7 +180,7 @@ export class Workspace {
     if (f.facts) return;
     if (f.kind === 'object' && f.bytes) f.facts = { ...readBpfObject(f.bytes, path, 'object'), modified: f.modified };
     else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
-    else if ((f.kind === 'bpf' || f.kind === 'loader') && f.text !== undefined) {
+    else if ((f.kind === 'bpf' || f.kind === 'loader' || f.holdsPrograms) && f.text !== undefined) {
       if (f.text.length > MAX_PARSED_BYTES) {
         f.problems.push({ rule: 'parse-limit', message: `${path.split('/').pop()} is larger than ${MAX_PARSED_BYTES >> 20} MiB and was not analysed.`, location: fileStart(path) });
         return;
@@ -188,7 +195,7 @@ export class Workspace {
       if (parsed.expansion.truncated) {
         f.problems.push({ rule: 'parse-limit', message: `Macro expansion in ${path.split('/').pop()} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
       }
-      f.facts = f.kind === 'bpf' ? { ...readBpfSource(parsed, path), modified: f.modified } : readLoader(parsed, path);
+      f.facts = f.kind === 'loader' ? readLoader(parsed, path) : { ...readBpfSource(parsed, path), modified: f.modified };
     }
   }
 
@@ -222,13 +229,36 @@ export class Workspace {
       facts.headerKfuncs.push(...f.kfuncs);
       if (f.kind === 'header') facts.headers++;
       if (!f.facts) continue;
-      if (f.kind === 'bpf') facts.sources.push(f.facts as BpfObjectFacts);
+      if (f.kind === 'bpf') continue;
       else if (f.kind === 'object') facts.objectFiles.push(f.facts as BpfObjectFacts);
       else if (f.kind === 'skeleton') facts.skeletons.push(f.facts as SkeletonFacts);
       else if (f.kind === 'loader') facts.loaders.push(f.facts as LoaderFacts);
     }
+    facts.sources = this.bpfObjects();
     this.cached = buildModel(facts, options);
     return this.cached;
+  }
+
+  /** One BPF object per source that no other source includes, with the fragments it includes. */
+  private bpfObjects(): BpfObjectFacts[] {
+    const candidates = new Set<string>();
+    for (const [path, f] of this.files) if ((f.kind === 'bpf' || f.holdsPrograms) && f.facts) candidates.add(path);
+    const includesOf = (path: string): string[] => (this.files.get(path)?.includes ?? []).filter((p) => this.files.has(p));
+    const fragmentsOf = new Map<string, string[]>();
+    const included = new Set<string>();
+    for (const [path, f] of this.files) {
+      if (f.kind !== 'bpf' || !f.facts) continue;
+      const fragments = fragmentClosure(path, includesOf, candidates);
+      fragmentsOf.set(path, fragments);
+      for (const x of fragments) included.add(x);
+    }
+    const out: BpfObjectFacts[] = [];
+    for (const [path, fragments] of fragmentsOf) {
+      if (included.has(path)) continue;
+      const main = this.files.get(path)?.facts as BpfObjectFacts;
+      out.push(mergeFragments(main, fragments.map((x) => this.files.get(x)?.facts as BpfObjectFacts)));
+    }
+    return out;
   }
 
   /**

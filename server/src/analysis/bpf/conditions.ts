@@ -8,8 +8,13 @@ export type Truth = boolean | null;
 const DEFINED = new Set(['__bpf__', '__BPF__', '__clang__', '__TARGET_ARCH_x86', '__BPF_TRACING__']);
 const TARGET_ARCH = /^__TARGET_ARCH_\w+$/;
 
-export function isDefined(name: string, fileDefines: ReadonlySet<string>): Truth {
-  if (DEFINED.has(name) || fileDefines.has(name)) return true;
+/** Where the file `#define`s each name (first time, as an offset), for "defined before here". */
+export type FileDefines = ReadonlyMap<string, number>;
+
+export function isDefined(name: string, fileDefines: FileDefines, at: number): Truth {
+  if (DEFINED.has(name)) return true;
+  const where = fileDefines.get(name);
+  if (where !== undefined && where < at) return true;
   if (TARGET_ARCH.test(name)) return false;
   return null;
 }
@@ -19,14 +24,15 @@ function not(t: Truth): Truth {
 }
 
 /** A `#if` expression: `defined(X)`, `defined X`, `!`, `&&`, `||`, parentheses, integer literals. */
-export function evaluate(expr: Node | null, fileDefines: ReadonlySet<string>): Truth {
+export function evaluate(expr: Node | null, fileDefines: FileDefines): Truth {
   if (!expr) return null;
+  const at = expr.startIndex;
   switch (expr.type) {
     case 'number_literal':
       return Number.parseInt(expr.text, 10) !== 0;
     case 'preproc_defined': {
       const name = expr.namedChildren.find((c) => c?.type === 'identifier')?.text;
-      return name ? isDefined(name, fileDefines) : null;
+      return name ? isDefined(name, fileDefines, at) : null;
     }
     case 'parenthesized_expression':
       return evaluate(expr.namedChildren[0] ?? null, fileDefines);
@@ -46,10 +52,10 @@ export function evaluate(expr: Node | null, fileDefines: ReadonlySet<string>): T
 }
 
 /** Whether the branch a preprocessor conditional node opens is compiled. */
-export function branchTruth(node: Node, fileDefines: ReadonlySet<string>): Truth {
+export function branchTruth(node: Node, fileDefines: FileDefines): Truth {
   if (node.type === 'preproc_ifdef' || node.type === 'preproc_elifdef') {
     const name = node.childForFieldName('name')?.text;
-    const t = name ? isDefined(name, fileDefines) : null;
+    const t = name ? isDefined(name, fileDefines, node.startIndex) : null;
     return /^#\s*(ifndef|elifndef)\b/.test(node.text) ? not(t) : t;
   }
   if (node.type === 'preproc_if' || node.type === 'preproc_elif') return evaluate(node.childForFieldName('condition'), fileDefines);
