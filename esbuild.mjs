@@ -13,6 +13,8 @@ const entries = [
   { in: 'server/src/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/src/server.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension', external: ['vscode'] },
+  // The VM run's engine, loaded by the extension on the first run (client/src/vmRun/engine.ts).
+  { in: 'remote/src/index.ts', out: 'vm' },
   // The association graph's webview page (runs in the browser, lays out with elkjs).
   { in: 'client/webview/graph.ts', out: 'graph', platform: 'browser' },
   { in: 'bench/bench.ts', out: 'bench' },

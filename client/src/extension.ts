@@ -7,6 +7,7 @@ import * as graphPanel from './graph/graphPanel';
 import * as languageServer from './languageServer';
 import { ModelStore } from './modelStore';
 import * as statusBar from './statusBar';
+import * as vmRun from './vmRun/index';
 
 export interface BpfAssocApi {
   /** Milliseconds activate() took. */
@@ -15,6 +16,7 @@ export interface BpfAssocApi {
   tree: associationTree.AssociationTreeProvider;
   graph: graphPanel.GraphPanel;
   statusBar: vscode.StatusBarItem;
+  vm: vmRun.VmRunFeature;
 }
 
 export function activate(ctx: vscode.ExtensionContext): BpfAssocApi {
@@ -27,6 +29,7 @@ export function activate(ctx: vscode.ExtensionContext): BpfAssocApi {
   const tree = associationTree.activate(ctx, models);
   const graph = graphPanel.activate(ctx, models, output);
   const status = statusBar.activate(ctx, models, server);
+  const vm = vmRun.activate(ctx, models, output);
   ctx.subscriptions.push(
     vscode.commands.registerCommand('bpfAssoc.refresh', () => models.refresh()),
     vscode.commands.registerCommand('bpfAssoc.restartServer', () => server.restart()),
@@ -44,7 +47,7 @@ export function activate(ctx: vscode.ExtensionContext): BpfAssocApi {
     firstModel.dispose();
   });
   ctx.subscriptions.push(firstModel);
-  return { activationMs, models, tree, graph, statusBar: status };
+  return { activationMs, models, tree, graph, statusBar: status, vm };
 }
 
 export function deactivate(): void {

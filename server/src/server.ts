@@ -14,7 +14,7 @@ import { loadGrammar } from './analysis/c/parser';
 import { TOOL_VERSION } from './output/json';
 import { ModelRequest } from './protocol';
 import { codeActions } from './features/codeActions';
-import { codeLenses } from './features/codeLens';
+import { codeLenses, RUN_ON_VM_COMMAND, type CodeLensOptions } from './features/codeLens';
 import { definition } from './features/definition';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { hover } from './features/hover';
@@ -55,6 +55,7 @@ export function serve(connection: Connection): void {
   let canRegisterWatchers = false;
   let canRegisterConfiguration = false;
   let folderChanges = false;
+  const lensOptions: CodeLensOptions = {};
 
   /** A request handler that logs failures and answers `fallback` instead of crashing. */
   const guard = <P, R>(name: string, fallback: R, handler: (view: AnalysisView, params: P) => R) => (params: P): R => {
@@ -78,6 +79,9 @@ export function serve(connection: Connection): void {
     folderChanges = caps.workspace?.workspaceFolders === true;
     const options = (params.initializationOptions ?? {}) as Record<string, unknown>;
     const base = rulesDocBase(options);
+    // Commands the client implements (e.g. the VS Code extension's bpfAssoc.runOnVm).
+    const clientCommands = Array.isArray(options.clientCommands) ? options.clientCommands : [];
+    lensOptions.runOnVm = clientCommands.includes(RUN_ON_VM_COMMAND);
     const settings = new SettingsReader(connection, caps.workspace?.configuration === true, options.settings, excludeMatcher);
     const publisher = new DiagnosticsPublisher(connection, settings, (rule) => `${base}#${rule}`, uriFor);
     const notifier = new ModelNotifier(connection);
@@ -154,7 +158,7 @@ export function serve(connection: Connection): void {
   connection.onHover(guard('hover', null, hover));
   connection.onDefinition(guard('definition', [], (v, p) => definition(v, p, uriFor)));
   connection.onReferences(guard('references', [], (v, p) => references(v, p, uriFor)));
-  connection.onCodeLens(guard('code lens', [], codeLenses));
+  connection.onCodeLens(guard('code lens', [], (v, p) => codeLenses(v, p, lensOptions)));
   connection.onCodeAction(guard('code action', [], (v, p) => codeActions(v, p, uriFor)));
   connection.onDocumentSymbol(guard('document symbols', [], documentSymbols));
   connection.onWorkspaceSymbol(guard('workspace symbols', [], (v, p) => workspaceSymbols(v, p, uriFor)));

@@ -17,14 +17,33 @@ export interface Problem {
   column: number;
   code: string;
   message: string;
+  /** `bpf-assoc` (the language server) or `bpf-assoc VM` (results of a VM run). */
+  source: string;
+}
+
+/** How a VM run is started: the code lens above a struct_ops map, or the tree view's object. */
+export type VmRunFrom = { codeLens: { file: string; line: number } } | { treeObject: string };
+
+/** The "predicted vs observed" view of a VM run, as it reads. */
+export interface VmReport {
+  /** Column headings after "predicted": target names (and kernels). */
+  columns: string[];
+  rows: { key: string; label: string; predicted: string; observed: string[] }[];
+  /** The target cards above the table: status, message, notes, timings. */
+  targets: string[];
+  /** The line under the title: what was shipped and run, when it finished and how long it took. */
+  plan: string;
 }
 
 export interface EditorDriver {
   readonly name: string;
   /** Waits until the extension is active and has shown the first model; returns what it measured. */
   waitForActivation(): Promise<{ activationMs: number | null; firstDiagnosticsMs: number | null }>;
-  /** Waits until the problems include (or, with `present` false, no longer include) `code`. */
-  waitForProblem(code: string, present?: boolean): Promise<Problem[]>;
+  /**
+   * Waits until the problems include (or, with `present` false, no longer include) `code`.
+   * `filter` narrows the Problems view first (its filter box), where many problems would not fit.
+   */
+  waitForProblem(code: string, present?: boolean, filter?: string): Promise<Problem[]>;
   /** Opens a workspace file (relative path) with the cursor at `at`. */
   open(file: string, at?: Position): Promise<void>;
   hover(file: string, at: Position): Promise<string>;
@@ -45,6 +64,21 @@ export interface EditorDriver {
   /** The titles of the palette's commands that match `query`. */
   paletteCommands(query: string): Promise<string[]>;
   statusBarText(): Promise<string>;
+  /**
+   * Starts "Run Association on Test VM" and ticks exactly `targets` in its quick pick. Resolves
+   * with the time (Date.now()) the lens or menu item was clicked, for measuring.
+   */
+  runOnVm(from: VmRunFrom, targets: string[]): Promise<{ clickedAt: number }>;
+  /** Waits until the run's progress notification reads `pattern`; returns its text. */
+  waitForVmProgress(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Presses Cancel on the run's progress notification. */
+  cancelVmRun(): Promise<void>;
+  /** Waits until the results view shows a run that `ready` accepts; returns what it shows. */
+  vmReport(ready: (r: VmReport) => boolean, timeoutMs?: number): Promise<VmReport>;
+  /** Clicks a row's link in the results view; returns where the editor's cursor lands. */
+  clickVmReportRow(label: string): Promise<{ file: string; line: number }>;
+  /** Clicks the results view's "Show transcript"; returns the text the output shows. */
+  vmTranscript(): Promise<string>;
   /** Kills the language server process; resolves when a new one answers again. */
   crashServer(): Promise<void>;
   screenshot(name: string): Promise<string | null>;

@@ -2,7 +2,9 @@
 # Sets up what the end-to-end tests need, once, and reuses it after that:
 #   - Debian packages: chromium (the browser), and the headers code-server's native modules build against;
 #   - Node 24 from the npm registry (code-server requires it), in a tools folder;
-#   - code-server from the npm registry, installed with that Node.
+#   - code-server from the npm registry, installed with that Node;
+#   - the built-in VM target of "Run Association on Test VM" (remote/vm/setup.sh: Debian's kernel,
+#     the initramfs and keys in its own cache; a second run checks and returns in about a second).
 # The tools folder is outside the work tree so a fresh clone (CI) reuses it:
 #   ${BPF_ASSOC_E2E_TOOLS:-$HOME/.cache/bpf-assoc-e2e}
 # Prints the tools folder on its last line. Safe to run again: it does nothing when all is in place.
@@ -56,6 +58,9 @@ if [[ ! -f $CS_DIR/.complete ]]; then
   [[ -f $CS_ENTRY ]] || { log "code-server did not install ($CS_ENTRY missing)"; exit 1; }
   touch "$CS_DIR/.complete"
 fi
+
+# The VM run tests (suite/vm.test.ts) boot the built-in VM; its setup prints to stderr here.
+bash "$(dirname "$0")/../../remote/vm/setup.sh" >&2
 
 # What the tests read: where Node 24 and code-server are.
 cat > "$TOOLS/env.json" <<JSON

@@ -4,10 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { waitFor, type EditorDriver, type Position, type Problem } from '../driver';
+import { waitFor, type EditorDriver, type Position, type Problem, type VmReport, type VmRunFrom } from '../driver';
 import { ARTIFACTS } from '../workspace';
+import * as vm from './vmSteps';
 
-const PROBLEM_ROW = /^(.*)bpf-assoc([a-z-]+)\[Ln (\d+), Col (\d+)\]$/s;
+/** A problem row's text: message, source, code, position (`bpf-assoc` or `bpf-assoc VM`). */
+const PROBLEM_ROW = /^(.*)(bpf-assoc(?: VM)?)([a-z-]+)\[Ln (\d+), Col (\d+)\]$/s;
 
 export class BrowserDriver implements EditorDriver {
   readonly name = 'code-server + Chromium';
@@ -84,16 +86,30 @@ export class BrowserDriver implements EditorDriver {
     for (const row of rows) {
       if (row.file) file = row.file;
       const m = PROBLEM_ROW.exec(row.text);
-      if (m && !row.file) found.push({ file, message: m[1] ?? '', code: m[2] ?? '', line: Number(m[3]), column: Number(m[4]) });
+      if (m && !row.file) found.push({ file, message: m[1] ?? '', source: m[2] ?? '', code: m[3] ?? '', line: Number(m[4]), column: Number(m[5]) });
     }
     return found;
   }
 
-  async waitForProblem(code: string, present = true): Promise<Problem[]> {
-    return waitFor(`the Problems panel to ${present ? 'show' : 'no longer show'} ${code}`, async () => {
-      const all = await this.problems();
-      return all.some((p) => p.code === code) === present ? all : undefined;
-    }, 90_000);
+  async waitForProblem(code: string, present = true, filter?: string): Promise<Problem[]> {
+    if (filter !== undefined) await this.filterProblems(filter);
+    try {
+      return await waitFor(`the Problems panel to ${present ? 'show' : 'no longer show'} ${code}`, async () => {
+        const all = await this.problems();
+        return all.some((p) => p.code === code) === present ? all : undefined;
+      }, 90_000);
+    } finally {
+      if (filter !== undefined) await this.filterProblems('');
+    }
+  }
+
+  /** Types into the Problems view's filter box (the view shows only the rows that fit). */
+  private async filterProblems(text: string): Promise<void> {
+    await this.command('View: Focus Problems');
+    const box = this.page.locator('input[aria-label="Filter Problems"]');
+    await box.waitFor({ timeout: 10_000 });
+    await box.fill(text);
+    await waitFor('the Problems filter to apply', async () => ((await box.inputValue()) === text ? true : undefined), 10_000);
   }
 
   async open(file: string, at?: Position): Promise<void> {
@@ -138,10 +154,11 @@ export class BrowserDriver implements EditorDriver {
 
   async codeLenses(file: string, line: number): Promise<string[]> {
     await this.open(file, { line, column: 1 });
-    // Lenses render in view zones of the active editor; wait until some carry text.
-    const lens = this.page.locator('.editor-group-container.active .codelens-decoration');
+    // Lenses render in view zones of the active editor, the lenses of one line in one decoration
+    // (a link or a span each, separated by " | " spans); wait until some carry text.
+    const lens = this.page.locator('.editor-group-container.active .codelens-decoration > a, .editor-group-container.active .codelens-decoration > span');
     return waitFor('code lenses', async () => {
-      const texts = (await lens.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+      const texts = (await lens.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => t && t !== '|');
       return texts.length ? texts : undefined;
     });
   }
@@ -216,6 +233,37 @@ export class BrowserDriver implements EditorDriver {
 
   async statusBarText(): Promise<string> {
     return ((await this.statusItem.innerText()) ?? '').trim();
+  }
+
+  runOnVm(from: VmRunFrom, targets: string[]): Promise<{ clickedAt: number }> {
+    return vm.runOnVm(this, from, targets);
+  }
+
+  waitForVmProgress(pattern: RegExp, timeoutMs?: number): Promise<string> {
+    return vm.waitForVmProgress(this.page, pattern, timeoutMs);
+  }
+
+  cancelVmRun(): Promise<void> {
+    return vm.cancelVmRun(this.page);
+  }
+
+  vmReport(ready: (r: VmReport) => boolean, timeoutMs?: number): Promise<VmReport> {
+    return vm.vmReport(this.page, ready, timeoutMs);
+  }
+
+  async clickVmReportRow(label: string): Promise<{ file: string; line: number }> {
+    const before = await this.cursor().catch(() => ({ file: '', line: -1 }));
+    await vm.clickInVmReport(this.page, label);
+    // The click first makes the webview's group active; then the editor beside it takes focus.
+    return waitFor(`the editor to reveal ${label}`, async () => {
+      const c = await this.cursor();
+      return !c.file.startsWith('webview-') && (c.line !== before.line || c.file !== before.file) ? c : undefined;
+    }, 15_000);
+  }
+
+  async vmTranscript(): Promise<string> {
+    await vm.clickInVmReport(this.page, 'Show transcript');
+    return vm.outputText(this.page);
   }
 
   /** The language server of this code-server: a node process running our dist/server.js. */

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BpfAssocApi } from '../../../client/src/extension';
-import { waitFor, type EditorDriver, type Position, type Problem } from '../driver';
+import { waitFor, type EditorDriver, type Position, type Problem, type VmReport, type VmRunFrom } from '../driver';
 
 const EXTENSION_ID = 'bpf-assoc.bpf-assoc';
 
@@ -38,8 +38,9 @@ export class ApiDriver implements EditorDriver {
   private problems(): Problem[] {
     return vscode.languages.getDiagnostics().flatMap(([uri, diagnostics]) =>
       diagnostics
-        .filter((d) => d.source === 'bpf-assoc')
+        .filter((d) => d.source === 'bpf-assoc' || d.source === 'bpf-assoc VM')
         .map((d) => ({
+          source: d.source ?? '',
           file: basename(uri.fsPath),
           line: d.range.start.line + 1,
           column: d.range.start.character + 1,
@@ -49,7 +50,7 @@ export class ApiDriver implements EditorDriver {
     );
   }
 
-  waitForProblem(code: string, present = true): Promise<Problem[]> {
+  waitForProblem(code: string, present = true, _filter?: string): Promise<Problem[]> {
     return waitFor(`diagnostics to ${present ? 'include' : 'drop'} ${code}`, () => {
       const all = this.problems();
       return all.some((p) => p.code === code) === present ? all : undefined;
@@ -157,6 +158,61 @@ export class ApiDriver implements EditorDriver {
     process.kill(pid, 'SIGKILL');
     await waitFor('a new language server process', () => (pids().some((p) => p !== pid) ? true : undefined));
     await waitFor('the model after the restart', () => (/\d+ programs? ·/.test(this.api?.statusBar.text ?? '') ? true : undefined), 60_000);
+  }
+
+  /** The run the code lens or the tree would start, with the targets given as the command's option. */
+  async runOnVm(from: VmRunFrom, targets: string[]): Promise<{ clickedAt: number }> {
+    let objectId: unknown = 'treeObject' in from ? from.treeObject : undefined;
+    if ('codeLens' in from) {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', this.uri(from.codeLens.file), 100);
+      const run = lenses.find((l) => l.command?.command === 'bpfAssoc.runOnVm' && l.range.start.line === from.codeLens.line - 1);
+      if (!run) throw new Error(`no Run on test VM lens on line ${from.codeLens.line}`);
+      objectId = run.command?.arguments?.[0];
+    }
+    const clickedAt = Date.now();
+    void vscode.commands.executeCommand('bpfAssoc.runOnVm', objectId, { targets });
+    await waitFor('the run to start', () => (this.api?.vm.runner.running ? true : undefined), 15_000);
+    return { clickedAt };
+  }
+
+  waitForVmProgress(pattern: RegExp, timeoutMs = 120_000): Promise<string> {
+    return waitFor(`the run's progress to read ${pattern}`, () => {
+      const text = this.api?.vm.runner.progressText ?? '';
+      return pattern.test(text) ? text : undefined;
+    }, timeoutMs);
+  }
+
+  async cancelVmRun(): Promise<void> {
+    this.api?.vm.runner.cancel();
+  }
+
+  vmReport(ready: (r: VmReport) => boolean, timeoutMs = 240_000): Promise<VmReport> {
+    return waitFor('the VM results view', () => {
+      const view = this.api?.vm.panel.current;
+      if (!view) return undefined;
+      const report: VmReport = {
+        plan: `Ships ${view.shipped}; ${view.plan}. Finished ${view.finished} in ${(view.durationMs / 1000).toFixed(1)} s.`,
+        columns: view.columns.map((c) => `${c.target}${c.kernel ? ` ${c.kernel}` : ''}`),
+        rows: view.sections.flatMap((s) => s.rows.map((r) => ({ key: r.key, label: r.label, predicted: r.predicted, observed: r.cells.map((c) => `${c.text}${c.note ? ` ${c.note}` : ''}`) }))),
+        targets: view.columns.map((c) => [c.target, c.kernel, c.status, c.message, ...c.notes, c.timings].filter(Boolean).join(' ')),
+      };
+      return ready(report) ? report : undefined;
+    }, timeoutMs);
+  }
+
+  async clickVmReportRow(label: string): Promise<{ file: string; line: number }> {
+    const row = this.api?.vm.panel.current?.sections.flatMap((s) => s.rows).find((r) => r.label === label);
+    if (!row?.location) throw new Error(`no row ${label} with a place in the results view`);
+    const line = row.location.range.start.line + 1;
+    await vscode.commands.executeCommand('bpfAssoc.vmReport.reveal', row.location);
+    return waitFor(`the editor to reveal ${label}`, () => (this.cursor().line === line ? this.cursor() : undefined), 15_000);
+  }
+
+  /** The output channel cannot be read through the API: the kept run's transcript stands for it. */
+  async vmTranscript(): Promise<string> {
+    await vscode.commands.executeCommand('bpfAssoc.showVmTranscript');
+    const run = await this.api?.vm.lastRun();
+    return run ? [`bpf-assoc: ${run.results.object}`, ...run.results.targets.flatMap((t) => t.transcript.map((l) => `[${t.target}] ${l}`))].join('\n') : '';
   }
 
   async screenshot(): Promise<string | null> {
