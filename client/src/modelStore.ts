@@ -12,6 +12,8 @@ export class ModelStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelSnapshot | undefined>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private pending: Promise<void> | undefined;
+  /** Bumped when the server stops or starts, so answers of a previous server are dropped. */
+  private generation = 0;
   readonly onDidChange = this.changed.event;
 
   constructor(
@@ -23,6 +25,9 @@ export class ModelStore implements vscode.Disposable {
         if (!this.latest || p.version !== this.latest.version || p.indexing !== this.latest.indexing) void this.refresh();
       }),
       server.onDidChangeRunning((isRunning) => {
+        // A (re)started server is a new process: what was asked of the old one is void.
+        this.generation++;
+        this.pending = undefined;
         if (isRunning) void this.refresh();
         else {
           this.latest = undefined;
@@ -39,13 +44,20 @@ export class ModelStore implements vscode.Disposable {
 
   /** Asks the server for the model; concurrent calls share one request. */
   refresh(): Promise<void> {
-    this.pending ??= this.fetch().finally(() => (this.pending = undefined));
+    if (!this.pending) {
+      const p: Promise<void> = this.fetch().finally(() => {
+        if (this.pending === p) this.pending = undefined;
+      });
+      this.pending = p;
+    }
     return this.pending;
   }
 
   private async fetch(): Promise<void> {
+    const generation = this.generation;
     try {
       const result = await this.server.client.sendRequest<ModelSnapshot>(ModelRequest.method, {});
+      if (generation !== this.generation) return;
       if (this.latest && result.version < this.latest.version) return;
       this.latest = result;
       this.changed.fire(result);

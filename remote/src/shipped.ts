@@ -1,6 +1,6 @@
 // The bytes shipped to the target: a .bpf.o as it is, or the object a bpftool skeleton embeds
 // (what NAME__elf_bytes() hands to libbpf). Pure: file contents in, bytes out.
-import { isBpfElf } from '../../server/src/analysis/workspace';
+import { isBpfElf } from '../../server/src/analysis/elf/magic';
 import { embeddedObjectBytes, readSkeleton } from '../../server/src/analysis/skeleton';
 import { PlanError, type VmPlan } from './plan';
 

@@ -85,9 +85,12 @@ export function serve(connection: Connection): void {
     const settings = new SettingsReader(connection, caps.workspace?.configuration === true, options.settings, excludeMatcher);
     const publisher = new DiagnosticsPublisher(connection, settings, (rule) => `${base}#${rule}`, uriFor);
     const notifier = new ModelNotifier(connection);
+    // Lenses of files not being edited change too (a loader's edit changes a program's state).
+    const lensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
     session.onRebuilt((view) => {
       if (!view.indexing) void publisher.publish(view);
       notifier.notify(view);
+      if (lensRefresh && !view.indexing) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
     });
     const grammar = loadGrammar().then(
       () => void (session.ready = true),

@@ -10,6 +10,9 @@ import { readLoader } from './loader/loader';
 import { readSkeleton } from './skeleton';
 import { buildModel, type ModelOptions, type WorkspaceFacts } from './engine/build';
 import { fragmentClosure, mergeFragments, quotedIncludes } from './fragments';
+import { isBpfElf } from './elf/magic';
+
+export { isBpfElf } from './elf/magic';
 import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
 import { fileStart } from './facts';
 import type { WorkspaceModel } from './model';
@@ -62,14 +65,6 @@ export function classify(path: string, text: string | null): FileKind {
     if (LOADER_USE.test(code)) return 'loader';
   }
   return 'other';
-}
-
-/** ELF with e_machine EM_BPF (247), either byte order; a truncated header counts (and is reported). */
-export function isBpfElf(bytes: Uint8Array): boolean {
-  if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return false;
-  if (bytes.length < 20) return true;
-  const machine = bytes[5] === 2 ? ((bytes[18] ?? 0) << 8) | (bytes[19] ?? 0) : (bytes[18] ?? 0) | ((bytes[19] ?? 0) << 8);
-  return machine === 247;
 }
 
 export function isCandidate(path: string): boolean {
