@@ -30,6 +30,8 @@ function definesKey(defs: MacroDef[]): string {
 
 interface FileEntry {
   kind: FileKind;
+  /** Given by an editor buffer: its tree is kept for incremental re-parsing. */
+  live?: boolean;
   /** A header that defines programs or maps itself (read like a BPF source, as a fragment). */
   holdsPrograms?: boolean;
   /** Workspace files this one `#include`s with quotes. */
@@ -191,6 +193,7 @@ export class Workspace {
         f.problems.push({ rule: 'parse-limit', message: `Macro expansion in ${path.split('/').pop()} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
       }
       f.facts = f.kind === 'loader' ? readLoader(parsed, path) : { ...readBpfSource(parsed, path), modified: f.modified };
+      if (!f.live) f.doc.releaseTree();
     }
   }
 
@@ -264,6 +267,8 @@ export class Workspace {
     const old = this.files.get(path);
     const modified = old && old.text === text ? old.modified : Date.now();
     this.setFile(path, text, modified);
+    const entry = this.files.get(path);
+    if (entry) entry.live = true;
     this.invalidate(path);
   }
 

@@ -91,6 +91,14 @@ export class CDocument {
     this.current?.tree?.delete();
     this.current = null;
   }
+
+  /**
+   * Frees the syntax tree of a file nobody is editing (the memo of read declarations stays): the
+   * next update parses from scratch, which is what a file changed on disk needs anyway.
+   */
+  releaseTree(): void {
+    this.dispose();
+  }
 }
 
 /** Parses once, for callers that do not keep the document. The caller must delete the tree. */

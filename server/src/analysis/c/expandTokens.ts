@@ -92,7 +92,9 @@ export function collectArgs(stream: Stream): Collected | null {
   let depth = 0;
   for (;;) {
     const t = stream.next();
-    if (!t || t.kind === 'directive') return null;
+    if (!t) return null;
+    // `#if` inside the arguments (legal in GCC and clang): every branch is kept.
+    if (t.kind === 'directive') continue;
     if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
     else if (t.text === ')' || t.text === ']' || t.text === '}') {
       if (depth === 0 && t.text === ')') return { args, end: t };

@@ -107,20 +107,19 @@ export function collectDefines(text: string, file: string): MacroDef[] {
       sig = parseParams(text.slice(i, close).replace(/\\\r?\n/g, ' '));
       i = close + 1;
     }
+    // The definition ends at a newline that is neither escaped nor inside a /* */ comment
+    // (comments become one space before directives are read, whatever lines they span).
     let end = i;
-    for (;;) {
-      const nl = text.indexOf('\n', end);
-      if (nl < 0) {
-        end = text.length;
-        break;
-      }
-      if (text[nl - 1] === '\\' || (text[nl - 1] === '\r' && text[nl - 2] === '\\')) {
-        end = nl + 1;
-        continue;
-      }
-      end = nl;
-      break;
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (c === 47 && text.charCodeAt(end + 1) === 42) {
+        const close = text.indexOf('*/', end + 2);
+        end = close < 0 ? text.length - 1 : close + 1;
+      } else if (c === 92 && text.charCodeAt(end + 1) === 10) end++;
+      else if (c === 92 && text.charCodeAt(end + 1) === 13 && text.charCodeAt(end + 2) === 10) end += 2;
+      else if (c === 10) break;
     }
+    end = Math.min(end, text.length);
     const body = text
       .slice(i, end)
       .replace(/\\\r?\n/g, ' ')

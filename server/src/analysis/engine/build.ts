@@ -1,5 +1,6 @@
 // Facts of every file -> the workspace model.
-import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, Location, ReadProblem, SkeletonFacts } from '../facts';
+import type { BpfObjectFacts, KfuncCall, KfuncDeclFact, LoaderFacts, Location, ReadProblem, SkeletonFacts } from '../facts';
+import { essentialTypeName } from '../sections';
 import type { Finding, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../model';
 import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, type DependentKfunc } from '../kfuncs';
 import { linkObjects, truthOf, type LinkedObject } from './link';
@@ -52,11 +53,28 @@ function viewOf(o: LinkedObject, truth: BpfObjectFacts): ObjectView {
       map(mapName) ??
       truth.structOpsMaps.find((m) => m.name === mapName)?.slots.find((s) => s.member === member)?.location ??
       { file: truth.file, range: zero },
-    kfuncCalls: (name) => (src?.programs.find((p) => p.name === name) ?? truth.programs.find((p) => p.name === name))?.kfuncCalls ?? [],
+    kfuncCalls: (name) => kfuncCallsOf(name, src, truth, program(name)),
   };
 }
 
 const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/**
+ * A program's kfunc calls: those the source shows (with their places), and those only the compiled
+ * object shows — made through macros or inline wrappers from headers (`scx_bpf_error()` calls
+ * `scx_bpf_error_bstr`) — placed at the program.
+ */
+function kfuncCallsOf(name: string, src: BpfObjectFacts | null, truth: BpfObjectFacts, at: Location | undefined): KfuncCall[] {
+  const fromSource = src?.programs.find((p) => p.name === name)?.kfuncCalls;
+  const compiled = truth !== src ? truth.programs.find((p) => p.name === name)?.kfuncCalls : undefined;
+  if (!fromSource) return compiled ?? [];
+  if (!compiled) return fromSource;
+  const seen = new Set(fromSource.map((c) => essentialTypeName(c.name)));
+  const extra = compiled
+    .filter((c) => !seen.has(essentialTypeName(c.name)))
+    .map((c) => ({ name: c.name, location: at ?? c.location, via: c.via ?? 'a macro or inline function (seen in the compiled object)' }));
+  return [...fromSource, ...extra];
+}
 
 function problemFindings(problems: ReadProblem[]): Finding[] {
   return problems.map((p) => finding(p.rule, p.location, p.message, []));
@@ -125,7 +143,10 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
       location: view.programLocation(p.name),
       association: state.association,
       byScenario: outcomes.length > 1 ? outcomes.map((s) => ({ scenario: s.scenario, association: s.programs.get(p.name)?.association ?? { state: 'none', reason: '' } })) : [],
-      kfuncCalls: srcFact.kfuncCalls.filter((c) => lookupKfunc(dependent, c.name)).map((c) => ({ ...c, dependsOnAssociation: lookupKfunc(dependent, c.name)?.reason ?? '' })),
+      kfuncCalls: view
+        .kfuncCalls(p.name)
+        .filter((c) => lookupKfunc(dependent, c.name))
+        .map((c) => ({ ...c, dependsOnAssociation: lookupKfunc(dependent, c.name)?.reason ?? '' })),
       callbacks: srcFact.callbacks,
     };
     model.programs.push(prog);

@@ -45,19 +45,6 @@ function stem(file: string): string {
   return basename(file).replace(/\.(bpf\.)?(c|o)$/, '').replace(/\.skel\.h$/, '');
 }
 
-function bestMatch<T>(candidates: T[], score: (c: T) => number): T | undefined {
-  let best: T | undefined;
-  let bestScore = -Infinity;
-  for (const c of candidates) {
-    const s = score(c);
-    if (s > bestScore) {
-      best = c;
-      bestScore = s;
-    }
-  }
-  return best;
-}
-
 const usable = (f: BpfObjectFacts | null | undefined): f is BpfObjectFacts => !!f && !f.problems.some((p) => p.rule === 'malformed-object');
 
 /**
@@ -97,21 +84,40 @@ export function linkObjects(
     const wanted = new Set(names);
     return groups.filter((g) => [...g.names].some((n) => wanted.has(n)));
   };
+  // Pair built outputs with sources best-first over all candidates, not file by file: every
+  // scheduler's `main.bpf.o` finds its own `main.bpf.c`.
+  const pairs: { o: BpfObjectFacts; g: LinkedObject; score: number }[] = [];
   for (const o of objectFiles) {
-    const free = byName(o.objectNames).filter((g) => !g.objectFile);
-    const g = bestMatch(free, (c) => affinity(c.source, o) + (stem(c.source?.file ?? '') === stem(o.file) ? 5 : 0));
-    if (g) {
-      g.objectFile = o;
-      for (const n of o.objectNames) g.names.add(n);
-    } else groups.push({ id: '', names: new Set(o.objectNames), source: null, objectFile: o, skeleton: null, loaders: [] });
+    for (const g of byName(o.objectNames)) pairs.push({ o, g, score: affinity(g.source, o) + (stem(g.source?.file ?? '') === stem(o.file) ? 5 : 0) });
   }
-  for (const s of skeletons) {
-    const free = byName([s.objectName]).filter((g) => !g.skeleton);
-    const g = bestMatch(free, (c) => affinity(c.source ?? c.objectFile, s.embedded ? { ...s.embedded, file: s.file } : null) + (c.objectFile && dirname(c.objectFile.file) === dirname(s.file) ? 50 : 0));
-    if (g) {
-      g.skeleton = s;
-      g.names.add(s.objectName);
-    } else groups.push({ id: '', names: new Set([s.objectName]), source: null, objectFile: null, skeleton: s, loaders: [] });
+  pairs.sort((a, b) => b.score - a.score);
+  const placed = new Set<BpfObjectFacts>();
+  for (const { o, g } of pairs) {
+    if (placed.has(o) || g.objectFile) continue;
+    g.objectFile = o;
+    for (const n of o.objectNames) g.names.add(n);
+    placed.add(o);
+  }
+  for (const o of objectFiles) {
+    if (!placed.has(o)) groups.push({ id: '', names: new Set(o.objectNames), source: null, objectFile: o, skeleton: null, loaders: [] });
+  }
+  const skelPairs: { s: SkeletonFacts; g: LinkedObject; score: number }[] = [];
+  for (const sk of skeletons) {
+    for (const g of byName([sk.objectName])) {
+      const built = sk.embedded ? { ...sk.embedded, file: sk.file } : null;
+      skelPairs.push({ s: sk, g, score: affinity(g.source ?? g.objectFile, built) + (g.objectFile && dirname(g.objectFile.file) === dirname(sk.file) ? 50 : 0) });
+    }
+  }
+  skelPairs.sort((a, b) => b.score - a.score);
+  const skelPlaced = new Set<SkeletonFacts>();
+  for (const { s: sk, g } of skelPairs) {
+    if (skelPlaced.has(sk) || g.skeleton) continue;
+    g.skeleton = sk;
+    g.names.add(sk.objectName);
+    skelPlaced.add(sk);
+  }
+  for (const sk of skeletons) {
+    if (!skelPlaced.has(sk)) groups.push({ id: '', names: new Set([sk.objectName]), source: null, objectFile: null, skeleton: sk, loaders: [] });
   }
   assignIds(groups);
   for (const l of loaders) linkLoader(l, groups);

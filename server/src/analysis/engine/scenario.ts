@@ -198,7 +198,7 @@ function kfuncFindings(
     for (const call of view.kfuncCalls(name)) {
       const dep = lookupKfunc(dependent, call.name);
       if (!dep) continue;
-      const via = call.via ? ` (through ${quote(call.via)})` : '';
+      const via = call.via ? ` (through ${call.via.includes(' ') ? call.via : quote(call.via)})` : '';
       const scx = dep.family === 'sched_ext';
       const outcome = scx
         ? subAttach
