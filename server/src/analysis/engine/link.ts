@@ -27,7 +27,7 @@ function overlap(a: BpfObjectFacts | null | undefined, b: BpfObjectFacts | null 
  */
 function affinity(source: BpfObjectFacts | null, built: BpfObjectFacts | null | undefined): number {
   if (!source || !built) return 0;
-  const hints = new Set(built.programs.map((p) => p.sourceHint?.file).filter((f): f is string => !!f));
+  const hints = new Set(built.programs.map((p) => p.sourceHint?.file?.replace(/^(\.\/)+/, '')).filter((f): f is string => !!f));
   let score = overlap(source, built);
   if ([...hints].some((h) => h === source.file || (!h.startsWith('/') && source.file.endsWith(`/${h}`)))) score += 1000;
   const a = dirname(source.file).split('/').reverse();
