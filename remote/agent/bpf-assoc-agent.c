@@ -5,13 +5,18 @@
  *
  *   bpf-assoc-agent --probe                       kernel facts only
  *   bpf-assoc-agent --object FILE [--pidfile FILE]
- *       [--[no-]autoload PROG]... [--[no-]autocreate MAP]...
+ *       [--[no-]autoload PROG]... [--[no-]autocreate MAP]... [--slot MAP MEMBER PROG|-]...
  *       [--assoc PHASE API PROG MAP FLAGS]...   PHASE opened|loaded|attached, API libbpf|syscall
- *       [--attach MAP]... [--hold STAGE --hold-timeout SECONDS]
+ *       [--attach MAP]... [--observe auto|debugfs|bpf-iter|none]
+ *       [--hold STAGE --hold-timeout SECONDS]
  *
- * It opens and loads the object, performs each association (libbpf >= 1.7's call when built
+ * It opens the object, replays the loader's changes before load (autoload, autocreate, slots
+ * re-pointed through the skeleton's struct_ops shadow; PROG "-" clears a slot), loads it,
+ * performs each association (libbpf >= 1.7's call when built
  * against it, otherwise the raw bpf() command 38 after the checks libbpf 1.7 makes), attaches
- * the struct_ops maps it is told to, then detaches and frees everything. SIGTERM, SIGINT and
+ * the struct_ops maps it is told to, reads the kernel's associations back where it can (the
+ * bpf-assoc test kernel's debugfs file, or a bpf_prog iterator on Linux 7.0: observe.h), then
+ * detaches and frees everything. SIGTERM, SIGINT and
  * SIGHUP stop it between steps; it still cleans up and reports "cancelled": true. --hold makes it
  * wait at a stage (for tests and debugging) until SIGUSR1 resumes it or the timeout passes.
  */
@@ -27,6 +32,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "observe.h"
 #include "report.h"
 #include "steps.h"
 
@@ -68,9 +74,20 @@ static int parse_args(int argc, char **argv, struct agent_plan *plan)
 			plan->autoload[plan->n_autoload++] = (struct toggle){argv[++i], a[2] == 'a'};
 		else if ((!strcmp(a, "--autocreate") || !strcmp(a, "--no-autocreate")) && left >= 1 && plan->n_autocreate < MAX_ITEMS)
 			plan->autocreate[plan->n_autocreate++] = (struct toggle){argv[++i], a[2] == 'a'};
-		else if (!strcmp(a, "--attach") && left >= 1 && plan->n_attach < MAX_ITEMS)
+		else if (!strcmp(a, "--slot") && left >= 3 && plan->n_slots < MAX_ITEMS) {
+			struct slot_assign *sl = &plan->slots[plan->n_slots++];
+
+			sl->map = argv[++i];
+			sl->member = argv[++i];
+			sl->prog = strcmp(argv[++i], "-") ? argv[i] : NULL;
+		} else if (!strcmp(a, "--attach") && left >= 1 && plan->n_attach < MAX_ITEMS)
 			plan->attach[plan->n_attach++].map = argv[++i];
-		else if (!strcmp(a, "--hold") && left >= 1)
+		else if (!strcmp(a, "--observe") && left >= 1) {
+			plan->observe = argv[++i];
+			if (strcmp(plan->observe, "auto") && strcmp(plan->observe, "debugfs") &&
+			    strcmp(plan->observe, "bpf-iter") && strcmp(plan->observe, "none"))
+				return usage("--observe auto|debugfs|bpf-iter|none");
+		} else if (!strcmp(a, "--hold") && left >= 1)
 			plan->hold = argv[++i];
 		else if (!strcmp(a, "--hold-timeout") && left >= 1)
 			plan->hold_timeout = atoi(argv[++i]);
@@ -90,6 +107,8 @@ static int parse_args(int argc, char **argv, struct agent_plan *plan)
 			return usage("usage: --object FILE [--assoc PHASE API PROG MAP FLAGS]... [--attach MAP]...");
 		}
 	}
+	if (!plan->observe)
+		plan->observe = "auto";
 	if (!plan->object && !plan->probe_only)
 		return usage("--object is required");
 	return 0;
@@ -108,11 +127,15 @@ static void hold(const struct agent_plan *plan, const char *stage)
 		nanosleep(&one, NULL); /* a signal cuts the sleep short */
 }
 
-static void kernel_info(struct json *j)
+static void kernel_info(struct json *j, const char *observe)
 {
+	static struct assoc_observation probe_obs;
 	struct utsname u;
 	struct statfs fs;
 	int probe = assoc_probe();
+
+	/* Whether (and how) the associations can be read back here: tried once before the run. */
+	observe_associations(&probe_obs, observe);
 
 	uname(&u);
 	json_object(j, "kernel");
@@ -122,6 +145,10 @@ static void kernel_info(struct json *j)
 	/* A kernel with the command rejects prog_fd -1 (EBADF); one without it rejects the command. */
 	json_str(j, "assocCommand", probe == EBADF ? "supported" : probe == EINVAL ? "missing" : "unknown");
 	json_errno(j, "assocProbeErrno", probe);
+	/* How the agent reads associations back: "debugfs" (test kernel), "bpf-iter" (7.0) or "none". */
+	json_str(j, "assocObservation", probe_obs.method ? probe_obs.method : "none");
+	if (!probe_obs.method)
+		json_str(j, "assocObservationNote", probe_obs.why);
 	json_bool(j, "bpffs", statfs("/sys/fs/bpf", &fs) == 0 && (unsigned long)fs.f_type == BPF_FS_MAGIC_NUMBER);
 	json_int(j, "euid", geteuid());
 	json_end_object(j);
@@ -165,7 +192,7 @@ int main(int argc, char **argv)
 	json_str(&j, "libbpf", libbpf_version_string());
 	json_str(&j, "assocApi", assoc_api_name());
 	json_end_object(&j);
-	kernel_info(&j);
+	kernel_info(&j, plan.observe);
 
 	if (!plan.probe_only)
 		run_object(&j, &plan, hold);

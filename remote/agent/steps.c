@@ -2,6 +2,8 @@
 /* The agent's run of one object: open, load, associate, attach, detach and free. */
 #include "steps.h"
 
+#include "observe.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -164,68 +166,6 @@ static void write_associations(struct json *j, const struct agent_plan *plan, co
 	json_end_array(j);
 }
 
-static void list_programs(struct json *j, struct bpf_object *obj)
-{
-	struct bpf_program *prog;
-
-	json_array(j, "programs");
-	bpf_object__for_each_program(prog, obj) {
-		struct bpf_prog_info info = {0};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-
-		json_object(j, NULL);
-		json_str(j, "name", bpf_program__name(prog));
-		json_str(j, "section", bpf_program__section_name(prog));
-		json_str(j, "type", libbpf_bpf_prog_type_str(bpf_program__type(prog)));
-		json_bool(j, "autoload", bpf_program__autoload(prog));
-		json_bool(j, "loaded", fd >= 0);
-		if (fd >= 0 && !bpf_prog_get_info_by_fd(fd, &info, &len))
-			json_int(j, "id", info.id);
-		json_end_object(j);
-	}
-	json_end_array(j);
-}
-
-static void list_maps(struct json *j, struct bpf_object *obj)
-{
-	struct bpf_map *map;
-
-	json_array(j, "maps");
-	bpf_object__for_each_map(map, obj) {
-		struct bpf_map_info info = {0};
-		__u32 len = sizeof(info);
-		int fd = bpf_map__fd(map);
-
-		json_object(j, NULL);
-		json_str(j, "name", bpf_map__name(map));
-		json_str(j, "type", libbpf_bpf_map_type_str(bpf_map__type(map)));
-		json_bool(j, "autocreate", bpf_map__autocreate(map));
-		if (fd >= 0 && !bpf_map_get_info_by_fd(fd, &info, &len) && info.id) {
-			json_bool(j, "created", true);
-			json_int(j, "id", info.id);
-		} else {
-			json_bool(j, "created", false);
-		}
-		json_end_object(j);
-	}
-	json_end_array(j);
-}
-
-static void apply_overrides(struct bpf_object *obj, const struct agent_plan *plan)
-{
-	for (int i = 0; i < plan->n_autoload; i++) {
-		struct bpf_program *p = bpf_object__find_program_by_name(obj, plan->autoload[i].name);
-		if (p)
-			bpf_program__set_autoload(p, plan->autoload[i].value);
-	}
-	for (int i = 0; i < plan->n_autocreate; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(obj, plan->autocreate[i].name);
-		if (m)
-			bpf_map__set_autocreate(m, plan->autocreate[i].value);
-	}
-}
-
 struct attach_result {
 	bool done;
 	int err;
@@ -235,6 +175,8 @@ void run_object(struct json *j, const struct agent_plan *plan, hold_fn hold)
 {
 	static struct assoc_result assoc[MAX_ITEMS];
 	static struct attach_result attach[MAX_ITEMS];
+	static struct assoc_observation observed;
+	static int slot_err[MAX_ITEMS];
 	struct bpf_link *links[MAX_ITEMS] = {0};
 	struct bpf_object *obj;
 	int open_err = 0, load_err = 0, n_links = 0, detach_errors = 0;
@@ -246,7 +188,7 @@ void run_object(struct json *j, const struct agent_plan *plan, hold_fn hold)
 		open_err = errno;
 	} else {
 		agent_stage("opened");
-		apply_overrides(obj, plan);
+		apply_overrides(obj, plan, slot_err);
 		/* Calls the loader makes before __load(), against programs without an fd. */
 		run_assoc_phase(obj, plan, "opened", assoc);
 	}
@@ -279,6 +221,9 @@ void run_object(struct json *j, const struct agent_plan *plan, hold_fn hold)
 	/* Calls the loader makes after __attach(). */
 	if (loaded && !agent_stopped())
 		run_assoc_phase(obj, plan, "attached", assoc);
+	/* The kernel's view of every association, read while everything is still loaded. */
+	if (loaded && !agent_stopped())
+		observe_associations(&observed, plan->observe);
 
 	/* The report is written while everything is still loaded (ids), then all is freed. */
 	json_object(j, "object");
@@ -294,8 +239,9 @@ void run_object(struct json *j, const struct agent_plan *plan, hold_fn hold)
 	json_end_object(j);
 	json_str(j, "libbpfLog", libbpf_log);
 	json_end_object(j);
+	write_slots(j, plan, slot_err, obj != NULL);
 	if (obj) {
-		list_programs(j, obj);
+		list_programs(j, obj, &observed);
 		list_maps(j, obj);
 	}
 	write_associations(j, plan, assoc);

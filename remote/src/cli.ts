@@ -11,8 +11,11 @@ import type { VmTarget } from './targets';
 export const RUN_USAGE = `usage: bpf-assoc run --target NAME [paths...] [options]
 
 Runs one BPF object's struct_ops associations on test VMs over ssh and puts what each kernel
-answered next to what the analysis predicts. Targets: the built-in qemu VM "local" (Debian's
-6.12 kernel; prepare it once with "npm run vm:setup") or targets from --targets-file.
+answered next to what the analysis predicts. Targets: the built-in qemu VMs "local" (Debian's
+6.12 kernel; prepare it once with "npm run vm:setup") and "test-kernel" (the bpf-assoc test
+kernel: 6.12 with a test backport of Linux 7.0's association command, which also reports every
+program's association back; build it once with "npm run kernel:build"), or targets from
+--targets-file.
 
 options:
   --target NAME         target to run on (repeatable, or NAME,NAME); they run in parallel
@@ -20,7 +23,8 @@ options:
   --object NAME         the object to run (default: the only object with a compiled form)
   --loader FILE         replay this loader's association calls (default: the first loader)
   --associate-all MAP   associate every non-struct_ops program with MAP, as SCX_OPS_LOAD does
-  --kernel FILE         boot this kernel image for the built-in target instead of Debian's
+  --kernel FILE         boot this kernel image (e.g. a Linux 7.0 bzImage) for the built-in
+                        target "local" instead of Debian's
   --format json|text    output format (default: json)
   --output FILE, -o     write the results to FILE instead of standard output
 

@@ -33,6 +33,7 @@ export interface VmRunRequest {
   onProgress?: RunOptions['onProgress'];
   onTranscript?: RunOptions['onTranscript'];
   hold?: RunOptions['hold'];
+  observe?: RunOptions['observe'];
   cacheDir?: string;
 }
 

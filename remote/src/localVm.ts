@@ -3,8 +3,9 @@
 // through the same transport as any target, with a generated ssh config file.
 //
 // A target is an image: a kernel plus initramfs archives concatenated in order. "local" is
-// Debian's 6.12 kernel (its virtio-net module comes in a second archive); a kernel with the
-// drivers built in (issue 5's test kernel) boots with the base archive alone.
+// Debian's 6.12 kernel (its virtio-net module comes in a second archive); "test-kernel" is the
+// bpf-assoc test kernel (kernel/build.sh: Debian's 6.12 source plus a test backport of Linux 7.0's
+// BPF_PROG_ASSOC_STRUCT_OPS), whose drivers are built in, so it boots with the base archive alone.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,22 +28,52 @@ export const GUEST_READY = 'bpf-assoc-guest: ready';
 const HOST_ALIAS = 'bpf-assoc-local';
 const QEMU = process.env.BPF_ASSOC_QEMU ?? 'qemu-system-x86_64';
 
-/** `$BPF_ASSOC_VM_CACHE`, else `vm/` in `$BPF_ASSOC_CACHE` (shared with kernel/build.sh), else `~/.cache/bpf-assoc/vm`. */
-export function vmCacheDir(): string {
-  const base = process.env.BPF_ASSOC_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bpf-assoc');
-  return process.env.BPF_ASSOC_VM_CACHE ?? join(base, 'vm');
+function cacheBase(): string {
+  return process.env.BPF_ASSOC_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bpf-assoc');
 }
 
-/** The built-in images by name. Issue 5 adds "test-kernel" here (its bzImage + the base archive). */
+/** `$BPF_ASSOC_VM_CACHE`, else `vm/` in `$BPF_ASSOC_CACHE` (shared with kernel/build.sh), else `~/.cache/bpf-assoc/vm`. */
+export function vmCacheDir(): string {
+  return process.env.BPF_ASSOC_VM_CACHE ?? join(cacheBase(), 'vm');
+}
+
+/**
+ * The test kernel's build directory: `$BPF_ASSOC_TEST_KERNEL_DIR`, else the newest build of
+ * kernel/build.sh (`$BPF_ASSOC_CACHE/kernel/current`, with bzImage and build-info).
+ */
+export function testKernelDir(): string {
+  return process.env.BPF_ASSOC_TEST_KERNEL_DIR ?? join(cacheBase(), 'kernel', 'current');
+}
+
+/** "6.12.117-1~deb12u1" from the test kernel's build-info, or null when it is not built. */
+function testKernelSource(dir: string): string | null {
+  try {
+    return /^source \S+ (\S+)/m.exec(readFileSync(join(dir, 'build-info'), 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export const TEST_KERNEL_MISSING = 'The bpf-assoc test kernel is not built: run "npm run kernel:build" (kernel/build.sh; about 12 min of CPU on a cold cache, cached afterwards).';
+
+/** The built-in images by name: "local" (Debian's stock 6.12) and "test-kernel" (kernel/, with the feature). */
 export function builtinImages(cache = vmCacheDir()): VmImage[] {
   const debian = join(cache, 'kernels', 'debian-6.12');
   const release = existsSync(join(debian, 'release')) ? readFileSync(join(debian, 'release'), 'utf8').trim() : '6.12';
+  const testKernel = testKernelDir();
+  const source = testKernelSource(testKernel);
   return [
     {
       name: 'local',
       description: `Debian's kernel ${release} in qemu`,
       kernel: process.env.BPF_ASSOC_VM_KERNEL ?? join(debian, 'vmlinuz'),
       initrds: process.env.BPF_ASSOC_VM_KERNEL ? [join(cache, 'initramfs.cpio.gz')] : [join(cache, 'initramfs.cpio.gz'), join(debian, 'modules.cpio.gz')],
+    },
+    {
+      name: 'test-kernel',
+      description: `bpf-assoc test kernel in qemu: Debian's ${source ?? '6.12'} source with a test backport of Linux 7.0's BPF_PROG_ASSOC_STRUCT_OPS (not Linux 7.0)`,
+      kernel: join(testKernel, 'bzImage'),
+      initrds: [join(cache, 'initramfs.cpio.gz')],
     },
   ];
 }
@@ -94,6 +125,7 @@ export class LocalVm {
   static async start(image: VmImage, o: { signal?: AbortSignal; bootTimeoutMs?: number; cache?: string; log?: (line: string) => void } = {}): Promise<LocalVm> {
     const cache = o.cache ?? vmCacheDir();
     const keys = join(cache, 'keys');
+    if (image.name === 'test-kernel' && !existsSync(image.kernel)) throw new VmError('vm-setup-missing', `${TEST_KERNEL_MISSING} (${image.kernel} is missing)`);
     for (const f of [image.kernel, ...image.initrds, join(keys, 'client_ed25519'), join(keys, 'known_hosts')]) {
       if (!existsSync(f)) throw new VmError('vm-setup-missing', `The built-in VM is not set up (${f} is missing): run "npm run vm:setup" (remote/vm/setup.sh).`);
     }

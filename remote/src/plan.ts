@@ -2,8 +2,10 @@
 //
 // Associations come from the loader's calls (model.associationCalls, SCX_OPS_LOAD already
 // expanded per program by the analysis) or, when asked, "associate every non-struct_ops program
-// with map M" the way sched_ext's SCX_OPS_LOAD does. Maps are attached when a loader run attaches
-// them, and only on targets that allow it (run.ts decides). The object shipped is the one libbpf
+// with map M" the way sched_ext's SCX_OPS_LOAD does. What the loader changes before load that
+// bears on associations is replayed too: autoload, autocreate, and struct_ops slots re-pointed
+// through the skeleton (skel->struct_ops.M->slot = P or NULL). Maps are attached when a loader
+// run attaches them, and only on targets that allow it (run.ts decides). The object shipped is the one libbpf
 // would load: the skeleton's embedded object when there is a skeleton, else the .bpf.o.
 import type { Location } from '../../server/src/analysis/facts';
 import type { AssociationStateName, Errno, ModelAssociationCall, ModelObject, WorkspaceModel } from '../../server/src/analysis/model';
@@ -34,6 +36,14 @@ export interface PlannedProgram {
   location: Location;
 }
 
+/** A slot the loader re-points before load: `skel->struct_ops.MAP->MEMBER = skel->progs.PROGRAM` (or NULL). */
+export interface PlannedSlot {
+  map: string;
+  member: string;
+  program: string | null;
+  location: Location;
+}
+
 export interface VmPlan {
   object: string;
   /** The file to ship: a .bpf.o as is, or a skeleton whose embedded object is extracted. */
@@ -44,6 +54,8 @@ export interface VmPlan {
   mode: 'loader' | 'associate-all' | 'none';
   autoload: { program: string; value: boolean }[];
   autocreate: { map: string; value: boolean }[];
+  /** Slots re-pointed before load, in the model's map order. */
+  slots: PlannedSlot[];
   associations: PlannedAssociation[];
   /** struct_ops maps a loader run attaches (performed only where the target allows it). */
   attach: { map: string; location: Location }[];
@@ -99,6 +111,10 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
   const maps = model.maps.filter((m) => m.object === objectId);
   const calls = model.associationCalls.filter((c) => c.object === objectId);
   const loaders = [...new Set(calls.map((c) => c.loader))].sort();
+  // The model's states are those of its first scenario; another loader's are in byScenario.
+  const loader = options.associateAllWith !== undefined ? null : (options.loader ?? loaders[0] ?? o.loaders[0] ?? null);
+  const stateOf = (p: WorkspaceModel['programs'][number]): WorkspaceModel['programs'][number]['association'] =>
+    p.byScenario.find((s) => s.scenario.loader === loader)?.association ?? p.association;
   const plan: VmPlan = {
     object: objectId,
     shipped: shippedFile(o),
@@ -107,16 +123,13 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     mode: 'none',
     autoload: [],
     autocreate: [],
+    slots: maps.flatMap((m) => m.slots.filter((x) => x.origin === 'loader').map((x) => ({ map: m.name, member: x.member, program: x.program, location: x.location }))),
     associations: [],
     attach: maps.filter((m) => m.attached && m.autocreate).map((m) => ({ map: m.name, location: m.location })),
-    programs: programs.map((p) => ({
-      name: p.name,
-      kind: p.kind,
-      autoload: p.autoload,
-      predicted: p.association.state,
-      maps: 'map' in p.association ? [p.association.map] : 'maps' in p.association ? p.association.maps : [],
-      location: p.location,
-    })),
+    programs: programs.map((p) => {
+      const a = stateOf(p);
+      return { name: p.name, kind: p.kind, autoload: p.autoload, predicted: a.state, maps: 'map' in a ? [a.map] : 'maps' in a ? a.maps : [], location: p.location };
+    }),
     skipped: [],
     notes: [],
   };
@@ -148,13 +161,17 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
         predicted,
       });
     }
+    // Without the loader's calls, a non-struct_ops program ends as these calls leave it.
+    for (const p of plan.programs.filter((x) => x.kind !== 'struct_ops' && x.predicted !== 'not-loaded')) {
+      p.predicted = target.autocreate ? 'explicit' : 'rejected';
+      p.maps = target.autocreate ? [target.name] : [];
+    }
     plan.notes.push(`Every non-struct_ops program is associated with ${target.name}, as sched_ext's SCX_OPS_LOAD() does; the loader's own calls are not replayed.`);
     return plan;
   }
 
-  const loader = options.loader ?? loaders[0] ?? null;
   if (options.loader && !loaders.includes(options.loader)) throw new PlanError(`no association calls for ${objectId} in ${options.loader}`);
-  if (loader) {
+  if (loader && loaders.includes(loader)) {
     plan.loader = loader;
     plan.mode = 'loader';
     for (const c of calls.filter((x) => x.loader === loader)) {
@@ -165,19 +182,26 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     const others = loaders.filter((l) => l !== loader);
     if (others.length) plan.notes.push(`Replays the calls of ${basename(loader)}; ${others.map(basename).join(', ')} also associate programs of ${objectId} (choose with the loader option).`);
   } else {
-    plan.notes.push(`No loader in the workspace associates programs of ${objectId}: the run loads${plan.attach.length ? ' and attaches' : ''} it only. Associate every non-struct_ops program with a map to try SCX_OPS_LOAD's behaviour.`);
+    if (loader) plan.loader = loader;
+    plan.notes.push(`${loader ? `${basename(loader)} associates no program` : 'No loader in the workspace associates programs'} of ${objectId}: the run loads${plan.attach.length ? ' and attaches' : ''} it only. Associate every non-struct_ops program with a map to try SCX_OPS_LOAD's behaviour.`);
   }
-  if (maps.some((m) => m.slots.some((s) => s.origin === 'loader'))) plan.notes.push('The loader re-points struct_ops slots before load; the agent loads the slots as compiled.');
+  if (plan.slots.length) plan.notes.push(`Re-points ${plan.slots.length} struct_ops slot(s) before load, as the loader does through the skeleton: ${plan.slots.map((x) => `${x.map}.${x.member} = ${x.program ?? 'NULL'}`).join(', ')}.`);
   return plan;
 }
 
 /** The agent's argv (after the agent's own path) for a plan, the object's remote path and the target's permissions. */
-export function agentArgs(plan: VmPlan, objectPath: string, o: { allowAttach: boolean; pidfile: string; hold?: { stage: 'load' | 'associate' | 'attach'; seconds: number } }): string[] {
+export function agentArgs(
+  plan: VmPlan,
+  objectPath: string,
+  o: { allowAttach: boolean; pidfile: string; hold?: { stage: 'load' | 'associate' | 'attach'; seconds: number }; observe?: 'debugfs' | 'bpf-iter' },
+): string[] {
   const args = ['--object', objectPath, '--pidfile', o.pidfile];
   for (const a of plan.autoload) args.push(a.value ? '--autoload' : '--no-autoload', a.program);
   for (const m of plan.autocreate) args.push(m.value ? '--autocreate' : '--no-autocreate', m.map);
+  for (const x of plan.slots ?? []) args.push('--slot', x.map, x.member, x.program ?? '-');
   for (const a of plan.associations) args.push('--assoc', a.phase, a.api, a.program, a.map, String(a.flags));
   if (o.allowAttach) for (const m of plan.attach) args.push('--attach', m.map);
+  if (o.observe) args.push('--observe', o.observe);
   if (o.hold) args.push('--hold', o.hold.stage, '--hold-timeout', String(Math.ceil(o.hold.seconds)));
   return args;
 }

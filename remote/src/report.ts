@@ -6,6 +6,9 @@ export const REPORT_SCHEMA = 'bpf-assoc-vm-report';
 export const REPORT_VERSION = 1;
 
 export type AssocCommand = 'supported' | 'missing' | 'unknown';
+export type AssocObservation = 'debugfs' | 'bpf-iter' | 'none';
+export type ObservedAssociationState = 'none' | 'associated' | 'poisoned' | 'freed';
+const OBSERVED_STATES: readonly string[] = ['none', 'associated', 'poisoned', 'freed'];
 
 export interface KmsgCounts {
   available: boolean;
@@ -23,10 +26,11 @@ export interface ReportProgram {
   loaded: boolean;
   id?: number;
   /**
-   * The association the kernel reports for the program (agents with a test kfunc, issue 5);
-   * absent when the kernel has no way to tell.
+   * The association the kernel reports for the program, read back after the run (the bpf-assoc
+   * test kernel's debugfs file); absent when the kernel has no way to tell. `freed`: it points at
+   * a map being freed. `map` is null when the map is not one of the object's.
    */
-  association?: { state: 'none' | 'associated' | 'poisoned'; mapId?: number; map?: string };
+  association?: { state: ObservedAssociationState; mapId?: number; map?: string | null };
 }
 
 export interface ReportMap {
@@ -54,6 +58,17 @@ export interface ReportAssociation {
   errno?: string | null;
 }
 
+/** A slot the loader re-points before load, replayed through the skeleton's struct_ops shadow. */
+export interface ReportSlot {
+  map: string;
+  member: string;
+  /** null: the slot is cleared. */
+  program: string | null;
+  performed: boolean;
+  ok?: boolean;
+  errno?: string | null;
+}
+
 export interface ReportAttachment {
   map: string;
   performed: boolean;
@@ -65,8 +80,23 @@ export interface AgentReport {
   schema: typeof REPORT_SCHEMA;
   version: number;
   agent: { version: string; libbpf: string; assocApi: string };
-  kernel: { release: string; version: string; machine: string; assocCommand: AssocCommand; assocProbeErrno: string | null; bpffs: boolean; euid: number };
+  kernel: {
+    release: string;
+    version: string;
+    machine: string;
+    assocCommand: AssocCommand;
+    assocProbeErrno: string | null;
+    /**
+     * How associations are read back: the test kernel's debugfs file, a bpf_prog iterator reading
+     * prog->aux->st_ops_assoc (Linux 7.0), or not at all (absent in older agents).
+     */
+    assocObservation?: AssocObservation;
+    assocObservationNote?: string;
+    bpffs: boolean;
+    euid: number;
+  };
   object?: { file: string; open: { ok: boolean; errno: string | null }; load: { attempted: boolean; ok: boolean; errno: string | null }; libbpfLog: string };
+  slots: ReportSlot[];
   programs: ReportProgram[];
   maps: ReportMap[];
   associations: ReportAssociation[];
@@ -121,11 +151,12 @@ export function parseReport(text: string): AgentReport {
   if (r.schema !== REPORT_SCHEMA) throw new ReportError(`report.schema should be "${REPORT_SCHEMA}"`);
   if (r.version !== REPORT_VERSION) throw new ReportError(`report.version ${String(r.version)} is not supported (this bpf-assoc reads version ${REPORT_VERSION}; update the agent and the extension together)`);
   check(r, 'report', { agent: 'object', kernel: 'object', dmesg: 'object', cancelled: 'boolean', durationMs: 'number' });
-  check(r, 'report', { programs: 'array', maps: 'array', associations: 'array', attachments: 'array', object: 'object', cleanup: 'object' }, ['programs', 'maps', 'associations', 'attachments', 'object', 'cleanup']);
+  check(r, 'report', { slots: 'array', programs: 'array', maps: 'array', associations: 'array', attachments: 'array', object: 'object', cleanup: 'object' }, ['slots', 'programs', 'maps', 'associations', 'attachments', 'object', 'cleanup']);
   check(obj(r.agent, 'report.agent'), 'report.agent', { version: 'string', libbpf: 'string', assocApi: 'string' });
   const k = obj(r.kernel, 'report.kernel');
   check(k, 'report.kernel', { release: 'string', version: 'string', machine: 'string', assocCommand: 'string', assocProbeErrno: 'string|null', bpffs: 'boolean', euid: 'number' });
   if (!['supported', 'missing', 'unknown'].includes(k.assocCommand as string)) throw new ReportError('report.kernel.assocCommand should be supported, missing or unknown');
+  if (k.assocObservation !== undefined && !['debugfs', 'bpf-iter', 'none'].includes(k.assocObservation as string)) throw new ReportError('report.kernel.assocObservation should be debugfs, bpf-iter or none');
   if (r.object !== undefined) {
     const o = obj(r.object, 'report.object');
     check(o, 'report.object', { file: 'string', open: 'object', load: 'object', libbpfLog: 'string' });
@@ -137,9 +168,12 @@ export function parseReport(text: string): AgentReport {
     check(x, `report.programs[${i}]`, { name: 'string', section: 'string', type: 'string', autoload: 'boolean', loaded: 'boolean', id: 'number', association: 'object' }, ['id', 'association']);
     if (x.association !== undefined) {
       const a = obj(x.association, `report.programs[${i}].association`);
-      if (!['none', 'associated', 'poisoned'].includes(a.state as string)) throw new ReportError(`report.programs[${i}].association.state should be none, associated or poisoned`);
+      if (!OBSERVED_STATES.includes(a.state as string)) throw new ReportError(`report.programs[${i}].association.state should be ${OBSERVED_STATES.join(', ')}`);
     }
   });
+  ((r.slots as unknown[]) ?? []).forEach((x, i) =>
+    check(obj(x, `report.slots[${i}]`), `report.slots[${i}]`, { map: 'string', member: 'string', program: 'string|null', performed: 'boolean', ok: 'boolean', errno: 'string|null' }, ['ok', 'errno']),
+  );
   ((r.maps as unknown[]) ?? []).forEach((m, i) =>
     check(obj(m, `report.maps[${i}]`), `report.maps[${i}]`, { name: 'string', type: 'string', autocreate: 'boolean', created: 'boolean', id: 'number' }, ['id']),
   );
@@ -152,7 +186,7 @@ export function parseReport(text: string): AgentReport {
   const d = obj(r.dmesg, 'report.dmesg');
   check(obj(d.before, 'report.dmesg.before'), 'report.dmesg.before', { available: 'boolean' });
   check(obj(d.after, 'report.dmesg.after'), 'report.dmesg.after', { available: 'boolean' });
-  return { ...r, programs: r.programs ?? [], maps: r.maps ?? [], associations: r.associations ?? [], attachments: r.attachments ?? [] } as unknown as AgentReport;
+  return { ...r, slots: r.slots ?? [], programs: r.programs ?? [], maps: r.maps ?? [], associations: r.associations ?? [], attachments: r.attachments ?? [] } as unknown as AgentReport;
 }
 
 /** What one call's observed answer means. */
@@ -181,4 +215,18 @@ export function dmesgDelta(r: AgentReport): { errors: number; oopses: number; li
     oopses: Math.max(0, (after.oopses ?? 0) - (before.oopses ?? 0)),
     lines: (after.newLines ?? '').split('\n').filter((l) => l.trim()),
   };
+}
+
+/**
+ * What libbpf's log says the kernel lacks when an object does not load: a struct_ops type or a
+ * kfunc the object needs (null: it failed for another reason).
+ */
+export function kernelLacks(libbpfLog: string): string | null {
+  const type = /struct_ops init_kern: struct (\S+) is not found in kernel BTF/.exec(libbpfLog);
+  if (type) return `struct_ops type ${type[1]}`;
+  const member = /struct_ops init_kern (\S+): Cannot find member (\S+) in kernel BTF/.exec(libbpfLog);
+  if (member) return `member ${member[2]} of ${member[1]}'s struct_ops type`;
+  const kfunc = /extern \(func ksym\) '([^']+)': not found in kernel or module BTFs/.exec(libbpfLog);
+  if (kfunc) return `kfunc ${kfunc[1]}`;
+  return null;
 }

@@ -51,20 +51,26 @@ function predictedState(p: PlannedProgram): string {
   return p.maps.length ? `${p.predicted}(${p.maps.join(', ')})` : p.predicted;
 }
 
-function programCell(p: PlannedProgram, r: AgentReport): ObservedCell {
+/** The observed state a prediction amounts to: what the kernel holds for the program afterwards. */
+export function expectedObservation(p: PlannedProgram): string {
+  if (p.predicted === 'auto' || p.predicted === 'explicit') return `associated(${p.maps[0] ?? ''})`;
+  if (p.predicted === 'poisoned') return 'poisoned';
+  return 'none';
+}
+
+function programCell(p: PlannedProgram, plan: VmPlan, r: AgentReport): ObservedCell {
   const seen = r.programs.find((x) => x.name === p.name);
   if (!seen) return { value: 'not in the object', verdict: 'mismatch' };
-  if (!r.object?.load.ok) return { value: 'not loaded (the object failed to load)', verdict: 'not-run' };
+  if (!r.object?.load.ok) return { value: 'not loaded (the object failed to load)', verdict: p.predicted === 'not-loaded' ? 'match' : 'not-run' };
   if (p.predicted === 'not-loaded') return { value: seen.loaded ? `loaded (id ${seen.id ?? '?'})` : 'not loaded', verdict: seen.loaded ? 'mismatch' : 'match' };
   if (!seen.loaded) return { value: 'not loaded', verdict: 'mismatch' };
   const a = seen.association;
-  if (!a) return { value: `loaded (id ${seen.id ?? '?'})`, verdict: 'not-observable' };
+  if (!a) return { value: `loaded (id ${seen.id ?? '?'}); association not observable`, verdict: 'not-observable' };
   const value = a.state === 'associated' ? `associated(${a.map ?? `map id ${a.mapId ?? '?'}`})` : a.state;
-  const expected =
-    p.predicted === 'auto' || p.predicted === 'explicit' ? `associated(${p.maps[0] ?? ''})`
-    : p.predicted === 'poisoned' ? 'poisoned'
-    : 'none';
-  return { value, verdict: value === expected ? 'match' : 'mismatch' };
+  // An automatic association needs its maps updated: where attaching is off, the prediction does not apply.
+  const unattached = p.kind === 'struct_ops' ? p.maps.filter((m) => plan.attach.some((x) => x.map === m) && !r.attachments.some((x) => x.map === m && x.performed)) : [];
+  if (unattached.length) return { value: `${value} (${unattached.join(', ')} not attached here)`, verdict: 'skipped' };
+  return { value, verdict: value === expectedObservation(p) ? 'match' : 'mismatch' };
 }
 
 /** The cells of one target's column, keyed like the rows. */
@@ -81,7 +87,7 @@ export function observedCells(plan: VmPlan, result: TargetResult): Map<string, O
     value: load?.ok ? 'loaded' : r.object?.open.ok === false ? `open failed: ${r.object.open.errno}` : `load failed: ${load?.errno ?? '?'}`,
     verdict: !load?.attempted && r.object?.open.ok !== false ? 'not-run' : (load?.ok ?? false) === !plan.loadFails ? 'match' : 'mismatch',
   });
-  for (const p of plan.programs) cells.set(`program:${p.name}`, programCell(p, r));
+  for (const p of plan.programs) cells.set(`program:${p.name}`, programCell(p, plan, r));
   for (const a of plan.associations) {
     const seen = r.associations.find((x) => x.index === a.index);
     const verdict = callVerdict(a.predicted.result, seen, r.kernel);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { AGENT_BINARY, localMachine, readAgentSources, staticAgent, type AgentSources } from './agentBuild';
 import { classifyBuildFailure, KERNEL_LACKS_COMMAND, parsePreflight, preflightProblem, VmError } from './errors';
 import { agentArgs, type VmPlan } from './plan';
-import { dmesgDelta, parseReport, ReportError, type AgentReport } from './report';
+import { dmesgDelta, kernelLacks, parseReport, ReportError, type AgentReport } from './report';
 import type { TargetResult, Timings } from './results';
 import { describeResolved } from './ssh';
 import { ustar } from './tar';
@@ -23,6 +23,8 @@ export interface RunOptions {
   onTranscript?: (target: string, line: string) => void;
   /** For tests and debugging: the agent waits at this stage until cancelled or `seconds` pass. */
   hold?: { stage: 'load' | 'associate' | 'attach'; seconds: number };
+  /** For tests: read associations back only this way (default: debugfs, else the bpf_prog iterator). */
+  observe?: 'debugfs' | 'bpf-iter';
   /** Where the static agent is cached (the VM cache directory). */
   cacheDir: string;
   agentSources?: AgentSources;
@@ -52,7 +54,7 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
     result.destination = describeResolved(conn.resolved);
     timings.connectMs = Date.now() - t;
 
-    const sources = o.agentSources ?? readAgentSources();
+    const sources = o.agentSources ?? readAgentSources(undefined, o.cacheDir);
     // Preflight and the object's upload in one session (the object is the session's stdin).
     progress('uploading');
     t = Date.now();
@@ -93,7 +95,7 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
 
     progress('running');
     t = Date.now();
-    const report = await runAgent(conn, target, runDir, agentPath, agentArgs(plan, objectPath, { allowAttach: target.allowAttach, pidfile: `${runDir}/agent.pid`, hold: o.hold }), { ...o, left, log, progress });
+    const report = await runAgent(conn, target, runDir, agentPath, agentArgs(plan, objectPath, { allowAttach: target.allowAttach, pidfile: `${runDir}/agent.pid`, hold: o.hold, observe: o.observe }), { ...o, left, log, progress });
     runDir = null; // the run script removed it
     timings.runMs = Date.now() - t;
     result.report = report;
@@ -173,8 +175,9 @@ function describeOutcome(result: TargetResult, plan: VmPlan, target: VmTarget, r
   } else if (r.object && !r.object.load.ok) {
     result.status = 'load-failed';
     const log = r.object.libbpfLog.trim().split('\n').slice(-12).join('\n');
+    const lacks = kernelLacks(r.object.libbpfLog);
     result.message = r.object.open.ok
-      ? `The object fails to load on ${k.release} (${r.object.load.errno ?? 'error'}).`
+      ? `The object fails to load on ${k.release} (${r.object.load.errno ?? 'error'}${lacks ? `: the kernel lacks ${lacks}` : ''}).`
       : `libbpf cannot open the object (${r.object.open.errno ?? 'error'}).`;
     result.error = { kind: 'agent-failed', message: result.message, detail: log };
   } else {
@@ -183,6 +186,9 @@ function describeOutcome(result: TargetResult, plan: VmPlan, target: VmTarget, r
   }
   if (k.assocCommand === 'missing') result.notes.push(KERNEL_LACKS_COMMAND);
   if (k.assocCommand === 'unknown') result.notes.push(`The kernel's support for BPF_PROG_ASSOC_STRUCT_OPS is unknown: the probe answered ${k.assocProbeErrno ?? 'nothing'}.`);
+  if (k.assocObservation === 'debugfs') result.notes.push("Each program's association was read back from the bpf-assoc test kernel (debugfs).");
+  else if (k.assocObservation === 'bpf-iter') result.notes.push("Each program's association was read back with a bpf_prog iterator (prog->aux->st_ops_assoc).");
+  else if (k.assocObservation === 'none' && k.assocCommand === 'supported') result.notes.push(`Programs' associations are not observable on this kernel: ${k.assocObservationNote ?? 'no read-back'}.`);
   if (!k.bpffs) result.notes.push('bpffs is not mounted at /sys/fs/bpf (not needed for this run).');
   if (!target.allowAttach && plan.attach.length) result.notes.push(`struct_ops maps not attached: attaching is off for this target ("allowAttach"): ${plan.attach.map((m) => m.map).join(', ')}.`);
   if (r.cleanup && r.cleanup.detachErrors) result.notes.push(`${r.cleanup.detachErrors} detach error(s) during cleanup.`);

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { KERNEL_LACKS_COMMAND, runAssociationOnTargets, type VmRunResults } from '../../remote/src/index';
 import type { LocalVm } from '../../remote/src/localVm';
 import { vmCacheDir } from '../../remote/src/localVm';
-import { fixtureModel, guest, loaded, sharedVm } from './vm';
+import { fixtureModel, guest, loaded, loadedOnceSettled, sharedVm } from './vm';
 
 async function run(vm: LocalVm, fixture: string, objectId: string, extra: Partial<Parameters<typeof runAssociationOnTargets>[0]> = {}): Promise<VmRunResults> {
   const { model, read } = await fixtureModel(fixture);
@@ -57,7 +57,7 @@ describe('VM: associations on Debian 6.12', () => {
       assert.ok(calls.some((c) => c.label.startsWith(call) && c.predicted === '0' && c.observed.local?.verdict === 'kernel-lacks-command'));
       assert.equal(t.report?.associations.find((a) => a.answeredBy === 'kernel')?.errno, 'EINVAL');
       assert.deepEqual([t.report?.dmesg.after.errors, t.report?.dmesg.after.oopses], [t.report?.dmesg.before.errors, t.report?.dmesg.before.oopses], 'no new kernel errors');
-      const after = await loaded(vm);
+      const after = await loadedOnceSettled(vm, before);
       assert.deepEqual(after, before, 'nothing left loaded');
       assert.ok(!after.congestion.includes(map));
     });
@@ -111,7 +111,7 @@ describe('VM: associations on Debian 6.12', () => {
     assert.equal(t?.status, 'cancelled', t?.message);
     assert.equal(t?.report?.cancelled, true, 'the agent reported its own cancellation');
     assert.equal(t?.report?.cleanup?.linksDestroyed, 1);
-    assert.deepEqual(await loaded(vm), before, 'nothing left: no program, map or link');
+    assert.deepEqual(await loadedOnceSettled(vm, before), before, 'nothing left: no program, map or link');
     assert.ok(seen.includes('stage: attached'));
   });
 });

@@ -1,5 +1,6 @@
-// Helpers of the VM tier: one built-in VM (Debian's 6.12 in qemu) shared by the tests, the VM
-// fixtures as workspaces, a shell on the guest for checks (bpftool), and waiting on events.
+// Helpers of the VM tier: the built-in VMs (Debian's 6.12, and the bpf-assoc test kernel) each
+// booted once and shared by the tests, the VM fixtures as workspaces, a shell on the guest for
+// checks (bpftool), and waiting on events.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,11 +12,28 @@ import type { WorkspaceModel } from '../../server/src/analysis/model';
 
 export const REPO = resolve(__dirname, '../..');
 let shared: Promise<LocalVm> | null = null;
+let sharedTest: Promise<LocalVm> | null = null;
 
 /** Boots the built-in "local" VM once for the whole tier (stopped by the root hook below). */
 export function sharedVm(): Promise<LocalVm> {
   shared ??= LocalVm.start(image('local'));
   return shared;
+}
+
+/** Boots the built-in "test-kernel" VM once for the whole tier; fails clearly when it is not built. */
+export function sharedTestKernelVm(): Promise<LocalVm> {
+  sharedTest ??= LocalVm.start(image('test-kernel'));
+  return sharedTest;
+}
+
+/** Replaces a shared VM that died or hung (kills it, boots a new one). */
+export async function rebootShared(vm: LocalVm): Promise<LocalVm> {
+  await vm.kill();
+  await vm.stop();
+  const next = LocalVm.start(vm.image);
+  if (shared && (await shared) === vm) shared = next;
+  if (sharedTest && (await sharedTest) === vm) sharedTest = next;
+  return next;
 }
 
 export function image(name: string) {
@@ -26,11 +44,23 @@ export function image(name: string) {
 
 export const mochaHooks = {
   async afterAll(): Promise<void> {
-    if (shared) await (await shared).stop();
+    const vms = await Promise.allSettled([shared, sharedTest].filter((x) => x !== null));
+    await Promise.all(vms.map((v) => (v.status === 'fulfilled' ? v.value?.stop() : undefined)));
   },
 };
 
 let built = false;
+let builtAll = false;
+
+/** Compiles the analysis fixtures and the VM fixtures (both build scripts skip what is current). */
+export async function buildAllFixtures(): Promise<void> {
+  if (builtAll) return;
+  execFileSync('bash', [join(REPO, 'test/fixtures/build.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', [join(REPO, 'test/vm/fixtures/build.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await loadGrammar();
+  builtAll = true;
+}
+
 /** The model of a VM fixture case (sources, loader, header, built object and skeleton). */
 export async function fixtureModel(name: string): Promise<{ model: WorkspaceModel; read: (p: string) => Uint8Array | null }> {
   if (!built) {
@@ -55,6 +85,20 @@ export async function loaded(vm: LocalVm): Promise<{ progs: string[]; maps: stri
   const [progs, maps, links, cc] = out.split('@@').map((x) => x.trim());
   const names = (json: string | undefined): string[] => (JSON.parse(json || '[]') as { name?: string }[]).map((x) => x.name ?? '');
   return { progs: names(progs), maps: names(maps), links: (JSON.parse(links || '[]') as unknown[]).length, congestion: (cc ?? '').trim().split(/\s+/) };
+}
+
+/**
+ * What is loaded once the kernel's deferred frees are done: struct_ops maps and their programs
+ * are released after RCU grace periods, a moment after the agent exits. Polls until the state
+ * equals `expected` or `ms` pass, and returns the last state seen (the caller asserts on it).
+ */
+export async function loadedOnceSettled(vm: LocalVm, expected: Awaited<ReturnType<typeof loaded>>, ms = 10_000): Promise<Awaited<ReturnType<typeof loaded>>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const now = await loaded(vm);
+    if (JSON.stringify(now) === JSON.stringify(expected) || Date.now() > deadline) return now;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Resolves when `test` passes for an event, rejects after `ms`. */
