@@ -3,8 +3,7 @@
 // Exit status: 0 every target ran and nothing contradicted a prediction, 1 a target failed or
 // an answer differed from the prediction, 2 usage or I/O errors.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadGrammar } from '../../server/src/analysis/c/parser';
-import { loadWorkspace } from '../../server/src/node/scan';
+import { loadForCommand } from '../../server/src/node/scan';
 import { builtinTargetNames, formatTable, parseTargets, runAssociationOnTargets, type VmRunResults } from './index';
 import type { VmTarget } from './targets';
 
@@ -115,14 +114,8 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`bpf-assoc: ${e.message}\n\n${RUN_USAGE}`);
     return 2;
   }
-  await loadGrammar();
-  let loaded;
-  try {
-    loaded = loadWorkspace(o.paths);
-  } catch (e) {
-    process.stderr.write(`bpf-assoc: ${(e as Error).message}\n`);
-    return 2;
-  }
+  const loaded = await loadForCommand(o.paths);
+  if (!loaded) return 2;
   const model = loaded.workspace.model();
   const runnable = model.objects.filter((x) => x.skeletons.length || x.objectFiles.length);
   const objectId = o.object ?? (runnable.length === 1 ? runnable[0]?.id : undefined);

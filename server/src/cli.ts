@@ -3,8 +3,7 @@
 //   bpf-assoc run --target NAME [paths...]   (remote/src/cli.ts: the association on a test VM)
 // Exit status: 0 without error-level findings, 1 with them, 2 on usage or I/O errors.
 import { writeFileSync } from 'node:fs';
-import { loadGrammar } from './analysis/c/parser';
-import { loadWorkspace } from './node/scan';
+import { loadForCommand } from './node/scan';
 import { formatText } from './output/text';
 import { modelToJson, TOOL_VERSION } from './output/json';
 import { modelToSarif } from './output/sarif';
@@ -58,14 +57,8 @@ export function parseCheckArgs(args: string[]): CheckOptions {
 }
 
 export async function check(o: CheckOptions): Promise<number> {
-  await loadGrammar();
-  let loaded;
-  try {
-    loaded = loadWorkspace(o.paths);
-  } catch (e) {
-    process.stderr.write(`bpf-assoc: ${(e as Error).message}\n`);
-    return 2;
-  }
+  const loaded = await loadForCommand(o.paths);
+  if (!loaded) return 2;
   for (const s of loaded.scan.skipped) process.stderr.write(`bpf-assoc: skipped ${s.path}: ${s.reason}\n`);
   const model = loaded.workspace.model({ extraKfuncs: o.kfuncs });
   const report =

@@ -1,6 +1,7 @@
 // Reading a workspace from disk: walk the given paths, skip what is not ours, bound the sizes.
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadGrammar } from '../analysis/c/parser';
 import { isCandidate, Workspace } from '../analysis/workspace';
 
 /** Directories never worth walking. */
@@ -62,4 +63,18 @@ export function loadWorkspace(paths: string[]): { workspace: Workspace; scan: Sc
     }
   }
   return { workspace, scan };
+}
+
+/**
+ * For the CLI commands: loads the grammar and the workspace under `paths`, writing what went wrong
+ * to stderr. Null when a path cannot be read (the command then exits with 2).
+ */
+export async function loadForCommand(paths: string[]): Promise<{ workspace: Workspace; scan: ScanResult } | null> {
+  await loadGrammar();
+  try {
+    return loadWorkspace(paths);
+  } catch (e) {
+    process.stderr.write(`bpf-assoc: ${(e as Error).message}\n`);
+    return null;
+  }
 }
