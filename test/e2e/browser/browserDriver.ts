@@ -214,7 +214,9 @@ export class BrowserDriver implements EditorDriver {
     const before = await this.cursor().catch(() => ({ file: '', line: -1 }));
     await this.graphFrame().locator(`[data-node="${id}"]`).click();
     return waitFor(`the editor to reveal ${id}`, async () => {
+      // The click focuses the graph's group first; only a text editor's tab counts as landed.
       const c = await this.cursor();
+      if (c.file.startsWith('webview-')) return undefined;
       return c.line !== before.line || c.file !== before.file ? c : undefined;
     }, 15_000);
   }
@@ -283,6 +285,10 @@ export class BrowserDriver implements EditorDriver {
       const pids = this.serverPids();
       return pids.length > 0 && !pids.includes(pid) ? true : undefined;
     });
+    // The workbench renders the extension host's status updates a little later: the old counts can
+    // still be on screen while the new server starts. Let "stopped" (or the spinner) show first
+    // when it does, then wait for the new server's counts.
+    await this.statusItem.filter({ hasNotText: /\d+ programs? ·/ }).waitFor({ timeout: 5_000 }).catch(() => undefined);
     await this.statusItem.filter({ hasText: /\d+ programs? ·/ }).waitFor({ timeout: 60_000 });
   }
 

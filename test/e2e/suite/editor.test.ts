@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { driver } from '../driver';
+import { driver, waitFor } from '../driver';
 import { ARTIFACTS, POISONED, build, find } from '../workspace';
 
 function workspace(): string {
@@ -82,7 +82,11 @@ describe(`bpf-assoc in a real VS Code`, () => {
   it('restarts the language server after it crashes', async () => {
     await driver().crashServer();
     await driver().waitForProblem('poisoned-association');
-    assert.match(await driver().statusBarText(), /1 poisoned/);
+    const status = await waitFor('the status bar to count the poisoned program again', async () => {
+      const text = await driver().statusBarText();
+      return /1 poisoned/.test(text) ? text : undefined;
+    }, 60_000);
+    assert.match(status, /\d+ programs · \d+ maps · 1 poisoned/);
   });
 
   it('applies the quick fix; after a rebuild the poisoned-association warning goes away', async () => {
