@@ -2,6 +2,7 @@
 // the previous tree (tree-sitter's incremental parsing) on the expanded text.
 import type { Edit, Point } from 'web-tree-sitter';
 import { expandSource, type Expansion } from './expand';
+import { reexpandEdit } from './expandEdit';
 import { LineIndex } from './lineIndex';
 import type { MacroTable } from './macros';
 import { parseC, type Tree } from './parser';
@@ -67,8 +68,8 @@ export class CDocument {
   }
 
   update(text: string): ParsedC {
-    const expansion = expandSource(text, this.table);
     const previous = this.current;
+    const expansion = (previous && reexpandEdit(previous.text, previous.expansion, text, this.table)) ?? expandSource(text, this.table);
     let old: Tree | null = null;
     if (previous?.tree) {
       const edit = diffEdit(previous.expansion.text, expansion.text);

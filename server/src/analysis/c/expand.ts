@@ -23,6 +23,10 @@ export interface Expansion {
   sections: SectionMarker[];
   /** Set when the expansion budget ran out; the rest of the file was copied unexpanded. */
   truncated: boolean;
+  /** Source ranges of the invocations expanded, as flat [start, end) pairs in file order. */
+  invocations?: number[];
+  /** Expansion budget left at the end of the file (see reexpandEdit). */
+  budgetLeft?: number;
 }
 
 /**
@@ -31,6 +35,10 @@ export interface Expansion {
  */
 const EXPANSION_BASE = 20_000;
 const EXPANSION_FACTOR = 4;
+
+export function expansionBudget(length: number): number {
+  return EXPANSION_BASE + EXPANSION_FACTOR * (length >> 2);
+}
 
 export class Expander {
   private budget = EXPANSION_BASE;
@@ -42,6 +50,7 @@ export class Expander {
   private prev: XTok | null = null;
   private recording: { base: number; into: Recorded } | null = null;
   private cache: Map<string, Recorded> | null = null;
+  private readonly invocations: number[] = [];
 
   constructor(private readonly table: MacroTable) {}
 
@@ -53,7 +62,7 @@ export class Expander {
     if (!this.table.mentionsAny(text)) {
       return { text, map: SourceMap.identity(text.length), sections: [], truncated: false };
     }
-    this.budget = EXPANSION_BASE + EXPANSION_FACTOR * (text.length >> 2);
+    this.budget = expansionBudget(text.length);
     const code = new CodeScanner(text);
     const candidates = this.table.invocationPattern();
     let copied = 0;
@@ -69,9 +78,17 @@ export class Expander {
       }
       this.copy(text, copied, m.index);
       copied = this.invocation(text, m.index, m[0]);
+      this.invocations.push(m.index, Math.max(copied, m.index + m[0].length));
     }
     this.copy(text, copied, text.length);
-    return { text: this.out.join(''), map: this.map, sections: this.sections, truncated: this.truncated };
+    return {
+      text: this.out.join(''),
+      map: this.map,
+      sections: this.sections,
+      truncated: this.truncated,
+      invocations: this.invocations,
+      budgetLeft: this.budget,
+    };
   }
 
   /**

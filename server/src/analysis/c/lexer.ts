@@ -139,12 +139,29 @@ export function lex(text: string, from = 0, to = text.length, directives = true)
  * Tells, for increasing offsets, whether an offset is in code (not in a comment, a string or
  * character literal, or a preprocessor directive). Scans each character once.
  */
+type ScanState = 'code' | 'line' | 'block' | 'str' | 'chr' | 'directive';
+
 export class CodeScanner {
   private i = 0;
-  private state: 'code' | 'line' | 'block' | 'str' | 'chr' | 'directive' = 'code';
+  private state: ScanState = 'code';
   private lineStart = true;
 
-  constructor(private readonly text: string) {}
+  /** Scans from `start`, which must be the start of a line that begins in code. */
+  constructor(
+    private readonly text: string,
+    start = 0,
+  ) {
+    this.i = start;
+  }
+
+  /**
+   * The state at `offset` (not before the last one asked), with whether a line starts there, and
+   * how far past `offset` the scan went (a directive's comment is skipped whole).
+   */
+  stateAt(offset: number): string {
+    this.isCode(offset);
+    return `${this.state}${this.lineStart ? '^' : ''}+${this.i - offset}`;
+  }
 
   isCode(offset: number): boolean {
     const t = this.text;

@@ -11,8 +11,9 @@ interface Segment {
 }
 
 export class SourceMap {
-  private readonly segments: Segment[] = [];
   private identityLength = -1;
+
+  constructor(private readonly segments: Segment[] = []) {}
 
   static identity(length: number): SourceMap {
     const m = new SourceMap();
@@ -76,5 +77,36 @@ export class SourceMap {
       if (s.src >= 0 && src >= s.src && src <= s.src + (s.outEnd - s.outStart)) return s.outStart + (src - s.src);
     }
     return -1;
+  }
+
+  /**
+   * This map after an edit of text the expansion copied verbatim: source [from, from + oldLength),
+   * written at `outFrom`, is now `newLength` long. What follows moves by the difference. Null when
+   * that text is not inside one copied segment.
+   */
+  afterVerbatimEdit(outFrom: number, from: number, oldLength: number, newLength: number): SourceMap | null {
+    if (this.identityLength >= 0) return null;
+    const d = newLength - oldLength;
+    const oldEnd = from + oldLength;
+    const shift = (x: number): number => (x >= oldEnd ? x + d : x);
+    const segs = this.segments;
+    let at = -1;
+    for (let k = 0; k < segs.length; k++) {
+      const s = segs[k] as Segment;
+      if (s.outStart > outFrom) break;
+      if (s.src >= 0 && outFrom + oldLength <= s.outEnd && s.src + (outFrom - s.outStart) === from) {
+        at = k;
+        break;
+      }
+    }
+    if (at < 0) return null;
+    const out = segs.slice(0, at);
+    const s = segs[at] as Segment;
+    out.push({ outStart: s.outStart, outEnd: s.outEnd + d, src: s.src, originStart: s.originStart, originEnd: s.originEnd + d });
+    for (let k = at + 1; k < segs.length; k++) {
+      const t = segs[k] as Segment;
+      out.push({ outStart: t.outStart + d, outEnd: t.outEnd + d, src: t.src >= 0 ? shift(t.src) : -1, originStart: shift(t.originStart), originEnd: shift(t.originEnd) });
+    }
+    return new SourceMap(out);
   }
 }

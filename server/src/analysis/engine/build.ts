@@ -1,5 +1,5 @@
 // Facts of every file -> the workspace model.
-import type { BpfObjectFacts, KfuncCall, KfuncDeclFact, LoaderFacts, Location, ReadProblem, SkeletonFacts } from '../facts';
+import type { BpfObjectFacts, KfuncCall, KfuncDeclFact, LoaderFacts, Location, ProgramFact, ReadProblem, SkeletonFacts } from '../facts';
 import { essentialTypeName } from '../sections';
 import type { Finding, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../model';
 import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, type DependentKfunc } from '../kfuncs';
@@ -39,21 +39,34 @@ function dependentKfuncs(facts: WorkspaceFacts, options: ModelOptions): Map<stri
   return out;
 }
 
-function viewOf(o: LinkedObject, truth: BpfObjectFacts): ObjectView {
+/** Items by name, the first of each name winning (as `find` would), for lookups in a loop. */
+function byName<T extends { name: string }>(items: readonly T[] | undefined): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items ?? []) if (!out.has(item.name)) out.set(item.name, item);
+  return out;
+}
+
+function viewOf(o: LinkedObject, truth: BpfObjectFacts): ObjectView & { sourceProgram(name: string): ProgramFact | undefined } {
   const src = o.source;
-  const program = (name: string): Location | undefined => src?.programs.find((p) => p.name === name)?.location;
-  const map = (name: string): Location | undefined => src?.structOpsMaps.find((m) => m.name === name)?.location;
+  const srcPrograms = byName(src?.programs);
+  const srcMaps = byName(src?.structOpsMaps);
+  const truthPrograms = byName(truth.programs);
+  const truthMaps = byName(truth.structOpsMaps);
+  const program = (name: string): Location | undefined => srcPrograms.get(name)?.location;
+  const map = (name: string): Location | undefined => srcMaps.get(name)?.location;
   return {
     id: o.id,
     truth,
-    programLocation: (name) => program(name) ?? truth.programs.find((p) => p.name === name)?.location ?? { file: truth.file, range: zero },
-    mapLocation: (name) => map(name) ?? truth.structOpsMaps.find((m) => m.name === name)?.location ?? { file: truth.file, range: zero },
+    programLocation: (name) => program(name) ?? truthPrograms.get(name)?.location ?? { file: truth.file, range: zero },
+    mapLocation: (name) => map(name) ?? truthMaps.get(name)?.location ?? { file: truth.file, range: zero },
     slotLocation: (mapName, member) =>
-      src?.structOpsMaps.find((m) => m.name === mapName)?.slots.find((s) => s.member === member)?.location ??
+      srcMaps.get(mapName)?.slots.find((s) => s.member === member)?.location ??
       map(mapName) ??
-      truth.structOpsMaps.find((m) => m.name === mapName)?.slots.find((s) => s.member === member)?.location ??
+      truthMaps.get(mapName)?.slots.find((s) => s.member === member)?.location ??
       { file: truth.file, range: zero },
-    kfuncCalls: (name) => kfuncCallsOf(name, src, truth, program(name)),
+    kfuncCalls: (name) =>
+      kfuncCallsOf(srcPrograms.get(name)?.kfuncCalls, truth !== src ? truthPrograms.get(name)?.kfuncCalls : undefined, program(name)),
+    sourceProgram: (name) => srcPrograms.get(name),
   };
 }
 
@@ -64,9 +77,7 @@ const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } 
  * object shows — made through macros or inline wrappers from headers (`scx_bpf_error()` calls
  * `scx_bpf_error_bstr`) — placed at the program.
  */
-function kfuncCallsOf(name: string, src: BpfObjectFacts | null, truth: BpfObjectFacts, at: Location | undefined): KfuncCall[] {
-  const fromSource = src?.programs.find((p) => p.name === name)?.kfuncCalls;
-  const compiled = truth !== src ? truth.programs.find((p) => p.name === name)?.kfuncCalls : undefined;
+function kfuncCallsOf(fromSource: KfuncCall[] | undefined, compiled: KfuncCall[] | undefined, at: Location | undefined): KfuncCall[] {
   if (!fromSource) return compiled ?? [];
   if (!compiled) return fromSource;
   const seen = new Set(fromSource.map((c) => essentialTypeName(c.name)));
@@ -131,7 +142,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     const state = primary.programs.get(p.name);
     if (!state || seen.has(p.name)) continue;
     seen.add(p.name);
-    const srcFact = o.source?.programs.find((q) => q.name === p.name) ?? p;
+    const srcFact = view.sourceProgram(p.name) ?? p;
     const prog: ModelProgram = {
       id: `${o.id}/${p.name}`,
       object: o.id,

@@ -1,0 +1,71 @@
+// Re-expansion after an edit, without expanding the file again: when the lines an edit touches
+// were copied verbatim (no macro invocation in or around them, before or after the edit) and the
+// edit leaves the lexical state after them as it was (no comment or string left open), the new
+// expansion is the old one with the same lines replaced and everything after them moved.
+// Anything else returns null and the caller expands the whole file; both give the same result.
+import { CodeScanner } from './lexer';
+import { expansionBudget, type Expansion } from './expand';
+import type { MacroTable } from './macros';
+
+/** The lines `[start, end)` changed between `before` and `after` (end in `before`), or null if none. */
+function changedLines(before: string, after: string): { start: number; oldEnd: number; newEnd: number } | null {
+  const max = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  if (prefix === before.length && prefix === after.length) return null;
+  let suffix = 0;
+  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const start = prefix === 0 ? 0 : before.lastIndexOf('\n', prefix - 1) + 1;
+  const nl = before.indexOf('\n', before.length - suffix);
+  const oldEnd = nl < 0 ? before.length : nl;
+  return { start, oldEnd, newEnd: oldEnd + after.length - before.length };
+}
+
+function mentionsIn(pattern: RegExp, text: string, from: number, to: number): boolean {
+  pattern.lastIndex = from;
+  const m = pattern.exec(text);
+  return m !== null && m.index < to;
+}
+
+export function reexpandEdit(before: string, prev: Expansion, after: string, table: MacroTable): Expansion | null {
+  if (prev.truncated || prev.map.isIdentity || !prev.invocations || prev.budgetLeft === undefined) return null;
+  const lines = changedLines(before, after);
+  if (!lines) return prev;
+  const { start, oldEnd, newEnd } = lines;
+  const d = after.length - before.length;
+  const budgetLeft = prev.budgetLeft + expansionBudget(after.length) - expansionBudget(before.length);
+  if (budgetLeft < 0) return null;
+
+  // No invocation may touch the lines, nor start in them before or after the edit.
+  const inv = prev.invocations;
+  for (let k = 0; k < inv.length; k += 2) {
+    if ((inv[k + 1] as number) >= start && (inv[k] as number) <= oldEnd) return null;
+  }
+  const pattern = table.invocationPattern();
+  if (mentionsIn(pattern, before, start, oldEnd) || mentionsIn(pattern, after, start, newEnd)) return null;
+
+  // The lines start in code, and the text after them is scanned as before.
+  const scan = new CodeScanner(after);
+  if (scan.stateAt(start) !== 'code^+0') return null;
+  if (newEnd < after.length && scan.stateAt(newEnd + 1) !== new CodeScanner(before, start).stateAt(oldEnd + 1)) return null;
+
+  // The old lines must be where the map says, verbatim.
+  const outFrom = prev.map.toExpanded(start);
+  const oldLength = oldEnd - start;
+  if (outFrom < 0 || prev.text.slice(outFrom, outFrom + oldLength) !== before.slice(start, oldEnd)) return null;
+  const map = prev.map.afterVerbatimEdit(outFrom, start, oldLength, newEnd - start);
+  if (!map) return null;
+
+  const outEnd = outFrom + oldLength;
+  const moved = (x: number): number => (x >= oldEnd ? x + d : x);
+  return {
+    text: prev.text.slice(0, outFrom) + after.slice(start, newEnd) + prev.text.slice(outEnd),
+    map,
+    sections: prev.sections.map((m) =>
+      m.offset < outEnd ? m : { ...m, offset: m.offset + d, sourceStart: moved(m.sourceStart), sourceEnd: moved(m.sourceEnd) },
+    ),
+    truncated: false,
+    invocations: inv.map(moved),
+    budgetLeft,
+  };
+}

@@ -1,0 +1,100 @@
+// Re-expansion after an edit must give what expanding the edited file from scratch gives: the
+// same text, section markers and invocations, and a source map that answers every offset alike.
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expandSource, type Expansion } from '../../server/src/analysis/c/expand';
+import { reexpandEdit } from '../../server/src/analysis/c/expandEdit';
+import { collectDefines, MacroTable } from '../../server/src/analysis/c/macros';
+
+const CASES = join(__dirname, '..', 'fixtures', 'cases');
+
+/** Every C file and header of the fixtures, each with a table of its own and its case's defines. */
+function corpus(): { file: string; text: string; table: MacroTable }[] {
+  const out: { file: string; text: string; table: MacroTable }[] = [];
+  for (const c of readdirSync(CASES)) {
+    const dir = join(CASES, c);
+    const files = readdirSync(dir).filter((f) => /\.(c|h)$/.test(f));
+    const headerDefs = files.filter((f) => f.endsWith('.h')).flatMap((f) => collectDefines(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      out.push({ file: `${c}/${f}`, text, table: new MacroTable([...collectDefines(text, f), ...headerDefs]) });
+    }
+  }
+  return out;
+}
+
+/** A small deterministic generator, so a failure names its seed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const INSERTS = [' x', ' /* note */', '/*', '*/', '"', "'", '\\', '\n', '\n#define FOO 1\n', '#', '//', ' SEC', 'SEC("tc")', ';', '\n\n', ' int y = 2;', 'BPF_PROG', '(', ')', '{', '}'];
+
+function edit(text: string, next: () => number): string {
+  const at = Math.floor(next() * (text.length + 1));
+  const r = next();
+  if (r < 0.6) return text.slice(0, at) + (INSERTS[Math.floor(next() * INSERTS.length)] as string) + text.slice(at);
+  const len = 1 + Math.floor(next() * (r < 0.9 ? 3 : 40));
+  return text.slice(0, at) + text.slice(at + len);
+}
+
+function sameExpansion(got: Expansion, want: Expansion, what: string): void {
+  assert.equal(got.text, want.text, `${what}: text`);
+  assert.deepEqual(got.sections, want.sections, `${what}: sections`);
+  assert.deepEqual(got.invocations, want.invocations, `${what}: invocations`);
+  assert.equal(got.truncated, want.truncated, `${what}: truncated`);
+  for (let i = 0; i <= want.text.length; i++) {
+    if (got.map.toSource(i) !== want.map.toSource(i) || got.map.toSource(i, true) !== want.map.toSource(i, true) || got.map.isSynthetic(i) !== want.map.isSynthetic(i)) {
+      assert.fail(`${what}: source map differs at expanded offset ${i}`);
+    }
+  }
+}
+
+describe('re-expansion after an edit', () => {
+  const files = corpus();
+
+  it('equals a full expansion of the edited file, over random edit sequences', () => {
+    let incremental = 0;
+    let edits = 0;
+    for (const [n, f] of files.entries()) {
+      const next = rng(1000 + n);
+      let text = f.text;
+      let exp = expandSource(text, f.table);
+      for (let k = 0; k < 40; k++) {
+        const after = edit(text, next);
+        const want = expandSource(after, f.table);
+        const got = reexpandEdit(text, exp, after, f.table);
+        edits++;
+        if (got) {
+          incremental++;
+          sameExpansion(got, want, `${f.file}, edit ${k} (seed ${1000 + n})`);
+        }
+        text = after;
+        exp = got ?? want;
+      }
+    }
+    // Most random edits land in ordinary code; the fast path must actually be taken.
+    assert.ok(incremental > edits / 4, `${incremental} of ${edits} edits re-expanded incrementally`);
+  });
+
+  it('takes the fast path for a comment typed at the end of a line, and not for one left open', () => {
+    const f = files.find((x) => x.file === 'poisoned-shared/shared.bpf.c');
+    assert.ok(f);
+    const exp = expandSource(f.text, f.table);
+    const line = f.text.indexOf('\n', f.text.indexOf('return'));
+    const closed = `${f.text.slice(0, line)} /* ok */${f.text.slice(line)}`;
+    const open = `${f.text.slice(0, line)} /* open${f.text.slice(line)}`;
+    const fast = reexpandEdit(f.text, exp, closed, f.table);
+    assert.ok(fast, 'a closed comment keeps the lexical state');
+    sameExpansion(fast, expandSource(closed, f.table), 'closed comment');
+    assert.equal(reexpandEdit(f.text, exp, open, f.table), null, 'an open comment changes what follows');
+    const sec = f.text.indexOf('SEC(');
+    const inInvocation = `${f.text.slice(0, sec + 5)}x${f.text.slice(sec + 5)}`;
+    assert.equal(reexpandEdit(f.text, exp, inInvocation, f.table), null, 'an edit inside SEC(...) expands again');
+  });
+});
