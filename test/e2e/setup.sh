@@ -50,8 +50,12 @@ if [[ ! -f $CS_DIR/.complete ]]; then
   # code-server's postinstall runs `npm install` inside its bundled VS Code, which builds native
   # modules (node-pty, spdlog, kerberos, ...) with node-gyp against Node 24's own headers.
   # npm 11 blocks dependency install scripts unless allowed; this pinned tool needs all of them.
+  # Under `npm test` the outer npm (Node 20) exports its settings as npm_config_* variables, which
+  # the inner npm would take as its own: its user agent among them, from which code-server's
+  # postinstall reads the Node version ("requires node v24 ... you are on node v20"). Drop them all.
   (
     cd "$CS_DIR"
+    while read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_')
     export PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" npm_config_dangerously_allow_all_scripts=true
     npm install --no-save --no-audit --no-fund -E "code-server@$CODE_SERVER_VERSION" >&2
   )
