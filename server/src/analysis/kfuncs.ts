@@ -60,6 +60,21 @@ export function kfuncFamily(name: string): KfuncFamily {
   return BUILTIN_ASSOC_KFUNCS[base]?.family ?? (base.startsWith('scx_bpf_') || base.startsWith('__scx_bpf_') ? 'sched_ext' : 'generic');
 }
 
+/**
+ * kfuncs that take the caller's aux for something other than its struct_ops association — the
+ * program's BPF stream, the program a deferred callback belongs to, the selftests of implicit
+ * arguments. Their declarations look like the association-dependent ones; they are not.
+ */
+const AUX_FOR_OTHER_PURPOSES = new Set([
+  'bpf_stream_vprintk', 'bpf_task_work_schedule_signal', 'bpf_task_work_schedule_resume', 'bpf_wq_set_callback',
+  'bpf_kfunc_implicit_arg', 'bpf_kfunc_implicit_arg_legacy',
+]);
+
+/** True for a kfunc known to take the caller's aux without reading its association. */
+export function takesAuxForOtherPurposes(name: string): boolean {
+  return AUX_FOR_OTHER_PURPOSES.has(essentialTypeName(name).replace(/_impl$/, ''));
+}
+
 const AUX_TYPE = /\bstruct\s+bpf_prog_aux\s*\*/;
 const PROG_SUFFIX = /\b\w+__prog\s*$/;
 
@@ -80,6 +95,7 @@ export function scanKfuncDecls(text: string, file: string): KfuncDeclFact[] {
     const m = /(\w+)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(?:__\w+\s*)*$/.exec(decl.replace(/\s+/g, ' '));
     if (!m || !m[1]) continue;
     const name = m[1];
+    if (takesAuxForOtherPurposes(name)) continue;
     const params = (m[2] ?? '').split(',');
     const aux = params.find((p) => AUX_TYPE.test(p) || PROG_SUFFIX.test(p.trim()));
     if (!aux) continue;

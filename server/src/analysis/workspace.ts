@@ -22,6 +22,7 @@ export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'ot
 /** Source files above this size are not parsed (headers are still scanned for macros and kfuncs). */
 export const MAX_PARSED_BYTES = 4 * 1024 * 1024;
 const SEC_USE = /\bSEC\s*\(|__attribute__\s*\(\(\s*section\s*\(/;
+const SKELETON_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*[<"][^>"]*\.skel\.h[>"]/m;
 const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:object|program|map)__\w+\s*\(|\bbpf_prog_assoc_struct_ops\s*\(|\bSCX_OPS_(?:OPEN|LOAD|ATTACH)\s*\(/;
 
 function definesKey(defs: MacroDef[]): string {
@@ -63,7 +64,10 @@ export function classify(path: string, text: string | null): FileKind {
   if (path.endsWith('.c')) {
     if (text === null) return 'other';
     const code = withoutComments(text);
-    if (SEC_USE.test(code)) return 'bpf';
+    // A file that includes a skeleton runs on the host, whatever else it mentions (a USDT's
+    // `.probes` section attribute); `SEC(` only counts in code, not in a string literal.
+    if (SKELETON_INCLUDE.test(code)) return 'loader';
+    if (SEC_USE.test(code.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'))) return 'bpf';
     if (LOADER_USE.test(code)) return 'loader';
   }
   return 'other';

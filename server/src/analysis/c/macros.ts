@@ -49,6 +49,16 @@ const CONVENTIONS: Record<string, string> = {
 };
 
 /**
+ * libbpf's token-pasting helpers (bpf_helpers.h), with which projects' own macros make names — a
+ * scope guard's label, `___bpf_apply(__label_, __COUNTER__)`. Unexpanded, such a label reads as a
+ * call and tree-sitter loses the rest of the function.
+ */
+const LIBBPF_HELPERS: Record<string, string> = {
+  ___bpf_concat: 'a, b | a ## b',
+  ___bpf_apply: 'fn, n | ___bpf_concat(fn, n)',
+};
+
+/**
  * Attribute-like macros of libbpf's headers that tree-sitter cannot read where they stand
  * (`extern int f(void) __ksym __weak;`). They expand to nothing.
  */
@@ -159,6 +169,7 @@ export class MacroTable {
       if (!this.defs.has(def.name)) this.defs.set(def.name, def);
     }
     for (const [name, spec] of Object.entries(CONVENTIONS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
+    for (const [name, spec] of Object.entries(LIBBPF_HELPERS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
     for (const [name, spec] of Object.entries(LIBBPF_SHAPES)) this.defs.set(name, builtin(name, spec));
     for (const name of BLANKS) this.defs.set(name, makeDef(name, null, ''));
     for (const [name, spec] of Object.entries(MAP_DEFINITION_SHAPES)) this.defs.set(name, builtin(name, spec));
@@ -187,6 +198,7 @@ export class MacroTable {
     this.projectLeadsToSec = new Set([...reaches].filter((n) => this.defs.get(n)?.location));
     for (const name of BLANKS) reaches.add(name);
     for (const name of Object.keys(MAP_DEFINITION_SHAPES)) reaches.add(name);
+    for (const name of Object.keys(LIBBPF_HELPERS)) reaches.add(name);
     // The project's own macros are expanded wherever they appear, like the compiler does: an
     // attribute macro before a program, a slot written through a macro, a kfunc call in one.
     for (const def of this.defs.values()) if (def.location) reaches.add(def.name);

@@ -1,0 +1,21 @@
+// What kind of file a `.c` is, from what its code uses (not its comments or string literals).
+import { strict as assert } from 'node:assert';
+import { classify } from '../../server/src/analysis/workspace';
+
+describe('classify', () => {
+  it('a loader that prints or mentions SEC( in a string or comment stays a loader', () => {
+    const loader = '#include <stdio.h>\n// SEC("x") in a comment\nint main(void) { struct o *s = o__open(); printf("SEC(\\"struct_ops\\")\\n"); return 0; }\n';
+    assert.equal(classify('/w/loader.c', loader), 'loader');
+  });
+
+  it('a file that includes a skeleton is a loader even when it declares a section itself', () => {
+    const usdt = '#include "usdt.skel.h"\nstatic int sema __attribute__((section(".probes"))) = 0;\nint main(void) { return 0; }\n';
+    assert.equal(classify('/w/prog_tests/usdt.c', usdt), 'loader');
+  });
+
+  it('SEC( in code makes a BPF source, whatever its file name', () => {
+    assert.equal(classify('/w/prog.c', 'SEC("tc") int p(void *ctx) { return 0; }\n'), 'bpf');
+    assert.equal(classify('/w/prog.c', 'int x __attribute__((section("maps")));\n'), 'bpf');
+    assert.equal(classify('/w/notes.c', 'const char *s = "SEC(";\n'), 'other');
+  });
+});
