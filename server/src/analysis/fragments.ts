@@ -13,6 +13,51 @@ export function quotedIncludes(path: string, text: string): string[] {
   return out;
 }
 
+/** The `#include <...>` names of a C text (`scx/common.bpf.h`), resolved later against the workspace. */
+export function angleIncludes(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*<([^>\n]+)>/gm)) if (m[1]) out.push(normalize(m[1]));
+  return out;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/**
+ * Finds `<name>` includes among the workspace's files, as the compiler finds them on its `-I` path:
+ * a file whose path ends in `/name`; of several, the one nearest the including file.
+ */
+export class IncludeResolver {
+  private readonly byBase = new Map<string, string[]>();
+
+  constructor(paths: Iterable<string>) {
+    for (const p of paths) {
+      const base = p.slice(p.lastIndexOf('/') + 1);
+      const list = this.byBase.get(base);
+      if (list) list.push(p);
+      else this.byBase.set(base, [p]);
+    }
+  }
+
+  resolve(from: string, name: string): string | undefined {
+    const base = name.slice(name.lastIndexOf('/') + 1);
+    let best: string | undefined;
+    let bestScore = -1;
+    for (const p of this.byBase.get(base) ?? []) {
+      if (p === from || !p.endsWith(`/${name}`)) continue;
+      const score = commonPrefix(dirname(p), dirname(from));
+      if (score > bestScore) {
+        best = p;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+}
+
 /** Everything `root` includes, transitively, among `candidates` (files with programs or maps). */
 export function fragmentClosure(root: string, includesOf: (path: string) => string[], candidates: ReadonlySet<string>): string[] {
   const out: string[] = [];

@@ -9,7 +9,7 @@ import { scanKfuncDecls } from './kfuncs';
 import { readLoader } from './loader/loader';
 import { readSkeleton } from './skeleton';
 import { buildModel, type ModelOptions, type WorkspaceFacts } from './engine/build';
-import { fragmentClosure, mergeFragments, quotedIncludes } from './fragments';
+import { angleIncludes, fragmentClosure, IncludeResolver, mergeFragments, quotedIncludes } from './fragments';
 import { isBpfElf } from './elf/magic';
 
 export { isBpfElf } from './elf/magic';
@@ -37,6 +37,8 @@ interface FileEntry {
   holdsPrograms?: boolean;
   /** Workspace files this one `#include`s with quotes. */
   includes?: string[];
+  /** Names it `#include`s with angle brackets (resolved against the workspace when linking). */
+  angleIncludes?: string[];
   /** The macros this file is expanded with (its own #defines over the headers'). */
   table?: MacroTable;
   /** Last modification (ms since the epoch), when known. */
@@ -135,7 +137,10 @@ export class Workspace {
     // Same #defines as before: keep the file's macro table (and with it the expansion cache).
     if (old?.table && kind === 'bpf' && definesKey(old.defines) === definesKey(entry.defines)) entry.table = old.table;
     if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
-    if (kind === 'header' || kind === 'bpf') entry.includes = quotedIncludes(path, text);
+    if (kind === 'header' || kind === 'bpf') {
+      entry.includes = quotedIncludes(path, text);
+      entry.angleIncludes = angleIncludes(text);
+    }
     if (kind === 'header') entry.holdsPrograms = SEC_USE.test(withoutComments(text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, ''));
     if (kind !== 'bpf' && kind !== 'loader') {
       old?.doc?.dispose();
@@ -245,7 +250,13 @@ export class Workspace {
   private bpfObjects(): BpfObjectFacts[] {
     const candidates = new Set<string>();
     for (const [path, f] of this.files) if ((f.kind === 'bpf' || f.holdsPrograms) && f.facts) candidates.add(path);
-    const includesOf = (path: string): string[] => (this.files.get(path)?.includes ?? []).filter((p) => this.files.has(p));
+    // `#include <scx/common.bpf.h>` reaches a header of the workspace as the compiler's -I would.
+    const headers = new IncludeResolver([...this.files].filter(([, f]) => f.kind === 'header' || f.kind === 'bpf').map(([p]) => p));
+    const includesOf = (path: string): string[] => {
+      const f = this.files.get(path);
+      const angled = (f?.angleIncludes ?? []).map((name) => headers.resolve(path, name)).filter((p): p is string => p !== undefined);
+      return [...(f?.includes ?? []).filter((p) => this.files.has(p)), ...angled];
+    };
     const fragmentsOf = new Map<string, string[]>();
     const included = new Set<string>();
     for (const [path, f] of this.files) {
