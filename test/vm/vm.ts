@@ -89,10 +89,11 @@ export async function loaded(vm: LocalVm): Promise<{ progs: string[]; maps: stri
 
 /**
  * What is loaded once the kernel's deferred frees are done: struct_ops maps and their programs
- * are released after RCU grace periods, a moment after the agent exits. Polls until the state
- * equals `expected` or `ms` pass, and returns the last state seen (the caller asserts on it).
+ * are released after RCU (and RCU tasks) grace periods, a moment after the agent exits — seconds
+ * under TCG on a busy host (10 s was once not enough). Polls until the state equals `expected`
+ * or `ms` pass, and returns the last state seen (the caller asserts on it).
  */
-export async function loadedOnceSettled(vm: LocalVm, expected: Awaited<ReturnType<typeof loaded>>, ms = 10_000): Promise<Awaited<ReturnType<typeof loaded>>> {
+export async function loadedOnceSettled(vm: LocalVm, expected: Awaited<ReturnType<typeof loaded>>, ms = 30_000): Promise<Awaited<ReturnType<typeof loaded>>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const now = await loaded(vm);
