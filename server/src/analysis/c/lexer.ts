@@ -135,12 +135,12 @@ export function lex(text: string, from = 0, to = text.length, directives = true)
   return out;
 }
 
+type ScanState = 'code' | 'line' | 'block' | 'str' | 'chr' | 'directive';
+
 /**
  * Tells, for increasing offsets, whether an offset is in code (not in a comment, a string or
  * character literal, or a preprocessor directive). Scans each character once.
  */
-type ScanState = 'code' | 'line' | 'block' | 'str' | 'chr' | 'directive';
-
 export class CodeScanner {
   private i = 0;
   private state: ScanState = 'code';
