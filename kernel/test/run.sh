@@ -16,7 +16,8 @@ timeout_s=${BOOT_TIMEOUT:-170}
 for tool in clang gcc cpio gzip qemu-system-x86_64; do
 	command -v "$tool" >/dev/null || { echo "kernel/test/run.sh: $tool not found" >&2; exit 2; }
 done
-[[ -x /bin/busybox ]] && /bin/busybox --list | grep -qx ip ||
+# Not `grep -q`: it exits at the first match, and under pipefail busybox's SIGPIPE fails the test.
+[[ -x /bin/busybox ]] && /bin/busybox --list | grep -x ip >/dev/null ||
 	{ echo "kernel/test/run.sh: needs busybox-static (/bin/busybox)" >&2; exit 2; }
 
 if [[ -n ${KERNEL_DIR:-} ]]; then
