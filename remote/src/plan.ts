@@ -174,11 +174,15 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
   if (loader && loaders.includes(loader)) {
     plan.loader = loader;
     plan.mode = 'loader';
-    for (const c of calls.filter((x) => x.loader === loader)) {
+    // A loader that opens the skeleton several times: its first lifecycle, as the model's states.
+    const ofLoader = calls.filter((x) => x.loader === loader);
+    for (const c of ofLoader.filter((x) => (x.lifecycle ?? 0) === 0)) {
       const step = fromCall(c, plan.associations.length);
       if ('why' in step) plan.skipped.push({ location: c.location, why: step.why });
       else plan.associations.push(step);
     }
+    const lifecycles = new Set(ofLoader.map((x) => x.lifecycle ?? 0)).size;
+    if (lifecycles > 1) plan.notes.push(`${basename(loader)} opens the skeleton ${lifecycles} times; this run replays the first lifecycle.`);
     const others = loaders.filter((l) => l !== loader);
     if (others.length) plan.notes.push(`Replays the calls of ${basename(loader)}; ${others.map(basename).join(', ')} also associate programs of ${objectId} (choose with the loader option).`);
   } else {

@@ -57,6 +57,38 @@ describe('remote: plans from the model', () => {
     assert.equal(plan.loadFails, false);
   });
 
+  it('a loader with two lifecycles: the plan replays the first, and says so', () => {
+    const ws = vmFixtureWorkspace('ca-link');
+    const loader = join(FIXTURES, 'ca-link', 'loader.c');
+    // Two cases, each opening the skeleton: the second associates nothing and attaches nothing.
+    const twice = `#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "ca_link.skel.h"
+static int first_case(void)
+{
+	struct ca_link *skel = ca_link__open_and_load();
+	bpf_prog_assoc_struct_ops(bpf_program__fd(skel->progs.bpfa_link_probe), bpf_map__fd(skel->maps.bpfa_ca_link), NULL);
+	return ca_link__attach(skel);
+}
+static int second_case(void)
+{
+	struct ca_link *skel = ca_link__open_and_load();
+	bpf_program__assoc_struct_ops(skel->progs.bpfa_link_probe, skel->maps.bpfa_ca_link, NULL);
+	return 0;
+}
+int main(void) { return first_case() || second_case(); }
+`;
+    ws.setFile(loader, twice);
+    const model = ws.model();
+    assert.deepEqual(model.objects.find((o) => o.id === 'ca_link')?.scenarios.map((s) => [s.lifecycle, s.description]), [
+      [0, 'as loaded by loader.c (in first_case())'],
+      [1, 'as loaded by loader.c (in second_case())'],
+    ]);
+    const plan = buildPlan(model, 'ca_link');
+    assert.deepEqual(plan.associations.map((a) => [a.api, a.program, a.map]), [['syscall', 'bpfa_link_probe', 'bpfa_ca_link']]);
+    assert.match(plan.notes.join('\n'), /opens the skeleton 2 times; this run replays the first lifecycle/);
+  });
+
   it('the fd-based call becomes a raw syscall step', () => {
     const plan = buildPlan(vmFixtureWorkspace('ca-link').model(), 'ca_link');
     assert.deepEqual(plan.associations.map((a) => [a.api, a.program, a.map]), [['syscall', 'bpfa_link_probe', 'bpfa_ca_link']]);

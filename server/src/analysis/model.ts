@@ -27,6 +27,8 @@ export type AssociationStateName = AssociationState['state'];
 export interface Scenario {
   /** The user-space file whose calls drive this run, or null for the assumed default lifecycle. */
   loader: string | null;
+  /** Which lifecycle of the loader (0-based), when it opens the skeleton more than once. */
+  lifecycle?: number;
   description: string;
 }
 
@@ -83,6 +85,8 @@ export interface ModelMap {
 export interface ModelAssociationCall {
   object: string;
   loader: string;
+  /** The loader's lifecycle the call is in, when it opens the skeleton more than once. */
+  lifecycle?: number;
   api: string;
   /** Program name, null when the code does not say which program. */
   program: string | null;

@@ -1,12 +1,17 @@
 // The model as JSON (schema in docs/model.md): 1-based lines, paths relative to the base.
 import type { Location } from '../analysis/facts';
-import type { AssociationState, WorkspaceModel } from '../analysis/model';
+import type { AssociationState, Scenario, WorkspaceModel } from '../analysis/model';
 import { displayPath } from './paths';
 
 export const TOOL_VERSION = '0.1.0';
 
 function where(l: Location, base?: string): { file: string; line: number; column: number } {
   return { file: displayPath(l.file, base), line: l.range.start.line + 1, column: l.range.start.character + 1 };
+}
+
+/** A loader's lifecycle, for a loader that opens the skeleton more than once. */
+function lifecycle(s: Scenario): { lifecycle?: number } {
+  return s.lifecycle === undefined ? {} : { lifecycle: s.lifecycle };
 }
 
 function association(a: AssociationState, base?: string): Record<string, unknown> {
@@ -34,7 +39,7 @@ export function modelToJson(model: WorkspaceModel, base?: string): unknown {
       objectFiles: o.objectFiles.map((f) => displayPath(f, base)),
       skeletons: o.skeletons.map((f) => displayPath(f, base)),
       loaders: o.loaders.map((f) => displayPath(f, base)),
-      scenarios: o.scenarios.map((s) => ({ loader: s.loader ? displayPath(s.loader, base) : null, description: s.description })),
+      scenarios: o.scenarios.map((s) => ({ loader: s.loader ? displayPath(s.loader, base) : null, ...lifecycle(s), description: s.description })),
     })),
     programs: model.programs.map((p) => ({
       id: p.id,
@@ -47,7 +52,13 @@ export function modelToJson(model: WorkspaceModel, base?: string): unknown {
       autoload: p.autoload,
       association: association(p.association, base),
       ...(p.byScenario.length
-        ? { byScenario: p.byScenario.map((s) => ({ loader: s.scenario.loader ? displayPath(s.scenario.loader, base) : null, association: association(s.association, base) })) }
+        ? {
+            byScenario: p.byScenario.map((s) => ({
+              loader: s.scenario.loader ? displayPath(s.scenario.loader, base) : null,
+              ...lifecycle(s.scenario),
+              association: association(s.association, base),
+            })),
+          }
         : {}),
       kfuncCalls: p.kfuncCalls.map((c) => ({ name: c.name, ...where(c.location, base), ...(c.via ? { via: c.via } : {}), dependsOnAssociation: c.dependsOnAssociation })),
     })),

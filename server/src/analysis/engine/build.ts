@@ -131,7 +131,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     sources: o.source ? [o.source.file] : [],
     objectFiles: o.objectFile ? [o.objectFile.file] : [],
     skeletons: o.skeleton ? [o.skeleton.file] : [],
-    loaders: loaders.map((l) => l.facts.file),
+    loaders: [...new Set(loaders.map((l) => l.facts.file))],
     truth: truth.origin,
     scenarios: outcomes.map((s) => s.scenario),
     loadFails: primary.loadFails,

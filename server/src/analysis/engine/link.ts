@@ -3,6 +3,7 @@
 // programs with the same name in two objects stay two programs.
 import { basename, dirname } from 'node:path';
 import type { BpfObjectFacts, FactOrigin, LoaderAction, LoaderFacts, SkeletonFacts } from '../facts';
+import { splitLifecycles } from './lifecycles';
 import { differences } from './staleness';
 
 export interface LinkedObject {
@@ -11,7 +12,15 @@ export interface LinkedObject {
   source: BpfObjectFacts | null;
   objectFile: BpfObjectFacts | null;
   skeleton: SkeletonFacts | null;
-  loaders: { facts: LoaderFacts; actions: LoaderAction[] }[];
+  /** One entry per lifecycle of each loader (a loader that opens the skeleton once has one). */
+  loaders: LinkedLoader[];
+}
+
+export interface LinkedLoader {
+  facts: LoaderFacts;
+  actions: LoaderAction[];
+  /** Which lifecycle of the loader, when it opens the skeleton more than once. */
+  lifecycle?: { index: number; label: string };
 }
 
 function overlap(a: BpfObjectFacts | null | undefined, b: BpfObjectFacts | null | undefined): number {
@@ -163,7 +172,6 @@ function linkLoader(l: LoaderFacts, groups: LinkedObject[]): void {
   const linked = groups.filter((g) => l.skeletonTypes.some((t) => g.names.has(t)));
   if (!linked.length) return;
   const entries = linked.map((g) => ({ g, entry: { facts: l, actions: [] as LoaderAction[] } }));
-  for (const { g, entry } of entries) g.loaders.push(entry);
   for (const a of l.actions) {
     const skel = actionSkeleton(a);
     let target = skel ? entries.find((e) => e.g.names.has(skel)) : undefined;
@@ -173,6 +181,11 @@ function linkLoader(l: LoaderFacts, groups: LinkedObject[]): void {
       target = name ? entries.find((e) => memberNames(e.g).has(name)) : undefined;
     }
     target?.entry.actions.push(a);
+  }
+  for (const { g, entry } of entries) {
+    for (const life of splitLifecycles(entry.actions)) {
+      g.loaders.push({ facts: l, actions: life.actions, ...(life.index !== undefined && life.label ? { lifecycle: { index: life.index, label: life.label } } : {}) });
+    }
   }
 }
 

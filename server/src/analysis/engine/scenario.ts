@@ -1,12 +1,13 @@
 // One run of one object: open, the loader's configuration, load (libbpf's checks), attach (the
 // kernel associates every program in an updated map's slots, poisoning shared ones), and the
 // explicit association calls in order, each answered as libbpf and the kernel would.
-import type { BpfObjectFacts, KfuncCall, LoaderAction, LoaderFacts, Location } from '../facts';
+import type { BpfObjectFacts, KfuncCall, Location } from '../facts';
 import type { AssociationState, Errno, Finding, ModelAssociationCall, ModelSlot, Scenario, SlotRef } from '../model';
 import { applyPreLoadActions, checkLoad, type MapState, type ProgState } from './libbpfLoad';
 import { predictCall, type CallContext } from './explicit';
 import { finding, list, quote } from './findingText';
 import { lookupKfunc, type DependentKfunc } from '../kfuncs';
+import type { LinkedLoader } from './link';
 
 export interface ObjectView {
   id: string;
@@ -72,7 +73,7 @@ function initialState(view: ObjectView): { progs: Map<string, ProgState>; maps: 
 }
 
 /** Maps whose value the run writes into the kernel (bpf_map__attach_struct_ops), in order. */
-function attachedMaps(view: ObjectView, loader: { facts: LoaderFacts; actions: LoaderAction[] } | null, maps: Map<string, MapState>): Map<string, string> {
+function attachedMaps(view: ObjectView, loader: LinkedLoader | null, maps: Map<string, MapState>): Map<string, string> {
   const attached = new Map<string, string>();
   if (!loader) {
     for (const m of maps.values()) if (m.autocreate) attached.set(m.fact.name, `${view.id}__attach(), assumed because no loader for this object is in the workspace`);
@@ -94,11 +95,16 @@ function attachedMaps(view: ObjectView, loader: { facts: LoaderFacts; actions: L
 
 export function runScenario(
   view: ObjectView,
-  loader: { facts: LoaderFacts; actions: LoaderAction[] } | null,
+  loader: LinkedLoader | null,
   dependentKfuncs: Map<string, DependentKfunc>,
 ): ScenarioOutcome {
+  const life = loader?.lifecycle;
   const scenario: Scenario = loader
-    ? { loader: loader.facts.file, description: `as loaded by ${loader.facts.file.split('/').pop()}` }
+    ? {
+        loader: loader.facts.file,
+        ...(life ? { lifecycle: life.index } : {}),
+        description: `as loaded by ${loader.facts.file.split('/').pop()}${life ? ` (${life.label})` : ''}`,
+      }
     : { loader: null, description: 'assumed lifecycle: open, load, attach every struct_ops map' };
   const { progs, maps, findings } = initialState(view);
   applyPreLoadActions(loader?.actions ?? [], progs, maps);
@@ -124,7 +130,7 @@ export function runScenario(
   for (const a of loader?.actions ?? []) {
     if (a.kind !== 'assoc') continue;
     const out = predictCall(a, loader?.facts.file ?? '', ctx);
-    calls.push(...out.calls);
+    calls.push(...(life ? out.calls.map((c) => ({ ...c, lifecycle: life.index })) : out.calls));
     findings.push(...out.findings);
   }
 
