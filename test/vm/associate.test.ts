@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { KERNEL_LACKS_COMMAND, runAssociationOnTargets, type VmRunResults } from '../../remote/src/index';
 import type { LocalVm } from '../../remote/src/localVm';
 import { vmCacheDir } from '../../remote/src/localVm';
-import { fixtureModel, guest, loaded, loadedOnceSettled, sharedVm } from './vm';
+import { fixtureModel, guest, loaded, loadedOnceSettled, settledBaseline, sharedVm } from './vm';
 
 async function run(vm: LocalVm, fixture: string, objectId: string, extra: Partial<Parameters<typeof runAssociationOnTargets>[0]> = {}): Promise<VmRunResults> {
   const { model, read } = await fixtureModel(fixture);
@@ -27,7 +27,7 @@ describe('VM: associations on Debian 6.12', () => {
     ['ca-link', 'ca_link', 'bpfa_ca_link', 'bpf_prog_assoc_struct_ops'],
   ] as const) {
     it(`${objectId}: loads, registers ${map}, the association is answered "kernel lacks the command"`, async () => {
-      const before = await loaded(vm);
+      const before = await settledBaseline(vm);
       const registered: string[][] = [];
       let checked: Promise<void> = Promise.resolve();
       const r = await run(vm, fixture, objectId, {
@@ -84,7 +84,7 @@ describe('VM: associations on Debian 6.12', () => {
   });
 
   it('Cancel while the maps are attached: the agent detaches and frees everything', async () => {
-    const before = await loaded(vm);
+    const before = await settledBaseline(vm);
     const abort = new AbortController();
     const seen: string[] = [];
     let held: Awaited<ReturnType<typeof loaded>> | null = null;

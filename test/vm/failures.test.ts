@@ -11,7 +11,7 @@ import { loadWorkspace } from '../../server/src/node/scan';
 import { runAssociationOnTargets, type VmRunResults } from '../../remote/src/index';
 import { LocalVm, vmCacheDir } from '../../remote/src/localVm';
 import type { VmTarget } from '../../remote/src/targets';
-import { fixtureModel, guest, image, loaded, REPO, sharedVm } from './vm';
+import { fixtureModel, guest, image, REPO, settledBaseline, sharedVm } from './vm';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bpfa-vmfail-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -138,7 +138,7 @@ describe('VM: failures and their messages', () => {
   });
 
   it('the shared VM has nothing left loaded after all this', async () => {
-    const l = await loaded(vm);
+    const l = await settledBaseline(vm);
     assert.ok(!l.progs.some((p) => p.startsWith('bpfa_')), l.progs.join(' '));
   });
 });

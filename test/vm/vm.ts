@@ -90,14 +90,29 @@ export async function loaded(vm: LocalVm): Promise<{ progs: string[]; maps: stri
 /**
  * What is loaded once the kernel's deferred frees are done: struct_ops maps and their programs
  * are released after RCU (and RCU tasks) grace periods, a moment after the agent exits — seconds
- * under TCG on a busy host (10 s was once not enough). Polls until the state equals `expected`
- * or `ms` pass, and returns the last state seen (the caller asserts on it).
+ * under TCG on a busy host. Polls until the state equals `expected` or `ms` pass, and returns the
+ * last state seen (the caller asserts on it).
  */
 export async function loadedOnceSettled(vm: LocalVm, expected: Awaited<ReturnType<typeof loaded>>, ms = 30_000): Promise<Awaited<ReturnType<typeof loaded>>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const now = await loaded(vm);
     if (JSON.stringify(now) === JSON.stringify(expected) || Date.now() > deadline) return now;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * What is loaded before a test, once an earlier test's objects (all named `bpfa_…`) are freed:
+ * their programs can outlive their maps by a few grace periods, and a snapshot taken then would
+ * expect them back.
+ */
+export async function settledBaseline(vm: LocalVm, ms = 30_000): Promise<Awaited<ReturnType<typeof loaded>>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const now = await loaded(vm);
+    const ours = [...now.progs, ...now.maps, ...now.congestion].some((n) => n.startsWith('bpfa'));
+    if (!ours || Date.now() > deadline) return now;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
