@@ -128,6 +128,8 @@ export class BrowserDriver implements EditorDriver {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 10_000 });
     await input.fill(`:${at.line}:${at.column}`);
+    // Enter before the widget has read the text is lost: wait for its "go to line N" row.
+    await this.page.locator('.quick-input-widget', { hasText: new RegExp(`line ${at.line}\\b`) }).waitFor({ timeout: 10_000 });
     await this.page.keyboard.press('Enter');
     await this.cursorAt(at.line, at.column);
   }
@@ -137,11 +139,6 @@ export class BrowserDriver implements EditorDriver {
     await this.page.locator('[id="status.editor.selection"]', { hasText: want }).waitFor({ timeout: 10_000 });
   }
 
-  private async cursor(): Promise<{ file: string; line: number }> {
-    const status = (await this.page.locator('[id="status.editor.selection"]').textContent()) ?? '';
-    const file = (await this.page.locator('.editor-group-container.active .tab.active').first().getAttribute('data-resource-name')) ?? '';
-    return { file, line: Number(/Ln (\d+)/.exec(status)?.[1] ?? NaN) };
-  }
 
   async hover(file: string, at: Position): Promise<string> {
     await this.open(file, at);
@@ -167,10 +164,10 @@ export class BrowserDriver implements EditorDriver {
     await this.open(file, at);
     await this.page.keyboard.press('F12');
     await waitFor('the cursor to move', async () => {
-      const c = await this.cursor();
+      const c = await this.textCursor();
       return c.line !== at.line ? c : undefined;
     }, 15_000);
-    return this.cursor();
+    return this.textCursor();
   }
 
   async applyQuickFix(file: string, at: Position, title: RegExp): Promise<string> {
@@ -210,14 +207,32 @@ export class BrowserDriver implements EditorDriver {
     return nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-node') ?? ''));
   }
 
-  async clickGraphNode(id: string): Promise<{ file: string; line: number }> {
-    const before = await this.cursor().catch(() => ({ file: '', line: -1 }));
-    await this.graphFrame().locator(`[data-node="${id}"]`).click();
-    return waitFor(`the editor to reveal ${id}`, async () => {
-      // The click focuses the graph's group first; only a text editor's tab counts as landed.
-      const c = await this.cursor();
-      if (c.file.startsWith('webview-')) return undefined;
-      return c.line !== before.line || c.file !== before.file ? c : undefined;
+  clickGraphNode(id: string): Promise<{ file: string; line: number }> {
+    return this.revealedBy(id, () => this.graphFrame().locator(`[data-node="${id}"]`).click());
+  }
+
+  /**
+   * Where the text cursor is: the status bar's line, in the text editor that has it. A click in a
+   * webview leaves the webview's group marked active in the DOM for a while, or for good, although
+   * the editor beside it took the cursor: then the text editor is the other group's active tab.
+   */
+  private async textCursor(): Promise<{ file: string; line: number }> {
+    const status = (await this.page.locator('[id="status.editor.selection"]').textContent()) ?? '';
+    const active = (await this.page.locator('.editor-group-container.active .tab.active').first().getAttribute('data-resource-name')) ?? '';
+    const shown = await this.page
+      .locator('.editor-group-container .tab.active')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-resource-name') ?? ''));
+    const file = active && !active.startsWith('webview-') ? active : (shown.find((n) => n && !n.startsWith('webview-')) ?? '');
+    return { file, line: Number(/Ln (\d+)/.exec(status)?.[1] ?? NaN) };
+  }
+
+  /** Performs a click in a webview and returns where the text cursor lands once it moved. */
+  private async revealedBy(what: string, click: () => Promise<void>): Promise<{ file: string; line: number }> {
+    const before = await this.textCursor().catch(() => ({ file: '', line: -1 }));
+    await click();
+    return waitFor(`the editor to reveal ${what}`, async () => {
+      const c = await this.textCursor();
+      return c.file && (c.line !== before.line || c.file !== before.file) ? c : undefined;
     }, 15_000);
   }
 
@@ -253,14 +268,8 @@ export class BrowserDriver implements EditorDriver {
     return vm.vmReport(this.page, ready, timeoutMs);
   }
 
-  async clickVmReportRow(label: string): Promise<{ file: string; line: number }> {
-    const before = await this.cursor().catch(() => ({ file: '', line: -1 }));
-    await vm.clickInVmReport(this.page, label);
-    // The click first makes the webview's group active; then the editor beside it takes focus.
-    return waitFor(`the editor to reveal ${label}`, async () => {
-      const c = await this.cursor();
-      return !c.file.startsWith('webview-') && (c.line !== before.line || c.file !== before.file) ? c : undefined;
-    }, 15_000);
+  clickVmReportRow(label: string): Promise<{ file: string; line: number }> {
+    return this.revealedBy(label, () => vm.clickInVmReport(this.page, label));
   }
 
   async vmTranscript(): Promise<string> {
