@@ -21,10 +21,11 @@ function workspaceOf(files: string[], built: string[] = []): Workspace {
   return ws;
 }
 
+/** The objects and skeletons test/fixtures/build.sh made for a case, subdirectories included. */
 function builtFiles(caseDir: string): string[] {
   const dir = join(BUILD, relative(ROOT, caseDir));
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((n) => n.endsWith('.bpf.o') || n.endsWith('.skel.h'))
     .map((n) => join(dir, n));
 }
@@ -56,9 +57,9 @@ describe('fixtures', () => {
       });
 
       if (compiles(files)) {
-        it('with its compiled object and skeleton: the same answers, nothing stale', function () {
+        it('with its compiled object and skeleton: the same answers, nothing stale', () => {
           const built = builtFiles(dir);
-          if (!built.length) this.skip();
+          assert.ok(built.length, `no objects or skeletons for ${name} in .build/: run npm run fixtures (test/fixtures/build.sh)`);
           const ws = workspaceOf(files, built);
           const model = ws.model();
           const outside = model.findings.filter((f) => !caseFiles.has(f.location.file));
