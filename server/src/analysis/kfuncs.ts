@@ -95,7 +95,6 @@ export function scanKfuncDecls(text: string, file: string): KfuncDeclFact[] {
     const m = /(\w+)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(?:__\w+\s*)*$/.exec(decl.replace(/\s+/g, ' '));
     if (!m || !m[1]) continue;
     const name = m[1];
-    if (takesAuxForOtherPurposes(name)) continue;
     const params = (m[2] ?? '').split(',');
     const aux = params.find((p) => AUX_TYPE.test(p) || PROG_SUFFIX.test(p.trim()));
     if (!aux) continue;

@@ -8,7 +8,6 @@ import { classifyProgramSection } from '../sections';
 import { type Btf, btfFunctions, readBtf, skipModifiers } from './btf';
 import { type LineInfo, firstLineIn, readLineInfo } from './btfExt';
 import { readProgramCalls } from './calls';
-import { takesAuxForOtherPurposes } from '../kfuncs';
 import {
   EM_BPF,
   ET_REL,
@@ -162,7 +161,6 @@ function associationKfuncs(btf: Btf, file: string): KfuncDeclFact[] {
     const proto = btf.types[fn.proto];
     if (proto?.kind !== 'func_proto') continue;
     const name = essentialName(fn.name);
-    if (takesAuxForOtherPurposes(name)) continue;
     for (const p of proto.params) {
       const reason = p.name.endsWith('__prog')
         ? `its BTF prototype takes \`${p.name}\`: the verifier passes the caller's aux`

@@ -2,7 +2,7 @@
 import type { BpfObjectFacts, KfuncCall, KfuncDeclFact, LoaderFacts, Location, ProgramFact, ReadProblem, SkeletonFacts } from '../facts';
 import { essentialTypeName } from '../sections';
 import type { Finding, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../model';
-import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, type DependentKfunc } from '../kfuncs';
+import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, takesAuxForOtherPurposes, type DependentKfunc } from '../kfuncs';
 import { linkObjects, truthOf, type LinkedObject } from './link';
 import { runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
 import { staleFinding } from './staleness';
@@ -34,7 +34,10 @@ function dependentKfuncs(facts: WorkspaceFacts, options: ModelOptions): Map<stri
     ...facts.objectFiles.flatMap((o) => o.kfuncDecls),
     ...facts.skeletons.flatMap((s) => s.embedded?.kfuncDecls ?? []),
   ];
-  for (const d of decls) if (!out.has(d.name)) out.set(d.name, { reason: d.reason, location: d.location, family: kfuncFamily(d.name) });
+  // A declaration taking the aux says "dependent", unless the kfunc is known to use it otherwise.
+  for (const d of decls) {
+    if (!out.has(d.name) && !takesAuxForOtherPurposes(d.name)) out.set(d.name, { reason: d.reason, location: d.location, family: kfuncFamily(d.name) });
+  }
   for (const name of options.extraKfuncs ?? []) if (!out.has(name)) out.set(name, { reason: 'listed in the bpfAssoc.kfuncs setting', family: kfuncFamily(name) });
   return out;
 }
