@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Location } from '../../../server/src/analysis/facts';
 import type { ModelStore } from '../modelStore';
 import { reveal } from '../reveal';
+import { pageHead } from '../webviewPage';
 import { associationGraph } from './associationGraph';
 
 /** What the page reports after drawing: the ids of the nodes in its DOM. */
@@ -82,16 +83,7 @@ export class GraphPanel implements vscode.Disposable {
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'graph.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'graph.css'));
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>struct_ops association graph</title>
-</head>
+    return `${pageHead({ cspSource: webview.cspSource, styleUri: style.toString(), title: 'struct_ops association graph', scriptNonce: nonce })}
 <body>
 <header id="summary" aria-live="polite">Waiting for the workspace model…</header>
 <ul id="legend" aria-label="Legend">

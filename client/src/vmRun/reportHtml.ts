@@ -3,6 +3,7 @@
 // show the transcript). Colours come from the theme's CSS variables (media/vmReport.css). Pure:
 // view in, HTML out, so the escaping is unit-tested.
 import type { Location } from '../../../server/src/analysis/facts';
+import { escapeHtml, pageHead } from '../webviewPage';
 import { columnSummary, VERDICT_TEXT, type ReportCell, type ReportColumn, type ReportRow, type ReportView } from './reportView';
 
 export const REVEAL_COMMAND = 'bpfAssoc.reveal';
@@ -10,9 +11,6 @@ export const TRANSCRIPT_COMMAND = 'bpfAssoc.showVmTranscript';
 
 const MARK: Record<ReportCell['verdict'], string> = { match: '=', mismatch: '≠', 'kernel-lacks-command': '∅', 'not-run': '–', unpredicted: '?', 'not-observable': '·', skipped: '–' };
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 export function revealHref(location: Location, command = REVEAL_COMMAND): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify([location]))}`;
@@ -55,21 +53,12 @@ ${row.cells.map((c, i) => cellHtml(c, columns[i] as ReportColumn)).join('\n')}
 
 /** `revealCommand` runs for a row's link with the row's location (default: bpfAssoc.reveal). */
 export function reportHtml(view: ReportView, o: { cspSource: string; styleUri: string; revealCommand?: string }): string {
-  const csp = [`default-src 'none'`, `style-src ${o.cspSource}`, `img-src ${o.cspSource}`].join('; ');
   const width = 2 + view.columns.length;
   const heads = view.columns.map((c) => `<th scope="col" data-target="${escapeHtml(c.target)}">${escapeHtml(c.target)}${c.kernel ? `\n<div class="kernel">${escapeHtml(c.kernel)}</div>` : ''}</th>`).join('');
   const body = view.sections
     .map((s) => `<tr class="section"><th colspan="${width}" scope="rowgroup">${escapeHtml(s.title)}</th></tr>\n${s.rows.map((r) => rowHtml(r, view.columns, o.revealCommand ?? REVEAL_COMMAND)).join('\n')}`)
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
-<title>${escapeHtml(view.title)}</title>
-</head>
+  return `${pageHead({ cspSource: o.cspSource, styleUri: o.styleUri, title: view.title })}
 <body>
 <header>
 <h1>${escapeHtml(view.object)} <span class="sub">predicted vs observed</span></h1>
