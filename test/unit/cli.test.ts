@@ -77,7 +77,7 @@ describe('cli', () => {
     assert.equal(run(['frobnicate']).status, 2);
     const missing = run(['check', '/nonexistent/dir']);
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /nonexistent/);
+    assert.match(missing.stderr, /^bpf-assoc: \/nonexistent\/dir: no such file or directory$/m);
     const dir = mkdtempSync(join(tmpdir(), 'bpf-assoc-'));
     writeFileSync(join(dir, 'a.bpf.c'), 'SEC("struct_ops") int x;');
     const unwritable = run(['check', dir, '-o', '/nonexistent/out.txt']);

@@ -52,7 +52,14 @@ export function listFiles(paths: string[], exclude: (p: string) => boolean = () 
 
 /** Loads every candidate file under `paths` into a new workspace. Throws only for a missing path. */
 export function loadWorkspace(paths: string[]): { workspace: Workspace; scan: ScanResult } {
-  for (const p of paths) statSync(resolve(p));
+  for (const p of paths) {
+    try {
+      statSync(resolve(p));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(code === 'ENOENT' ? `${p}: no such file or directory` : code === 'EACCES' ? `${p}: permission denied` : `${p}: ${(e as Error).message}`);
+    }
+  }
   const scan = listFiles(paths);
   const workspace = new Workspace();
   for (const f of scan.files) {
