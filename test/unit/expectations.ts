@@ -6,6 +6,9 @@
 //   scx_bpf_kick_cpu(0, 0);
 //   // <- unassociated-kfunc-caller                 ... at the first non-blank column of the line above
 //   // expect-state: test_1 poisoned map_a map_b  the program's association state (and maps)
+//   bpf_prog_assoc_struct_ops(prog_fd, map_fd, NULL);
+//   // expect-call: EINVAL                          what the association call(s) starting on the
+//                                                 nearest code line above are predicted to return
 //
 // Every finding in a case's files must be expected, so a case also proves what is NOT reported.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -22,6 +25,13 @@ export interface ExpectedFinding {
   severity?: string;
 }
 
+export interface ExpectedCall {
+  file: string;
+  line: number;
+  /** `0`, an errno name, or `unknown`. */
+  result: string;
+}
+
 export interface ExpectedState {
   file: string;
   program: string;
@@ -32,10 +42,12 @@ export interface ExpectedState {
 const CARET = /^(\s*\/\/\s*)(\^+)\s+([a-z][a-z0-9-]*)(?:\/(error|warning|info))?\s*$/;
 const ARROW = /^\s*\/\/\s*<-\s+([a-z][a-z0-9-]*)(?:\/(error|warning|info))?\s*$/;
 const STATE = /\/\/\s*expect-state:\s*(\S+)\s+(\S+)((?:\s+\S+)*)\s*$/;
+const CALL = /^\s*\/\/\s*expect-call:\s*(\S+)\s*$/;
 
-export function readExpectations(files: string[]): { findings: ExpectedFinding[]; states: ExpectedState[] } {
+export function readExpectations(files: string[]): { findings: ExpectedFinding[]; states: ExpectedState[]; calls: ExpectedCall[] } {
   const findings: ExpectedFinding[] = [];
   const states: ExpectedState[] = [];
+  const calls: ExpectedCall[] = [];
   for (const file of files) {
     const lines = readFileSync(file, 'utf8').split('\n');
     let codeLine = -1;
@@ -51,6 +63,11 @@ export function readExpectations(files: string[]): { findings: ExpectedFinding[]
         findings.push({ file, line: codeLine, character: (caret[1] ?? '').length, rule: caret[3] ?? '', severity: caret[4] });
         return;
       }
+      const call = CALL.exec(text);
+      if (call) {
+        calls.push({ file, line: codeLine, result: call[1] ?? '' });
+        return;
+      }
       const st = STATE.exec(text);
       if (st) {
         states.push({ file, program: st[1] ?? '', state: st[2] ?? '', maps: (st[3] ?? '').trim().split(/\s+/).filter(Boolean) });
@@ -60,7 +77,7 @@ export function readExpectations(files: string[]): { findings: ExpectedFinding[]
       codeIndent = text.length - text.trimStart().length;
     });
   }
-  return { findings, states };
+  return { findings, states, calls };
 }
 
 export function listCaseFiles(dir: string): string[] {
@@ -92,4 +109,9 @@ export function stateOf(model: WorkspaceModel, program: string): string {
   const a = (matches[0] as (typeof matches)[number]).association;
   const maps = a.state === 'auto' || a.state === 'explicit' ? [a.map] : a.state === 'poisoned' ? a.maps : [];
   return [a.state, ...maps].join(' ');
+}
+
+/** The predicted results of the association calls that start on an expected call's line. */
+export function callResultsAt(model: WorkspaceModel, e: ExpectedCall): string[] {
+  return model.associationCalls.filter((c) => c.location.file === e.file && c.location.range.start.line === e.line).map((c) => String(c.predicted.result));
 }

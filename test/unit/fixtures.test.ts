@@ -6,8 +6,9 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
+import type { WorkspaceModel } from '../../server/src/analysis/model';
 import { Workspace } from '../../server/src/analysis/workspace';
-import { expectedKeys, findingKeys, listCaseFiles, readExpectations, stateOf } from './expectations';
+import { callResultsAt, expectedKeys, findingKeys, listCaseFiles, readExpectations, stateOf, type ExpectedCall } from './expectations';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CASES = join(ROOT, 'test', 'fixtures', 'cases');
@@ -28,6 +29,15 @@ function builtFiles(caseDir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((n) => n.endsWith('.bpf.o') || n.endsWith('.skel.h'))
     .map((n) => join(dir, n));
+}
+
+function assertCalls(model: WorkspaceModel, calls: ExpectedCall[]): void {
+  for (const c of calls) {
+    const where = `${c.file.split('/').slice(-2).join('/')}:${c.line + 1}`;
+    const got = callResultsAt(model, c);
+    assert.ok(got.length, `no association call starts at ${where}`);
+    assert.deepEqual(got, got.map(() => c.result), `predicted result of the call at ${where}`);
+  }
 }
 
 function compiles(files: string[]): boolean {
@@ -53,6 +63,7 @@ describe('fixtures', () => {
         for (const s of expected.states) {
           assert.equal(stateOf(model, s.program), [s.state, ...s.maps].join(' '), `state of ${s.program}`);
         }
+        assertCalls(model, expected.calls);
         ws.dispose();
       });
 
@@ -68,6 +79,7 @@ describe('fixtures', () => {
           for (const s of expected.states) {
             assert.equal(stateOf(model, s.program), [s.state, ...s.maps].join(' '), `state of ${s.program}`);
           }
+          assertCalls(model, expected.calls);
           for (const o of model.objects) if (o.skeletons.length) assert.equal(o.truth, 'skeleton', `${o.id} follows its skeleton`);
           ws.dispose();
         });

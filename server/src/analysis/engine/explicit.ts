@@ -3,8 +3,14 @@
 // bpf_program__assoc_struct_ops() (libbpf 1.7): no program fd -> EINVAL; struct_ops program ->
 // EINVAL; no map fd -> EINVAL; not a struct_ops map -> EINVAL; then the syscall.
 // bpf_prog_assoc_struct_ops() goes straight to the syscall, where the kernel checks flags
-// (EINVAL), the program fd (EBADF), struct_ops program (EINVAL), the map fd (EBADF), the map type
-// (EINVAL), and finally an existing association with another map (EBUSY).
+// (EINVAL), the program fd (EBADF when no fd is open, EINVAL for an fd that is not a program),
+// struct_ops program (EINVAL), the map fd (likewise EBADF or EINVAL), the map type (EINVAL), and
+// finally an existing association with another map (EBUSY).
+//
+// A map whose autocreate is off still has an fd once the object is loaded: libbpf reserves every
+// map's fd at open with a placeholder memfd (create_placeholder_fd(), libbpf 1.4 to 1.7) and
+// bpf_map__fd() returns it after load. Both APIs hand that memfd to the kernel, whose
+// __bpf_map_get() answers EINVAL for an fd that is not a map: EINVAL from the kernel, not EBADF.
 import type { LoaderAction, Location } from '../facts';
 import type { Errno, Finding, ModelAssociationCall } from '../model';
 import type { RuleId } from '../rules';
@@ -65,7 +71,7 @@ function verdictFor(a: AssocAction, progName: string, ctx: CallContext): Verdict
     ...(raw ? [flags] : []),
     () =>
       a.phase === 'opened'
-        ? { result: noFd, reason: `called before the skeleton's __load(): the program has no fd yet${raw ? ' (bpf_program__fd() returns -EINVAL, the kernel answers EBADF)' : ''}`, rule: 'assoc-before-load' }
+        ? { result: noFd, reason: `called before the skeleton's __load(): the program has no fd yet${raw ? ' (bpf_program__fd() returns -ENOENT, the kernel answers EBADF)' : ''}`, rule: 'assoc-before-load' }
         : null,
     () =>
       !p.autoload
@@ -77,7 +83,13 @@ function verdictFor(a: AssocAction, progName: string, ctx: CallContext): Verdict
         : null,
     () => {
       if (mapName === null) return { result: 'unknown', reason: 'the map argument is not one of the skeleton\'s maps' };
-      if (m && !m.autocreate) return { result: noFd, reason: `map ${quote(mapName)} is never created (${m.autocreateReason}), so it has no fd`, rule: 'assoc-not-loaded' };
+      if (m && !m.autocreate) {
+        return {
+          result: 'EINVAL',
+          reason: `map ${quote(mapName)} is never created (${m.autocreateReason}): after load bpf_map__fd() returns libbpf's placeholder fd (a memfd, not a BPF map), and the kernel answers EINVAL for it`,
+          rule: 'assoc-not-loaded',
+        };
+      }
       if (isOtherMap) return { result: 'EINVAL', reason: `map ${quote(mapName)} is not a struct_ops map`, rule: 'assoc-non-struct-ops-map' };
       if (!m) return { result: 'unknown', reason: `no map ${quote(mapName)} in object ${ctx.view.id}` };
       return null;
