@@ -9,6 +9,7 @@
  *       [--assoc PHASE API PROG MAP FLAGS]...   PHASE opened|loaded|attached, API libbpf|syscall
  *       [--attach MAP]... [--observe auto|debugfs|bpf-iter|none]
  *       [--hold STAGE --hold-timeout SECONDS]
+ *   bpf-assoc-agent --loader FILE [--object-name NAME] [--loader-budget SECONDS] [--pidfile FILE] [--observe ...] [--hold ...]
  *
  * It opens the object, replays the loader's changes before load (autoload, autocreate, slots
  * re-pointed through the skeleton's struct_ops shadow; PROG "-" clears a slot), loads it,
@@ -19,6 +20,9 @@
  * detaches and frees everything. SIGTERM, SIGINT and
  * SIGHUP stop it between steps; it still cleans up and reports "cancelled": true. --hold makes it
  * wait at a stage (for tests and debugging) until SIGUSR1 resumes it or the timeout passes.
+ *
+ * With --loader it runs the user's own loader instead (built with the recorder: loader_run.h),
+ * and reports what the loader really did under "loader".
  */
 #include <errno.h>
 #include <signal.h>
@@ -32,11 +36,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "loader_run.h"
 #include "observe.h"
 #include "report.h"
 #include "steps.h"
 
-#define AGENT_VERSION "1"
+#define AGENT_VERSION "2"
+#define REPORT_VERSION 2
 #define BPF_FS_MAGIC_NUMBER 0xcafe4a11
 
 static volatile sig_atomic_t stop_signal, resume_signal;
@@ -68,6 +74,12 @@ static int parse_args(int argc, char **argv, struct agent_plan *plan)
 			plan->probe_only = true;
 		else if (!strcmp(a, "--object") && left >= 1)
 			plan->object = argv[++i];
+		else if (!strcmp(a, "--loader") && left >= 1)
+			plan->loader = argv[++i];
+		else if (!strcmp(a, "--object-name") && left >= 1)
+			plan->object_name = argv[++i];
+		else if (!strcmp(a, "--loader-budget") && left >= 1)
+			plan->loader_budget = atoi(argv[++i]);
 		else if (!strcmp(a, "--pidfile") && left >= 1)
 			plan->pidfile = argv[++i];
 		else if ((!strcmp(a, "--autoload") || !strcmp(a, "--no-autoload")) && left >= 1 && plan->n_autoload < MAX_ITEMS)
@@ -109,8 +121,10 @@ static int parse_args(int argc, char **argv, struct agent_plan *plan)
 	}
 	if (!plan->observe)
 		plan->observe = "auto";
-	if (!plan->object && !plan->probe_only)
-		return usage("--object is required");
+	if (plan->loader_budget <= 0)
+		plan->loader_budget = 15;
+	if (!plan->object && !plan->loader && !plan->probe_only)
+		return usage("--object or --loader is required");
 	return 0;
 }
 
@@ -186,17 +200,33 @@ int main(int argc, char **argv)
 
 	json_begin(&j, stdout);
 	json_str(&j, "schema", "bpf-assoc-vm-report");
-	json_int(&j, "version", 1);
-	json_object(&j, "agent");
-	json_str(&j, "version", AGENT_VERSION);
-	json_str(&j, "libbpf", libbpf_version_string());
-	json_str(&j, "assocApi", assoc_api_name());
-	json_end_object(&j);
+	json_int(&j, "version", REPORT_VERSION);
 	kernel_info(&j, plan.observe);
 
-	if (!plan.probe_only)
+	if (plan.loader && !plan.probe_only) {
+		run_loader(&j, &plan, hold);
+	} else if (!plan.probe_only) {
+		json_object(&j, "loader");
+		json_bool(&j, "executed", false);
+		json_end_object(&j);
 		run_object(&j, &plan, hold);
+	}
 
+	/* Written after the run: with a loader, the libbpf that made the calls is the loader's. */
+	json_object(&j, "agent");
+	json_str(&j, "version", AGENT_VERSION);
+	if (plan.loader && !plan.probe_only && loader_libbpf()) {
+		char v[80];
+
+		snprintf(v, sizeof(v), "v%s", loader_libbpf());
+		json_str(&j, "libbpf", v);
+		json_str(&j, "ownLibbpf", libbpf_version_string());
+		json_str(&j, "assocApi", "loader");
+	} else {
+		json_str(&j, "libbpf", libbpf_version_string());
+		json_str(&j, "assocApi", assoc_api_name());
+	}
+	json_end_object(&j);
 	kmsg_read(&after, &before);
 	json_object(&j, "dmesg");
 	json_kmsg(&j, "before", &before, false);

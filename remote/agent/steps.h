@@ -41,6 +41,10 @@ struct agent_plan {
 	int hold_timeout;
 	/* how to read associations back: auto | debugfs | bpf-iter | none (observe.h) */
 	const char *observe;
+	/* the user's loader to run instead of the plan (loader_run.h), and its time budget in seconds */
+	const char *loader;
+	const char *object_name; /* the object whose rows the run compares (the plan's) */
+	int loader_budget;
 	bool probe_only;
 	struct toggle autoload[MAX_ITEMS];
 	int n_autoload;

@@ -1,16 +1,18 @@
 // The agent's sources and its local static build (agentBuild: "local-static"): compiled once per
-// source version into the cache, linked against this machine's libbpf.a, libelf.a, libz.a and
-// libzstd.a, so it runs on any x86-64 Linux target without libraries there.
+// source version and libbpf version into the cache, linked against the pinned libbpf (libbpf.ts,
+// the one users' loaders get) and this machine's libelf.a, libz.a and libzstd.a, so it runs on
+// any x86-64 Linux target without libraries there.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VmError } from './errors';
+import { ensureLibbpf, type Libbpf } from './libbpf';
 import { vmCacheDir } from './localVm';
 
 /** Sources built on a target (the static shim is only for the local static link). */
-export const AGENT_SOURCES = ['bpf-assoc-agent.c', 'steps.c', 'steps.h', 'overrides.c', 'listing.c', 'observe.c', 'observe.h', 'report.c', 'report.h'];
+export const AGENT_SOURCES = ['bpf-assoc-agent.c', 'steps.c', 'steps.h', 'overrides.c', 'listing.c', 'observe.c', 'observe.h', 'report.c', 'report.h', 'loader_run.c', 'loader_run.h'];
 /** The bpf_prog iterator that reads associations back on Linux 7.0, and the header it is embedded as. */
 const ITER_SOURCE = 'assoc_iter.bpf.c';
 export const ITER_HEADER = 'assoc_iter.bpf.h';
@@ -74,25 +76,26 @@ export function localMachine(): string {
 const building = new Map<string, Promise<string>>();
 
 /** Builds (or finds in the cache) the static agent; returns its path. */
-export function staticAgent(cacheDir: string, sources = readAgentSources(), signal?: AbortSignal): Promise<string> {
-  const out = join(cacheDir, 'agent', `${AGENT_BINARY}-${sources.hash}-static`);
-  if (existsSync(out)) return Promise.resolve(out);
+export async function staticAgent(cacheDir: string, sources = readAgentSources(), signal?: AbortSignal): Promise<string> {
+  const libbpf = await ensureLibbpf(signal);
+  const out = join(cacheDir, 'agent', `${AGENT_BINARY}-${sources.hash}-libbpf${libbpf.debianVersion}-static`);
+  if (existsSync(out)) return out;
   let p = building.get(out);
   if (!p) {
-    p = buildStatic(sources, out, signal).finally(() => building.delete(out));
+    p = buildStatic(sources, libbpf, out, signal).finally(() => building.delete(out));
     building.set(out, p);
   }
   return p;
 }
 
-function buildStatic(sources: AgentSources, out: string, signal?: AbortSignal): Promise<string> {
+function buildStatic(sources: AgentSources, libbpf: Libbpf, out: string, signal?: AbortSignal): Promise<string> {
   mkdirSync(join(out, '..'), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
   const cc = process.env.CC ?? 'cc';
   // The sources as a target gets them (the generated header included), in a build directory.
   const src = mkdtempSync(join(out, '..', 'src-'));
   for (const f of sources.files) writeFileSync(join(src, f.name), f.bytes);
-  const args = ['-O2', '-Wall', '-static', '-s', '-o', tmp, ...sources.files.filter((f) => f.name.endsWith('.c')).map((f) => join(src, f.name)), join(sources.dir, STATIC_SHIM), '-lbpf', '-lelf', '-lz', '-lzstd'];
+  const args = ['-O2', '-Wall', '-static', '-s', '-o', tmp, '-I', join(libbpf.prefix, 'include'), ...sources.files.filter((f) => f.name.endsWith('.c')).map((f) => join(src, f.name)), join(sources.dir, STATIC_SHIM), join(libbpf.prefix, 'lib/libbpf.a'), '-lelf', '-lz', '-lzstd'];
   return new Promise((resolvePath, reject) => {
     const child = spawn(cc, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     child.on('close', () => rmSync(src, { recursive: true, force: true }));

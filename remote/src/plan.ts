@@ -209,3 +209,15 @@ export function agentArgs(
   if (o.hold) args.push('--hold', o.hold.stage, '--hold-timeout', String(Math.ceil(o.hold.seconds)));
   return args;
 }
+
+/** The agent's argv when it runs the user's loader (built with the recorder) instead of the plan. */
+export function loaderArgs(
+  plan: VmPlan,
+  loaderPath: string,
+  o: { pidfile: string; budgetSeconds: number; hold?: { stage: 'load' | 'associate' | 'attach'; seconds: number }; observe?: 'debugfs' | 'bpf-iter' },
+): string[] {
+  const args = ['--loader', loaderPath, '--object-name', plan.object, '--loader-budget', String(Math.max(1, Math.ceil(o.budgetSeconds))), '--pidfile', o.pidfile];
+  if (o.observe) args.push('--observe', o.observe);
+  if (o.hold) args.push('--hold', o.hold.stage, '--hold-timeout', String(Math.ceil(o.hold.seconds)));
+  return args;
+}

@@ -1,9 +1,13 @@
 // The agent's JSON report (schema in docs/vm-report.md): parsed and validated into typed data,
-// then compared with the plan's predictions. Pure.
+// then compared with the plan's predictions. Pure. Version 2 adds "loader": when the user's loader
+// ran, its record becomes the report's object, programs, maps, associations and attachments.
 import type { Errno } from '../../server/src/analysis/model';
+import { factsFromRecord, type ExecutedLoader } from './loaderRecord';
 
 export const REPORT_SCHEMA = 'bpf-assoc-vm-report';
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
+/** Versions this reader accepts: 1 (agents before the loader ran) and 2. */
+export const REPORT_VERSIONS: readonly number[] = [1, 2];
 
 export type AssocCommand = 'supported' | 'missing' | 'unknown';
 export type AssocObservation = 'debugfs' | 'bpf-iter' | 'none';
@@ -76,10 +80,35 @@ export interface ReportAttachment {
   errno?: string | null;
 }
 
+/** The user's loader ran: what the agent reported, plus what its record says (loaderRecord.ts). */
+export interface LoaderExecuted extends ExecutedLoader {
+  /** libbpf the loader was linked with ("1.7.0"), from its record. */
+  libbpf: string | null;
+  /** The checkpoint the programs' associations were read at: destroy, exit, time-budget (null: none). */
+  observedAt: string | null;
+  /** How many times the loader opened the object's skeleton. */
+  lifecycles: number;
+  /** The loader never opened the object's skeleton. */
+  neverOpened: boolean;
+}
+
+/** The plan was replayed instead: no C loader, or it did not build (why, filled in by run.ts). */
+export interface LoaderReplayed {
+  executed: false;
+  file?: string | null;
+  why?: string;
+}
+
 export interface AgentReport {
   schema: typeof REPORT_SCHEMA;
   version: number;
-  agent: { version: string; libbpf: string; assocApi: string };
+  /**
+   * libbpf: the libbpf that made the association calls (the loader's when it ran); ownLibbpf:
+   * the agent's own, when different; assocApi "loader" when the loader made the calls.
+   */
+  agent: { version: string; libbpf: string; assocApi: string; ownLibbpf?: string };
+  /** Absent in version 1 reports (the plan was replayed). */
+  loader?: LoaderExecuted | LoaderReplayed;
   kernel: {
     release: string;
     version: string;
@@ -149,7 +178,7 @@ export function parseReport(text: string): AgentReport {
   }
   const r = obj(raw, 'report');
   if (r.schema !== REPORT_SCHEMA) throw new ReportError(`report.schema should be "${REPORT_SCHEMA}"`);
-  if (r.version !== REPORT_VERSION) throw new ReportError(`report.version ${String(r.version)} is not supported (this bpf-assoc reads version ${REPORT_VERSION}; update the agent and the extension together)`);
+  if (typeof r.version !== 'number' || !REPORT_VERSIONS.includes(r.version)) throw new ReportError(`report.version ${String(r.version)} is not supported (this bpf-assoc reads versions ${REPORT_VERSIONS.join(' and ')}; update the agent and the extension together)`);
   check(r, 'report', { agent: 'object', kernel: 'object', dmesg: 'object', cancelled: 'boolean', durationMs: 'number' });
   check(r, 'report', { slots: 'array', programs: 'array', maps: 'array', associations: 'array', attachments: 'array', object: 'object', cleanup: 'object' }, ['slots', 'programs', 'maps', 'associations', 'attachments', 'object', 'cleanup']);
   check(obj(r.agent, 'report.agent'), 'report.agent', { version: 'string', libbpf: 'string', assocApi: 'string' });
@@ -186,7 +215,42 @@ export function parseReport(text: string): AgentReport {
   const d = obj(r.dmesg, 'report.dmesg');
   check(obj(d.before, 'report.dmesg.before'), 'report.dmesg.before', { available: 'boolean' });
   check(obj(d.after, 'report.dmesg.after'), 'report.dmesg.after', { available: 'boolean' });
-  return { ...r, slots: r.slots ?? [], programs: r.programs ?? [], maps: r.maps ?? [], associations: r.associations ?? [], attachments: r.attachments ?? [] } as unknown as AgentReport;
+  const parsed = { ...r, slots: r.slots ?? [], programs: r.programs ?? [], maps: r.maps ?? [], associations: r.associations ?? [], attachments: r.attachments ?? [] } as unknown as AgentReport;
+  return r.loader === undefined ? parsed : withLoader(parsed, obj(r.loader, 'report.loader'));
+}
+
+/** A version 2 report's "loader": when it ran, its record replaces the plan's rows. */
+function withLoader(report: AgentReport, l: Record<string, unknown>): AgentReport {
+  check(l, 'report.loader', { executed: 'boolean' });
+  if (l.executed !== true) return { ...report, loader: { executed: false } };
+  check(l, 'report.loader', { file: 'string', record: 'array', snapshots: 'array', output: 'string', stoppedBy: 'string|null', budgetMs: 'number', runMs: 'number', unregistered: 'number', object: 'string', libbpf: 'string|null' }, ['object', 'libbpf']);
+  if (l.exitStatus !== null && typeof l.exitStatus !== 'number') throw new ReportError('report.loader.exitStatus should be a number or null');
+  (l.record as unknown[]).forEach((x, i) => {
+    if (typeof x !== 'string') throw new ReportError(`report.loader.record[${i}] should be a string`);
+  });
+  (l.snapshots as unknown[]).forEach((x, i) => {
+    const s = obj(x, `report.loader.snapshots[${i}]`);
+    check(s, `report.loader.snapshots[${i}]`, { afterLine: 'number', why: 'string', method: 'string', programs: 'array' });
+    (s.programs as unknown[]).forEach((p, k) => {
+      const x2 = obj(p, `report.loader.snapshots[${i}].programs[${k}]`);
+      check(x2, `report.loader.snapshots[${i}].programs[${k}]`, { id: 'number', state: 'string' });
+      if (!OBSERVED_STATES.includes(x2.state as string)) throw new ReportError(`report.loader.snapshots[${i}].programs[${k}].state should be ${OBSERVED_STATES.join(', ')}`);
+    });
+  });
+  const loader = l as unknown as ExecutedLoader;
+  const facts = factsFromRecord(loader, loader.object ?? '');
+  const links = facts.attachments.filter((a) => a.ok).length;
+  return {
+    ...report,
+    loader: { ...loader, libbpf: facts.libbpf, observedAt: facts.observedAt, lifecycles: facts.lifecycles, neverOpened: facts.object.neverOpened },
+    object: { file: facts.object.file, open: facts.object.open, load: facts.object.load, libbpfLog: facts.object.libbpfLog },
+    programs: facts.programs,
+    maps: facts.maps,
+    associations: facts.associations,
+    attachments: facts.attachments,
+    // The loader's links and fds went with it; maps it left registered the agent unregistered.
+    cleanup: { linksDestroyed: links, detachErrors: 0, objectClosed: true },
+  };
 }
 
 /** What one call's observed answer means. */

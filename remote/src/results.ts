@@ -2,8 +2,9 @@
 // column per target (kernel). Pure: built from the plan and each target's outcome.
 import type { Location } from '../../server/src/analysis/facts';
 import type { VmErrorKind } from './errors';
+import { matchCalls } from './callMatch';
 import type { PlannedProgram, VmPlan } from './plan';
-import { callVerdict, observedResult, type AgentReport, type CallVerdict } from './report';
+import { callVerdict, observedResult, type AgentReport, type CallVerdict, type ReportAssociation } from './report';
 
 export type Verdict = CallVerdict | 'not-observable' | 'skipped';
 
@@ -12,6 +13,8 @@ export interface Timings {
   connectMs?: number;
   uploadMs?: number;
   buildMs?: number;
+  /** Building the user's loader here (once per run, shared by the targets). */
+  loaderBuildMs?: number;
   runMs?: number;
   totalMs: number;
 }
@@ -83,18 +86,21 @@ export function observedCells(plan: VmPlan, result: TargetResult): Map<string, O
     return cells;
   }
   const load = r.object?.load;
-  cells.set('object', {
+  if (r.loader?.executed && r.loader.neverOpened) cells.set('object', { value: `not opened by the loader (${loaderSummary(result) ?? ''})`, verdict: 'mismatch' });
+  else cells.set('object', {
     value: load?.ok ? 'loaded' : r.object?.open.ok === false ? `open failed: ${r.object.open.errno}` : `load failed: ${load?.errno ?? '?'}`,
     verdict: !load?.attempted && r.object?.open.ok !== false ? 'not-run' : (load?.ok ?? false) === !plan.loadFails ? 'match' : 'mismatch',
   });
   for (const p of plan.programs) cells.set(`program:${p.name}`, programCell(p, plan, r));
+  const ran = r.loader?.executed === true;
+  const { byPlanned, extras } = matchCalls(plan.associations, r.associations, ran);
   for (const a of plan.associations) {
-    const seen = r.associations.find((x) => x.index === a.index);
-    const verdict = callVerdict(a.predicted.result, seen, r.kernel);
-    const observed = seen ? observedResult(seen) : null;
-    const value = observed === null ? 'not run' : verdict === 'kernel-lacks-command' ? 'EINVAL (kernel lacks the command)' : `${observed}${seen?.answeredBy === 'libbpf' ? ' (libbpf)' : ''}`;
-    cells.set(`call:${a.index}`, { value, verdict });
+    const seen = byPlanned.get(a.index);
+    // The loader ran to its end and never made this call: the analysis foresaw a call that does not happen.
+    if (!seen && ran && load?.ok && !r.cancelled) cells.set(`call:${a.index}`, { value: 'not made by the loader', verdict: 'mismatch' });
+    else cells.set(`call:${a.index}`, callCell(a.predicted.result, seen, r));
   }
+  for (const x of extras) cells.set(x.key, callCell('unknown', x.call, r));
   for (const m of plan.attach) {
     const seen = r.attachments.find((x) => x.map === m.map);
     cells.set(
@@ -106,6 +112,50 @@ export function observedCells(plan: VmPlan, result: TargetResult): Map<string, O
     );
   }
   return cells;
+}
+
+function callCell(predicted: VmPlan['associations'][number]['predicted']['result'], seen: ReportAssociation | undefined, r: AgentReport): ObservedCell {
+  const verdict = callVerdict(predicted, seen, r.kernel);
+  const observed = seen ? observedResult(seen) : null;
+  const value = observed === null ? 'not run' : verdict === 'kernel-lacks-command' ? 'EINVAL (kernel lacks the command)' : `${observed}${seen?.answeredBy === 'libbpf' ? ' (libbpf)' : ''}`;
+  return { value, verdict };
+}
+
+const API_NAME: Record<string, string> = { libbpf: 'bpf_program__assoc_struct_ops', syscall: 'bpf_prog_assoc_struct_ops' };
+
+/** Rows for calls a loader made that no predicted call accounts for (made again in a loop, or not foreseen). */
+function extraCallRows(plan: VmPlan, results: TargetResult[]): Omit<ResultRow, 'observed'>[] {
+  const rows = new Map<string, Omit<ResultRow, 'observed'>>();
+  for (const t of results) {
+    const r = t.report;
+    if (r?.loader?.executed !== true) continue;
+    for (const x of matchCalls(plan.associations, r.associations, true).extras) {
+      if (rows.has(x.key)) continue;
+      const c = x.call;
+      rows.set(x.key, {
+        kind: 'call',
+        key: x.key,
+        label: `${API_NAME[c.api] ?? c.api}(${c.program}, ${c.map}${c.flags ? `, flags=${c.flags}` : ''})${x.repeats ? ' again' : ''}`,
+        location: x.repeats?.source.location ?? null,
+        predicted: 'no prediction',
+        reason: x.repeats ? `the analysis saw this call once; the loader made it again (call ${c.index + 1})` : `the analysis did not foresee this call (call ${c.index + 1} of the loader)`,
+      });
+    }
+  }
+  return [...rows.values()];
+}
+
+/** What ran on a target: the user's loader, or the plan replayed (and why). */
+export function loaderSummary(t: TargetResult): string | null {
+  const l = t.report?.loader;
+  if (!l) return t.report ? 'plan replayed (agent without loader support)' : null;
+  if (!l.executed) return `plan replayed${l.why ? `: ${l.why}` : ''}`;
+  const end =
+    l.stoppedBy === 'cancel' ? 'stopped by Cancel'
+    : l.stoppedBy === 'time-budget' ? `ran for its ${Math.round(l.budgetMs / 1000)} s budget, then stopped with SIGINT${l.signal ? ` (ended by signal ${l.signal})` : ''}`
+    : l.exitStatus !== null ? `exit status ${l.exitStatus}`
+    : `killed by signal ${l.signal ?? '?'}`;
+  return `loader executed: ${l.file.slice(l.file.lastIndexOf('/') + 1)} (${end}; libbpf ${l.libbpf ?? '?'})`;
 }
 
 function rowKeys(plan: VmPlan): string[] {
@@ -132,6 +182,7 @@ export function sideBySide(plan: VmPlan, results: TargetResult[]): ResultRow[] {
       observed: observed(`call:${a.index}`),
     });
   }
+  for (const x of extraCallRows(plan, results)) rows.push({ ...x, observed: observed(x.key) });
   for (const m of plan.attach) rows.push({ kind: 'attach', key: `attach:${m.map}`, label: `attach ${m.map}`, location: m.location, predicted: 'attached', observed: observed(`attach:${m.map}`) });
   return rows;
 }
@@ -149,7 +200,10 @@ export function formatTable(plan: VmPlan, results: TargetResult[]): string {
   const widths = header.map((_, i) => Math.min(48, Math.max(...[header, ...body].map((line) => (line[i] ?? '').length))));
   const fmt = (line: string[]): string => line.map((cell, i) => cell.slice(0, 48).padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const out = [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt), ''];
-  for (const r of results) out.push(`${r.target}: ${r.message}`, ...r.notes.map((n) => `  ${n}`));
+  for (const r of results) {
+    const ran = loaderSummary(r);
+    out.push(`${r.target}: ${r.message}`, ...(ran ? [`  ${ran}`] : []), ...r.notes.map((n) => `  ${n}`));
+  }
   out.push('', 'legend: = as predicted, ≠ differs, ∅ kernel lacks the command, · not observable on this kernel, - not run or skipped, ? no prediction');
   return out.join('\n') + '\n';
 }
