@@ -7,7 +7,8 @@ import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, StructOps
 import { classifyMapSection, classifyProgramSection, essentialTypeName } from './sections';
 import { objectNamesForSource } from './objectNames';
 import { readTopItem, type TopItem } from './bpf/topItems';
-import { branchTruth, type FileDefines } from './bpf/conditions';
+import { BranchReader } from './bpf/conditions';
+import { standaloneDecisions, type Decisions } from './c/preprocess';
 
 export { declaredName } from './bpf/topItems';
 
@@ -35,7 +36,7 @@ const SKIPPED = new Set(['comment', 'preproc_def', 'preproc_function_def', 'prep
  * Top-level declarations, looking inside `#if`/`#ifdef` blocks: the branch the build compiles when
  * that can be told (conditions.ts), every branch otherwise.
  */
-function topLevel(root: Node, fileDefines: FileDefines): Node[] {
+function topLevel(root: Node, branches: BranchReader): Node[] {
   const out: Node[] = [];
   const walk = (n: Node, skip: ReadonlySet<number> = new Set()): void => {
     for (const c of n.namedChildren) {
@@ -46,7 +47,7 @@ function topLevel(root: Node, fileDefines: FileDefines): Node[] {
     }
   };
   const conditional = (c: Node): void => {
-    const truth = branchTruth(c, fileDefines);
+    const truth = branches.truth(c);
     const parts = ['condition', 'name', 'alternative'].map((f) => c.childForFieldName(f)).filter((x): x is Node => !!x);
     const alternative = c.childForFieldName('alternative');
     if (truth !== false) walk(c, new Set(parts.map((p) => p.id)));
@@ -67,6 +68,7 @@ export class BpfSourceReader {
   constructor(
     private readonly parsed: ParsedC,
     private readonly file: string,
+    private readonly decisions?: Decisions,
   ) {}
 
   private loc(start: number, end: number): Location {
@@ -90,11 +92,10 @@ export class BpfSourceReader {
     const tree = this.parsed.tree;
     if (!tree) return facts;
     const used = new Map<string, unknown>();
-    const fileDefines = new Map<string, number>();
-    for (const m of this.parsed.expansion.text.matchAll(/^[ \t]*#[ \t]*define[ \t]+(\w+)/gm)) {
-      if (m[1] && !fileDefines.has(m[1])) fileDefines.set(m[1], m.index ?? 0);
-    }
-    const placed: Placed[] = topLevel(tree.rootNode, fileDefines).map((node) => ({
+    const map = this.parsed.expansion.map;
+    const decisions = this.decisions ?? standaloneDecisions(this.parsed.text, this.file);
+    const branches = new BranchReader(decisions, (n) => this.parsed.lines.position(map.toSource(n.startIndex)).line, this.file);
+    const placed: Placed[] = topLevel(tree.rootNode, branches).map((node) => ({
       item: readTopItem(node, this.parsed.memo, used),
       start: node.startIndex,
       end: node.endIndex,
@@ -123,6 +124,7 @@ export class BpfSourceReader {
     }
     for (const m of maps) facts.structOpsMaps.push(...this.structOpsMaps(m, facts));
     facts.functions = [...this.functions.keys(), ...this.declaredFunctions];
+    if (branches.uncertain.length) facts.uncertain = branches.uncertain;
     return facts;
   }
 
@@ -246,6 +248,7 @@ export class BpfSourceReader {
   }
 }
 
-export function readBpfSource(parsed: ParsedC, file: string): BpfObjectFacts {
-  return new BpfSourceReader(parsed, file).read();
+/** `decisions`: the values of the file's conditionals in its translation unit (the file read alone when not given). */
+export function readBpfSource(parsed: ParsedC, file: string, decisions?: Decisions): BpfObjectFacts {
+  return new BpfSourceReader(parsed, file, decisions).read();
 }

@@ -133,6 +133,12 @@ export interface BpfObjectFacts {
   unresolvedSlots?: { map: string; member: string; value: string; location: Location }[];
   /** Sources only: files whose text this one `#include`s and that hold programs or maps. */
   fragments?: string[];
+  /**
+   * Sources only: where what the source says depends on something the analysis cannot know (a
+   * condition on a macro no file of the workspace defines, a clang version), with why. Programs,
+   * maps and slots there were read as if both branches were compiled.
+   */
+  uncertain?: { reason: string; location: Location }[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,20 +4,26 @@ import { CDocument } from './c/document';
 import { collectDefines, MacroTable, type MacroDef } from './c/macros';
 import { decodeSource } from './c/text';
 import { readBpfSource } from './bpfSource';
+import { objectNamesForSource } from './objectNames';
 import { readBpfObject } from './elf/bpfObject';
 import { scanKfuncDecls } from './kfuncs';
 import { readLoader } from './loader/loader';
 import { readSkeleton } from './skeleton';
 import { buildModel, type ModelOptions, type WorkspaceFacts } from './engine/build';
-import { angleIncludes, fragmentClosure, IncludeResolver, mergeFragments, quotedIncludes } from './fragments';
+import { angleIncludes, mergeFragments, quotedIncludes } from './fragments';
 import { isBpfElf } from './elf/magic';
+import { scanDirectives, type Directive } from './c/directives';
+import { decisionsKey, type Decisions, type UnitReading } from './c/preprocess';
+import type { ParsedC } from './c/document';
+import { isBuildDescription, TranslationUnits } from './units';
 
 export { isBpfElf } from './elf/magic';
 import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
 import { fileStart } from './facts';
 import type { WorkspaceModel } from './model';
 
-export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'other';
+/** `build`: a compile_commands.json or Makefile, read for the -D/-U it gives BPF sources. */
+export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'build' | 'other';
 
 /** Source files above this size are not parsed (headers are still scanned for macros and kfuncs). */
 export const MAX_PARSED_BYTES = 4 * 1024 * 1024;
@@ -47,6 +53,14 @@ interface FileEntry {
   bytes?: Uint8Array;
   doc?: CDocument;
   facts?: BpfObjectFacts | LoaderFacts | SkeletonFacts;
+  /** Its preprocessor directives (C files), scanned when a unit first reads the file. */
+  directives?: Directive[];
+  /** BPF facts per set of conditional values (decisionsKey): one reading per distinct includer context. */
+  readings?: Map<string, BpfObjectFacts>;
+  /** What went wrong when the file was last parsed (kept until it is parsed again). */
+  parseProblems?: ReadProblem[];
+  /** A header that defines functions (`static inline` helpers): read for the calls they make. */
+  definesFunctions?: boolean;
   defines: MacroDef[];
   kfuncs: KfuncDeclFact[];
   problems: ReadProblem[];
@@ -76,7 +90,24 @@ export function classify(path: string, text: string | null): FileKind {
 }
 
 export function isCandidate(path: string): boolean {
-  return /\.(c|h|o)$/.test(path);
+  return /\.(c|h|o)$/.test(path) || isBuildDescription(path);
+}
+
+/** A function definition in a header (`static inline int f(...) {`), as helpers are written. */
+const FUNCTION_DEFINITION = /\b(?:static|inline|__always_inline|__inline)\b[^;{}#]*\)\s*\{/;
+/** A license section: the mark of a source that is a whole object by itself. */
+const LICENSE = /\bSEC\s*\(\s*"license"\s*\)|section\s*\(\s*"license"\s*\)/;
+
+/** C text whose `#` lines are the same give the same directives (comments aside, checked too). */
+function directiveSignature(text: string): string {
+  let n = 0;
+  for (let i = text.indexOf('/*'); i >= 0; i = text.indexOf('/*', i + 2)) n++;
+  return `${n}\n${(text.match(/^[ \t]*#.*$/gm) ?? []).join('\n')}`;
+}
+
+/** An empty reading, for a source too large to parse. */
+function emptySource(file: string, modified?: number): BpfObjectFacts {
+  return { origin: 'source', file, objectNames: objectNamesForSource(file), programs: [], structOpsMaps: [], otherMaps: [], kfuncDecls: [], problems: [], modified };
 }
 
 export class Workspace {
@@ -85,6 +116,23 @@ export class Workspace {
   private macrosKey = '';
   private cached: WorkspaceModel | null = null;
   private cachedOptions = '';
+  /** Changes when a file is added or removed (include resolution may change). */
+  private pathsVersion = 0;
+  private readonly units = new TranslationUnits({
+    has: (p) => this.files.has(p),
+    paths: () => this.files.keys(),
+    directives: (p) => this.directivesOf(p),
+    buildText: (p) => (this.files.get(p)?.kind === 'build' ? this.files.get(p)?.text : undefined),
+    pathsVersion: () => this.pathsVersion,
+  });
+
+  /** A C file's directives, scanned once per text. */
+  private directivesOf(path: string): readonly Directive[] | undefined {
+    const f = this.files.get(path);
+    if (!f || f.text === undefined || !/\.[ch]$/.test(path)) return undefined;
+    f.directives ??= scanDirectives(f.text, path);
+    return f.directives;
+  }
 
   get size(): number {
     return this.files.size;
@@ -131,8 +179,13 @@ export class Workspace {
         problems.push({ rule: 'unreadable-file', message: `${path.split('/').pop()} is not valid UTF-8; it was read as Latin-1, so non-ASCII text may look wrong.`, location: fileStart(path) });
       }
     }
-    const kind = classify(path, text);
+    const kind = isBuildDescription(path) ? 'build' : classify(path, text);
     const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems };
+    if (!old) this.pathsVersion++;
+    else if (old.kind === 'build' || kind === 'build') this.pathsVersion++;
+    // Same directives as before (an edit inside a function): the units that read them stay valid.
+    if (old?.directives && old.text !== undefined && directiveSignature(old.text) === directiveSignature(text)) entry.directives = old.directives;
+    if (kind === 'header') entry.definesFunctions = FUNCTION_DEFINITION.test(text);
     if (kind === 'header' || kind === 'bpf') entry.defines = collectDefines(text, path);
     // Same #defines as before: keep the file's macro table (and with it the expansion cache).
     if (old?.table && kind === 'bpf' && definesKey(old.defines) === definesKey(entry.defines)) entry.table = old.table;
@@ -151,7 +204,7 @@ export class Workspace {
 
   removeFile(path: string): void {
     this.files.get(path)?.doc?.dispose();
-    this.files.delete(path);
+    if (this.files.delete(path)) this.pathsVersion++;
     this.cached = null;
   }
 
@@ -169,7 +222,10 @@ export class Workspace {
     for (const f of this.files.values()) {
       f.table = undefined;
       if (f.doc) f.doc.setMacros(this.tableFor(f));
-      if (f.kind === 'bpf') f.facts = undefined;
+      if (f.kind === 'bpf' || f.kind === 'header') {
+        f.facts = undefined;
+        f.readings = undefined;
+      }
     }
   }
 
@@ -181,29 +237,51 @@ export class Workspace {
     return f.table;
   }
 
-  /** Facts of one file, computed on demand and cached until the file or the macros change. */
+  /** Facts of a loader, skeleton or object, computed on demand and cached until the file changes. */
   private factsOf(path: string, f: FileEntry): void {
     if (f.facts) return;
     if (f.kind === 'object' && f.bytes) f.facts = { ...readBpfObject(f.bytes, path, 'object'), modified: f.modified };
     else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
-    else if ((f.kind === 'bpf' || f.kind === 'loader' || f.holdsPrograms) && f.text !== undefined) {
-      if (f.text.length > MAX_PARSED_BYTES) {
-        f.problems.push({ rule: 'parse-limit', message: `${path.split('/').pop()} is larger than ${MAX_PARSED_BYTES >> 20} MiB and was not analysed.`, location: fileStart(path) });
-        return;
-      }
-      const table = this.tableFor(f);
-      if (f.doc && f.doc.macros !== table) f.doc.setMacros(table);
-      f.doc ??= new CDocument(table);
-      const parsed = f.doc.update(f.text);
-      if (!parsed.tree) {
-        f.problems.push({ rule: 'parse-limit', message: `Parsing ${path.split('/').pop()} ran out of its time budget; it was not analysed.`, location: fileStart(path) });
-      }
-      if (parsed.expansion.truncated) {
-        f.problems.push({ rule: 'parse-limit', message: `Macro expansion in ${path.split('/').pop()} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
-      }
-      f.facts = f.kind === 'loader' ? readLoader(parsed, path) : { ...readBpfSource(parsed, path), modified: f.modified };
-      if (!f.live) f.doc.releaseTree();
+    else if (f.kind === 'loader' && f.text !== undefined) {
+      const parsed = this.parse(path, f);
+      if (parsed) f.facts = readLoader(parsed, path);
+      if (!f.live) f.doc?.releaseTree();
     }
+  }
+
+  /** Expands and parses a C file (reusing its tree when it is being edited); null when too large. */
+  private parse(path: string, f: FileEntry): ParsedC | null {
+    if (f.text === undefined) return null;
+    const name = path.split('/').pop();
+    f.parseProblems = [];
+    if (f.text.length > MAX_PARSED_BYTES) {
+      f.parseProblems.push({ rule: 'parse-limit', message: `${name} is larger than ${MAX_PARSED_BYTES >> 20} MiB and was not analysed.`, location: fileStart(path) });
+      return null;
+    }
+    const table = this.tableFor(f);
+    if (f.doc && f.doc.macros !== table) f.doc.setMacros(table);
+    f.doc ??= new CDocument(table);
+    const parsed = f.doc.update(f.text);
+    if (!parsed.tree) f.parseProblems.push({ rule: 'parse-limit', message: `Parsing ${name} ran out of its time budget; it was not analysed.`, location: fileStart(path) });
+    if (parsed.expansion.truncated) {
+      f.parseProblems.push({ rule: 'parse-limit', message: `Macro expansion in ${name} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
+    }
+    return parsed;
+  }
+
+  /**
+   * The BPF facts of a source or header for each set of conditional values asked for, read from
+   * one parse: a file included by several objects in different contexts is read once per context.
+   */
+  private readingsOf(path: string, f: FileEntry, wanted: ReadonlyMap<string, Decisions>): void {
+    f.readings ??= new Map();
+    const missing = [...wanted].filter(([k]) => !f.readings?.has(k));
+    if (!missing.length) return;
+    const parsed = this.parse(path, f);
+    for (const [key, decisions] of missing) {
+      f.readings.set(key, parsed ? { ...readBpfSource(parsed, path, decisions), modified: f.modified } : emptySource(path, f.modified));
+    }
+    if (!f.live) f.doc?.releaseTree();
   }
 
   /** The facts read from one file (after model() has run), for editor features that need more detail. */
@@ -219,7 +297,16 @@ export class Workspace {
   /** Drops cached facts of one file (after an edit) without re-reading it. */
   private invalidate(path: string): void {
     const f = this.files.get(path);
-    if (f) f.facts = undefined;
+    if (f) {
+      f.facts = undefined;
+      f.readings = undefined;
+    }
+  }
+
+  /** `link` is a symbolic link to the directory `target`: `#include "link/x.h"` reaches `target/x.h`. */
+  addAlias(link: string, target: string): void {
+    this.units.addAlias(link, target);
+    this.cached = null;
   }
 
   /** The model, rebuilt when anything changed since the last call. */
@@ -228,48 +315,72 @@ export class Workspace {
     if (this.cached && optionsKey === this.cachedOptions) return this.cached;
     this.cachedOptions = optionsKey;
     this.refreshMacros();
+    this.units.setOptionDefines(options.defines ?? []);
     const facts: WorkspaceFacts = { sources: [], objectFiles: [], skeletons: [], loaders: [], headerKfuncs: [], problems: [], headers: 0 };
-    for (const [path, f] of this.files) {
-      f.problems = f.problems.filter((p) => p.rule === 'unreadable-file');
-      this.factsOf(path, f);
-      facts.problems.push(...f.problems);
+    for (const [path, f] of this.files) this.factsOf(path, f);
+    facts.sources = this.bpfObjects();
+    for (const f of this.files.values()) {
+      facts.problems.push(...f.problems, ...(f.parseProblems ?? []));
       facts.headerKfuncs.push(...f.kfuncs);
       if (f.kind === 'header') facts.headers++;
       if (!f.facts) continue;
-      if (f.kind === 'bpf') continue;
-      else if (f.kind === 'object') facts.objectFiles.push(f.facts as BpfObjectFacts);
+      if (f.kind === 'object') facts.objectFiles.push(f.facts as BpfObjectFacts);
       else if (f.kind === 'skeleton') facts.skeletons.push(f.facts as SkeletonFacts);
       else if (f.kind === 'loader') facts.loaders.push(f.facts as LoaderFacts);
     }
-    facts.sources = this.bpfObjects();
     this.cached = buildModel(facts, options);
     return this.cached;
   }
 
-  /** One BPF object per source that no other source includes, with the fragments it includes. */
+  /** Files read for programs, maps or the functions programs call. */
+  private isFragmentCandidate(f: FileEntry): boolean {
+    return f.kind === 'bpf' || !!f.holdsPrograms || !!f.definesFunctions;
+  }
+
+  /**
+   * One BPF object per object source, each its own translation unit: a `.bpf.c` always (even
+   * when another object `#include`s it too), a `.c` with sections when no other source includes it
+   * or when it carries its own license (a whole object by itself).
+   */
   private bpfObjects(): BpfObjectFacts[] {
-    const candidates = new Set<string>();
-    for (const [path, f] of this.files) if ((f.kind === 'bpf' || f.holdsPrograms) && f.facts) candidates.add(path);
-    // `#include <scx/common.bpf.h>` reaches a header of the workspace as the compiler's -I would.
-    const headers = new IncludeResolver([...this.files].filter(([, f]) => f.kind === 'header' || f.kind === 'bpf').map(([p]) => p));
-    const includesOf = (path: string): string[] => {
-      const f = this.files.get(path);
-      const angled = (f?.angleIncludes ?? []).map((name) => headers.resolve(path, name)).filter((p): p is string => p !== undefined);
-      return [...(f?.includes ?? []).filter((p) => this.files.has(p)), ...angled];
-    };
-    const fragmentsOf = new Map<string, string[]>();
+    const units = new Map<string, UnitReading>();
+    for (const [path, f] of this.files) if (f.kind === 'bpf') units.set(path, this.units.unit(path));
     const included = new Set<string>();
-    for (const [path, f] of this.files) {
-      if (f.kind !== 'bpf' || !f.facts) continue;
-      const fragments = fragmentClosure(path, includesOf, candidates);
-      fragmentsOf.set(path, fragments);
-      for (const x of fragments) included.add(x);
+    for (const u of units.values()) for (const x of u.files) if (x !== u.root) included.add(x);
+    const roots = [...units.keys()].filter((p) => p.endsWith('.bpf.c') || !included.has(p) || LICENSE.test(this.files.get(p)?.text ?? ''));
+    this.units.prune(new Set(units.keys()));
+    // Each file's readings needed, by the values of its conditionals in each unit.
+    const wanted = new Map<string, Map<string, Decisions>>();
+    const want = (path: string, d: Decisions | undefined): string => {
+      const key = decisionsKey(d);
+      let m = wanted.get(path);
+      if (!m) wanted.set(path, (m = new Map()));
+      if (!m.has(key)) m.set(key, d ?? new Map());
+      return key;
+    };
+    const plans = roots.map((root) => {
+      const u = units.get(root) as UnitReading;
+      const parts = u.files.filter((p) => { const f = this.files.get(p); return f !== undefined && this.isFragmentCandidate(f); });
+      return { u, parts: parts.map((p) => ({ path: p, key: want(p, u.decisions.get(p)) })) };
+    });
+    // A header with programs nobody includes is still read (alone), for the editor's features.
+    for (const [path, f] of this.files) if (f.holdsPrograms && !wanted.has(path)) want(path, undefined);
+    for (const [path, keys] of wanted) {
+      const f = this.files.get(path) as FileEntry;
+      this.readingsOf(path, f, keys);
+      const own = keys.keys().next().value as string;
+      f.facts = f.readings?.get(plans.find((p) => p.u.root === path)?.parts[0]?.key ?? own);
     }
     const out: BpfObjectFacts[] = [];
-    for (const [path, fragments] of fragmentsOf) {
-      if (included.has(path)) continue;
-      const main = this.files.get(path)?.facts as BpfObjectFacts;
-      out.push(mergeFragments(main, fragments.map((x) => this.files.get(x)?.facts as BpfObjectFacts)));
+    for (const { u, parts } of plans) {
+      const [main, ...rest] = parts.map((p) => this.files.get(p.path)?.readings?.get(p.key) as BpfObjectFacts);
+      if (!main) continue;
+      const merged = mergeFragments(main, rest);
+      const candidates = new Set(parts.map((p) => p.path));
+      const uncertain = u.uncertainIncludes
+        .filter((i) => candidates.has(i.target))
+        .map((i) => ({ reason: `${i.target.split('/').pop()} is included under a condition that cannot be known (${i.reason})`, location: { file: i.file, range: { start: { line: i.line, character: 0 }, end: { line: i.line, character: 0 } } } }));
+      out.push(uncertain.length ? { ...merged, uncertain: [...(merged.uncertain ?? []), ...uncertain] } : merged);
     }
     return out;
   }

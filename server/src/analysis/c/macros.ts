@@ -147,6 +147,25 @@ export function collectDefines(text: string, file: string): MacroDef[] {
   return defs;
 }
 
+/**
+ * One `#define` directive as written (from its `#`, continuations and comments included) at
+ * zero-based `line` of `file`. Null when it names no macro.
+ */
+export function parseDefine(raw: string, file: string, line: number): MacroDef | null {
+  const text = raw.replace(/\\\r?\n/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/, '');
+  const m = /^#\s*define[ \t]+([A-Za-z_]\w*)(\()?/.exec(text);
+  if (!m) return null;
+  let i = m[0].length;
+  let sig: { params: string[]; variadic: string | null } | null = null;
+  if (m[2]) {
+    const close = text.indexOf(')', i);
+    if (close < 0) return null;
+    sig = parseParams(text.slice(i, close));
+    i = close + 1;
+  }
+  return makeDef(m[1] as string, sig, text.slice(i).trim(), { file, range: { start: { line, character: 0 }, end: { line, character: 0 } } });
+}
+
 function countLines(text: string, upTo: number): number {
   let n = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < upTo; i = text.indexOf('\n', i + 1)) n++;

@@ -23,6 +23,12 @@ export interface WorkspaceFacts {
 export interface ModelOptions {
   /** Extra association-dependent kfuncs (setting `bpfAssoc.kfuncs`). */
   extraKfuncs?: string[];
+  /**
+   * The build's -D/-U for BPF sources (setting `bpfAssoc.defines`, `--define`): `NAME`,
+   * `NAME=VALUE`, `-DNAME[=VALUE]`, `-UNAME`. Used where the workspace's compile_commands.json or
+   * Makefile says nothing (read by the workspace, not by the model builder).
+   */
+  defines?: string[];
 }
 
 function dependentKfuncs(facts: WorkspaceFacts, options: ModelOptions): Map<string, DependentKfunc> {

@@ -1,0 +1,207 @@
+// What `clang -target bpf` defines before it reads a file: generated from `clang -target bpf -dM
+// -E - </dev/null` with Debian's clang 14 and 19 (the definitions both agree on; floating-point
+// limits and printf formats left out, #if cannot use them). The values that depend on clang's
+// version or on -mcpu are not guessed: a condition that tests them is unknown unless the build's
+// defines or the `bpfAssoc.defines` setting give them.
+// Note: neither __x86_64__ nor __aarch64__ is defined for the bpf target; __TARGET_ARCH_<arch> is
+// passed with -D by libbpf-style Makefiles (see conditionsEnv.ts for the default).
+
+/** `NAME VALUE` per line. */
+const PREDEFINED = `
+_LP64 1
+__ATOMIC_ACQUIRE 2
+__ATOMIC_ACQ_REL 4
+__ATOMIC_CONSUME 1
+__ATOMIC_RELAXED 0
+__ATOMIC_RELEASE 3
+__ATOMIC_SEQ_CST 5
+__BIGGEST_ALIGNMENT__ 8
+__BITINT_MAXWIDTH__ 128
+__BOOL_WIDTH__ 8
+__BPF__ 1
+__BYTE_ORDER__ __ORDER_LITTLE_ENDIAN__
+__CHAR16_TYPE__ unsigned short
+__CHAR32_TYPE__ unsigned int
+__CHAR_BIT__ 8
+__CLANG_ATOMIC_BOOL_LOCK_FREE 2
+__CLANG_ATOMIC_CHAR16_T_LOCK_FREE 2
+__CLANG_ATOMIC_CHAR32_T_LOCK_FREE 2
+__CLANG_ATOMIC_CHAR_LOCK_FREE 2
+__CLANG_ATOMIC_INT_LOCK_FREE 2
+__CLANG_ATOMIC_LLONG_LOCK_FREE 2
+__CLANG_ATOMIC_LONG_LOCK_FREE 2
+__CLANG_ATOMIC_POINTER_LOCK_FREE 2
+__CLANG_ATOMIC_SHORT_LOCK_FREE 2
+__CLANG_ATOMIC_WCHAR_T_LOCK_FREE 2
+__CONSTANT_CFSTRINGS__ 1
+__FINITE_MATH_ONLY__ 0
+__GCC_ATOMIC_BOOL_LOCK_FREE 2
+__GCC_ATOMIC_CHAR16_T_LOCK_FREE 2
+__GCC_ATOMIC_CHAR32_T_LOCK_FREE 2
+__GCC_ATOMIC_CHAR_LOCK_FREE 2
+__GCC_ATOMIC_INT_LOCK_FREE 2
+__GCC_ATOMIC_LLONG_LOCK_FREE 2
+__GCC_ATOMIC_LONG_LOCK_FREE 2
+__GCC_ATOMIC_POINTER_LOCK_FREE 2
+__GCC_ATOMIC_SHORT_LOCK_FREE 2
+__GCC_ATOMIC_TEST_AND_SET_TRUEVAL 1
+__GCC_ATOMIC_WCHAR_T_LOCK_FREE 2
+__GNUC_MINOR__ 2
+__GNUC_PATCHLEVEL__ 1
+__GNUC_STDC_INLINE__ 1
+__GNUC__ 4
+__GXX_ABI_VERSION 1002
+__INT16_C_SUFFIX__ 
+__INT16_MAX__ 32767
+__INT16_TYPE__ short
+__INT32_C_SUFFIX__ 
+__INT32_MAX__ 2147483647
+__INT32_TYPE__ int
+__INT64_C_SUFFIX__ L
+__INT64_MAX__ 9223372036854775807L
+__INT64_TYPE__ long int
+__INT8_C_SUFFIX__ 
+__INT8_MAX__ 127
+__INT8_TYPE__ signed char
+__INTMAX_C_SUFFIX__ L
+__INTMAX_MAX__ 9223372036854775807L
+__INTMAX_TYPE__ long int
+__INTMAX_WIDTH__ 64
+__INTPTR_MAX__ 9223372036854775807L
+__INTPTR_TYPE__ long int
+__INTPTR_WIDTH__ 64
+__INT_FAST16_MAX__ 32767
+__INT_FAST16_TYPE__ short
+__INT_FAST16_WIDTH__ 16
+__INT_FAST32_MAX__ 2147483647
+__INT_FAST32_TYPE__ int
+__INT_FAST32_WIDTH__ 32
+__INT_FAST64_MAX__ 9223372036854775807L
+__INT_FAST64_TYPE__ long int
+__INT_FAST64_WIDTH__ 64
+__INT_FAST8_MAX__ 127
+__INT_FAST8_TYPE__ signed char
+__INT_FAST8_WIDTH__ 8
+__INT_LEAST16_MAX__ 32767
+__INT_LEAST16_TYPE__ short
+__INT_LEAST16_WIDTH__ 16
+__INT_LEAST32_MAX__ 2147483647
+__INT_LEAST32_TYPE__ int
+__INT_LEAST32_WIDTH__ 32
+__INT_LEAST64_MAX__ 9223372036854775807L
+__INT_LEAST64_TYPE__ long int
+__INT_LEAST64_WIDTH__ 64
+__INT_LEAST8_MAX__ 127
+__INT_LEAST8_TYPE__ signed char
+__INT_LEAST8_WIDTH__ 8
+__INT_MAX__ 2147483647
+__INT_WIDTH__ 32
+__LITTLE_ENDIAN__ 1
+__LLONG_WIDTH__ 64
+__LONG_LONG_MAX__ 9223372036854775807LL
+__LONG_MAX__ 9223372036854775807L
+__LONG_WIDTH__ 64
+__LP64__ 1
+__NO_INLINE__ 1
+__OBJC_BOOL_IS_BOOL 0
+__OPENCL_MEMORY_SCOPE_ALL_SVM_DEVICES 3
+__OPENCL_MEMORY_SCOPE_DEVICE 2
+__OPENCL_MEMORY_SCOPE_SUB_GROUP 4
+__OPENCL_MEMORY_SCOPE_WORK_GROUP 1
+__OPENCL_MEMORY_SCOPE_WORK_ITEM 0
+__ORDER_BIG_ENDIAN__ 4321
+__ORDER_LITTLE_ENDIAN__ 1234
+__ORDER_PDP_ENDIAN__ 3412
+__POINTER_WIDTH__ 64
+__PRAGMA_REDEFINE_EXTNAME 1
+__PTRDIFF_MAX__ 9223372036854775807L
+__PTRDIFF_TYPE__ long int
+__PTRDIFF_WIDTH__ 64
+__SCHAR_MAX__ 127
+__SHRT_MAX__ 32767
+__SHRT_WIDTH__ 16
+__SIG_ATOMIC_MAX__ 2147483647
+__SIG_ATOMIC_WIDTH__ 32
+__SIZEOF_DOUBLE__ 8
+__SIZEOF_FLOAT__ 4
+__SIZEOF_INT128__ 16
+__SIZEOF_INT__ 4
+__SIZEOF_LONG_DOUBLE__ 8
+__SIZEOF_LONG_LONG__ 8
+__SIZEOF_LONG__ 8
+__SIZEOF_POINTER__ 8
+__SIZEOF_PTRDIFF_T__ 8
+__SIZEOF_SHORT__ 2
+__SIZEOF_SIZE_T__ 8
+__SIZEOF_WCHAR_T__ 4
+__SIZEOF_WINT_T__ 4
+__SIZE_MAX__ 18446744073709551615UL
+__SIZE_TYPE__ long unsigned int
+__SIZE_WIDTH__ 64
+__STDC_HOSTED__ 1
+__STDC_UTF_16__ 1
+__STDC_UTF_32__ 1
+__STDC_VERSION__ 201710L
+__STDC__ 1
+__UINT16_C_SUFFIX__ 
+__UINT16_MAX__ 65535
+__UINT16_TYPE__ unsigned short
+__UINT32_C_SUFFIX__ U
+__UINT32_MAX__ 4294967295U
+__UINT32_TYPE__ unsigned int
+__UINT64_C_SUFFIX__ UL
+__UINT64_MAX__ 18446744073709551615UL
+__UINT64_TYPE__ long unsigned int
+__UINT8_C_SUFFIX__ 
+__UINT8_MAX__ 255
+__UINT8_TYPE__ unsigned char
+__UINTMAX_C_SUFFIX__ UL
+__UINTMAX_MAX__ 18446744073709551615UL
+__UINTMAX_TYPE__ long unsigned int
+__UINTMAX_WIDTH__ 64
+__UINTPTR_MAX__ 18446744073709551615UL
+__UINTPTR_TYPE__ long unsigned int
+__UINTPTR_WIDTH__ 64
+__UINT_FAST16_MAX__ 65535
+__UINT_FAST16_TYPE__ unsigned short
+__UINT_FAST32_MAX__ 4294967295U
+__UINT_FAST32_TYPE__ unsigned int
+__UINT_FAST64_MAX__ 18446744073709551615UL
+__UINT_FAST64_TYPE__ long unsigned int
+__UINT_FAST8_MAX__ 255
+__UINT_FAST8_TYPE__ unsigned char
+__UINT_LEAST16_MAX__ 65535
+__UINT_LEAST16_TYPE__ unsigned short
+__UINT_LEAST32_MAX__ 4294967295U
+__UINT_LEAST32_TYPE__ unsigned int
+__UINT_LEAST64_MAX__ 18446744073709551615UL
+__UINT_LEAST64_TYPE__ long unsigned int
+__UINT_LEAST8_MAX__ 255
+__UINT_LEAST8_TYPE__ unsigned char
+__USER_LABEL_PREFIX__ 
+__WCHAR_MAX__ 2147483647
+__WCHAR_TYPE__ int
+__WCHAR_WIDTH__ 32
+__WINT_MAX__ 2147483647
+__WINT_TYPE__ int
+__WINT_WIDTH__ 32
+__bpf__ 1
+__clang__ 1
+__llvm__ 1
+`;
+
+/** Names whose value depends on the clang version or the -mcpu a build uses. */
+export const VERSION_DEPENDENT = /^(?:__clang_(?:major|minor|patchlevel|version)__|__VERSION__|__BPF_CPU_VERSION__|__BPF_FEATURE_\w+)$/;
+
+let table: Map<string, string> | null = null;
+
+/** The predefined macros as `name -> body text`. */
+export function clangBpfPredefined(): ReadonlyMap<string, string> {
+  if (table) return table;
+  table = new Map();
+  for (const line of PREDEFINED.split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp > 0) table.set(line.slice(0, sp), line.slice(sp + 1));
+  }
+  return table;
+}
