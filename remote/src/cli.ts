@@ -124,12 +124,19 @@ export async function runCommand(args: string[]): Promise<number> {
     return 2;
   }
   const abort = new AbortController();
+  // Ctrl-C cancels at whatever step each target is in. ssh runs in process groups of its own, so
+  // a terminal's Ctrl-C reaches only this process: the master connection stays up until the
+  // agents have been told to clean up. A second Ctrl-C does not cut that short.
   const onSigint = (): void => {
+    if (abort.signal.aborted) {
+      process.stderr.write('bpf-assoc: still cancelling: waiting for the agents to free what they loaded\n');
+      return;
+    }
     process.stderr.write('bpf-assoc: cancelling (the agents detach and free what they loaded)...\n');
     abort.abort();
   };
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   let results: VmRunResults;
   try {
     results = await runAssociationOnTargets({

@@ -35,6 +35,14 @@ export class VmError extends Error {
   }
 }
 
+/**
+ * Throws the run's cancellation when Cancel was pressed: every step of a run calls it before it
+ * starts, so a Cancel that arrived while another step was finishing is not lost.
+ */
+export function throwIfCancelled(signal: AbortSignal | undefined, step: string): void {
+  if (signal?.aborted) throw new VmError('cancelled', `Cancelled before ${step}.`);
+}
+
 /** The message shown when the kernel does not know BPF_PROG_ASSOC_STRUCT_OPS. */
 export const KERNEL_LACKS_COMMAND = 'The kernel lacks BPF_PROG_ASSOC_STRUCT_OPS (bpf command 38): it needs Linux 7.0 or later; the static analysis still applies.';
 

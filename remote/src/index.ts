@@ -2,7 +2,7 @@
 // built-in VMs asked for, run on every target in parallel, stop the VMs, and line the results up
 // side by side (one column per target).
 import type { WorkspaceModel } from '../../server/src/analysis/model';
-import { VmError } from './errors';
+import { throwIfCancelled, VmError } from './errors';
 import { builtinImages, customImage, LocalVm, vmCacheDir, type VmImage } from './localVm';
 import { buildPlan, type PlanOptions, type VmPlan } from './plan';
 import { sideBySide, type ResultRow, type TargetResult } from './results';
@@ -63,6 +63,7 @@ async function runOnBuiltin(name: string, plan: VmPlan, object: Uint8Array, req:
   let vm: LocalVm | null = null;
   try {
     req.onProgress?.(name, 'booting');
+    throwIfCancelled(req.signal, 'booting');
     vm = await LocalVm.start(imageFor(name, req, cache), { signal: req.signal, cache, log: (l) => req.onTranscript?.(name, l) });
     req.onTranscript?.(name, `VM booted with ${vm.accel} in ${vm.bootMs} ms; ssh on 127.0.0.1:${vm.port}`);
     return await runPlanOnTarget(plan, object, vm.target({ name }), { ...req, cacheDir: cache, bootMs: vm.bootMs });

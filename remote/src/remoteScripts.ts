@@ -33,9 +33,37 @@ mv -f ${AGENT_BINARY} "$2/${AGENT_BINARY}"`;
 /** $1 agent directory, $2 temporary path; the static agent is stdin, renamed into place when complete. */
 export const INSTALL = `mkdir -p -- "$1" && cat >"$2" && chmod 0755 "$2" && mv -f -- "$2" "$1/${AGENT_BINARY}"`;
 
-/** $1 run directory, then the agent's argv: runs it, then removes the run directory whatever it did. */
-export const RUN = `d=$1; shift; "$@"; rc=$?; rm -rf -- "$d"; exit $rc`;
+/**
+ * $1 run directory, then the agent's argv: runs it, then removes the run directory whatever it
+ * did. Marks the run started first and does not start the agent once STOP_AGENT has marked it
+ * cancelled (exit 130): with STOP_AGENT's order (mark, then look) a Cancel is never lost between
+ * the ssh session starting and the agent writing its pidfile.
+ */
+export const RUN = `d=$1; shift
+: >"$d/run.started" || exit 126
+if [ -e "$d/cancel" ]; then rm -rf -- "$d"; exit 130; fi
+"$@"; rc=$?; rm -rf -- "$d"; exit $rc`;
 
-/** $1 the agent's pidfile, $2 signal name (TERM, KILL). */
-export const STOP_AGENT = `p=$(cat "$1" 2>/dev/null) || exit 0
+/**
+ * $1 run directory, $2 signal name (TERM, KILL): marks the run cancelled, then signals the agent
+ * through its pidfile ($1/agent.pid), waiting up to 10 s for a started run's agent to write it.
+ */
+export const STOP_AGENT = `d=$1
+[ -d "$d" ] || exit 0
+: >"$d/cancel" 2>/dev/null
+i=0
+while [ ! -s "$d/agent.pid" ] && [ -e "$d/run.started" ] && [ $i -lt 100 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1)); done
+p=$(cat "$d/agent.pid" 2>/dev/null) || exit 0
 kill -"$2" "$p" 2>/dev/null || true`;
+
+/**
+ * $1 remoteDir (as in PREFLIGHT), $2 run token: removes what a run that did not finish left
+ * there (its run directory, a half-installed static agent).
+ */
+export const CLEANUP = `d=$1
+case $d in "~") d=$HOME ;; "~/"*) d=$HOME/\${d#"~/"} ;; esac
+rm -rf -- "$d/run-$2"
+rm -f -- "$d"/agent-*/${AGENT_BINARY}."$2"`;
+
+/** $1 path in the run directory: the user's loader (built here, static) is stdin. */
+export const INSTALL_LOADER = `cat >"$1" && chmod 0755 "$1"`;

@@ -1,23 +1,32 @@
 // Executes a plan on one target: connect, preflight, upload, build, run the agent, clean up.
-// Never throws: every failure becomes a TargetResult with a classified error. Cancel (the
-// AbortSignal) asks the agent to stop (SIGTERM through its pidfile; it detaches and frees what it
-// loaded and still reports), then ends the ssh session and the master connection.
+// Never throws: every failure becomes a TargetResult with a classified error.
+//
+// Cancel (the AbortSignal) at every step: each step is announced (onProgress) and then checks the
+// signal before it starts, so a Cancel that arrived during an earlier step is never lost; the
+// local children of a step (ssh -G, the master while it logs in, each ssh session, the static
+// agent's build) are killed when it fires. While the agent runs, Cancel asks it to stop instead
+// (SIGTERM through its pidfile, or it is kept from starting): it stops between steps, detaches and
+// frees what it loaded and still reports; then the ssh session and the master end. What the run
+// left in its remote directory is removed over the same connection.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AGENT_BINARY, localMachine, readAgentSources, staticAgent, type AgentSources } from './agentBuild';
-import { classifyBuildFailure, KERNEL_LACKS_COMMAND, parsePreflight, preflightProblem, VmError } from './errors';
+import { classifyBuildFailure, KERNEL_LACKS_COMMAND, parsePreflight, preflightProblem, throwIfCancelled, VmError } from './errors';
 import { agentArgs, type VmPlan } from './plan';
 import { dmesgDelta, kernelLacks, parseReport, ReportError, type AgentReport } from './report';
 import type { TargetResult, Timings } from './results';
 import { describeResolved } from './ssh';
 import { ustar } from './tar';
-import { BUILD, INSTALL, PREFLIGHT, RUN, STOP_AGENT } from './remoteScripts';
+import { BUILD, CLEANUP, INSTALL, PREFLIGHT, RUN, STOP_AGENT } from './remoteScripts';
 import type { VmTarget } from './targets';
 import { SshConnection } from './transport';
 
 export interface RunOptions {
   signal?: AbortSignal;
-  /** Progress for a notification: "connecting", "uploading", "building", "running", "stage: loaded"... */
+  /**
+   * Progress for a notification: "connecting", "uploading", "building", "running", "stage: loaded"...
+   * A step is announced before it starts (and before it checks for Cancel).
+   */
   onProgress?: (target: string, step: string) => void;
   /** Transcript lines (commands, ssh's and the agent's stderr) for an output channel. */
   onTranscript?: (target: string, line: string) => void;
@@ -41,14 +50,21 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
     o.onTranscript?.(target.name, line);
   };
   const progress = (step: string): void => o.onProgress?.(target.name, step);
+  /** Announces a step, then keeps it from starting when the run was cancelled. */
+  const enter = (step: string): void => {
+    progress(step);
+    throwIfCancelled(o.signal, step);
+  };
   const result: TargetResult = { target: target.name, destination: target.host, status: 'error', message: '', notes: [], timings, transcript };
   const token = randomBytes(6).toString('hex');
   let conn: SshConnection | null = null;
   let runDir: string | null = null;
+  /** Whether the run may have left files in remoteDir (set once the preflight starts). */
+  let remoteFiles = false;
   const deadline = started + target.connectTimeout * 1000 + target.runTimeout * 1000;
   const left = (): number => Math.max(1000, deadline - Date.now());
   try {
-    progress('connecting');
+    enter('connecting');
     let t = Date.now();
     conn = await SshConnection.open(target, { signal: o.signal, log });
     result.destination = describeResolved(conn.resolved);
@@ -56,8 +72,9 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
 
     const sources = o.agentSources ?? readAgentSources(undefined, o.cacheDir);
     // Preflight and the object's upload in one session (the object is the session's stdin).
-    progress('uploading');
+    enter('uploading');
     t = Date.now();
+    remoteFiles = true;
     const variant = `${sources.hash}${target.agentBuild === 'local-static' ? '-static' : ''}`;
     const pre = await conn.exec(['sh', '-c', PREFLIGHT, 'sh', target.remoteDir, token, target.sudo ? '1' : '0', variant, target.agentBuild, plan.shipped.remoteName], { stdin: object, signal: o.signal, timeoutMs: left() });
     const pf = parsePreflight(pre.stdout);
@@ -77,13 +94,14 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
     let buildMs = 0;
     if (!cached && target.agentBuild === 'local-static') {
       const b = Date.now();
-      progress('building');
+      enter('building');
       const local = await staticAgent(o.cacheDir, sources, o.signal);
       buildMs += Date.now() - b;
+      throwIfCancelled(o.signal, 'installing the agent');
       const installed = await conn.exec(['sh', '-c', INSTALL, 'sh', agentDir, `${agentPath}.${token}`], { stdin: readFileSync(local), signal: o.signal, timeoutMs: left() });
       if (installed.code !== 0) throw new VmError('upload-failed', `cannot install the agent in ${agentDir} on ${target.name}: ${installed.stderr.trim()}`, installed.stderr);
     } else if (!cached) {
-      progress('building');
+      enter('building');
       const b = Date.now();
       const archive = ustar(sources.files.map((f) => ({ name: f.name, bytes: f.bytes })));
       const built = await conn.exec(['sh', '-c', BUILD, 'sh', `${runDir}/agent-src`, agentDir, pf.cc || 'cc'], { stdin: archive, signal: o.signal, timeoutMs: left() });
@@ -93,24 +111,26 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
     timings.buildMs = buildMs;
     timings.uploadMs = Date.now() - t - buildMs;
 
-    progress('running');
+    enter('running');
     t = Date.now();
     const report = await runAgent(conn, target, runDir, agentPath, agentArgs(plan, objectPath, { allowAttach: target.allowAttach, pidfile: `${runDir}/agent.pid`, hold: o.hold, observe: o.observe }), { ...o, left, log, progress });
     runDir = null; // the run script removed it
+    remoteFiles = false;
     timings.runMs = Date.now() - t;
     result.report = report;
     result.kernel = report.kernel.release;
     describeOutcome(result, plan, target, report);
   } catch (e) {
     const err = e instanceof VmError ? e : e instanceof ReportError ? new VmError('bad-report', `The agent's report from ${target.name} is not valid: ${e.message}`) : new VmError('agent-failed', `${target.name}: ${(e as Error).message}`);
-    if (o.signal?.aborted && err.kind !== 'vm-died') result.status = 'cancelled';
-    result.error = { kind: o.signal?.aborted ? 'cancelled' : err.kind, message: o.signal?.aborted ? 'Cancelled.' : err.message, detail: err.detail };
+    const cancelled = o.signal?.aborted || err.kind === 'cancelled';
+    result.error = { kind: cancelled ? 'cancelled' : err.kind, message: cancelled ? (err.kind === 'cancelled' ? err.message : 'Cancelled.') : err.message, detail: err.detail };
     result.message = result.error.message;
-    if (o.signal?.aborted) result.status = 'cancelled';
+    if (cancelled) result.status = 'cancelled';
     log(`error (${result.error.kind}): ${err.message}${err.detail ? `\n${err.detail}` : ''}`);
   } finally {
-    if (conn?.alive && runDir && /\/run-[0-9a-f]{12}$/.test(runDir)) {
-      await conn.exec(['rm', '-rf', '--', runDir], { timeoutMs: 10_000 }).catch(() => undefined);
+    // No signal here: this cleanup runs after a Cancel too.
+    if (conn?.alive && (remoteFiles || runDir)) {
+      await conn.exec(['sh', '-c', CLEANUP, 'sh', target.remoteDir, token], { timeoutMs: 10_000 }).catch(() => undefined);
     }
     conn?.close();
     timings.totalMs = Date.now() - started + (o.bootMs ?? 0);
@@ -127,20 +147,21 @@ async function runAgent(
   o: RunOptions & { left: () => number; log: (l: string) => void; progress: (s: string) => void },
 ): Promise<AgentReport> {
   const sudo = target.sudo ? ['sudo', '-n'] : [];
-  const pidfile = `${runDir}/agent.pid`;
   const session = new AbortController();
   let cancelled = false;
   const stopAgent = async (): Promise<void> => {
     if (cancelled) return;
     cancelled = true;
     o.log('cancel: asking the agent to stop (SIGTERM) so that it detaches and frees everything');
-    const stop = (sig: string): Promise<unknown> => conn.exec([...sudo, 'sh', '-c', STOP_AGENT, 'sh', pidfile, sig], { timeoutMs: 10_000 }).catch(() => undefined);
+    // STOP_AGENT marks the run cancelled first, so an agent that has not started yet never starts.
+    const stop = (sig: string): Promise<unknown> => conn.exec([...sudo, 'sh', '-c', STOP_AGENT, 'sh', runDir, sig], { timeoutMs: 15_000 }).catch(() => undefined);
     await stop('TERM');
     // The agent answers SIGTERM within its current step; if it does not, it is killed.
     const killTimer = setTimeout(() => void stop('KILL').then(() => setTimeout(() => session.abort(), 2000)), 10_000);
     running.finally(() => clearTimeout(killTimer)).catch(() => undefined);
   };
   const onAbort = (): void => void stopAgent();
+  throwIfCancelled(o.signal, 'running the agent');
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const running = conn.exec(['sh', '-c', RUN, 'sh', runDir, ...sudo, agentPath, ...args], {
     signal: session.signal,
@@ -156,7 +177,7 @@ async function runAgent(
       await stopAgent();
       throw new VmError('run-timeout', `The run on ${target.name} did not finish within ${target.runTimeout} s (run timeout); the agent was stopped.`);
     }
-    if (o.signal?.aborted && !r.stdout.includes('{')) throw new VmError('cancelled', 'Cancelled.');
+    if (o.signal?.aborted && !r.stdout.includes('{')) throw new VmError('cancelled', r.code === 130 ? 'Cancelled before the agent started.' : 'Cancelled.');
     if (r.code !== 0) {
       const why = r.code === 126 || r.code === 127 ? 'it could not be executed' : r.signal ? `killed by ${r.signal}` : `exit status ${r.code}`;
       throw new VmError('agent-failed', `The agent failed on ${target.name} (${why}).`, r.stderr.trim().split('\n').slice(-10).join('\n'));

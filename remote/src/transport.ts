@@ -1,10 +1,17 @@
 // The ssh edge: one master connection per run (ControlMaster), commands multiplexed over it,
 // files sent through stdin. Every process is spawned from an argv (ssh.ts), never a shell string.
+//
+// Cancel: every child runs in a process group of its own, so a terminal's Ctrl-C reaches only this
+// process, which decides what to stop and in which order (the agent must be told to clean up
+// through a master connection that is still alive); a child that is stopped is stopped with its
+// own children (a ProxyCommand, a `Match exec` command). A child is never started once the run's
+// AbortSignal has fired, and is killed when it fires while it runs (except where the caller leaves
+// the signal out on purpose: cleanup after a Cancel).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classifySshFailure, VmError } from './errors';
+import { classifySshFailure, throwIfCancelled, VmError } from './errors';
 import { MASTER_READY, masterArgs, parseResolved, resolveArgs, sessionArgs, type ResolvedSsh, type SshOptions } from './ssh';
 import type { VmTarget } from './targets';
 
@@ -25,17 +32,33 @@ export interface ExecOptions {
 
 export const SSH = process.env.BPF_ASSOC_SSH ?? 'ssh';
 
-/** Runs a local program from an argv and collects its output; rejects only if it cannot start. */
+/** Signals a child started by this module and everything in its process group. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/**
+ * Runs a local program from an argv and collects its output. Rejects only if it cannot start: a
+ * VmError "cancelled" when `o.signal` has already fired (the program is not started), else the
+ * spawn error. A signal that fires while it runs kills it (and its process group).
+ */
 export function runLocal(cmd: string, args: string[], o: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    if (o.signal?.aborted) {
+      reject(new VmError('cancelled', `Cancelled before running ${cmd}.`));
+      return;
+    }
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let partial = '';
     let timedOut = false;
-    const kill = (): void => {
-      child.kill('SIGKILL');
-    };
+    const kill = (): void => killGroup(child, 'SIGKILL');
     const timer = o.timeoutMs ? setTimeout(() => ((timedOut = true), kill()), o.timeoutMs) : undefined;
     o.signal?.addEventListener('abort', kill, { once: true });
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -51,6 +74,7 @@ export function runLocal(cmd: string, args: string[], o: ExecOptions = {}): Prom
     child.stdin.end(o.stdin ? Buffer.from(o.stdin) : undefined);
     child.on('error', (e) => {
       clearTimeout(timer);
+      o.signal?.removeEventListener('abort', kill);
       reject(e);
     });
     child.on('close', (code, signal) => {
@@ -79,24 +103,32 @@ export class SshConnection {
     master.stderr?.on('data', (d: Buffer) => (this.masterStderr += d.toString()));
   }
 
-  /** Resolves the target with `ssh -G`, opens the master connection and waits until it runs a command. */
+  /**
+   * Resolves the target with `ssh -G`, opens the master connection and waits until it runs a
+   * command. `o.signal` stops either step (ssh -G is killed, the master closed) and keeps a step
+   * from starting once it has fired.
+   */
   static async open(target: VmTarget, o: { signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<SshConnection> {
     const log = o.log ?? ((): void => undefined);
+    throwIfCancelled(o.signal, `resolving ${target.name} (ssh -G)`);
     let resolvedText: ExecResult;
     try {
-      resolvedText = await runLocal(SSH, resolveArgs(target), { timeoutMs: 10_000 });
+      resolvedText = await runLocal(SSH, resolveArgs(target), { timeoutMs: 10_000, signal: o.signal });
     } catch (e) {
+      if (e instanceof VmError) throw e;
       throw new VmError('ssh-missing', `cannot run ssh (${(e as Error).message}); install OpenSSH's client (Debian: openssh-client)`);
     }
+    if (o.signal?.aborted) throw new VmError('cancelled', `Cancelled while resolving ${target.name} (ssh -G).`);
     if (resolvedText.code !== 0) throw new VmError('ssh-config', `ssh cannot resolve the settings for ${target.name}: ${resolvedText.stderr.trim().split('\n').pop() ?? ''}`, resolvedText.stderr);
     const resolved = parseResolved(resolvedText.stdout);
     log(`$ ${SSH} ${resolveArgs(target).join(' ')}  -> ${resolved.user}@${resolved.hostname}:${resolved.port}`);
+    throwIfCancelled(o.signal, `connecting to ${target.name}`);
     // A short private directory: Unix socket paths are limited to about 100 bytes.
     const controlDir = mkdtempSync(join(tmpdir(), 'bpfa-'));
     const options: SshOptions = { controlPath: join(controlDir, 'm'), connectTimeout: target.connectTimeout };
     const args = masterArgs(target, options);
     log(`$ ${SSH} ${args.join(' ')}`);
-    const master = spawn(SSH, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const master = spawn(SSH, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const conn = new SshConnection(target, resolved, options, controlDir, master, log);
     try {
       await conn.waitReady(o.signal);
@@ -123,7 +155,7 @@ export class SshConnection {
         if (out.includes(MASTER_READY)) done();
       };
       const onClose = (): void => done(classifySshFailure(this.target.name, this.masterStderr, false));
-      const onAbort = (): void => done(new VmError('cancelled', 'cancelled while connecting'));
+      const onAbort = (): void => done(new VmError('cancelled', `Cancelled while connecting to ${this.target.name}.`));
       // ssh's ConnectTimeout bounds the TCP connect; this bounds key exchange and login too.
       const timer = setTimeout(
         () => done(new VmError('connect-timeout', `${this.target.name} did not answer within ${this.target.connectTimeout} s (connect timeout).`, this.masterStderr.trim())),
@@ -133,6 +165,7 @@ export class SshConnection {
       this.master.once('close', onClose);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.master.on('error', (e) => done(new VmError('ssh-missing', `cannot run ssh: ${e.message}`)));
+      if (signal?.aborted) onAbort(); // fired before the listener was added: 'abort' is not sent again
     });
   }
 
@@ -167,7 +200,7 @@ export class SshConnection {
     if (this.closed) return;
     this.closed = true;
     this.master.stdin?.end();
-    if (this.master.exitCode === null && this.master.signalCode === null) this.master.kill('SIGTERM');
+    killGroup(this.master, 'SIGTERM');
     rmSync(this.controlDir, { recursive: true, force: true });
   }
 }

@@ -60,13 +60,14 @@ describe('remote: target scripts', () => {
     assert.equal(existsSync(run), false);
   });
 
-  it('stop: signals the process in the pidfile, and is quiet when there is none', async () => {
+  it('stop: signals the process in the run directory\'s pidfile, and is quiet when there is none', async () => {
     const sleeper = spawn('sleep', ['60']);
-    const pidfile = join(home, 'agent.pid');
-    writeFileSync(pidfile, `${sleeper.pid}\n`);
+    const run = join(home, 'run-stop');
+    shell(['mkdir', '-p', run]);
+    writeFileSync(join(run, 'agent.pid'), `${sleeper.pid}\n`);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => sleeper.once('exit', (_c, s) => resolve(s)));
-    assert.equal(shell(['sh', '-c', STOP_AGENT, 'sh', pidfile, 'TERM']).status, 0);
+    assert.equal(shell(['sh', '-c', STOP_AGENT, 'sh', run, 'TERM']).status, 0);
     assert.equal(await exited, 'SIGTERM');
-    assert.equal(shell(['sh', '-c', STOP_AGENT, 'sh', join(home, 'none.pid'), 'TERM']).status, 0);
+    assert.equal(shell(['sh', '-c', STOP_AGENT, 'sh', join(home, 'run-none'), 'TERM']).status, 0);
   });
 });
