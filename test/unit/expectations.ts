@@ -6,6 +6,7 @@
 //   scx_bpf_kick_cpu(0, 0);
 //   // <- unassociated-kfunc-caller                 ... at the first non-blank column of the line above
 //   // expect-state: test_1 poisoned map_a map_b  the program's association state (and maps)
+//   // expect-state: ops_b absent                 no program or struct_ops map of that name or id
 //   bpf_prog_assoc_struct_ops(prog_fd, map_fd, NULL);
 //   // expect-call: EINVAL                          what the association call(s) starting on the
 //                                                 nearest code line above are predicted to return
@@ -105,6 +106,8 @@ export function expectedKeys(expected: ExpectedFinding[]): string[] {
 
 export function stateOf(model: WorkspaceModel, program: string): string {
   const matches = model.programs.filter((p) => p.name === program || p.id === program);
+  // `expect-state: NAME absent`: no program and no struct_ops map by that name (or id).
+  if (!matches.length && !model.maps.some((m) => m.name === program || m.id === program)) return 'absent';
   if (matches.length !== 1) return `<${matches.length} programs named ${program}>`;
   const a = (matches[0] as (typeof matches)[number]).association;
   const maps = a.state === 'auto' || a.state === 'explicit' ? [a.map] : a.state === 'poisoned' ? a.maps : [];
