@@ -4,6 +4,7 @@
 import type { WorkspaceModel } from '../../server/src/analysis/model';
 import { throwIfCancelled, VmError } from './errors';
 import { builtinImages, customImage, LocalVm, vmCacheDir, type VmImage } from './localVm';
+import { buildLoader, type LoaderChoice } from './loaderBuild';
 import { buildPlan, type PlanOptions, type VmPlan } from './plan';
 import { sideBySide, type ResultRow, type TargetResult } from './results';
 import { runPlanOnTarget, type RunOptions } from './run';
@@ -35,6 +36,10 @@ export interface VmRunRequest {
   hold?: RunOptions['hold'];
   observe?: RunOptions['observe'];
   cacheDir?: string;
+  /** Replay the plan even where the workspace's C loader could run (default: run the loader). */
+  replayPlan?: boolean;
+  /** Seconds a loader may run before it is stopped with SIGINT (default 15). */
+  loaderBudget?: number;
 }
 
 export interface VmRunResults {
@@ -58,7 +63,7 @@ function imageFor(name: string, req: VmRunRequest, cache: string): VmImage {
 }
 
 /** Boots a built-in VM, runs the plan on it and stops it; failures come back as a TargetResult. */
-async function runOnBuiltin(name: string, plan: VmPlan, object: Uint8Array, req: VmRunRequest, cache: string): Promise<TargetResult> {
+async function runOnBuiltin(name: string, plan: VmPlan, object: Uint8Array, req: VmRunRequest & { loader: LoaderChoice }, cache: string): Promise<TargetResult> {
   const started = Date.now();
   let vm: LocalVm | null = null;
   try {
@@ -85,14 +90,25 @@ async function runOnBuiltin(name: string, plan: VmPlan, object: Uint8Array, req:
   }
 }
 
+/** The workspace's C loader built once for every target, or why the plan is replayed instead. */
+async function loaderForRun(req: VmRunRequest, plan: VmPlan): Promise<LoaderChoice> {
+  if (req.replayPlan) return { kind: 'replayed', file: plan.loader, why: 'replaying the plan was asked for' };
+  try {
+    return await buildLoader(req.model, plan, req.signal);
+  } catch (e) {
+    return { kind: 'replayed', file: plan.loader, why: (e as Error).message };
+  }
+}
+
 /** Runs one object's associations on every target and returns the results side by side. */
 export async function runAssociationOnTargets(req: VmRunRequest): Promise<VmRunResults> {
   const cache = req.cacheDir ?? vmCacheDir();
   const plan = buildPlan(req.model, req.objectId, req.planOptions);
   const object = shippedBytes(plan, req.readFile);
+  const loader = await loaderForRun(req, plan);
   const runs = [
-    ...req.builtin.map((name) => runOnBuiltin(name, plan, object, req, cache)),
-    ...req.targets.map((t) => runPlanOnTarget(plan, object, t, { ...req, cacheDir: cache })),
+    ...req.builtin.map((name) => runOnBuiltin(name, plan, object, { ...req, loader }, cache)),
+    ...req.targets.map((t) => runPlanOnTarget(plan, object, t, { ...req, loader, cacheDir: cache })),
   ];
   const targets = await Promise.all(runs);
   return { schema: 'bpf-assoc-vm-run', version: 1, object: plan.object, plan, targets, rows: sideBySide(plan, targets) };

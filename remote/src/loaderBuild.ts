@@ -97,7 +97,7 @@ export async function buildLoader(model: WorkspaceModel, plan: VmPlan, signal?: 
     if (!recorder.ok) throw new Error(`the recorder does not compile: ${firstCompilerError(recorder.output)}`);
     const out = join(work, 'loader');
     const wraps = RECORDED_FUNCTIONS.map((f) => `-Wl,--wrap=${f}`);
-    const linked = await run(cc, ['-static', '-o', out, join(work, 'loader.o'), join(work, 'recorder.o'), join(agentSourceDir(), 'elfutils-static-shim.c'), ...wraps, join(libbpf.prefix, 'lib/libbpf.a'), '-lelf', '-lz', '-lzstd', '-lm', '-lpthread'], signal);
+    const linked = await run(cc, ['-static', '-s', '-o', out, join(work, 'loader.o'), join(work, 'recorder.o'), join(agentSourceDir(), 'elfutils-static-shim.c'), ...wraps, join(libbpf.prefix, 'lib/libbpf.a'), '-lelf', '-lz', '-lzstd', '-lm', '-lpthread'], signal);
     if (!linked.ok) return fail(firstCompilerError(linked.output));
     return { kind: 'executed', binary: { file: which.file, bytes: readFileSync(out), libbpf: libbpf.version, buildMs: Date.now() - started } };
   } finally {

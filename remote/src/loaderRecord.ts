@@ -79,9 +79,9 @@ export function parseRecordLine(line: string): RecordEvent | null {
     case 'map':
       return f.length === 6 ? { kind, object: f[1] ?? '', name: f[2] ?? '', type: f[3] ?? '', autocreate: f[4] === '1', id: Math.max(0, int(f[5])) } : null;
     case 'assoc': {
-      const errno = errnoAt(10);
+      const errno = errnoAt(9);
       const api = f[1];
-      if (f.length !== 11 || errno === null || (api !== 'libbpf' && api !== 'syscall')) return null;
+      if (f.length !== 10 || errno === null || (api !== 'libbpf' && api !== 'syscall')) return null;
       return { kind, api, object: f[2] ?? '', program: f[3] ?? '', map: f[4] ?? '', flags: Math.max(0, int(f[5])), phase: f[6] ?? '-', answeredBy: f[7] === 'libbpf' ? 'libbpf' : 'kernel', errno };
     }
     case 'attach': {

@@ -12,12 +12,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AGENT_BINARY, localMachine, readAgentSources, staticAgent, type AgentSources } from './agentBuild';
 import { classifyBuildFailure, KERNEL_LACKS_COMMAND, parsePreflight, preflightProblem, throwIfCancelled, VmError } from './errors';
-import { agentArgs, type VmPlan } from './plan';
+import type { LoaderChoice } from './loaderBuild';
+import { pinnedLibbpf } from './libbpf';
+import { agentArgs, loaderArgs, type VmPlan } from './plan';
 import { dmesgDelta, kernelLacks, parseReport, ReportError, type AgentReport } from './report';
 import type { TargetResult, Timings } from './results';
 import { describeResolved } from './ssh';
 import { ustar } from './tar';
-import { BUILD, CLEANUP, INSTALL, PREFLIGHT, RUN, STOP_AGENT } from './remoteScripts';
+import { BUILD, CLEANUP, INSTALL, INSTALL_LOADER, PREFLIGHT, RUN, STOP_AGENT } from './remoteScripts';
 import type { VmTarget } from './targets';
 import { SshConnection } from './transport';
 
@@ -39,11 +41,24 @@ export interface RunOptions {
   agentSources?: AgentSources;
   /** Boot time of a built-in VM, reported with the other timings. */
   bootMs?: number;
+  /** The user's loader, built once for the run (loaderBuild.ts), or why the plan is replayed. */
+  loader?: LoaderChoice;
+  /** Seconds a loader may run before it is stopped with SIGINT (default 15). */
+  loaderBudget?: number;
+}
+
+/** Whether this target runs the built loader, or replays the plan and why. */
+function loaderFor(o: RunOptions, plan: VmPlan, target: VmTarget, arch: string): LoaderChoice {
+  const l = o.loader ?? { kind: 'replayed', file: null, why: 'no loader was built for this run' };
+  if (l.kind !== 'executed') return l;
+  if (arch !== localMachine()) return { kind: 'replayed', file: l.binary.file, why: `the loader is built for ${localMachine()} and the target is ${arch}` };
+  if (!target.allowAttach && plan.attach.length) return { kind: 'replayed', file: l.binary.file, why: 'the loader attaches struct_ops maps and attaching is off for this target ("allowAttach")' };
+  return l;
 }
 
 export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: VmTarget, o: RunOptions): Promise<TargetResult> {
   const started = Date.now();
-  const timings: Timings = { totalMs: 0, ...(o.bootMs !== undefined ? { bootMs: o.bootMs } : {}) };
+  const timings: Timings = { totalMs: 0, ...(o.bootMs !== undefined ? { bootMs: o.bootMs } : {}), ...(o.loader?.kind === 'executed' ? { loaderBuildMs: o.loader.binary.buildMs } : {}) };
   const transcript: string[] = [];
   const log = (line: string): void => {
     transcript.push(line);
@@ -75,7 +90,7 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
     enter('uploading');
     t = Date.now();
     remoteFiles = true;
-    const variant = `${sources.hash}${target.agentBuild === 'local-static' ? '-static' : ''}`;
+    const variant = `${sources.hash}${target.agentBuild === 'local-static' ? `-libbpf${pinnedLibbpf()}-static` : ''}`;
     const pre = await conn.exec(['sh', '-c', PREFLIGHT, 'sh', target.remoteDir, token, target.sudo ? '1' : '0', variant, target.agentBuild, plan.shipped.remoteName], { stdin: object, signal: o.signal, timeoutMs: left() });
     const pf = parsePreflight(pre.stdout);
     const dir = /^dir=(.*)$/m.exec(pre.stdout)?.[1];
@@ -109,11 +124,27 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
       if (built.code !== 0) throw classifyBuildFailure(target.name, built.stdout + built.stderr);
     }
     timings.buildMs = buildMs;
+
+    // The user's loader when it was built and suits this target, else the plan.
+    const loader = loaderFor(o, plan, target, pf.arch);
+    const pidfile = `${runDir}/agent.pid`;
+    let args = agentArgs(plan, objectPath, { allowAttach: target.allowAttach, pidfile, hold: o.hold, observe: o.observe });
+    if (loader.kind === 'executed') {
+      const loaderPath = `${runDir}/loader`;
+      const installed = await conn.exec(['sh', '-c', INSTALL_LOADER, 'sh', loaderPath], { stdin: loader.binary.bytes, signal: o.signal, timeoutMs: left() });
+      if (installed.code !== 0) throw new VmError('upload-failed', `cannot upload the loader to ${runDir} on ${target.name}: ${installed.stderr.trim()}`, installed.stderr);
+      args = loaderArgs(plan, loaderPath, { pidfile, budgetSeconds: o.loaderBudget ?? 15, hold: o.hold, observe: o.observe });
+      log(`running the loader ${loader.binary.file} (libbpf ${loader.binary.libbpf}) with the recorder`);
+    } else {
+      log(`replaying the plan: ${loader.why}`);
+    }
     timings.uploadMs = Date.now() - t - buildMs;
 
     enter('running');
     t = Date.now();
-    const report = await runAgent(conn, target, runDir, agentPath, agentArgs(plan, objectPath, { allowAttach: target.allowAttach, pidfile: `${runDir}/agent.pid`, hold: o.hold, observe: o.observe }), { ...o, left, log, progress });
+    const report = await runAgent(conn, target, runDir, agentPath, args, { ...o, left, log, progress });
+    if (loader.kind === 'replayed') report.loader = { executed: false, file: loader.file, why: loader.why };
+    else if (report.loader?.executed) report.loader.file = loader.binary.file; // the workspace's file, not the uploaded copy
     runDir = null; // the run script removed it
     remoteFiles = false;
     timings.runMs = Date.now() - t;
