@@ -19,3 +19,12 @@ describe('classify', () => {
     assert.equal(classify('/w/notes.c', 'const char *s = "SEC(";\n'), 'other');
   });
 });
+
+describe('classify with section attribute macros', () => {
+  it('a .c that puts code in a section through a project macro (cilium/ebpf `__section`) is a BPF source', () => {
+    const src = '#include "common.h"\n__section("tc") int classifier(void *ctx) { return 0; }\n';
+    assert.equal(classify('/w/tc.c', src), 'other');
+    assert.equal(classify('/w/tc.c', src, new Set(['__section'])), 'bpf');
+    assert.equal(classify('/w/tc.c', 'const char *s = "__section(";\n', new Set(['__section'])), 'other');
+  });
+});

@@ -1,7 +1,7 @@
 // The workspace: every file's facts, kept up to date one file at a time, and the model built
 // from them. Pure: callers hand in file contents (the CLI from disk, the server from the editor).
 import { CDocument } from './c/document';
-import { collectDefines, MacroTable, type MacroDef } from './c/macros';
+import { collectDefines, MacroTable, sectionAttributeMacros, type MacroDef } from './c/macros';
 import { decodeSource } from './c/text';
 import { readBpfSource } from './bpfSource';
 import { objectNamesForSource } from './objectNames';
@@ -71,8 +71,21 @@ function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, (m) => (m.startsWith('"') ? m : ' '));
 }
 
-/** What kind of file this is, from its name and (for `.c`) its content. */
-export function classify(path: string, text: string | null): FileKind {
+let sectionUseCache: { key: string; re: RegExp } | null = null;
+
+/** `SEC(`, a written-out section attribute, or one of the project's section attribute macros. */
+function sectionUse(sectionMacros: ReadonlySet<string>): RegExp {
+  if (!sectionMacros.size) return SEC_USE;
+  const key = [...sectionMacros].sort().join('|');
+  if (sectionUseCache?.key !== key) sectionUseCache = { key, re: new RegExp(`${SEC_USE.source}|\\b(?:${key.replace(/\$/g, '\\$')})\\s*\\(`) };
+  return sectionUseCache.re;
+}
+
+/**
+ * What kind of file this is, from its name and (for `.c`) its content. `sectionMacros`: the
+ * workspace's macros that expand to a section attribute (they count as `SEC`).
+ */
+export function classify(path: string, text: string | null, sectionMacros: ReadonlySet<string> = new Set()): FileKind {
   if (path.endsWith('.skel.h')) return 'skeleton';
   if (path.endsWith('.o')) return 'object';
   if (path.endsWith('.h')) return 'header';
@@ -83,7 +96,7 @@ export function classify(path: string, text: string | null): FileKind {
     // A file that includes a skeleton runs on the host, whatever else it mentions (a USDT's
     // `.probes` section attribute); `SEC(` only counts in code, not in a string literal.
     if (SKELETON_INCLUDE.test(code)) return 'loader';
-    if (SEC_USE.test(code.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'))) return 'bpf';
+    if (sectionUse(sectionMacros).test(code.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'))) return 'bpf';
     if (LOADER_USE.test(code)) return 'loader';
   }
   return 'other';
@@ -179,7 +192,7 @@ export class Workspace {
         problems.push({ rule: 'unreadable-file', message: `${path.split('/').pop()} is not valid UTF-8; it was read as Latin-1, so non-ASCII text may look wrong.`, location: fileStart(path) });
       }
     }
-    const kind = isBuildDescription(path) ? 'build' : classify(path, text);
+    const kind = isBuildDescription(path) ? 'build' : classify(path, text, this.sectionMacros);
     const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems };
     if (!old) this.pathsVersion++;
     else if (old.kind === 'build' || kind === 'build') this.pathsVersion++;
@@ -194,7 +207,7 @@ export class Workspace {
       entry.includes = quotedIncludes(path, text);
       entry.angleIncludes = angleIncludes(text);
     }
-    if (kind === 'header') entry.holdsPrograms = SEC_USE.test(withoutComments(text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, ''));
+    if (kind === 'header') entry.holdsPrograms = sectionUse(this.sectionMacros).test(withoutComments(text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, ''));
     if (kind !== 'bpf' && kind !== 'loader') {
       old?.doc?.dispose();
       entry.doc = undefined;
@@ -219,6 +232,20 @@ export class Workspace {
     this.macrosKey = key;
     this.headerDefs = headerDefs;
     this.macros = new MacroTable(headerDefs);
+    // A header's section attribute macro (`__section("tc")`) makes the files that use it BPF sources.
+    const sectionMacros = sectionAttributeMacros(headerDefs);
+    if ([...sectionMacros].sort().join() !== [...this.sectionMacros].sort().join()) {
+      this.sectionMacros = sectionMacros;
+      const use = sectionUse(sectionMacros);
+      for (const [path, f] of [...this.files]) {
+        if (f.text === undefined) continue;
+        const changes = f.kind === 'header' ? f.holdsPrograms !== use.test(withoutComments(f.text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, '')) : path.endsWith('.c') && !path.endsWith('.bpf.c') && f.kind !== classify(path, f.text, sectionMacros);
+        if (!changes) continue;
+        this.setFile(path, f.text, f.modified);
+        const again = this.files.get(path);
+        if (again) again.live = f.live;
+      }
+    }
     for (const f of this.files.values()) {
       f.table = undefined;
       if (f.doc) f.doc.setMacros(this.tableFor(f));
@@ -230,6 +257,7 @@ export class Workspace {
   }
 
   private headerDefs: MacroDef[] = [];
+  private sectionMacros: ReadonlySet<string> = new Set();
 
   private tableFor(f: FileEntry): MacroTable {
     if (f.kind !== 'bpf' || !f.defines.length) return this.macros;

@@ -173,6 +173,32 @@ function countLines(text: string, upTo: number): number {
 }
 
 /**
+ * Project macros that put what follows them in a section: their expansion is
+ * `__attribute__((section(...)))`, directly or through other such macros (cilium/ebpf's
+ * `#define __section(NAME) __attribute__((section(NAME), used))`). They count as `SEC`.
+ */
+export function sectionAttributeMacros(defs: Iterable<MacroDef>): Set<string> {
+  const all = [...defs];
+  const out = new Set<string>();
+  for (const d of all) {
+    const ids = d.body.filter((t) => t.kind === 'id').map((t) => t.text);
+    const at = ids.indexOf('__attribute__');
+    if (at >= 0 && ids.indexOf('section', at) > at) out.add(d.name);
+  }
+  for (let changed = out.size > 0; changed; ) {
+    changed = false;
+    for (const d of all) {
+      if (out.has(d.name) || d.name === SECTION_MACRO) continue;
+      if (d.body.some((t) => t.kind === 'id' && out.has(t.text))) {
+        out.add(d.name);
+        changed = true;
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * The macros the expander uses: libbpf's shapes always, then the project's definitions, then the
  * defaults for conventions the project did not define. Only macros that lead to `SEC` are kept.
  */
@@ -199,6 +225,7 @@ export class MacroTable {
   private computeInteresting(): void {
     const reaches = new Set<string>([SECTION_MACRO]);
     for (const name of Object.keys(LIBBPF_SHAPES)) reaches.add(name);
+    for (const name of sectionAttributeMacros([...this.defs.values()].filter((d) => d.location))) reaches.add(name);
     let changed = true;
     while (changed) {
       changed = false;
