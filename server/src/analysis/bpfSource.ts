@@ -124,6 +124,12 @@ export class BpfSourceReader {
     }
     for (const m of maps) facts.structOpsMaps.push(...this.structOpsMaps(m, facts));
     facts.functions = [...this.functions.keys(), ...this.declaredFunctions];
+    // Helpers (functions without a section): what they call, for programs of other files of the
+    // object that call them (a `static inline` helper in a header, fragments.ts).
+    for (const fn of this.functions.values()) {
+      if (fn.marker || fn.item.attributeSection !== null || !fn.item.calls.length) continue;
+      (facts.helpers ??= {})[fn.item.name] = this.edgesOf(fn.item.name);
+    }
     if (branches.uncertain.length) facts.uncertain = branches.uncertain;
     return facts;
   }

@@ -139,6 +139,11 @@ export interface BpfObjectFacts {
    * maps and slots there were read as if both branches were compiled.
    */
   uncertain?: { reason: string; location: Location }[];
+  /**
+   * Sources only: functions without a section that call something, with their calls outside the
+   * file and the functions of the file they call or pass as callbacks.
+   */
+  helpers?: Record<string, { calls: KfuncCall[]; callees: string[]; callbacks: string[] }>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +198,8 @@ export interface LoaderFacts {
   skeletonTypes: string[];
   actions: LoaderAction[];
   problems: ReadProblem[];
+  /** The same calls path by path, per lifecycle (loader/paths.ts); absent for loaders read without paths. */
+  lifecycles?: import('./loader/paths').LoaderLifecycle[];
 }
 
 // ---------------------------------------------------------------------------------------------

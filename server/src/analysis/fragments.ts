@@ -2,7 +2,7 @@
 // every file it includes. Programs and maps defined in an included .c (or in a header) belong to
 // each object that includes them, and slots may name functions defined in another of its files.
 import { dirname, join, normalize } from 'node:path';
-import type { BpfObjectFacts } from './facts';
+import type { BpfObjectFacts, KfuncCall, ProgramFact } from './facts';
 
 /** The `#include "..."` targets of a C text, resolved against its directory. */
 export function quotedIncludes(path: string, text: string): string[] {
@@ -90,9 +90,11 @@ export function mergeFragments(main: BpfObjectFacts, fragments: BpfObjectFacts[]
       if (m && functions.has(u.value) && !m.slots.some((s) => s.member === u.member)) m.slots.push({ member: u.member, program: u.value, location: u.location });
     }
   }
+  const helpers = new Map<string, NonNullable<BpfObjectFacts['helpers']>[string]>();
+  for (const f of all) for (const [name, h] of Object.entries(f.helpers ?? {})) if (!helpers.has(name) && !programs.has(name)) helpers.set(name, h);
   return {
     ...main,
-    programs: [...programs.values()],
+    programs: [...programs.values()].map((p) => followHelpers(p, helpers)),
     structOpsMaps: [...maps.values()],
     otherMaps: [...new Set(all.flatMap((f) => f.otherMaps))],
     kfuncDecls: all.flatMap((f) => f.kfuncDecls),
@@ -100,4 +102,35 @@ export function mergeFragments(main: BpfObjectFacts, fragments: BpfObjectFacts[]
     functions: [...functions],
     fragments: fragments.map((f) => f.file),
   };
+}
+
+/**
+ * A program's calls with the calls of the helpers it reaches in the object's other files: a call
+ * to a `static inline` helper of an included header is that helper's kfunc calls.
+ */
+function followHelpers(p: ProgramFact, helpers: ReadonlyMap<string, NonNullable<BpfObjectFacts['helpers']>[string]>): ProgramFact {
+  if (!helpers.size || !p.kfuncCalls.some((c) => helpers.has(c.name))) return p;
+  const calls: KfuncCall[] = [];
+  const callbacks = new Set(p.callbacks);
+  const seen = new Set<string>([p.name]);
+  const visit = (list: readonly KfuncCall[], via: string | undefined): void => {
+    for (const c of list) {
+      const h = helpers.get(c.name);
+      if (!h) {
+        calls.push(via && !c.via ? { ...c, via } : c);
+        continue;
+      }
+      if (seen.has(c.name)) continue;
+      seen.add(c.name);
+      const through = via ?? c.via ?? c.name;
+      visit(h.calls, through);
+      for (const n of [...h.callees, ...h.callbacks]) {
+        if (h.callbacks.includes(n)) callbacks.add(n);
+        const inner = helpers.get(n);
+        if (inner && !seen.has(n)) visit([{ name: n, location: c.location }], through);
+      }
+    }
+  };
+  visit(p.kfuncCalls, undefined);
+  return { ...p, kfuncCalls: calls, callbacks: [...callbacks] };
 }
