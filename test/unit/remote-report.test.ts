@@ -57,7 +57,7 @@ describe('remote: agent reports', () => {
     };
     assert.throws(() => parseReport('no json here'), /no JSON report/);
     assert.throws(() => parseReport('{"schema": '), ReportError);
-    assert.throws(() => parseReport(bad((r) => (r.version = 2))), /version 2 is not supported/);
+    assert.throws(() => parseReport(bad((r) => (r.version = 3))), /version 3 is not supported/);
     assert.throws(() => parseReport(bad((r) => (r.schema = 'x'))), /schema/);
     assert.throws(() => parseReport(bad((r) => (r.kernel.assocCommand = 'maybe'))), /assocCommand/);
     assert.throws(() => parseReport(bad((r) => (r.associations[0].result = '0'))), /associations\[0\]\.result/);
