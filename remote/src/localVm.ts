@@ -3,9 +3,11 @@
 // through the same transport as any target, with a generated ssh config file.
 //
 // A target is an image: a kernel plus initramfs archives concatenated in order. "local" is
-// Debian's 6.12 kernel (its virtio-net module comes in a second archive); "test-kernel" is the
-// bpf-assoc test kernel (kernel/build.sh: Debian's 6.12 source plus a test backport of Linux 7.0's
-// BPF_PROG_ASSOC_STRUCT_OPS), whose drivers are built in, so it boots with the base archive alone.
+// Debian's Linux 7.3 (its virtio-net module comes in a second archive, the selftests'
+// bpf_testmod.ko in a third), "local-6.12" Debian's stock 6.12, both pinned in
+// remote/vm/kernels.pin; "test-kernel" is the bpf-assoc test kernel (kernel/build.sh: Debian's 6.12
+// source plus a test backport of Linux 7.0's BPF_PROG_ASSOC_STRUCT_OPS), whose drivers are built
+// in, so it boots with the base archive alone.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,6 +27,8 @@ export interface VmImage {
 }
 
 export const GUEST_READY = 'bpf-assoc-guest: ready';
+/** The guest's ready line, complete: `bpf-assoc-guest: ready RELEASE modules: virtio_net bpf_testmod` (older guests: no modules). */
+const READY_LINE = /bpf-assoc-guest: ready[^\r\n]*?(?: modules:([^\r\n]*))?\r?\n/;
 const HOST_ALIAS = 'bpf-assoc-local';
 const QEMU = process.env.BPF_ASSOC_QEMU ?? 'qemu-system-x86_64';
 
@@ -56,24 +60,44 @@ function testKernelSource(dir: string): string | null {
 
 export const TEST_KERNEL_MISSING = 'The bpf-assoc test kernel is not built: run "npm run kernel:build" (kernel/build.sh; about 12 min of CPU on a cold cache, cached afterwards).';
 
-/** The built-in images by name: "local" (Debian's stock 6.12) and "test-kernel" (kernel/, with the feature). */
+/** The kernel release that fetch-kernel.sh wrote into a kernel directory, or null when it is not fetched. */
+function releaseIn(dir: string): string | null {
+  try {
+    return readFileSync(join(dir, 'release'), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The built-in images by name: "local" (Debian's Linux 7.3 with the selftests' bpf_testmod.ko),
+ * "local-6.12" (Debian's stock 6.12, without the association command) — both pinned in
+ * remote/vm/kernels.pin — and "test-kernel" (kernel/, 6.12 with a test backport of the feature).
+ */
 export function builtinImages(cache = vmCacheDir()): VmImage[] {
-  const debian = join(cache, 'kernels', 'debian-6.12');
-  const release = existsSync(join(debian, 'release')) ? readFileSync(join(debian, 'release'), 'utf8').trim() : '6.12';
+  const base = join(cache, 'initramfs.cpio.gz');
+  const debian = (name: string, what: string): VmImage => {
+    const dir = join(cache, 'kernels', name);
+    const testmod = join(dir, 'testmod.cpio.gz');
+    const withTestmod = existsSync(testmod);
+    return {
+      name,
+      description: `Debian's kernel ${releaseIn(dir) ?? what} in qemu${withTestmod ? ' with bpf_testmod.ko' : ''}`,
+      kernel: join(dir, 'vmlinuz'),
+      initrds: [base, join(dir, 'modules.cpio.gz'), ...(withTestmod ? [testmod] : [])],
+    };
+  };
+  const local = debian('local', '7.3');
   const testKernel = testKernelDir();
   const source = testKernelSource(testKernel);
   return [
-    {
-      name: 'local',
-      description: `Debian's kernel ${release} in qemu`,
-      kernel: process.env.BPF_ASSOC_VM_KERNEL ?? join(debian, 'vmlinuz'),
-      initrds: process.env.BPF_ASSOC_VM_KERNEL ? [join(cache, 'initramfs.cpio.gz')] : [join(cache, 'initramfs.cpio.gz'), join(debian, 'modules.cpio.gz')],
-    },
+    process.env.BPF_ASSOC_VM_KERNEL ? customImage(process.env.BPF_ASSOC_VM_KERNEL, cache) : local,
+    debian('local-6.12', '6.12'),
     {
       name: 'test-kernel',
       description: `bpf-assoc test kernel in qemu: Debian's ${source ?? '6.12'} source with a test backport of Linux 7.0's BPF_PROG_ASSOC_STRUCT_OPS (not Linux 7.0)`,
       kernel: join(testKernel, 'bzImage'),
-      initrds: [join(cache, 'initramfs.cpio.gz')],
+      initrds: [base],
     },
   ];
 }
@@ -115,6 +139,8 @@ export class LocalVm {
     readonly port: number,
     readonly accel: 'kvm' | 'tcg',
     readonly bootMs: number,
+    /** The kernel modules the guest loaded at boot (its ready line), e.g. virtio_net, bpf_testmod. */
+    readonly modules: string[],
     readonly runtimeDir: string,
     readonly sshConfig: string,
     private readonly qemu: ChildProcess,
@@ -188,11 +214,14 @@ export class LocalVm {
         reject(e);
       };
       const onData = (): void => {
-        if (!serial.includes(GUEST_READY)) return;
+        const ready = READY_LINE.exec(serial);
+        if (!ready) return;
         cleanup();
         const sshConfig = join(o.runtimeDir, 'ssh_config');
         writeFileSync(sshConfig, sshConfigText(o.port, o.keys));
-        resolve(new LocalVm(image, o.port, o.accel, Date.now() - started, o.runtimeDir, sshConfig, qemu, exited));
+        const modules = (ready[1] ?? '').trim().split(/\s+/).filter((m) => m && m !== 'none');
+        o.log?.(`guest ready after ${Date.now() - started} ms (${o.accel}); modules loaded at boot: ${modules.join(', ') || 'none'}`);
+        resolve(new LocalVm(image, o.port, o.accel, Date.now() - started, modules, o.runtimeDir, sshConfig, qemu, exited));
       };
       const onClose = (code: number | null): void =>
         fail(new VmError('vm-boot-failed', `qemu (${o.accel}) exited with ${code} before the guest was ready.`, `${stderr.trim()}\n${tail(serial)}`.trim()));

@@ -1,62 +1,68 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Fetches Debian's 6.12 kernel for the built-in VM target without installing it: downloads the
-# package that linux-image-6.12-amd64 points to (or $BPF_ASSOC_KERNEL_PACKAGE), keeps vmlinuz and
-# packs the modules the VM needs (virtio-net and what it depends on, decompressed, with a load
-# order) into a cpio archive that is appended to the base initramfs.
-#   usage: fetch-kernel.sh OUT_DIR     (writes vmlinuz, modules.cpio.gz, release, package, config)
-# Idempotent: does nothing when OUT_DIR already holds the package apt offers now (or when apt is
-# unreachable and a previous download is there). apt is asked at most once a day
-# (BPF_ASSOC_KERNEL_REFRESH=1 asks now).
+# Fetches a built-in target's Debian kernel, pinned by exact version in kernels.pin, without
+# installing it: downloads its packages, keeps vmlinuz and the config, and packs the modules the VM
+# needs (virtio-net and what it depends on, decompressed, with a load order) into a cpio archive
+# that is appended to the base initramfs. When the pin includes the headers package, it also keeps
+# what building a module for exactly this kernel needs (build/: Debian's Module.symvers and the
+# BTF-only vmlinux that module BTF is based on).
+#   usage: fetch-kernel.sh TARGET OUT_DIR
+#          (writes vmlinuz, config, release, modules.cpio.gz, package [, build/Module.symvers, build/vmlinux])
+# Idempotent: does nothing when OUT_DIR already holds the pinned packages. Packages from trixie,
+# trixie-backports or sid come through scripts/debian-foreign.sh (an apt state of its own: the
+# host's apt is never touched); bookworm's through this host's apt (apt-get download).
 set -euo pipefail
-out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+target=${1:?usage: fetch-kernel.sh TARGET OUT_DIR}
+out=${2:?usage: fetch-kernel.sh TARGET OUT_DIR}
 modules=(virtio_net)
-meta=${BPF_ASSOC_KERNEL_META:-linux-image-6.12-amd64}
-if [[ -f $out/vmlinuz && -f $out/modules.cpio.gz && -z ${BPF_ASSOC_KERNEL_REFRESH:-} && -z ${BPF_ASSOC_KERNEL_PACKAGE:-} ]] &&
-	[[ -n $(find "$out/package" -mmin -1440 2>/dev/null) ]]; then
-	echo "fetch-kernel: $(cat "$out/package") in $out (checked within a day)"
-	exit 0
-fi
-resolve() {
-	pkg=${BPF_ASSOC_KERNEL_PACKAGE:-}
-	[[ -n $pkg ]] || pkg=$(apt-cache depends "$meta" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ {print $2; exit}') || true
-	version=
-	[[ -z $pkg ]] || version=$(apt-cache policy "$pkg" 2>/dev/null | awk '$1 == "Candidate:" {print $2}') || true
-}
-resolve
-if [[ -z $pkg || -z $version || $version == "(none)" ]] && [[ $(id -u) == 0 ]]; then
-	apt-get update -q >/dev/null 2>&1 || true
-	resolve
-fi
-if [[ -z $pkg || -z $version || $version == "(none)" ]]; then
-	[[ -f $out/vmlinuz && -f $out/package ]] && { echo "fetch-kernel: apt has no $meta; keeping $(cat "$out/package")"; exit 0; }
-	echo "fetch-kernel: apt offers no $meta (run apt-get update; bookworm-security or bookworm-backports needed)" >&2
-	exit 2
-fi
-if [[ -f $out/vmlinuz && -f $out/modules.cpio.gz && $(cat "$out/package" 2>/dev/null) == "$pkg=$version" ]]; then
-	touch "$out/package"
-	echo "fetch-kernel: $pkg=$version already in $out"
+die() { echo "fetch-kernel: $*" >&2; exit 2; }
+
+read -r -a pin < <(awk -v t="$target" '$1 == t { $1 = ""; print; exit }' "$here/kernels.pin")
+((${#pin[@]} >= 2)) || die "no pin for \"$target\" in $here/kernels.pin"
+archive=${pin[0]}
+packages=("${pin[@]:1}")
+if [[ -f $out/vmlinuz && -f $out/modules.cpio.gz && $(cat "$out/package" 2>/dev/null) == "${packages[*]}" ]]; then
+	echo "fetch-kernel: $target: $(cat "$out/release") already in $out"
 	exit 0
 fi
 
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/bpfa-kernel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 0755 "$work"
-download() { (cd "$work" && apt-get download -q "$pkg=$version" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true); }
-download
-deb=$(ls "$work"/*.deb 2>/dev/null | head -n1)
-if [[ ! -f $deb && $(id -u) == 0 ]]; then
-	# The archive moved on (a security update replaced the version the lists name): refresh, retry.
-	apt-get update -q >/dev/null 2>&1 || true
-	resolve
+mkdir "$work/debs" "$work/x"
+case $archive in
+foreign)
+	foreign=$here/../../scripts/debian-foreign.sh
+	[[ -f $foreign ]] || die "$foreign is missing"
+	bash "$foreign" download "$work/debs" "${packages[@]}"
+	;;
+host)
+	download() { (cd "$work/debs" && apt-get download -q "${packages[@]}" 2>&1 | grep -v -e 'unsandboxed' -e '^Get:' -e '^Fetched' || true); }
 	download
-	deb=$(ls "$work"/*.deb 2>/dev/null | head -n1)
-fi
-[[ -f $deb ]] || { echo "fetch-kernel: download of $pkg=$version failed" >&2; exit 2; }
-mkdir "$work/x"
-dpkg-deb -x "$deb" "$work/x"
-release=$(ls "$work/x/lib/modules")
-kmod="$work/x/lib/modules/$release"
+	if ! ls "$work/debs"/*.deb >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+		apt-get update -q >/dev/null 2>&1 || true
+		download
+	fi
+	;;
+*) die "kernels.pin: $target: archive \"$archive\" is neither foreign nor host" ;;
+esac
+for p in "${packages[@]}"; do
+	ls "$work/debs/${p%%=*}_"*.deb >/dev/null 2>&1 ||
+		die "$target: $p is not in the archive any more (or apt cannot reach it): bump the pin in remote/vm/kernels.pin (docs/vm.md, \"Bumping a kernel pin\")"
+done
+for deb in "$work/debs"/*.deb; do dpkg-deb -x "$deb" "$work/x"; done
+
+# Debian 13 packages put everything under /usr/lib/modules/RELEASE (vmlinuz there too, the config
+# in the headers package); Debian 12's under /lib/modules and /boot.
+kmod=$( { find "$work/x/lib/modules" "$work/x/usr/lib/modules" -mindepth 1 -maxdepth 1 -type d 2>/dev/null || true; } | head -n1)
+[[ -n $kmod ]] || die "$target: no modules directory in ${packages[*]}"
+release=$(basename "$kmod")
+vmlinuz= config=
+for f in "$work/x/boot/vmlinuz-$release" "$kmod/vmlinuz"; do [[ -f $f ]] && vmlinuz=$f; done
+for f in "$work/x/boot/config-$release" "$work/x/usr/src/linux-headers-$release/.config"; do [[ -f $f ]] && config=$f; done
+[[ -n $vmlinuz ]] || die "$target: no vmlinuz for $release in ${packages[*]}"
+[[ -n $config ]] || die "$target: no config for $release in ${packages[*]} (pin the linux-headers package too)"
 
 # Resolve dependencies from each module's .modinfo "depends=" and write them in load order.
 stage="$work/stage/lib/modules/$release"
@@ -67,7 +73,7 @@ add_module() {
 	[[ -n ${done[$name]:-} ]] && return
 	done[$name]=1
 	path=$(find "$kmod/kernel" \( -name "$name.ko*" -o -name "${name//_/-}.ko*" \) -print -quit)
-	[[ -n $path ]] || { echo "fetch-kernel: module $name not in $pkg" >&2; exit 2; }
+	[[ -n $path ]] || die "module $name not in ${packages[*]}"
 	case $path in
 	*.xz) xz -dc "$path" >"$stage/$name.ko" ;;
 	*.zst) zstd -qdc "$path" >"$stage/$name.ko" ;;
@@ -79,10 +85,19 @@ add_module() {
 }
 for m in "${modules[@]}"; do add_module "$m"; done
 
-mkdir -p "$out"
-(cd "$work/stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -6 >"$out/modules.cpio.gz")
-cp "$work/x/boot/vmlinuz-$release" "$out/vmlinuz"
-cp "$work/x/boot/config-$release" "$out/config"
-echo "$release" >"$out/release"
-echo "$pkg=$version" >"$out/package"
-echo "fetch-kernel: $pkg=$version ($release) -> $out"
+rm -rf "$out.new"
+mkdir -p "$out.new"
+(cd "$work/stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -6 >"$out.new/modules.cpio.gz")
+cp "$vmlinuz" "$out.new/vmlinuz"
+cp "$config" "$out.new/config"
+headers=$work/x/usr/src/linux-headers-$release
+if [[ -f $headers/Module.symvers && -f $headers/vmlinux ]]; then
+	mkdir "$out.new/build"
+	cp "$headers/Module.symvers" "$headers/vmlinux" "$out.new/build/"
+fi
+echo "$release" >"$out.new/release"
+echo "${packages[*]}" >"$out.new/package"
+# Swap in whole, so a reader never sees half a kernel; what was built for the old one goes too.
+rm -rf "$out"
+mv "$out.new" "$out"
+echo "fetch-kernel: $target: ${packages[*]} ($release) -> $out"

@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Prepares the built-in VM target "local" (npm run vm:setup). Idempotent and bounded: a cold run
-# downloads one Debian kernel package (~100 MB) and builds two small cpio archives; a warm run
-# checks and returns in about a second. Everything lands in the cache directory:
+# Prepares the built-in VM targets (npm run vm:setup): "local", Debian's Linux 7.3 with the kernel
+# selftests' bpf_testmod.ko, and "local-6.12", Debian's stock 6.12 (no BPF_PROG_ASSOC_STRUCT_OPS),
+# both pinned by exact version in remote/vm/kernels.pin. Idempotent: a cold run downloads the
+# kernel packages and the 7.3 source (~300 MB), builds two small cpio archives and bpf_testmod.ko
+# (a few minutes); a warm run checks and returns in a few seconds. Everything lands in the cache:
 #   ${BPF_ASSOC_VM_CACHE:-${BPF_ASSOC_CACHE:-~/.cache/bpf-assoc}/vm}
-#     keys/         host key (dropbear), client key, known_hosts for HostKeyAlias bpf-assoc-local
-#     initramfs.cpio.gz              kernel-independent base (busybox, dropbear, bpftool, keys)
-#     kernels/debian-6.12/           vmlinuz, modules.cpio.gz, release, package, config
-# As root it installs missing Debian packages; otherwise it says which ones to install.
+#     keys/                 host key (dropbear), client key, known_hosts for HostKeyAlias bpf-assoc-local
+#     initramfs.cpio.gz     kernel-independent base (busybox, dropbear, bpftool, keys)
+#     kernels/TARGET/       vmlinuz, config, release, package, modules.cpio.gz (fetch-kernel.sh);
+#                           for local also build/ and testmod.cpio.gz (build-testmod.sh)
+#     testmod/KEY/          bpf_testmod.ko built for the pinned kernel
+# As root it installs missing Debian packages (bookworm only); otherwise it says which ones.
+# BPF_ASSOC_VM_TESTMOD=0 skips bpf_testmod.ko (the local target then boots without it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${BPF_ASSOC_VM_CACHE:-${BPF_ASSOC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-assoc}/vm}
 packages=(qemu-system-x86 busybox-static dropbear-bin openssh-client cpio xz-utils gzip bpftool
-	gcc libc6-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev)
+	gcc libc6-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev
+	make flex bison bc dwarves libssl-dev kmod)
 missing=()
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null | awk '/install ok installed/ {print $1}')
 for p in "${packages[@]}"; do
@@ -50,5 +56,10 @@ if [[ ! -f $base || $here/make-initramfs.sh -nt $base || $here/guest/rcS -nt $ba
 	"$here/make-initramfs.sh" "$keys" "$base"
 	echo "vm-setup: built $base ($(du -k "$base" | cut -f1) KiB)"
 fi
-"$here/fetch-kernel.sh" "$cache/kernels/debian-6.12"
+"$here/fetch-kernel.sh" local "$cache/kernels/local"
+"$here/fetch-kernel.sh" local-6.12 "$cache/kernels/local-6.12"
+if [[ ${BPF_ASSOC_VM_TESTMOD:-1} != 0 ]]; then
+	"$here/build-testmod.sh" local/testmod "$cache/kernels/local"
+fi
+rm -rf "$cache/kernels/debian-6.12" # the unpinned 6.12 of earlier versions
 echo "vm-setup: ready in $cache"

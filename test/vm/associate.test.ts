@@ -1,11 +1,11 @@
-// The association run on the built-in VM (Debian's 6.12 kernel in qemu, ssh on loopback): both
+// The association run on the built-in VM local-6.12 (Debian's stock 6.12 kernel in qemu, ssh on loopback): both
 // kinds of struct_ops map load and register, the explicit association reaches the kernel and is
 // reported as "kernel lacks the command", Cancel mid-run leaves nothing loaded.
 import { strict as assert } from 'node:assert';
 import { KERNEL_LACKS_COMMAND, runAssociationOnTargets, type VmRunResults } from '../../remote/src/index';
 import type { LocalVm } from '../../remote/src/localVm';
 import { vmCacheDir } from '../../remote/src/localVm';
-import { fixtureModel, guest, loaded, loadedOnceSettled, settledBaseline, sharedVm } from './vm';
+import { fixtureModel, guest, loaded, loadedOnceSettled, settledBaseline, sharedStockVm } from './vm';
 
 async function run(vm: LocalVm, fixture: string, objectId: string, extra: Partial<Parameters<typeof runAssociationOnTargets>[0]> = {}): Promise<VmRunResults> {
   const { model, read } = await fixtureModel(fixture);
@@ -13,13 +13,13 @@ async function run(vm: LocalVm, fixture: string, objectId: string, extra: Partia
 }
 
 function cell(r: VmRunResults, key: string) {
-  return r.rows.find((x) => x.key === key)?.observed.local;
+  return r.rows.find((x) => x.key === key)?.observed['local-6.12'];
 }
 
-describe('VM: associations on Debian 6.12', () => {
+describe('VM: associations on Debian 6.12 (local-6.12)', () => {
   let vm: LocalVm;
   before(async () => {
-    vm = await sharedVm();
+    vm = await sharedStockVm();
   });
 
   for (const [fixture, objectId, map, call] of [
@@ -54,7 +54,7 @@ describe('VM: associations on Debian 6.12', () => {
       assert.deepEqual(cell(r, `attach:${map}`), { value: 'attached', verdict: 'match' });
       assert.ok(registered[0]?.includes(map), `${map} registered as a congestion control: ${registered[0]?.join(' ')}`);
       const calls = r.rows.filter((x) => x.kind === 'call');
-      assert.ok(calls.some((c) => c.label.startsWith(call) && c.predicted === '0' && c.observed.local?.verdict === 'kernel-lacks-command'));
+      assert.ok(calls.some((c) => c.label.startsWith(call) && c.predicted === '0' && c.observed['local-6.12']?.verdict === 'kernel-lacks-command'));
       assert.equal(t.report?.associations.find((a) => a.answeredBy === 'kernel')?.errno, 'EINVAL');
       assert.deepEqual([t.report?.dmesg.after.errors, t.report?.dmesg.after.oopses], [t.report?.dmesg.before.errors, t.report?.dmesg.before.oopses], 'no new kernel errors');
       const after = await loadedOnceSettled(vm, before);

@@ -12,15 +12,15 @@ import { caseObjects, fixtureCases, structOpsOfVmlinuxH } from './fidelity/cases
 import { compareObject, disagreements, ORACLE, tally, type ObjectOutcome } from './fidelity/compare';
 import { explain, unusedExplanations } from './fidelity/explanations';
 import { renderFidelity, writeGenerated, type NotRunnable } from './fidelity/render';
-import { buildAllFixtures, guest, loaded, loadedOnceSettled, rebootShared, REPO, sharedTestKernelVm, sharedVm } from './vm';
+import { buildAllFixtures, guest, loaded, loadedOnceSettled, rebootShared, REPO, sharedStockVm, sharedTestKernelVm } from './vm';
 
-const STOCK = 'local';
+const STOCK = 'local-6.12';
 
 describe('VM: fidelity of the analysis against the test kernel, beside the stock kernel', () => {
   it('every runnable fixture: predictions equal what the test kernel reports; every disagreement explained', async function () {
     const started = Date.now();
     await buildAllFixtures();
-    let [testVm, stockVm] = await Promise.all([sharedTestKernelVm(), sharedVm()]);
+    let [testVm, stockVm] = await Promise.all([sharedTestKernelVm(), sharedStockVm()]);
     const firstBoot = { test: testVm.bootMs, stock: stockVm.bootMs };
     const before = await Promise.all([loaded(testVm), loaded(stockVm)]);
     const reboots: string[] = [];

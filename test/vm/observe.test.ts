@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadWorkspace } from '../../server/src/node/scan';
 import { runAssociationOnTargets, type VmRunResults } from '../../remote/src/index';
 import { vmCacheDir, type LocalVm } from '../../remote/src/localVm';
-import { buildAllFixtures, REPO, sharedTestKernelVm, sharedVm } from './vm';
+import { buildAllFixtures, REPO, sharedStockVm, sharedTestKernelVm } from './vm';
 
 const read = (p: string): Uint8Array => new Uint8Array(readFileSync(p));
 
@@ -40,7 +40,7 @@ describe('VM: associations read back with a bpf_prog iterator (the way for Linux
   }
 
   it("Debian's 6.12: the iterator runs, and says bpf_prog_aux has no st_ops_assoc", async () => {
-    const r = await run(await sharedVm(), 'vm/ca-struct-ops', 'ca_struct_ops', 'bpf-iter');
+    const r = await run(await sharedStockVm(), 'vm/ca-struct-ops', 'ca_struct_ops', 'bpf-iter');
     const k = r.targets[0]?.report?.kernel;
     assert.equal(k?.assocObservation, 'none');
     assert.match(k?.assocObservationNote ?? '', /bpf_prog_aux has no st_ops_assoc/);
