@@ -36,7 +36,12 @@ struct bpf_testmod_multi_st_ops {
 	int data;
 };
 
-struct task_struct;
+/* A complete struct, as in vmlinux.h: libbpf accepts a kfunc only when its BTF prototype matches the
+ * kernel's kind for kind, and a forward declaration is not the kernel's struct (the kfunc would stay
+ * unresolved and the object would not load). */
+struct task_struct {
+	int pid;
+};
 struct sched_ext_ops {
 	s32 (*select_cpu)(struct task_struct *p, s32 prev_cpu, u64 wake_flags);
 	void (*enqueue)(struct task_struct *p, u64 enq_flags);
