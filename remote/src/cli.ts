@@ -20,7 +20,11 @@ options:
   --target NAME         target to run on (repeatable, or NAME,NAME); they run in parallel
   --targets-file FILE   JSON list of targets, the schema of the bpfAssoc.vm.targets setting
   --object NAME         the object to run (default: the only object with a compiled form)
-  --loader FILE         replay this loader's association calls (default: the first loader)
+  --loader FILE         the loader to run (default: the first loader of the object); it is built
+                        here against libbpf 1.7 and run on the target, or, where it cannot run,
+                        its association calls are replayed
+  --replay-plan         replay the loader's calls as the analysis reads them, without running it
+  --loader-budget SECS  stop a loader that still runs after SECS seconds with SIGINT (default 15)
   --associate-all MAP   associate every non-struct_ops program with MAP, as SCX_OPS_LOAD does
   --kernel FILE         boot this kernel image (e.g. a Linux 7.0 bzImage) for the built-in
                         target "local" instead of Debian's
@@ -39,13 +43,15 @@ export interface RunCliOptions {
   object: string | null;
   loader: string | null;
   associateAll: string | null;
+  replayPlan: boolean;
+  loaderBudget: number | null;
   kernel: string | null;
   format: 'json' | 'text';
   output: string | null;
 }
 
 export function parseRunArgs(args: string[]): RunCliOptions {
-  const o: RunCliOptions = { paths: [], targets: [], targetsFile: null, object: null, loader: null, associateAll: null, kernel: null, format: 'json', output: null };
+  const o: RunCliOptions = { paths: [], targets: [], targetsFile: null, object: null, loader: null, associateAll: null, replayPlan: false, loaderBudget: null, kernel: null, format: 'json', output: null };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const eq = a.startsWith('--') && a.includes('=') ? a.indexOf('=') : -1;
@@ -60,6 +66,12 @@ export function parseRunArgs(args: string[]): RunCliOptions {
     else if (flag === '--object') o.object = value();
     else if (flag === '--loader') o.loader = value();
     else if (flag === '--associate-all') o.associateAll = value();
+    else if (flag === '--replay-plan') o.replayPlan = true;
+    else if (flag === '--loader-budget') {
+      const v = Number(value());
+      if (!Number.isFinite(v) || v <= 0) throw new RunUsageError('--loader-budget needs a number of seconds above 0');
+      o.loaderBudget = v;
+    }
     else if (flag === '--kernel') o.kernel = value();
     else if (flag === '--output' || flag === '-o') o.output = value();
     else if (flag === '--format') {
@@ -143,6 +155,8 @@ export async function runCommand(args: string[]): Promise<number> {
       model,
       objectId,
       planOptions: { ...(o.loader ? { loader: o.loader } : {}), ...(o.associateAll ? { associateAllWith: o.associateAll } : {}) },
+      replayPlan: o.replayPlan,
+      ...(o.loaderBudget !== null ? { loaderBudget: o.loaderBudget } : {}),
       readFile: (p) => {
         try {
           return new Uint8Array(readFileSync(p));

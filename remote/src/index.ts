@@ -13,7 +13,7 @@ import type { VmTarget } from './targets';
 
 export { buildPlan, PlanError, type PlanOptions, type VmPlan } from './plan';
 export { parseTargets, TARGET_JSON_SCHEMA, type VmTarget } from './targets';
-export { formatTable, sideBySide, vmDiagnostics, type ResultRow, type TargetResult, type Verdict, type VmDiagnostic } from './results';
+export { formatTable, loaderSummary, sideBySide, vmDiagnostics, type ResultRow, type TargetResult, type Verdict, type VmDiagnostic } from './results';
 export { builtinImages, LocalVm, vmCacheDir, type VmImage } from './localVm';
 export { KERNEL_LACKS_COMMAND, VmError, type VmErrorKind } from './errors';
 export type { AgentReport } from './report';

@@ -16,6 +16,8 @@ import { factsFromRecord, parseRecordLine, type ExecutedLoader } from '../../rem
 import { buildPlan, type PlannedAssociation } from '../../remote/src/plan';
 import { parseReport, type AgentReport, type ReportAssociation } from '../../remote/src/report';
 import { formatTable, loaderSummary, sideBySide, type TargetResult } from '../../remote/src/results';
+import { reportHtml } from '../../client/src/vmRun/reportHtml';
+import { reportView } from '../../client/src/vmRun/reportView';
 import { REPO } from './builtFixtures';
 
 const REPORTS = join(REPO, 'test/fixtures/vm-reports');
@@ -136,6 +138,10 @@ describe('remote: a loader that ran, in the report and the results', () => {
     ]);
     assert.deepEqual(rows.find((x) => x.key === 'program:bpfa_loop_probe')?.observed.local, { value: 'associated(bpfa_loop_a)', verdict: 'mismatch' });
     assert.deepEqual(rows.find((x) => x.key === 'attach:bpfa_loop_b')?.observed.local, { value: 'attached', verdict: 'match' });
+    // The editor's results view says the same on the target's card.
+    const view = reportView({ schema: 'bpf-assoc-vm-run', version: 1, object: 'ca_loop', plan, targets: [result('local', r)], rows }, { finished: '', durationMs: 0, roots: [REPO] });
+    assert.equal(view.columns[0]?.ran, 'loader executed: loader (exit status 0; libbpf 1.7.0)');
+    assert.match(reportHtml(view, { cspSource: 'x', styleUri: 'x' }), /<p class="ran">loader executed: loader \(exit status 0; libbpf 1\.7\.0\)<\/p>/);
     const table = formatTable(plan, [result('local', r)]);
     assert.match(table, /\n {2}loader executed: loader \(exit status 0; libbpf 1\.7\.0\)\n/);
   });

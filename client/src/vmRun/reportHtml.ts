@@ -31,6 +31,7 @@ function targetCard(view: ReportView, c: ReportColumn, i: number): string {
   return `<section class="target status-${c.status}" data-target="${escapeHtml(c.target)}" aria-label="${escapeHtml(c.target)}">
 <h2>${escapeHtml(c.target)}${c.kernel ? ` <span class="kernel">${escapeHtml(c.kernel)}</span>` : ''} <span class="badge">${escapeHtml(STATUS_TEXT[c.status])}</span></h2>
 <p class="message">${escapeHtml(c.message)}${c.errorKind ? ` <span class="kind">(${escapeHtml(c.errorKind)})</span>` : ''}</p>
+${c.ran ? `<p class="ran">${escapeHtml(c.ran)}</p>` : ''}
 ${support ? `<p class="support">${escapeHtml(support)}</p>` : ''}
 ${lines(c.notes, 'notes')}
 <p class="facts">${escapeHtml([c.destination, c.timings, columnSummary(view, i)].filter(Boolean).join(' · '))} · <a href="command:${TRANSCRIPT_COMMAND}">Show transcript</a></p>

@@ -4,6 +4,7 @@
 // webview renders it (reportHtml.ts).
 import type { Location } from '../../../server/src/analysis/facts';
 import type { ResultRow, TargetResult, Verdict, VmRunResults } from '../../../remote/src/index';
+import { loaderSummary } from '../../../remote/src/results';
 
 export interface ReportColumn {
   target: string;
@@ -12,6 +13,8 @@ export interface ReportColumn {
   status: TargetResult['status'];
   /** One line: what happened on this target. */
   message: string;
+  /** What ran: "loader executed: …" or "plan replayed: …" (null: the run never got that far). */
+  ran: string | null;
   notes: string[];
   timings: string;
   /** Whether the kernel knows BPF_PROG_ASSOC_STRUCT_OPS, when the agent got to probe it. */
@@ -72,7 +75,7 @@ function secondsText(ms: number | undefined): string | null {
 }
 
 export function timingsText(t: TargetResult['timings']): string {
-  const parts: [string, number | undefined][] = [['boot', t.bootMs], ['connect', t.connectMs], ['upload', t.uploadMs], ['build', t.buildMs], ['run', t.runMs], ['total', t.totalMs]];
+  const parts: [string, number | undefined][] = [['boot', t.bootMs], ['loader build', t.loaderBuildMs], ['connect', t.connectMs], ['upload', t.uploadMs], ['build', t.buildMs], ['run', t.runMs], ['total', t.totalMs]];
   return parts.flatMap(([name, ms]) => (ms === undefined ? [] : [`${name} ${secondsText(ms)}`])).join(' · ');
 }
 
@@ -88,6 +91,7 @@ function column(t: TargetResult): ReportColumn {
     destination: t.destination,
     status: t.status,
     message: t.message,
+    ran: loaderSummary(t),
     notes: t.notes,
     timings: timingsText(t.timings),
     assocCommand: t.report?.kernel.assocCommand ?? null,
