@@ -18,6 +18,9 @@ FULL=(
 	"linux-source-6.12=$(cat kernel/VERSION)" build-essential bc bison flex libssl-dev dwarves
 	# a real VS Code in a real browser: Chromium, and the headers code-server's native modules need
 	chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config python3
+	# npm run realcode: clang-19 where clang 14 fails, llvm-19's readers for the truth, the 32-bit
+	# glibc stubs that -target bpf reaches, dpkg-source for Debian's source packages
+	clang-19 llvm-19 libc6-dev-i386 dpkg-dev
 )
 
 if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then

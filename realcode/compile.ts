@@ -1,0 +1,82 @@
+// Compiling every object of a tree with clang -target bpf, cached by the hash of what goes into it
+// (every file of the tree and of the include directories, the flags, the compilers' versions): a
+// warm run compiles nothing. Failures are kept with their reason, never hidden.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JOBS, pool, run } from './proc';
+import { cacheRoot, type Compiler } from './toolchain';
+import type { Tree } from './trees';
+
+export interface CompiledObject {
+  source: string;
+  object: string;
+  /** Absolute path of the object, when it compiled. */
+  path: string | null;
+  compiler: string | null;
+  /** Why it did not compile (each compiler's first error). */
+  failure: string | null;
+  cached: boolean;
+}
+
+function hashTree(h: ReturnType<typeof createHash>, dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) hashTree(h, p);
+    else if (e.isFile() && statSync(p).size < 16 << 20) h.update(`${p}\0`).update(readFileSync(p));
+  }
+}
+
+/** The hash of everything a tree's objects can include. */
+export function inputsHash(dirs: string[]): string {
+  const h = createHash('sha256');
+  for (const d of dirs) if (existsSync(d)) hashTree(h, d);
+  return h.digest('hex');
+}
+
+function firstError(stderr: string): string {
+  const line = stderr.split('\n').find((l) => /\b(fatal )?error\b/.test(l)) ?? stderr.split('\n').find((l) => l.trim()) ?? 'failed';
+  return line.replace(/^.*?\/(tools|drivers)\//, '$1/').trim().slice(0, 300);
+}
+
+interface Manifest {
+  [object: string]: { key: string; compiler: string | null; failure: string | null };
+}
+
+export async function compileTree(tree: Tree, include: string, compilers: Compiler[], inputs: string, log: (s: string) => void): Promise<CompiledObject[]> {
+  const outDir = join(cacheRoot(), 'objects', tree.name);
+  mkdirSync(outDir, { recursive: true });
+  const manifestPath = join(outDir, 'manifest.json');
+  const manifest: Manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest) : {};
+  const versions = compilers.map((c) => c.version).join('\n');
+  let done = 0;
+  let built = 0;
+  const results = await pool(tree.sources, JOBS, async (source): Promise<CompiledObject> => {
+    const object = tree.objectName(source);
+    const out = join(outDir, object);
+    const key = createHash('sha256').update(`${inputs}\n${versions}\n${tree.flags(include).join(' ')}\n${source}`).digest('hex');
+    const known = manifest[object];
+    done++;
+    if (known && known.key === key && (known.failure || existsSync(out))) {
+      return { source, object, path: known.failure ? null : out, compiler: known.compiler, failure: known.failure, cached: true };
+    }
+    const reasons: string[] = [];
+    let compiler: string | null = null;
+    for (const c of compilers) {
+      const r = await run([c.command, ...tree.flags(include), ...c.sysIncludes, '-c', source, '-o', out], { cwd: tree.root, nice: true });
+      if (r.code === 0) {
+        compiler = c.name;
+        break;
+      }
+      reasons.push(`${c.name}: ${firstError(r.stderr)}`);
+    }
+    built++;
+    if (built % 50 === 0) log(`  ${tree.name}: ${done}/${tree.sources.length} objects`);
+    const failure = compiler ? null : reasons.join(' | ');
+    manifest[object] = { key, compiler, failure };
+    if (built % 20 === 0) writeFileSync(manifestPath, JSON.stringify(manifest, null, 1));
+    return { source, object, path: compiler ? out : null, compiler, failure, cached: false };
+  });
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 1));
+  return results;
+}

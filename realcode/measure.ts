@@ -1,0 +1,91 @@
+// One tree measured: compiled, its truth read, analysed from sources alone and with its objects,
+// compared, and its findings classified.
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { analyse, type Model } from './analysis';
+import { compare, type Comparison, type TruthObject } from './compare';
+import { compileTree, inputsHash } from './compile';
+import { classify, type ClassifiedFinding, type Review } from './findings';
+import { JOBS, pool } from './proc';
+import { cacheRoot, type Compiler } from './toolchain';
+import type { Tree } from './trees';
+import { cachedTruth } from './truth';
+
+export interface RunFigures {
+  comparison: Comparison | null;
+  failure: string | null;
+  seconds: number;
+}
+
+export interface TreeResult {
+  name: string;
+  unavailable?: string;
+  flagsFrom: string;
+  compile: { sources: number; compiled: number; byCompiler: Record<string, number>; failures: { source: string; reason: string }[]; rebuilt: number; seconds: number };
+  sourcesOnly: RunFigures;
+  withObjects: RunFigures;
+  /** Every finding of the sources-only run. */
+  findings: ClassifiedFinding[];
+  /** stale-object and stale-skeleton findings of the run with the objects. */
+  stale: ClassifiedFinding[];
+}
+
+export interface Context {
+  linux: string;
+  include: string;
+  compilers: Compiler[];
+  hostHeaders: string;
+  reviews: Map<string, Review>;
+  log: (s: string) => void;
+}
+
+function figures(run: { model: Model | null; failure: string | null; seconds: number }, objects: TruthObject[]): RunFigures {
+  return { comparison: run.model ? compare(run.model, objects) : null, failure: run.failure, seconds: run.seconds };
+}
+
+const truthLookup = (model: Model, objects: TruthObject[]) => {
+  const byFile = new Map(objects.map((o) => [o.file, o.truth]));
+  return (id: string) => byFile.get(model.objects.find((o) => o.id === id)?.sources[0] ?? '') ?? null;
+};
+
+export async function measureTree(tree: Tree, ctx: Context): Promise<TreeResult> {
+  const { linux, log } = ctx;
+  const t0 = Date.now();
+  const inputs = ctx.hostHeaders + inputsHash([tree.root, join(linux, 'tools/include'), join(linux, 'tools/lib/bpf'), join(linux, 'tools/sched_ext/include'), ctx.include]);
+  const compiled = await compileTree(tree, ctx.include, ctx.compilers, inputs, log);
+  const byCompiler: Record<string, number> = {};
+  for (const c of compiled) if (c.compiler) byCompiler[c.compiler] = (byCompiler[c.compiler] ?? 0) + 1;
+  const compile = {
+    sources: compiled.length,
+    compiled: compiled.filter((c) => c.path).length,
+    byCompiler,
+    failures: compiled.filter((c) => c.failure).map((c) => ({ source: relative(linux, join(tree.root, c.source)), reason: c.failure as string })),
+    rebuilt: compiled.filter((c) => !c.cached).length,
+    seconds: (Date.now() - t0) / 1000,
+  };
+  log(`  ${tree.name}: ${compile.compiled}/${compile.sources} objects (${compile.rebuilt} compiled now, ${compile.seconds.toFixed(0)} s)`);
+
+  const built = compiled.filter((c) => c.path);
+  const objects: TruthObject[] = await pool(built, JOBS, async (c) => ({ file: relative(linux, join(tree.root, c.source)), truth: await cachedTruth(c.path as string) }));
+  const paths = tree.analysisPaths.map((p) => relative(linux, p));
+  mkdirSync(join(cacheRoot(), 'runs'), { recursive: true });
+  const scratch = join(cacheRoot(), 'runs', tree.name);
+  const alone = await analyse(linux, paths, `${scratch}.sources`);
+  log(`  ${tree.name}: analysed from sources alone in ${alone.seconds.toFixed(1)} s${alone.failure ? ` (${alone.failure})` : ''}`);
+  const withObjects = await analyse(linux, [...paths, join(cacheRoot(), 'objects', tree.name)], `${scratch}.objects`);
+  log(`  ${tree.name}: analysed with its objects in ${withObjects.seconds.toFixed(1)} s${withObjects.failure ? ` (${withObjects.failure})` : ''}`);
+
+  const sourcesOnly = figures(alone, objects);
+  const lost = (file: string): number =>
+    (['programs', 'maps', 'slots'] as const).reduce((n, w) => n + (sourcesOnly.comparison?.[w].differences.filter((d) => d.startsWith(`+${file}:`) || d.startsWith(`-${file}:`)).length ?? 0), 0);
+  const findings = alone.model ? classify(tree.name, alone.model, truthLookup(alone.model, objects), ctx.reviews, lost) : [];
+  const stale = withObjects.model
+    ? classify(tree.name, { ...withObjects.model, findings: withObjects.model.findings.filter((f) => f.ruleId.startsWith('stale-')) }, truthLookup(withObjects.model, objects), ctx.reviews, lost)
+    : [];
+  return { name: tree.name, flagsFrom: tree.flagsFrom, compile, sourcesOnly, withObjects: figures(withObjects, objects), findings, stale };
+}
+
+export function unavailableTree(name: string, reason: string): TreeResult {
+  const none: RunFigures = { comparison: null, failure: reason, seconds: 0 };
+  return { name, unavailable: reason, flagsFrom: '', compile: { sources: 0, compiled: 0, byCompiler: {}, failures: [], rebuilt: 0, seconds: 0 }, sourcesOnly: none, withObjects: none, findings: [], stale: [] };
+}
