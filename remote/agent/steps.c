@@ -77,11 +77,13 @@ static int associate(const struct assoc_call *c, struct bpf_program *prog, struc
 	int prog_fd = bpf_program__fd(prog), map_fd = bpf_map__fd(map);
 
 	*by = "kernel";
-	if (!strcmp(c->api, "syscall")) {
-		*via = "syscall";
-		return sys_assoc(prog_fd, map_fd, c->flags);
-	}
 #if HAVE_LIBBPF_ASSOC
+	if (!strcmp(c->api, "syscall")) {
+		LIBBPF_OPTS(bpf_prog_assoc_struct_ops_opts, opts, .flags = c->flags);
+
+		*via = "libbpf-syscall";
+		return bpf_prog_assoc_struct_ops(prog_fd, map_fd, &opts) ? errno : 0;
+	}
 	{
 		LIBBPF_OPTS(bpf_prog_assoc_struct_ops_opts, opts, .flags = c->flags);
 		size_t log_before = libbpf_log_len;
@@ -95,7 +97,11 @@ static int associate(const struct assoc_call *c, struct bpf_program *prog, struc
 		return err;
 	}
 #else
-	/* libbpf 1.7's checks, in its order, then the command. */
+	if (!strcmp(c->api, "syscall")) {
+		*via = "syscall";
+		return sys_assoc(prog_fd, map_fd, c->flags);
+	}
+	/* An agent built against an older libbpf (agentBuild "remote"): libbpf 1.7's checks, in its order, then the command. */
 	*via = "libbpf-1.7-checks+syscall";
 	*by = "libbpf";
 	if (prog_fd < 0 || bpf_program__type(prog) == BPF_PROG_TYPE_STRUCT_OPS)
