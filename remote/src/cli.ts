@@ -11,10 +11,10 @@ export const RUN_USAGE = `usage: bpf-assoc run --target NAME [paths...] [options
 
 Runs one BPF object's struct_ops associations on test VMs over ssh and puts what each kernel
 answered next to what the analysis predicts. Targets: the built-in qemu VMs "local" (Debian's
-6.12 kernel; prepare it once with "npm run vm:setup") and "test-kernel" (the bpf-assoc test
-kernel: 6.12 with a test backport of Linux 7.0's association command, which also reports every
-program's association back; build it once with "npm run kernel:build"), or targets from
---targets-file.
+Linux 7.3 with the kernel selftests' bpf_testmod.ko) and "local-6.12" (Debian's stock 6.12, without
+the association command) — prepare both once with "npm run vm:setup" — and "test-kernel" (the
+bpf-assoc test kernel: 6.12 with a test backport of Linux 7.0's association command; build it
+once with "npm run kernel:build"), or targets from --targets-file.
 
 options:
   --target NAME         target to run on (repeatable, or NAME,NAME); they run in parallel
@@ -26,8 +26,8 @@ options:
   --replay-plan         replay the loader's calls as the analysis reads them, without running it
   --loader-budget SECS  stop a loader that still runs after SECS seconds with SIGINT (default 15)
   --associate-all MAP   associate every non-struct_ops program with MAP, as SCX_OPS_LOAD does
-  --kernel FILE         boot this kernel image (e.g. a Linux 7.0 bzImage) for the built-in
-                        target "local" instead of Debian's
+  --kernel FILE         boot this kernel image (e.g. a bzImage you built) for the built-in
+                        target "local" instead of Debian's 7.3
   --format json|text    output format (default: json)
   --output FILE, -o     write the results to FILE instead of standard output
 

@@ -1,5 +1,5 @@
 // "Run Association on Test VM" in a real VS Code, on the copy of examples/: from the code lens
-// on examples/tcp's struct_ops map to the built-in VM (Debian's 6.12 in qemu, prepared by
+// on examples/tcp's struct_ops map to the built-in VM local-6.12 (Debian's stock 6.12 in qemu, prepared by
 // remote/vm/setup.sh, which test/e2e/setup.sh runs), and a run on a configured target that is
 // cancelled from the progress notification while the agent holds the congestion control
 // registered; bpftool on that VM then shows nothing left.
@@ -54,12 +54,12 @@ describe('bpf-assoc: Run Association on Test VM in a real VS Code', () => {
   it('runs examples/tcp on the built-in VM from the code lens: "kernel lacks the command" next to the prediction', async function () {
     this.timeout(360_000);
     const mapLine = find(workspace(), TCP, /(bpf_reno) = \{/).line;
-    const { clickedAt: started } = await driver().runOnVm({ codeLens: { file: TCP, line: mapLine } }, ['local']);
+    const { clickedAt: started } = await driver().runOnVm({ codeLens: { file: TCP, line: mapLine } }, ['local-6.12']);
     await driver().waitForVmProgress(/booting|connecting|running/, 30_000);
-    const report = await driver().vmReport((r) => r.columns.some((c) => c.startsWith('local')), 300_000);
+    const report = await driver().vmReport((r) => r.columns.some((c) => c.startsWith('local-6.12')), 300_000);
     const commandToResultsMs = Date.now() - started;
 
-    assert.match(report.columns[0] ?? '', /^local 6\.12\./, 'one column, headed by the target and its kernel');
+    assert.match(report.columns[0] ?? '', /^local-6\.12 6\.12\./, 'one column, headed by the target and its kernel');
     assert.match(report.targets[0] ?? '', /completed/);
     assert.match(report.targets[0] ?? '', /kernel lacks the command/);
     assert.deepEqual([row(report, 'object').predicted, row(report, 'object').observed[0]], ['loads', '= loaded (as predicted)']);
@@ -74,7 +74,7 @@ describe('bpf-assoc: Run Association on Test VM in a real VS Code', () => {
     assert.ok(vm, JSON.stringify(problems));
     assert.equal(vm.file, 'cc_reno.bpf.c');
     assert.equal(vm.line, find(workspace(), TCP, /BPF_PROG\((reno_ssthresh_aggressive),/).line);
-    assert.match(vm.message, /^On local \(6\.12\.[^)]+\): reno_ssthresh_aggressive gave not loaded, as predicted\.$/);
+    assert.match(vm.message, /^On local-6\.12 \(6\.12\.[^)]+\): reno_ssthresh_aggressive gave not loaded, as predicted\.$/);
 
     const timings = /boot [\d.]+ s · connect [\d.]+ s · upload [\d.]+ s · build [\d.]+ s · run [\d.]+ s · total [\d.]+ s/.exec(report.targets[0] ?? '')?.[0] ?? null;
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -89,7 +89,7 @@ describe('bpf-assoc: Run Association on Test VM in a real VS Code', () => {
     const landed = await driver().clickVmReportRow('reno_ssthresh');
     assert.deepEqual(landed, { file: 'cc_reno.bpf.c', line: find(workspace(), TCP, /BPF_PROG\((reno_ssthresh),/).line });
     const transcript = await driver().vmTranscript();
-    assert.match(transcript, /^\[local\] |^command to results: \d+ ms/m);
+    assert.match(transcript, /^\[local-6\.12\] |^command to results: \d+ ms/m);
   });
 
   it('cancels a run from the notification while the agent holds; nothing is left on the VM', async function () {
