@@ -8,6 +8,7 @@ import { formatText } from './output/text';
 import { modelToJson, TOOL_VERSION } from './output/json';
 import { modelToSarif } from './output/sarif';
 import { runCommand } from '../../remote/src/cli';
+import { parseDefineOption } from './analysis/c/buildDefines';
 
 const USAGE = `usage: bpf-assoc check [paths...] [options]
        bpf-assoc run --target NAME [paths...] [options]   (see bpf-assoc run --help)
@@ -19,6 +20,8 @@ options:
   --format text|json|sarif   output format (default: text)
   --output FILE, -o FILE     write the report to FILE instead of standard output
   --kfunc NAME               treat kfunc NAME as association-dependent (repeatable)
+  --define NAME[=VALUE]      compile BPF sources with -DNAME[=VALUE] (-UNAME to undefine; repeatable)
+                             where no compile_commands.json or Makefile gives their -D flags
   --help, -h                 show this help
   --version                  print the version
 
@@ -32,10 +35,12 @@ export interface CheckOptions {
   format: 'text' | 'json' | 'sarif';
   output: string | null;
   kfuncs: string[];
+  /** -D/-U for BPF sources: `NAME`, `NAME=VALUE`, `-UNAME`. */
+  defines: string[];
 }
 
 export function parseCheckArgs(args: string[]): CheckOptions {
-  const o: CheckOptions = { paths: [], format: 'text', output: null, kfuncs: [] };
+  const o: CheckOptions = { paths: [], format: 'text', output: null, kfuncs: [], defines: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const value = (): string => {
@@ -49,6 +54,11 @@ export function parseCheckArgs(args: string[]): CheckOptions {
       o.format = v;
     } else if (a === '--output' || a === '-o') o.output = value();
     else if (a === '--kfunc') o.kfuncs.push(value());
+    else if (a === '--define' || a.startsWith('--define=')) {
+      const v = a.includes('=') && a.startsWith('--define=') ? a.slice('--define='.length) : value();
+      if (!parseDefineOption(v)) throw new UsageError(`--define needs NAME, NAME=VALUE or -UNAME, not '${v}'`);
+      o.defines.push(v);
+    }
     else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else o.paths.push(a);
   }
@@ -60,7 +70,7 @@ export async function check(o: CheckOptions): Promise<number> {
   const loaded = await loadForCommand(o.paths);
   if (!loaded) return 2;
   for (const s of loaded.scan.skipped) process.stderr.write(`bpf-assoc: skipped ${s.path}: ${s.reason}\n`);
-  const model = loaded.workspace.model({ extraKfuncs: o.kfuncs });
+  const model = loaded.workspace.model({ extraKfuncs: o.kfuncs, defines: o.defines });
   const report =
     o.format === 'json'
       ? JSON.stringify(modelToJson(model), null, 2) + '\n'

@@ -111,11 +111,14 @@ const FUNCTION_DEFINITION = /\b(?:static|inline|__always_inline|__inline)\b[^;{}
 /** A license section: the mark of a source that is a whole object by itself. */
 const LICENSE = /\bSEC\s*\(\s*"license"\s*\)|section\s*\(\s*"license"\s*\)/;
 
-/** C text whose `#` lines are the same give the same directives (comments aside, checked too). */
+/**
+ * C text whose `#` lines are the same gives the same directives, unless a comment that spans lines
+ * starts or ends elsewhere (`/*` or `*\/` without its partner on the same line, counted too).
+ */
 function directiveSignature(text: string): string {
-  let n = 0;
-  for (let i = text.indexOf('/*'); i >= 0; i = text.indexOf('/*', i + 2)) n++;
-  return `${n}\n${(text.match(/^[ \t]*#.*$/gm) ?? []).join('\n')}`;
+  const open = text.match(/\/\*(?![^\n]*\*\/)/g)?.length ?? 0;
+  const close = text.match(/^(?:(?!\/\*)[^\n])*\*\//gm)?.length ?? 0;
+  return `${open}/${close}\n${(text.match(/^[ \t]*#.*$/gm) ?? []).join('\n')}`;
 }
 
 /** An empty reading, for a source too large to parse. */

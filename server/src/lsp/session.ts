@@ -34,6 +34,7 @@ export class AnalysisSession {
   private version = 0;
   private dirty = true;
   private extraKfuncs: string[] = [];
+  private defines: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners: ((view: AnalysisView) => void)[] = [];
 
@@ -51,6 +52,14 @@ export class AnalysisSession {
     const next = [...new Set(kfuncs)].sort();
     if (next.join() === this.extraKfuncs.join()) return;
     this.extraKfuncs = next;
+    this.changed();
+  }
+
+  /** The bpfAssoc.defines setting: -D/-U for BPF sources where the workspace's build does not say. */
+  setDefines(defines: string[]): void {
+    const next = [...new Set(defines)];
+    if (next.join('\n') === this.defines.join('\n')) return;
+    this.defines = next;
     this.changed();
   }
 
@@ -125,7 +134,7 @@ export class AnalysisSession {
     if (this.dirty && this.ready) {
       this.dirty = false;
       try {
-        const next = this.workspace.model({ extraKfuncs: this.extraKfuncs });
+        const next = this.workspace.model({ extraKfuncs: this.extraKfuncs, defines: this.defines });
         if (next !== this.model) {
           this.model = next;
           this.version++;

@@ -8,6 +8,8 @@ export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'o
 export interface ResourceSettings {
   /** Extra association-dependent kfuncs. */
   kfuncs: string[];
+  /** -D/-U for BPF sources where the workspace's build does not say (`NAME`, `NAME=VALUE`, `-UNAME`). */
+  defines: string[];
   /** Rule ID -> severity override. */
   severity: Record<string, SeverityOverride>;
   /** Globs (relative to the workspace folder) of files not to index. */
@@ -28,7 +30,8 @@ export function sanitize(raw: unknown, matcher: (globs: unknown) => (p: string) 
     }
   }
   const files = (section.files && typeof section.files === 'object' ? section.files : {}) as Record<string, unknown>;
-  return { kfuncs, severity, exclude: matcher(files.exclude), excludeKey: JSON.stringify(files.exclude ?? null) };
+  const defines = Array.isArray(section.defines) ? section.defines.filter((d): d is string => typeof d === 'string' && /^(?:-[DU]\s*)?[A-Za-z_]\w*(?:=.*)?$/s.test(d.trim())) : [];
+  return { kfuncs, defines, severity, exclude: matcher(files.exclude), excludeKey: JSON.stringify(files.exclude ?? null) };
 }
 
 export class SettingsReader {

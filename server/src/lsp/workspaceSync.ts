@@ -38,6 +38,7 @@ export class WorkspaceSync {
     const scopes = this.folders.length ? this.folders.map((f) => uriOf(f.path)) : [null];
     const values = await this.settings.forResources(scopes);
     this.session.setExtraKfuncs(values.flatMap((v) => v.kfuncs));
+    this.session.setDefines(values.flatMap((v) => v.defines));
     this.folders = this.folders.map((f, i) => ({ path: f.path, exclude: values[i]?.exclude ?? (() => false) }));
     const key = values.map((v) => v.excludeKey).join('\n');
     if (!force && key === this.excludeKey) return;
