@@ -2,6 +2,7 @@
 // `.struct_ops*` section) and their slots, and the kfuncs each program reaches.
 import type { SectionMarker } from './c/expand';
 import type { ParsedC } from './c/document';
+import { readLimits } from './c/readLimits';
 import type { Node } from './c/parser';
 import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, StructOpsMapFact } from './facts';
 import { classifyMapSection, classifyProgramSection, essentialTypeName } from './sections';
@@ -87,7 +88,7 @@ export class BpfSourceReader {
       structOpsMaps: [],
       otherMaps: [],
       kfuncDecls: [],
-      problems: [],
+      problems: readLimits(this.parsed, this.file),
     };
     const tree = this.parsed.tree;
     if (!tree) return facts;

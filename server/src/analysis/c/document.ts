@@ -6,15 +6,48 @@ import { reexpandEdit } from './expandEdit';
 import { LineIndex } from './lineIndex';
 import type { MacroTable } from './macros';
 import { parseC, type Tree } from './parser';
+import { recoverTopLevel, type UnreadItem } from './recovery';
 
 export interface ParsedC {
   text: string;
   lines: LineIndex;
+  /** The expansion as the readers see it: without the section markers of unread items. */
   expansion: Expansion;
   /** Null when the parse ran out of its budget. */
   tree: Tree | null;
+  /** Top-level items the parser could not read, even alone; blanked in the tree (recovery.ts). */
+  unread?: UnreadItem[];
   /** Per-document memo that readers may keep across re-parses (keyed by the text they cover). */
   memo?: Map<string, unknown>;
+}
+
+/** What a parse of an expansion gave: the tree, the text it was parsed from, the items left out. */
+interface Parse {
+  tree: Tree | null;
+  treeText: string;
+  unread?: UnreadItem[];
+}
+
+/** Parses expanded text, reusing `old` (already edited), and recovers at file scope. */
+function parseExpanded(text: string, old: Tree | null): Parse {
+  const tree = parseC(text, old);
+  const recovered = tree ? recoverTopLevel(text, tree) : null;
+  if (!recovered) return { tree, treeText: text };
+  tree?.delete();
+  return { tree: recovered.tree, treeText: recovered.text, unread: recovered.unread };
+}
+
+/** The readers' view: a section marker in an unread item marks nothing that was read. */
+function readersView(text: string, lines: LineIndex, expansion: Expansion, parse: Parse, memo?: Map<string, unknown>): ParsedC {
+  const unread = parse.unread;
+  if (!unread) return { text, lines, expansion, tree: parse.tree, ...(memo ? { memo } : {}) };
+  const owner = (offset: number): UnreadItem | undefined => unread.find((u) => offset >= u.claimFrom && offset < u.end);
+  const sections = expansion.sections.filter((m) => {
+    const u = owner(m.offset);
+    if (u) u.sectioned = true;
+    return !u;
+  });
+  return { text, lines, expansion: { ...expansion, sections }, tree: parse.tree, unread, ...(memo ? { memo } : {}) };
 }
 
 function point(lines: LineIndex, offset: number): Point {
@@ -48,6 +81,9 @@ export function diffEdit(before: string, after: string): Edit | null {
 
 export class CDocument {
   private current: ParsedC | null = null;
+  /** The full expansion and the text the current tree was parsed from (for the next edit). */
+  private expansion: Expansion | null = null;
+  private treeText = '';
   private readonly memo = new Map<string, unknown>();
 
   constructor(private table: MacroTable) {}
@@ -69,28 +105,28 @@ export class CDocument {
 
   update(text: string): ParsedC {
     const previous = this.current;
-    const expansion = (previous && reexpandEdit(previous.text, previous.expansion, text, this.table)) ?? expandSource(text, this.table);
+    if (previous && previous.text === text) return previous;
+    const expansion = (previous && this.expansion && reexpandEdit(previous.text, this.expansion, text, this.table)) ?? expandSource(text, this.table);
     let old: Tree | null = null;
     if (previous?.tree) {
-      const edit = diffEdit(previous.expansion.text, expansion.text);
-      if (edit) {
-        old = previous.tree;
-        old.edit(edit);
-      } else if (previous.text === text) {
-        return previous;
-      } else {
-        old = previous.tree;
-      }
+      // The tree was parsed from the text with unread items blanked: the edit is from that text.
+      const edit = diffEdit(this.treeText, expansion.text);
+      old = previous.tree;
+      if (edit) old.edit(edit);
     }
-    const tree = parseC(expansion.text, old);
-    if (previous?.tree && previous.tree !== tree) previous.tree.delete();
-    this.current = { text, lines: new LineIndex(text), expansion, tree, memo: this.memo };
+    const parse = parseExpanded(expansion.text, old);
+    if (previous?.tree && previous.tree !== parse.tree) previous.tree.delete();
+    this.expansion = expansion;
+    this.treeText = parse.treeText;
+    this.current = readersView(text, new LineIndex(text), expansion, parse, this.memo);
     return this.current;
   }
 
   dispose(): void {
     this.current?.tree?.delete();
     this.current = null;
+    this.expansion = null;
+    this.treeText = '';
   }
 
   /**
@@ -105,5 +141,5 @@ export class CDocument {
 /** Parses once, for callers that do not keep the document. The caller must delete the tree. */
 export function parseOnce(text: string, macros: MacroTable): ParsedC {
   const expansion = expandSource(text, macros);
-  return { text, lines: new LineIndex(text), expansion, tree: parseC(expansion.text) };
+  return readersView(text, new LineIndex(text), expansion, parseExpanded(expansion.text, null));
 }

@@ -1,11 +1,12 @@
 // Expands the macros that produce BPF programs and struct_ops maps, so that tree-sitter sees plain
 // C, and keeps a source map from the expanded text back to the file. `SEC("...")` itself becomes a
 // section marker (a blank in the text), which the fact extractor attaches to the next declaration.
-import { CodeScanner, lex, Lexer, stringValue, type Token, type TokenKind } from './lexer';
+import { lex, Lexer, stringValue, type Token, type TokenKind } from './lexer';
 import { collectArgs, isBlank, needsSpace, nextSignificant, Stream, stringify, trim, type XTok } from './expandTokens';
 import { EXPANSION_CACHE_LIMIT, expansionCache, invocationEnd, type Recorded } from './expansionCache';
 import { SECTION_MACRO, type MacroDef, type MacroTable } from './macros';
 import { SourceMap } from './sourceMap';
+import { TopLevelScanner } from './topLevel';
 
 export interface SectionMarker {
   /** Offset in the expanded text where the `SEC(...)` stood. */
@@ -17,32 +18,60 @@ export interface SectionMarker {
   sourceEnd: number;
 }
 
+/** A top-level item whose macros produced more than ITEM_BUDGET tokens (source offsets). */
+export interface OverBudgetItem {
+  /** The item's first code character. */
+  start: number;
+  /** The invocation where expansion stopped; from here to `end` the item was copied as written. */
+  stoppedAt: number;
+  end: number;
+  /** Where that invocation's output starts in the expanded text. */
+  outAt: number;
+}
+
 export interface Expansion {
   text: string;
   map: SourceMap;
   sections: SectionMarker[];
-  /** Set when the expansion budget ran out; the rest of the file was copied unexpanded. */
+  /** Set when the file's expansion budget ran out; the rest of the file was copied unexpanded. */
   truncated: boolean;
+  /** Items whose own budget ran out; each lost only the rest of itself. */
+  overBudget?: OverBudgetItem[];
   /** Source ranges of the invocations expanded, as flat [start, end) pairs in file order. */
   invocations?: number[];
-  /** Expansion budget left at the end of the file (see reexpandEdit). */
-  budgetLeft?: number;
+  /** Tokens the file's macros produced (see reexpandEdit). */
+  spent?: number;
 }
 
 /**
- * Upper bound on tokens macro bodies may produce in one file: a base plus a multiple of the file's
- * own size, so an ordinary file never meets it and a runaway expansion stops early.
+ * Budget of one top-level item (a declaration or a function definition, found lexically): tokens
+ * its macros may produce. Ordinary code spends a few tokens per source byte; HID report
+ * descriptors, the most macro-heavy real code seen, up to 16 (42,000 tokens for 4 KB). So an item
+ * gets a base plus 32 tokens per byte of its own text, and only a runaway expansion meets that:
+ * then that item alone stops expanding (its remaining invocations are copied as written) and is
+ * reported, while every other item of the file is still expanded.
  */
-const EXPANSION_BASE = 20_000;
-const EXPANSION_FACTOR = 4;
+export const ITEM_BUDGET = 64_000;
+export const ITEM_BUDGET_PER_BYTE = 32;
 
-export function expansionBudget(length: number): number {
-  return EXPANSION_BASE + EXPANSION_FACTOR * (length >> 2);
+/** Upper bound for the whole file, so that many runaway items cannot add up to minutes. */
+export function fileBudget(length: number): number {
+  return 4 * ITEM_BUDGET + ITEM_BUDGET_PER_BYTE * length;
 }
 
 export class Expander {
-  private budget = EXPANSION_BASE;
+  /** Budget left in the current top-level item, and in the file. */
+  private budget = ITEM_BUDGET;
+  private fileLeft = 0;
+  private spent = 0;
+  /** The current item ran out of its budget (then its remaining invocations are copied). */
+  private exhausted = false;
+  /** The current item's start in the source, and whether its length was added to its budget. */
+  private itemStart = 0;
+  private itemSized = false;
+  private source = '';
   private truncated = false;
+  private readonly overBudget: OverBudgetItem[] = [];
   private readonly sections: SectionMarker[] = [];
   private readonly out: string[] = [];
   private outLen = 0;
@@ -62,23 +91,40 @@ export class Expander {
     if (!this.table.mentionsAny(text)) {
       return { text, map: SourceMap.identity(text.length), sections: [], truncated: false };
     }
-    this.budget = expansionBudget(text.length);
-    const code = new CodeScanner(text);
+    this.fileLeft = fileBudget(text.length);
+    this.source = text;
+    const code = new TopLevelScanner(text);
     const candidates = this.table.invocationPattern();
+    let item = -1;
     let copied = 0;
     for (;;) {
       candidates.lastIndex = copied;
       const m = candidates.exec(text);
       if (!m) break;
-      if (!code.isCode(m.index) || this.truncated) {
+      const isCode = code.advance(m.index);
+      if (isCode && code.item !== item) {
+        // A new top-level item: a budget of its own.
+        item = code.item;
+        this.budget = ITEM_BUDGET;
+        this.exhausted = false;
+        this.itemStart = code.itemStart >= 0 ? code.itemStart : m.index;
+        this.itemSized = false;
+      }
+      if (!isCode || this.exhausted || this.truncated) {
         // Not code (or out of budget): copy through the name and look further.
         this.copy(text, copied, m.index + m[0].length);
         copied = m.index + m[0].length;
         continue;
       }
       this.copy(text, copied, m.index);
+      const outAt = this.outLen;
       copied = this.invocation(text, m.index, m[0]);
       this.invocations.push(m.index, Math.max(copied, m.index + m[0].length));
+      if (this.exhausted && !this.truncated) {
+        code.advance(copied);
+        // The item ends where the scanner next completes one (or at the end of the file).
+        this.overBudget.push({ start: this.itemStart, stoppedAt: m.index, end: code.finishItem(), outAt });
+      }
     }
     this.copy(text, copied, text.length);
     return {
@@ -86,10 +132,12 @@ export class Expander {
       map: this.map,
       sections: this.sections,
       truncated: this.truncated,
+      ...(this.overBudget.length ? { overBudget: this.overBudget } : {}),
       invocations: this.invocations,
-      budgetLeft: this.budget,
+      spent: this.spent,
     };
   }
+
 
   /**
    * Expands the invocation at `at` and returns where the copying resumes. An invocation's
@@ -102,13 +150,17 @@ export class Expander {
     const cache = (this.cache ??= expansionCache(this.table));
     const key = end > at && this.prev === null ? text.slice(at, end) : null;
     const hit = key !== null ? cache.get(key) : undefined;
-    if (hit) {
+    // A replay costs what the expansion cost, so that the budget runs out at the same place
+    // whether or not the cache knew the invocation.
+    if (hit && hit.spent <= this.budget && hit.spent <= this.fileLeft) {
+      this.charge(hit.spent);
       this.replay(hit, at);
       return end;
     }
     const outStart = this.outLen;
     const sectionsBefore = this.sections.length;
-    const recorded: Recorded = { pieces: [], sections: [], last: null };
+    const recorded: Recorded = { pieces: [], sections: [], last: null, spent: 0 };
+    const spentBefore = this.spent;
     this.recording = key !== null ? { base: at, into: recorded } : null;
     const lexer = new Lexer(text, at);
     const stream = Stream.lexing(lexer);
@@ -116,12 +168,13 @@ export class Expander {
     if (!this.tryExpand(first, stream, true)) this.emit(first);
     while (stream.hasPending) {
       const t = stream.next() as XTok;
-      if (t.kind === 'id' && !this.truncated && this.table.isExpanded(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
+      if (t.kind === 'id' && !this.exhausted && this.table.isExpanded(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
       this.emit(t);
     }
     this.recording = null;
     const resume = stream.firstAhead ?? lexer.position;
-    if (key !== null && resume === end && !this.truncated && cache.size < EXPANSION_CACHE_LIMIT) {
+    if (key !== null && resume === end && !this.exhausted && cache.size < EXPANSION_CACHE_LIMIT) {
+      recorded.spent = this.spent - spentBefore;
       recorded.sections = this.sections.slice(sectionsBefore).map((m) => ({ ...m, offset: m.offset - outStart, sourceStart: m.sourceStart - at, sourceEnd: m.sourceEnd - at }));
       recorded.last = this.prev ? { kind: this.prev.kind, text: this.prev.text } : null;
       cache.set(key, recorded);
@@ -146,7 +199,7 @@ export class Expander {
   /** Main loop: copy tokens, expanding macro invocations; `top` writes to the output. */
   private run(stream: Stream, top: boolean, sink?: XTok[]): void {
     for (let t = stream.next(); t; t = stream.next()) {
-      if (t.kind === 'id' && !this.truncated && this.table.isExpanded(t.text) && !t.hide?.includes(t.text)) {
+      if (t.kind === 'id' && !this.exhausted && this.table.isExpanded(t.text) && !t.hide?.includes(t.text)) {
         const replaced = this.tryExpand(t, stream, top);
         if (replaced) continue;
       }
@@ -235,10 +288,6 @@ export class Expander {
     const hide = [...(name.hide ?? []), def.name];
     const out: XTok[] = [];
     const body = def.body;
-    const spend = (n: number): void => {
-      this.budget -= n;
-      if (this.budget < 0) this.truncated = true;
-    };
     for (let k = 0; k < body.length; k++) {
       const t = body[k] as Token;
       if (t.text === '#' && params.length) {
@@ -285,8 +334,23 @@ export class Expander {
       }
       out.push(this.synth(t.text, t.kind, name, end, hide));
     }
-    spend(out.length);
+    this.charge(out.length);
     return out;
+  }
+
+  /** Spends `n` tokens of the item's and the file's budgets. */
+  private charge(n: number): void {
+    this.spent += n;
+    this.budget -= n;
+    this.fileLeft -= n;
+    if (this.budget < 0 && !this.itemSized) {
+      // Past the base: the item's own size counts too (scanned only for items this heavy).
+      this.itemSized = true;
+      const end = new TopLevelScanner(this.source, this.itemStart).finishItem();
+      this.budget += ITEM_BUDGET_PER_BYTE * (end - this.itemStart);
+    }
+    if (this.budget < 0) this.exhausted = true;
+    if (this.fileLeft < 0) this.exhausted = this.truncated = true;
   }
 
   private emit(t: XTok): void {

@@ -4,7 +4,7 @@
 // expansion is the old one with the same lines replaced and everything after them moved.
 // Anything else returns null and the caller expands the whole file; both give the same result.
 import { CodeScanner } from './lexer';
-import { expansionBudget, type Expansion } from './expand';
+import { ITEM_BUDGET, type Expansion } from './expand';
 import type { MacroTable } from './macros';
 
 /** The lines `[start, end)` changed between `before` and `after` (end in `before`), or null if none. */
@@ -28,13 +28,14 @@ function mentionsIn(pattern: RegExp, text: string, from: number, to: number): bo
 }
 
 export function reexpandEdit(before: string, prev: Expansion, after: string, table: MacroTable): Expansion | null {
-  if (prev.truncated || prev.map.isIdentity || !prev.invocations || prev.budgetLeft === undefined) return null;
+  if (prev.truncated || prev.overBudget || prev.map.isIdentity || !prev.invocations || prev.spent === undefined) return null;
+  // Budgets are per top-level item, and an edit may split or join items: when the whole file
+  // spent no more than one item may, no way of cutting it into items runs out.
+  if (prev.spent > ITEM_BUDGET) return null;
   const lines = changedLines(before, after);
   if (!lines) return prev;
   const { start, oldEnd, newEnd } = lines;
   const d = after.length - before.length;
-  const budgetLeft = prev.budgetLeft + expansionBudget(after.length) - expansionBudget(before.length);
-  if (budgetLeft < 0) return null;
 
   // No invocation may touch the lines, nor start in them before or after the edit.
   const inv = prev.invocations;
@@ -66,6 +67,6 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
     ),
     truncated: false,
     invocations: inv.map(moved),
-    budgetLeft,
+    spent: prev.spent,
   };
 }

@@ -8,6 +8,8 @@ export interface Recorded {
   pieces: { text: string; src: number; originStart: number; originEnd: number }[];
   sections: SectionMarker[];
   last: { kind: TokenKind; text: string } | null;
+  /** Tokens the expansion cost (charged again on every replay). */
+  spent: number;
 }
 
 export const EXPANSION_CACHE_LIMIT = 50_000;

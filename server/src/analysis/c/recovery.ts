@@ -1,0 +1,172 @@
+// Recovery from a parse error at file scope. tree-sitter recovers inside a function well, but a
+// construct the C grammar does not cover at file scope (HID's report-descriptor macros expand to
+// `sizeof(struct { _Static_assert(...); ... })` in an initialiser) can make it read the items
+// after it as statements and garbage, and every program after it disappears. Here the broken
+// region is cut into top-level items found lexically (topLevel.ts), each item is parsed alone,
+// and the items that cannot be read even alone are blanked (their newlines and preprocessor lines
+// kept, so offsets, lines and `#if` structure stay as they were): the file is parsed again and
+// everything outside the blanked items reads as if they were not there. The blanked items are
+// returned so that the readers say which lines were not understood.
+import { declaredName } from '../bpf/topItems';
+import { LineIndex } from './lineIndex';
+import { parseC, type Node, type Tree } from './parser';
+import { topLevelItems } from './topLevel';
+
+/** A top-level item the parser could not read (offsets in the expanded text). */
+export interface UnreadItem {
+  start: number;
+  end: number;
+  /** The end of the item before it: a section marker between the two belongs to this one. */
+  claimFrom: number;
+  /** Its place among the file's top-level items (consecutive unread items are one region). */
+  index: number;
+  /** What it declares, and whether as a function definition, when a parse of the item alone tells. */
+  name: string | null;
+  isFunction: boolean;
+  /**
+   * It declares data and nothing else: alone it reads as one declaration, or lexically it is not
+   * a function definition (no `{` right after a `)`). Without a section it holds no program or map.
+   */
+  declaresData: boolean;
+  /** A section marker (`SEC(...)`) belongs to it: it would have been a program or map. */
+  sectioned?: boolean;
+}
+
+export interface Recovery {
+  /** The text the tree was parsed from: the expanded text with the unread items blanked. */
+  text: string;
+  tree: Tree;
+  unread: UnreadItem[];
+}
+
+/** Statements tree-sitter accepts at file scope that real C never has there: a torn-up body. */
+const BODY_ONLY = new Set([
+  'compound_statement', 'if_statement', 'for_statement', 'while_statement', 'do_statement', 'switch_statement',
+  'return_statement', 'break_statement', 'continue_statement', 'goto_statement', 'labeled_statement', 'case_statement',
+]);
+const CONTAINERS = /^preproc_(?:if|ifdef|elif|elifdef|else)$/;
+const MAX_ROUNDS = 4;
+
+type Reading = 'clean' | 'local' | 'unreadable';
+
+/** The file-scope nodes, looking into preprocessor conditionals, in document order. */
+function fileScope(root: Node): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node): void => {
+    for (const c of n.children) {
+      if (!c) continue;
+      if (CONTAINERS.test(c.type)) walk(c);
+      else out.push(c);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Wrong at file scope: where the parser gave up, or a function body torn apart. */
+function lost(n: Node): boolean {
+  return n.type === 'ERROR' || n.isMissing || BODY_ONLY.has(n.type);
+}
+
+/**
+ * Items (flat [start, end) pairs) the tree misreads: the file-scope node where one starts is an
+ * error or a torn-up statement, starts before it (the item was swallowed), or runs past its end
+ * with errors (it swallowed the next). An item whose own node starts it and ends within it was
+ * read, even with an error inside (tree-sitter's local recovery keeps what matters there).
+ */
+function misread(nodes: Node[], items: number[]): number[] {
+  const out: number[] = [];
+  let j = 0;
+  for (let k = 0; k < items.length; k += 2) {
+    const start = items[k] as number;
+    const end = items[k + 1] as number;
+    while (j + 1 < nodes.length && (nodes[j + 1] as Node).startIndex <= start) j++;
+    const n = nodes[j];
+    if (!n || n.startIndex > start || n.endIndex <= start) continue;
+    if (lost(n) || n.startIndex < start || (n.endIndex > end && n.hasError)) out.push(k);
+  }
+  return out;
+}
+
+/** How an item reads on its own: one clean declaration or definition, one with errors inside, or not at all. */
+interface Alone {
+  reading: Reading;
+  name: string | null;
+  isFunction: boolean;
+  /** One declaration (not a definition) that is the whole item. */
+  declaration: boolean;
+}
+
+function readAlone(text: string): Alone {
+  const tree = parseC(text);
+  if (!tree) return { reading: 'unreadable', name: null, isFunction: false, declaration: false };
+  try {
+    const nodes = tree.rootNode.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const only = nodes.length === 1 ? (nodes[0] as Node) : null;
+    // Only a declaration or definition that starts the item names it (the rest may be debris).
+    const first = nodes[0]?.startIndex === 0 && (nodes[0].type === 'function_definition' || nodes[0].type === 'declaration') ? nodes[0] : null;
+    const isFunction = first?.type === 'function_definition';
+    const name = (first && declaredName(isFunction ? first.childForFieldName('declarator') : (first.childrenForFieldName('declarator')[0] ?? null))?.text) ?? null;
+    const whole = !!only && only.type !== 'ERROR' && !BODY_ONLY.has(only.type) && only.startIndex === 0 && only.endIndex === text.length;
+    const declaration = whole && only?.type === 'declaration';
+    if (!tree.rootNode.hasError) return { reading: 'clean', name, isFunction, declaration };
+    return { reading: whole ? 'local' : 'unreadable', name, isFunction, declaration };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** `text` with [start, end) blanked: spaces, except newlines and preprocessor lines. */
+function blank(text: string, start: number, end: number): string {
+  const part = text.slice(start, end).replace(/^([ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*)$|[^\n]+/gm, (m, directive: string | undefined) =>
+    directive !== undefined ? directive : ' '.repeat(m.length),
+  );
+  return text.slice(0, start) + part + text.slice(end);
+}
+
+/**
+ * Re-reads a file whose tree has errors at file scope. Returns null when there is nothing to
+ * recover; otherwise a new tree (the caller still owns, and deletes, `tree`).
+ */
+export function recoverTopLevel(text: string, tree: Tree): Recovery | null {
+  if (!tree.rootNode.hasError) return null;
+  // Cheap first: without a lost node at file scope, or an erroneous one, nothing is misread.
+  if (!fileScope(tree.rootNode).some((n) => lost(n) || n.hasError)) return null;
+  const { items: order, definitions } = topLevelItems(text);
+  const readings = new Map<number, Alone>();
+  const unread: UnreadItem[] = [];
+  let current = tree;
+  let currentText = text;
+  let lines: LineIndex | null = null;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const touched = misread(fileScope(current.rootNode), order)
+      .map((k) => ({ start: order[k] as number, end: order[k + 1] as number, claimFrom: k ? (order[k - 1] as number) : 0, index: k >> 1 }))
+      .filter((t) => !unread.some((u) => u.start === t.start));
+    if (!touched.length) break;
+    for (const t of touched) if (!readings.has(t.start)) readings.set(t.start, readAlone(text.slice(t.start, t.end)));
+    // Blank what cannot be read even alone first; only if that is not the cause, what reads
+    // alone with errors. An item that reads cleanly alone is never blanked.
+    let chosen = touched.filter((t) => readings.get(t.start)?.reading === 'unreadable');
+    if (!chosen.length) chosen = touched.filter((t) => readings.get(t.start)?.reading === 'local');
+    if (!chosen.length) break;
+    lines ??= new LineIndex(text);
+    for (const t of chosen) {
+      currentText = blank(currentText, t.start, t.end);
+      const s = lines.position(t.start);
+      const e = lines.position(t.end);
+      const startPosition = { row: s.line, column: s.character };
+      const endPosition = { row: e.line, column: e.character };
+      current.edit({ startIndex: t.start, oldEndIndex: t.end, newEndIndex: t.end, startPosition, oldEndPosition: endPosition, newEndPosition: endPosition });
+      const alone = readings.get(t.start);
+      const declaresData = !!alone?.declaration || !definitions.has(t.index);
+      unread.push({ ...t, name: alone?.name ?? null, isFunction: alone?.isFunction ?? false, declaresData });
+    }
+    const next = parseC(currentText, current);
+    if (current !== tree) current.delete();
+    if (!next) return null;
+    current = next;
+  }
+  if (!unread.length) return null;
+  unread.sort((a, b) => a.start - b.start);
+  return { text: currentText, tree: current, unread };
+}
