@@ -114,6 +114,8 @@ export interface LoaderFacts {
   attachments: ReportAttachment[];
   /** Which snapshot the programs' associations come from. */
   observedAt: string | null;
+  /** NAME__attach() failed (the maps it did attach have their attachments). */
+  attachError: string | null;
   lifecycles: number;
 }
 
@@ -134,6 +136,7 @@ export function factsFromRecord(loader: ExecutedLoader, object: string): LoaderF
     associations: [],
     attachments: [],
     observedAt: null,
+    attachError: null,
     lifecycles: 0,
   };
   let firstLoadLine = -1;
@@ -169,6 +172,8 @@ export function factsFromRecord(loader: ExecutedLoader, object: string): LoaderF
         errno,
         lifecycle: Math.max(0, facts.lifecycles - 1),
       });
+    } else if (e.kind === 'attached' && e.object === object && facts.lifecycles === 1 && e.errno) {
+      facts.attachError = errnoName(e.errno);
     } else if (e.kind === 'attach' && e.object === object && facts.lifecycles === 1) {
       facts.attachments.push({ map: e.map, performed: true, ok: e.errno === 0, errno: errnoName(e.errno) });
     }

@@ -90,6 +90,8 @@ export interface LoaderExecuted extends ExecutedLoader {
   lifecycles: number;
   /** The loader never opened the object's skeleton. */
   neverOpened: boolean;
+  /** NAME__attach() failed with this errno. */
+  attachError: string | null;
 }
 
 /** The plan was replayed instead: no C loader, or it did not build (why, filled in by run.ts). */
@@ -242,7 +244,7 @@ function withLoader(report: AgentReport, l: Record<string, unknown>): AgentRepor
   const links = facts.attachments.filter((a) => a.ok).length;
   return {
     ...report,
-    loader: { ...loader, libbpf: facts.libbpf, observedAt: facts.observedAt, lifecycles: facts.lifecycles, neverOpened: facts.object.neverOpened },
+    loader: { ...loader, libbpf: facts.libbpf, observedAt: facts.observedAt, lifecycles: facts.lifecycles, neverOpened: facts.object.neverOpened, attachError: facts.attachError },
     object: { file: facts.object.file, open: facts.object.open, load: facts.object.load, libbpfLog: facts.object.libbpfLog },
     programs: facts.programs,
     maps: facts.maps,

@@ -71,7 +71,8 @@ function programCell(p: PlannedProgram, plan: VmPlan, r: AgentReport): ObservedC
   if (!a) return { value: `loaded (id ${seen.id ?? '?'}); association not observable`, verdict: 'not-observable' };
   const value = a.state === 'associated' ? `associated(${a.map ?? `map id ${a.mapId ?? '?'}`})` : a.state;
   // An automatic association needs its maps updated: where attaching is off, the prediction does not apply.
-  const unattached = p.kind === 'struct_ops' ? p.maps.filter((m) => plan.attach.some((x) => x.map === m) && !r.attachments.some((x) => x.map === m && x.performed)) : [];
+  // (A loader that ran attached what it attached: its programs' states are judged as they are.)
+  const unattached = p.kind === 'struct_ops' && !r.loader?.executed ? p.maps.filter((m) => plan.attach.some((x) => x.map === m) && !r.attachments.some((x) => x.map === m && x.performed)) : [];
   if (unattached.length) return { value: `${value} (${unattached.join(', ')} not attached here)`, verdict: 'skipped' };
   return { value, verdict: value === expectedObservation(p) ? 'match' : 'mismatch' };
 }
@@ -105,7 +106,8 @@ export function observedCells(plan: VmPlan, result: TargetResult): Map<string, O
     const seen = r.attachments.find((x) => x.map === m.map);
     cells.set(
       `attach:${m.map}`,
-      !seen ? { value: 'not attached (not allowed on this target)', verdict: 'skipped' }
+      !seen && ran ? (!load?.ok || r.cancelled ? { value: 'not run', verdict: 'not-run' } : { value: r.loader?.executed && r.loader.attachError ? `attach failed: ${r.loader.attachError}` : 'not attached by the loader', verdict: 'mismatch' })
+      : !seen ? { value: 'not attached (not allowed on this target)', verdict: 'skipped' }
       : !seen.performed ? { value: 'not run', verdict: 'not-run' }
       : seen.ok ? { value: 'attached', verdict: 'match' }
       : { value: `attach failed: ${seen.errno ?? '?'}`, verdict: 'mismatch' },

@@ -158,6 +158,19 @@ describe('remote: a loader that ran, in the report and the results', () => {
     assert.deepEqual(without.find((x) => x.key === 'call:1')?.observed.local, { value: 'not made by the loader', verdict: 'mismatch' });
   });
 
+  it("a map the loader did not attach, or whose attach failed, differs; a failed load leaves it not run", () => {
+    const plan = buildPlan(fixtureModel('ca-struct-ops'), 'ca_struct_ops');
+    const raw = JSON.parse(readFileSync(join(REPORTS, 'linux-7.3-loader-ca_struct_ops.json'), 'utf8')) as { loader: { record: string[] } };
+    const record = raw.loader.record;
+    const cellWith = (lines: string[]) => {
+      raw.loader.record = lines;
+      return sideBySide(plan, [result('local', parseReport(JSON.stringify(raw)))]).find((x) => x.key === 'attach:bpfa_ca')?.observed.local;
+    };
+    assert.deepEqual(cellWith(record.filter((l) => !l.startsWith('attach'))), { value: 'not attached by the loader', verdict: 'mismatch' });
+    assert.deepEqual(cellWith(record.filter((l) => !l.startsWith('attach\t')).map((l) => (l.startsWith('attached\t') ? 'attached\tca_struct_ops\t95' : l))), { value: 'attach failed: EOPNOTSUPP', verdict: 'mismatch' });
+    assert.deepEqual(cellWith(record.map((l) => (l.startsWith('load\t') ? 'load\tca_struct_ops\t95' : l)).filter((l) => !l.startsWith('attach'))), { value: 'not run', verdict: 'not-run' });
+  });
+
   it('says what ran: the loader, stopped after its budget, or the plan and why', () => {
     const r = report('linux-7.3-loader-ca_loop.json');
     assert.ok(r.loader?.executed);
