@@ -20,7 +20,7 @@
 
 #define MAX_RECORD (1 << 20)
 #define MAX_OUTPUT 65536
-#define MAX_SNAPSHOTS 4
+#define MAX_SNAPSHOTS 8
 #define GRACE_MS 5000
 
 struct snapshot {
@@ -84,9 +84,12 @@ static void keep_output(const char *buf, size_t n)
 	output[output_len] = '\0';
 }
 
+/* Answers a checkpoint or a hold; after Cancel the answer is "cancel" (the recorder then loads and attaches nothing more). */
 static void answer(int sync_fd)
 {
-	if (write(sync_fd, "\n", 1) != 1) {
+	const char *line = agent_stopped() ? "cancel\n" : "\n";
+
+	if (write(sync_fd, line, strlen(line)) != (ssize_t)strlen(line)) {
 		/* the loader is gone */
 	}
 }
@@ -249,8 +252,10 @@ void run_loader(struct json *j, const struct agent_plan *plan, hold_fn hold)
 		if (!exited && !stopped_by && (agent_stopped() || t - started > budget_ms)) {
 			stopped_by = agent_stopped() ? "cancel" : "time-budget";
 			/* A loader that runs until SIGINT (a scheduler): its state now, then a clean stop. */
-			if (!agent_stopped() && !n_snapshots)
+			if (!agent_stopped())
 				take_snapshot(plan, "time-budget");
+			if (agent_stopped())
+				answer(sync[1]); /* "cancel", unasked: before SIGINT, which a scheduler's loader may only note */
 			kill(-pid, SIGINT);
 			stop_at = t;
 		}

@@ -18,15 +18,22 @@
  *            API libbpf|syscall; ANSWERED_BY libbpf (its checks refused, no syscall) | kernel
  *   attach   OBJECT MAP ERRNO                         a struct_ops map attached (skeleton or direct)
  *   attached OBJECT ERRNO                             bpf_object__attach_skeleton returned
- *   checkpoint WHY                                    destroy|exit: the loader's objects are alive;
- *                                                     the loader waits until the agent answers
+ *   checkpoint WHY                                    destroy:OBJECT (before a loaded object's
+ *                                                     NAME__destroy()) or exit (objects still alive
+ *                                                     when the loader exits): the loader waits until
+ *                                                     the agent has read the associations back
  *   hold     STAGE                                    BPF_ASSOC_HOLD=STAGE: waits likewise
  *   destroy  OBJECT
+ * The agent answers a checkpoint or a hold with a line on the sync fd: empty, or "cancel" once
+ * Cancel was pressed (it also sends "cancel" unasked then). After "cancel" the loader loads and
+ * attaches nothing more: those calls return -ECANCELED without reaching libbpf (a scheduler whose
+ * loader keeps going after SIGINT must not be attached after Cancel), and are recorded so.
  * ERRNO is 0 or a positive errno; names are the loader's (a program or map not in any skeleton
  * object is "fd:N"). Nothing is written when BPF_ASSOC_RECORD_FD is not set.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,7 +62,7 @@ struct recorded_object {
 
 static struct recorded_object objects[MAX_OBJECTS];
 static int n_objects, record_fd = -2, sync_fd = -1, in_assoc;
-static bool kernel_reached, checkpointed, held_assoc, held_attach;
+static bool kernel_reached, held_assoc, held_attach;
 
 int __real_bpf_program__assoc_struct_ops(struct bpf_program *prog, struct bpf_map *map,
 					 struct bpf_prog_assoc_struct_ops_opts *opts);
@@ -122,17 +129,45 @@ static void emit(const char *fmt, ...)
 	errno = saved;
 }
 
+static bool cancelled; /* the agent said "cancel" */
+
+/* Reads one line from the agent ("" or "cancel"); false when the agent is gone. */
+static bool read_agent_line(void)
+{
+	char line[16], c;
+	size_t n = 0;
+	ssize_t got;
+
+	while ((got = read(sync_fd, &c, 1)) == 1 && c != '\n')
+		if (n + 1 < sizeof(line))
+			line[n++] = c;
+	line[n] = '\0';
+	if (!strcmp(line, "cancel"))
+		cancelled = true;
+	return got == 1;
+}
+
 /* Waits until the agent answers a checkpoint or a hold (one line on the sync fd). */
 static void wait_for_agent(void)
 {
-	char c;
 	int saved = errno;
 
 	if (sync_fd < 0)
 		return;
-	while (read(sync_fd, &c, 1) == 1 && c != '\n')
+	read_agent_line();
+	errno = saved;
+}
+
+/* Whether the agent has said "cancel": reads what it wrote unasked, without waiting. */
+static bool cancel_requested(void)
+{
+	struct pollfd p = {sync_fd, POLLIN, 0};
+	int saved = errno;
+
+	while (sync_fd >= 0 && !cancelled && poll(&p, 1, 0) == 1 && (p.revents & POLLIN) && read_agent_line())
 		;
 	errno = saved;
+	return cancelled;
 }
 
 static void hold(const char *stage)
@@ -242,20 +277,23 @@ static void list_object(struct recorded_object *o)
 	}
 }
 
-static void checkpoint(const char *why)
+static void checkpoint(const char *why, const char *object)
 {
 	if (!active())
 		return;
-	checkpointed = true;
-	emit("checkpoint\t%s", why);
+	emit("checkpoint\t%s%s%s", why, object ? ":" : "", object ? object : "");
 	wait_for_agent();
 }
 
 static void at_exit(void)
 {
 	/* Objects the loader never destroyed are still alive here. */
-	if (!checkpointed)
-		checkpoint("exit");
+	for (int i = 0; i < n_objects; i++) {
+		if (objects[i].obj && strcmp(objects[i].phase, "opened")) {
+			checkpoint("exit", NULL);
+			return;
+		}
+	}
 }
 
 int __wrap_bpf_object__open_skeleton(struct bpf_object_skeleton *s, const struct bpf_object_open_opts *opts)
@@ -278,6 +316,11 @@ int __wrap_bpf_object__open_skeleton(struct bpf_object_skeleton *s, const struct
 
 int __wrap_bpf_object__load_skeleton(struct bpf_object_skeleton *s)
 {
+	if (active() && cancel_requested()) {
+		emit("load\t%s\t%d", s->name, ECANCELED);
+		errno = ECANCELED;
+		return -ECANCELED;
+	}
 	int err = __real_bpf_object__load_skeleton(s), saved = errno;
 	struct recorded_object *o = object_of_skeleton(s);
 
@@ -295,6 +338,11 @@ int __wrap_bpf_object__load_skeleton(struct bpf_object_skeleton *s)
 
 int __wrap_bpf_object__attach_skeleton(struct bpf_object_skeleton *s)
 {
+	if (active() && cancel_requested()) {
+		emit("attached\t%s\t%d", s->name, ECANCELED);
+		errno = ECANCELED;
+		return -ECANCELED;
+	}
 	int err = __real_bpf_object__attach_skeleton(s), saved = errno;
 	struct recorded_object *o = object_of_skeleton(s);
 
@@ -321,8 +369,8 @@ void __wrap_bpf_object__destroy_skeleton(struct bpf_object_skeleton *s)
 {
 	struct recorded_object *o = s ? object_of_skeleton(s) : NULL;
 
-	if (o && o->obj && !checkpointed)
-		checkpoint("destroy");
+	if (o && o->obj && strcmp(o->phase, "opened"))
+		checkpoint("destroy", o->name);
 	if (o) {
 		emit("destroy\t%s", o->name);
 		o->obj = NULL;
@@ -333,9 +381,15 @@ void __wrap_bpf_object__destroy_skeleton(struct bpf_object_skeleton *s)
 
 struct bpf_link *__wrap_bpf_map__attach_struct_ops(const struct bpf_map *map)
 {
+	char name[256];
+
+	if (active() && cancel_requested()) {
+		emit("attach\t%s\t%s\t%d", object_name_of_map(map), clean(bpf_map__name(map), name, sizeof(name)), ECANCELED);
+		errno = ECANCELED;
+		return NULL;
+	}
 	struct bpf_link *link = __real_bpf_map__attach_struct_ops(map);
 	int saved = errno;
-	char name[256];
 
 	emit("attach\t%s\t%s\t%d", object_name_of_map(map), clean(bpf_map__name(map), name, sizeof(name)), link ? 0 : saved);
 	if (link && !held_attach) {

@@ -25,7 +25,7 @@ export interface ExecutedLoader {
 export interface LoaderSnapshot {
   /** Lines of the record before it. */
   afterLine: number;
-  /** destroy | exit | time-budget */
+  /** destroy:OBJECT (before its NAME__destroy()) | exit | time-budget */
   why: string;
   method: 'debugfs' | 'bpf-iter' | 'none';
   note?: string;
@@ -178,10 +178,13 @@ export function factsFromRecord(loader: ExecutedLoader, object: string): LoaderF
       facts.attachments.push({ map: e.map, performed: true, ok: e.errno === 0, errno: errnoName(e.errno) });
     }
   }
-  // The associations at the first checkpoint after the first load: the loader's objects alive.
-  const snapshot = firstLoadLine < 0 ? undefined : loader.snapshots.find((s) => s.afterLine > firstLoadLine);
+  // The associations read when the loader destroyed this object (everything it did to it done,
+  // nothing freed yet), else at the first checkpoint after its first load (another object's
+  // destroy, the loader's exit, the end of its time budget).
+  const after = firstLoadLine < 0 ? [] : loader.snapshots.filter((s) => s.afterLine > firstLoadLine);
+  const snapshot = after.find((s) => s.why === `destroy:${object}`) ?? after[0];
   if (snapshot && snapshot.method !== 'none') {
-    facts.observedAt = snapshot.why;
+    facts.observedAt = snapshot.why.replace(/:.*/, '');
     const maps = new Map(facts.maps.filter((m) => m.id).map((m) => [m.id, m.name]));
     for (const p of facts.programs) {
       const seen = p.id ? snapshot.programs.find((x) => x.id === p.id) : undefined;

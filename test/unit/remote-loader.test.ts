@@ -86,6 +86,17 @@ describe('remote: the recorder log', () => {
     assert.deepEqual(facts.attachments, [{ map: 'm', performed: true, ok: true, errno: null }]);
   });
 
+  it("the object's own destroy is the reading used, even when another object's came first", () => {
+    const record = ['libbpf\t1.7.0', 'open\to\t0', 'load\to\t0', 'prog\to\tp\tsyscall\tsyscall\t1\t1\t12', 'open\tprobe\t0', 'load\tprobe\t0', 'checkpoint\tdestroy:probe', 'destroy\tprobe', 'assoc\tlibbpf\to\tp\tm\t0\tloaded\tkernel\t0\t0', 'checkpoint\tdestroy:o', 'destroy\to'];
+    const snapshots: ExecutedLoader['snapshots'] = [
+      { afterLine: 7, why: 'destroy:probe', method: 'bpf-iter', programs: [{ id: 12, state: 'none' }] },
+      { afterLine: 10, why: 'destroy:o', method: 'bpf-iter', programs: [{ id: 12, state: 'associated', mapId: 3 }] },
+    ];
+    const facts = factsFromRecord(loader(record, snapshots), 'o');
+    assert.equal(facts.observedAt, 'destroy');
+    assert.deepEqual(facts.programs[0]?.association, { state: 'associated', mapId: 3, map: null });
+  });
+
   it('a loader that never opens the object says so', () => {
     const facts = factsFromRecord(loader(['libbpf\t1.7.0', 'open\tother\t0']), 'o');
     assert.equal(facts.object.neverOpened, true);

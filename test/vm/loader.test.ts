@@ -65,7 +65,9 @@ describe("VM: the workspace's own loader runs", () => {
     assert.ok(l?.executed);
     assert.equal(l.stoppedBy, 'time-budget');
     assert.equal(l.exitStatus, 0, 'the loader stopped cleanly on SIGINT');
-    assert.equal(l.observedAt, 'time-budget');
+    // Read back twice: when the budget ran out, and when the loader, stopped, destroyed its skeleton.
+    assert.deepEqual(l.snapshots.map((s) => s.why), ['time-budget', 'destroy:ca_until_sigint']);
+    assert.equal(l.observedAt, 'destroy');
     assert.ok(l.record.includes('destroy\tca_until_sigint'), 'the loader destroyed its skeleton after SIGINT');
     const h = held as Awaited<ReturnType<typeof loaded>> | null;
     assert.ok(h?.congestion.includes('bpfa_run_ca'), 'registered while it ran');
