@@ -369,16 +369,17 @@ export class Workspace {
   }
 
   /**
-   * One BPF object per object source, each its own translation unit: a `.bpf.c` always (even
-   * when another object `#include`s it too), a `.c` with sections when no other source includes it
-   * or when it carries its own license (a whole object by itself).
+   * One BPF object per object source, each its own translation unit: a BPF source no other source
+   * includes, and one that others include but that carries its own license section (a whole object
+   * by itself, as scx_p2dq's main.bpf.c that scx_chaos includes). A `.bpf.c` without one that
+   * another source includes is a part of that object only (scx_flow's dispatch.bpf.c).
    */
   private bpfObjects(): BpfObjectFacts[] {
     const units = new Map<string, UnitReading>();
     for (const [path, f] of this.files) if (f.kind === 'bpf') units.set(path, this.units.unit(path));
     const included = new Set<string>();
     for (const u of units.values()) for (const x of u.files) if (x !== u.root) included.add(x);
-    const roots = [...units.keys()].filter((p) => p.endsWith('.bpf.c') || !included.has(p) || LICENSE.test(this.files.get(p)?.text ?? ''));
+    const roots = [...units.keys()].filter((p) => !included.has(p) || LICENSE.test(this.files.get(p)?.text ?? ''));
     this.units.prune(new Set(units.keys()));
     // Each file's readings needed, by the values of its conditionals in each unit.
     const wanted = new Map<string, Map<string, Decisions>>();

@@ -12,12 +12,15 @@ export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 export interface ScanResult {
   files: string[];
   skipped: { path: string; reason: string }[];
+  /** Directories reached again under another path (a symlink): [that path, the path walked]. */
+  aliases?: [string, string][];
 }
 
 export function listFiles(paths: string[], exclude: (p: string) => boolean = () => false): ScanResult {
   const out: ScanResult = { files: [], skipped: [] };
   // Real paths already taken: a symlink loop is walked once, a file reached twice read once.
   const seen = new Set<string>();
+  const walkedAs = new Map<string, string>();
   const walk = (p: string, depth: number): void => {
     if (depth > 32 || exclude(p)) return;
     let st;
@@ -30,8 +33,14 @@ export function listFiles(paths: string[], exclude: (p: string) => boolean = () 
       out.skipped.push({ path: p, reason: (e as Error).message });
       return;
     }
-    if (seen.has(real)) return;
+    if (seen.has(real)) {
+      // `#include "link/x.h"` through a symlinked directory reaches the files walked under the other path.
+      const walked = walkedAs.get(real);
+      if (st.isDirectory() && walked !== undefined && walked !== p) (out.aliases ??= []).push([p, walked]);
+      return;
+    }
     seen.add(real);
+    if (st.isDirectory()) walkedAs.set(real, p);
     if (st.isDirectory()) {
       let entries: string[];
       try {
@@ -62,6 +71,7 @@ export function loadWorkspace(paths: string[]): { workspace: Workspace; scan: Sc
   }
   const scan = listFiles(paths);
   const workspace = new Workspace();
+  for (const [link, target] of scan.aliases ?? []) workspace.addAlias(link, target);
   for (const f of scan.files) {
     try {
       workspace.setFile(f, readFileSync(f), statSync(f).mtimeMs);
