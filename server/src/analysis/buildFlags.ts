@@ -53,14 +53,14 @@ export function readCompileCommands(path: string, text: string): Map<string, Com
   return out;
 }
 
-const FLAG_LINE = /^[ \t]*(?:override[ \t]+)?(?:BPF_CFLAGS|CLANG_BPF_FLAGS|BPF_EXTRA_CFLAGS|CFLAGS)[ \t]*(?:[:+?]?=)(.*(?:\\\n.*)*)$/gm;
+const FLAG_LINE = /^[ \t]*(?:override[ \t]+)?(?:BPF_CFLAGS|CLANG_BPF_FLAGS|BPF_EXTRA_CFLAGS|CFLAGS)[ \t]*(?:[:+?]?=)(.*)$/gm;
 
 /** The -D/-U of a Makefile's BPF_CFLAGS/CFLAGS lines (null when it has none). */
 export function readMakefileDefines(text: string): CommandLineDefine[] | null {
   const out: CommandLineDefine[] = [];
   let any = false;
-  for (const m of text.matchAll(FLAG_LINE)) {
-    const words = (m[1] ?? '').replace(/\\\n/g, ' ').replace(/#.*$/, '').split(/\s+/).filter(Boolean);
+  for (const m of text.replace(/\\\r?\n/g, ' ').matchAll(FLAG_LINE)) {
+    const words = (m[1] ?? '').replace(/#.*$/, '').split(/\s+/).filter(Boolean);
     for (let i = 0; i < words.length; i++) {
       const w = words[i] as string;
       const flag = (w === '-D' || w === '-U') && words[i + 1] ? w + words[++i] : w;
