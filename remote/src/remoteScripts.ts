@@ -57,6 +57,16 @@ p=$(cat "$d/agent.pid" 2>/dev/null) || exit 0
 kill -"$2" "$p" 2>/dev/null || true`;
 
 /**
+ * $1 run directory; started beside RUN with its stdin kept open: a line `TERM` on stdin stops the
+ * agent as STOP_AGENT does, end of input (the run finished) ends it quietly. A Cancel then takes
+ * one write on a session that is already up, not a new session's start.
+ */
+export const STOP_ON_REQUEST = `read -r sig || exit 0
+[ "$sig" = TERM ] || exit 0
+set -- "$1" TERM
+${STOP_AGENT}`;
+
+/**
  * $1 remoteDir (as in PREFLIGHT), $2 run token: removes what a run that did not finish left
  * there (its run directory, a half-installed static agent).
  */

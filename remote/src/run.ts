@@ -10,6 +10,7 @@
 // left in its remote directory is removed over the same connection.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { AGENT_BINARY, localMachine, readAgentSources, staticAgent, type AgentSources } from './agentBuild';
 import { classifyBuildFailure, KERNEL_LACKS_COMMAND, parsePreflight, preflightProblem, throwIfCancelled, VmError } from './errors';
 import type { LoaderChoice } from './loaderBuild';
@@ -19,7 +20,7 @@ import { dmesgDelta, kernelLacks, parseReport, ReportError, type AgentReport } f
 import type { TargetResult, Timings } from './results';
 import { describeResolved } from './ssh';
 import { ustar } from './tar';
-import { BUILD, CLEANUP, INSTALL, INSTALL_LOADER, PREFLIGHT, RUN, STOP_AGENT } from './remoteScripts';
+import { BUILD, CLEANUP, INSTALL, INSTALL_LOADER, PREFLIGHT, RUN, STOP_AGENT, STOP_ON_REQUEST } from './remoteScripts';
 import type { VmTarget } from './targets';
 import { SshConnection } from './transport';
 
@@ -179,14 +180,18 @@ async function runAgent(
 ): Promise<AgentReport> {
   const sudo = target.sudo ? ['sudo', '-n'] : [];
   const session = new AbortController();
+  // A session beside the run that waits for a stop request on its stdin: Cancel is then one write
+  // on a session that is up already, not a new session to start while the agent goes on.
+  const control = new PassThrough();
   let cancelled = false;
   const stopAgent = async (): Promise<void> => {
     if (cancelled) return;
     cancelled = true;
     o.log('cancel: asking the agent to stop (SIGTERM) so that it detaches and frees everything');
+    if (!control.writableEnded) control.end('TERM\n');
     // STOP_AGENT marks the run cancelled first, so an agent that has not started yet never starts.
     const stop = (sig: string): Promise<unknown> => conn.exec([...sudo, 'sh', '-c', STOP_AGENT, 'sh', runDir, sig], { timeoutMs: 15_000 }).catch(() => undefined);
-    await stop('TERM');
+    await stop('TERM'); // the same again over a new session, should the waiting one be gone
     // The agent answers SIGTERM within its current step; if it does not, it is killed.
     const killTimer = setTimeout(() => void stop('KILL').then(() => setTimeout(() => session.abort(), 2000)), 10_000);
     running.finally(() => clearTimeout(killTimer)).catch(() => undefined);
@@ -194,6 +199,7 @@ async function runAgent(
   const onAbort = (): void => void stopAgent();
   throwIfCancelled(o.signal, 'running the agent');
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  const waiting = conn.exec([...sudo, 'sh', '-c', STOP_ON_REQUEST, 'sh', runDir], { stdin: control, timeoutMs: o.left() }).catch(() => undefined);
   const running = conn.exec(['sh', '-c', RUN, 'sh', runDir, ...sudo, agentPath, ...args], {
     signal: session.signal,
     timeoutMs: o.left(),
@@ -216,6 +222,8 @@ async function runAgent(
     return parseReport(r.stdout);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
+    if (!control.writableEnded) control.end();
+    await waiting;
   }
 }
 

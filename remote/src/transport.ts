@@ -23,7 +23,8 @@ export interface ExecResult {
 }
 
 export interface ExecOptions {
-  stdin?: Uint8Array;
+  /** Bytes for the program's stdin, or a stream that stays open until it ends (a control channel). */
+  stdin?: Uint8Array | NodeJS.ReadableStream;
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Each complete stderr line as it arrives (the agent's "stage: ..." lines). */
@@ -71,7 +72,9 @@ export function runLocal(cmd: string, args: string[], o: ExecOptions = {}): Prom
       for (const l of lines) o.onStderrLine(l);
     });
     child.stdin.on('error', () => undefined); // the remote side may close early; its exit status says why
-    child.stdin.end(o.stdin ? Buffer.from(o.stdin) : undefined);
+    if (o.stdin instanceof Uint8Array) child.stdin.end(Buffer.from(o.stdin));
+    else if (o.stdin) o.stdin.pipe(child.stdin);
+    else child.stdin.end();
     child.on('error', (e) => {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', kill);
