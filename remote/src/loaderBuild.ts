@@ -4,7 +4,7 @@
 // A loader that does not build is not an error: the run falls back to replaying the plan and
 // says why ("loader could not be built: <first compiler error>").
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
@@ -103,9 +103,4 @@ export async function buildLoader(model: WorkspaceModel, plan: VmPlan, signal?: 
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** For tests: write a built loader somewhere. */
-export function writeLoader(binary: LoaderBinary, path: string): void {
-  writeFileSync(path, binary.bytes, { mode: 0o755 });
 }
