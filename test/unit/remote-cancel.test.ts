@@ -13,7 +13,7 @@ import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { loadWorkspace } from '../../server/src/node/scan';
 import { VmError } from '../../remote/src/errors';
 import { buildPlan } from '../../remote/src/plan';
-import { RUN, STOP_AGENT } from '../../remote/src/remoteScripts';
+import { RUN, STOP_AGENT, STOP_ON_REQUEST } from '../../remote/src/remoteScripts';
 import { runPlanOnTarget } from '../../remote/src/run';
 import { shippedBytes } from '../../remote/src/shipped';
 import { remoteCommand } from '../../remote/src/ssh';
@@ -216,6 +216,29 @@ describe('remote: Cancel at every step (no VM)', () => {
       assert.equal(r.out, 'ran\ngot-TERM\n');
       assert.equal(r.code, 7, 'the agent stopped on SIGTERM (its cleanup path)');
       assert.equal(existsSync(dir), false, 'the run directory is removed');
+    });
+
+    it('the waiting stop session: a TERM line stops the agent, the end of input leaves it alone', async () => {
+      const dir = join(work, 'run-waiting');
+      mkdirSync(dir);
+      execFileSync('mkfifo', [join(dir, 'gate')]);
+      const runChild = sh(['sh', '-c', RUN, 'sh', dir, ...agent(dir)]);
+      const run = exit(runChild);
+      await new Promise<void>((r) => runChild.stderr.on('data', (d: Buffer) => d.toString().includes('waiting') && r()));
+      writeFileSync(join(dir, 'gate'), 'go\n');
+      await appears(join(dir, 'agent.pid'), 5000);
+      // A waiting session whose input just ends (a run that finished) stops nothing.
+      const quiet = spawn('sh', ['-c', remoteCommand(['sh', '-c', STOP_ON_REQUEST, 'sh', dir])], { stdio: ['pipe', 'pipe', 'pipe'] });
+      quiet.stdin.end();
+      assert.equal((await exit(quiet)).code, 0);
+      assert.equal(existsSync(join(dir, 'cancel')), false, 'not marked cancelled');
+      const waiting = spawn('sh', ['-c', remoteCommand(['sh', '-c', STOP_ON_REQUEST, 'sh', dir])], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const waited = exit(waiting);
+      waiting.stdin.end('TERM\n');
+      const [r, w] = await Promise.all([run, waited]);
+      assert.equal(w.code, 0, w.err);
+      assert.equal(r.out, 'ran\ngot-TERM\n');
+      assert.equal(r.code, 7);
     });
 
     it('stop: quiet when the run has already finished', async () => {
