@@ -25,15 +25,23 @@ typedef _Bool bool;
 
 enum bpf_map_type { BPF_MAP_TYPE_ARRAY = 2 };
 
-struct st_ops_args {
-	int a;
+struct hlist_node {
+	struct hlist_node *next;
+	struct hlist_node **pprev;
 };
 
-/* The kernel selftests' struct_ops type for this feature (bpf_testmod). */
+struct pt_regs;
+
+/* The kernel selftests' test module (tools/testing/selftests/bpf/test_kmods/bpf_testmod.h): its
+ * struct_ops type for this feature, as Linux 7.3's bpf_testmod.ko has it. */
+struct st_ops_args {
+	u64 a;
+};
+
 struct bpf_testmod_multi_st_ops {
 	int (*test_1)(struct st_ops_args *args);
-	int (*test_2)(struct st_ops_args *args);
-	int data;
+	struct hlist_node node;
+	int id;
 };
 
 /* A complete struct, as in vmlinux.h: libbpf accepts a kfunc only when its BTF prototype matches the
