@@ -106,6 +106,8 @@ export async function runAssociationOnTargets(req: VmRunRequest): Promise<VmRunR
   const plan = buildPlan(req.model, req.objectId, req.planOptions);
   const object = shippedBytes(plan, req.readFile);
   const loader = await loaderForRun(req, plan);
+  if (loader.kind === 'executed') plan.notes.unshift(`The loader ${loader.binary.file.slice(loader.binary.file.lastIndexOf('/') + 1)} is built against libbpf ${loader.binary.libbpf} and run on each target that suits it (each target says whether it ran); the rows are the analysis's predictions beside what it really did.`);
+  else plan.notes.unshift(`The plan is replayed: ${loader.why}.`);
   const runs = [
     ...req.builtin.map((name) => runOnBuiltin(name, plan, object, { ...req, loader }, cache)),
     ...req.targets.map((t) => runPlanOnTarget(plan, object, t, { ...req, loader, cacheDir: cache })),
