@@ -11,9 +11,11 @@ SUDO=""
 MINIMAL=(clang llvm make)
 BACKPORTS=(bpftool libbpf-dev)
 FULL=(
-	# running the association on a VM: qemu, a busybox + dropbear initramfs, OpenSSH, the C agent
+	# running the association on a VM: qemu, a busybox + dropbear initramfs, OpenSSH, the C agent;
+	# the static agent and users' loaders link libc.a, libelf.a, libz.a, libzstd.a and libbpf 1.7,
+	# built from Debian's source package (remote/loader/build-libbpf.sh: dpkg-source, make)
 	qemu-system-x86 busybox-static dropbear-bin openssh-client cpio xz-utils gzip zstd kmod
-	gcc libc6-dev libelf-dev zlib1g-dev libzstd-dev
+	gcc libc6-dev libelf-dev zlib1g-dev libzstd-dev dpkg-dev make
 	# the test kernel: Debian's 6.12 source and what building it needs; the same tools build the
 	# kernel selftests' bpf_testmod.ko for the built-in target local (remote/vm/build-testmod.sh)
 	"linux-source-6.12=$(cat kernel/VERSION)" build-essential bc bison flex libssl-dev dwarves
