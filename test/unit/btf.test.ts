@@ -92,16 +92,16 @@ describe('BTF reader', () => {
       ['const char *', 'restrict char *', 'struct opaque *', 'int *', 'int[4]', 'volatile handle_t', 'union (anon)'],
     );
     const shared = btfOf('poisoned-shared', 'shared.bpf.o');
-    const ops = shared.types[14];
-    assert.equal(ops?.kind === 'struct' && ops.name, 'bpf_testmod_multi_st_ops');
+    const ops = shared.types[16];
+    assert.equal(ops?.kind === 'struct' && ops.name, 'bpf_testmod_ops');
     assert.deepEqual([0, 64, 128, 8].map((bits) => memberAtBitOffset(ops, bits)?.name), ['test_1', 'test_2', 'data', undefined]);
-    assert.deepEqual([15, 4, 1].map((id) => isFunctionPointer(shared, id)), [true, false, false]);
+    assert.deepEqual([17, 4, 1].map((id) => isFunctionPointer(shared, id)), [true, false, false]);
     const datasec = findDatasec(shared, '.struct_ops.link');
     assert.ok(datasec);
     // Clang leaves the offsets at 0; readBpfObject takes them from the ELF symbols, as libbpf does.
     assert.deepEqual(datasecVariables(shared, datasec), [
-      { name: 'st_ops_map_a', varId: 16, type: 14, linkage: 'global', offset: 0, size: 24 },
-      { name: 'st_ops_map_b', varId: 17, type: 14, linkage: 'global', offset: 0, size: 24 },
+      { name: 'st_ops_map_a', varId: 21, type: 16, linkage: 'global', offset: 0, size: 24 },
+      { name: 'st_ops_map_b', varId: 22, type: 16, linkage: 'global', offset: 0, size: 24 },
     ]);
     assert.deepEqual(btfFunctions(shared).filter((f) => f.linkage === 'extern').map((f) => f.name), ['bpf_kfunc_multi_st_ops_test_1_assoc']);
   });

@@ -46,7 +46,7 @@ describe('cli', () => {
       { file: 'test/fixtures/cases/poisoned-shared/shared.bpf.c', line: 10, kind: 'struct_ops', association: { state: 'poisoned', maps: ['st_ops_map_a', 'st_ops_map_b'] } },
     );
     const map = m.maps.find((x: { name: string }) => x.name === 'st_ops_map_b');
-    assert.equal(map.type, 'bpf_testmod_multi_st_ops');
+    assert.equal(map.type, 'bpf_testmod_ops');
     assert.deepEqual(map.slots.map((s: { member: string; program: string }) => [s.member, s.program]), [['test_1', 'test_1'], ['test_2', 'test_2_b']]);
   });
 

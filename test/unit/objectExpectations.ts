@@ -37,8 +37,8 @@ export const EXPECTED: Record<string, { file: string; facts: unknown }> = {
     facts: {
       programs: [prog('test_1', 'struct_ops/test_1', 'struct_ops', false, true, [{ name: ASSOC }]), prog('test_2_a', 'struct_ops', 'struct_ops', false, true), prog('test_2_b', 'struct_ops', 'struct_ops', false, true)],
       structOpsMaps: [
-        map('st_ops_map_a', 'bpf_testmod_multi_st_ops', '.struct_ops.link', true, true, [['test_1', 'test_1'], ['test_2', 'test_2_a']]),
-        map('st_ops_map_b', 'bpf_testmod_multi_st_ops', '.struct_ops.link', true, true, [['test_1', 'test_1'], ['test_2', 'test_2_b']]),
+        map('st_ops_map_a', 'bpf_testmod_ops', '.struct_ops.link', true, true, [['test_1', 'test_1'], ['test_2', 'test_2_a']]),
+        map('st_ops_map_b', 'bpf_testmod_ops', '.struct_ops.link', true, true, [['test_1', 'test_1'], ['test_2', 'test_2_b']]),
       ],
       otherMaps: [],
       kfuncDecls: [],
@@ -76,7 +76,7 @@ export const EXPECTED: Record<string, { file: string; facts: unknown }> = {
           [{ name: ASSOC }, { name: IMPL, via: 'global_helper' }, { name: ASSOC, via: 'timer_cb' }, { name: ASSOC, via: 'outer_helper' }], ['timer_cb']),
         prog('calls_test_2', 'struct_ops/test_2', 'struct_ops', false, true, [{ name: ASSOC, via: 'outer_helper' }]),
       ],
-      structOpsMaps: [map('calls_ops', 'bpf_testmod_multi_st_ops', '.struct_ops.link', true, true, [['test_1', 'calls_test_1'], ['test_2', 'calls_test_2']])],
+      structOpsMaps: [map('calls_ops', 'bpf_testmod_ops', '.struct_ops.link', true, true, [['test_1', 'calls_test_1'], ['test_2', 'calls_test_2']])],
       otherMaps: ['timers', 'calls.rodata', 'calls.data', 'calls.bss', 'calls.kconfig'],
       kfuncDecls: [
         { name: IMPL, reason: 'its BTF prototype takes a `struct bpf_prog_aux *`' },
@@ -105,7 +105,7 @@ export const EXPECTED: Record<string, { file: string; facts: unknown }> = {
         prog('be_test_1', 'struct_ops/test_1', 'struct_ops', false, true, [{ name: ASSOC, via: 'be_helper' }], ['be_timer_cb']),
         prog('be_test_2', 'struct_ops.s/test_2', 'struct_ops', true, true),
       ],
-      structOpsMaps: [map('be_ops', 'bpf_testmod_multi_st_ops', '.struct_ops.link', true, true, [['test_1', 'be_test_1'], ['test_2', 'be_test_2']])],
+      structOpsMaps: [map('be_ops', 'bpf_testmod_ops', '.struct_ops.link', true, true, [['test_1', 'be_test_1'], ['test_2', 'be_test_2']])],
       // libbpf keeps 8 characters of the object name before `.bss` (15 in all).
       otherMaps: ['be_timers', 'bigendia.bss'],
       kfuncDecls: [],

@@ -15,8 +15,8 @@ const HEADER = join(ROOT, 'test/fixtures/include/st_ops.h');
 function fixedSource(): string {
   const text = readFileSync(SOURCE, 'utf8');
   const fixed = text
-    .replace('SEC("struct_ops")\nint BPF_PROG(test_2_a', 'SEC("struct_ops/test_1")\nint BPF_PROG(test_1_b, struct st_ops_args *args)\n{\n\treturn 0;\n}\n\nSEC("struct_ops")\nint BPF_PROG(test_2_a')
-    .replace('struct bpf_testmod_multi_st_ops st_ops_map_b = {\n\t.test_1 = (void *)test_1,', 'struct bpf_testmod_multi_st_ops st_ops_map_b = {\n\t.test_1 = (void *)test_1_b,');
+    .replace('SEC("struct_ops")\nvoid BPF_PROG(test_2_a', 'SEC("struct_ops/test_1")\nint BPF_PROG(test_1_b)\n{\n\treturn 0;\n}\n\nSEC("struct_ops")\nvoid BPF_PROG(test_2_a')
+    .replace('struct bpf_testmod_ops st_ops_map_b = {\n\t.test_1 = (void *)test_1,', 'struct bpf_testmod_ops st_ops_map_b = {\n\t.test_1 = (void *)test_1_b,');
   assert.notEqual(fixed, text);
   return fixed;
 }
