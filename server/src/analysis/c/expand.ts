@@ -51,7 +51,7 @@ export interface Expansion {
  * then that item alone stops expanding (its remaining invocations are copied as written) and is
  * reported, while every other item of the file is still expanded.
  */
-export const ITEM_BUDGET = 64_000;
+export const ITEM_BUDGET = 20_000;
 export const ITEM_BUDGET_PER_BYTE = 32;
 
 /** Upper bound for the whole file, so that many runaway items cannot add up to minutes. */
@@ -288,7 +288,10 @@ export class Expander {
     const hide = [...(name.hide ?? []), def.name];
     const out: XTok[] = [];
     const body = def.body;
+    let cut = false;
     for (let k = 0; k < body.length; k++) {
+      // Past what the item may still spend: stop building, and the item's expansion ends here.
+      if ((cut = this.over(out.length))) break;
       const t = body[k] as Token;
       if (t.text === '#' && params.length) {
         let j = k + 1;
@@ -335,7 +338,22 @@ export class Expander {
       out.push(this.synth(t.text, t.kind, name, end, hide));
     }
     this.charge(out.length);
+    if (cut) this.exhausted = true;
     return out;
+  }
+
+  /** Whether `n` more tokens would overrun the item's or the file's budget. */
+  private over(n: number): boolean {
+    if (n > this.budget) this.sizeItem();
+    return n > this.budget || n > this.fileLeft;
+  }
+
+  /** Past the base, the item's own size counts too (scanned only for items this heavy). */
+  private sizeItem(): void {
+    if (this.itemSized) return;
+    this.itemSized = true;
+    const end = new TopLevelScanner(this.source, this.itemStart).finishItem();
+    this.budget += ITEM_BUDGET_PER_BYTE * (end - this.itemStart);
   }
 
   /** Spends `n` tokens of the item's and the file's budgets. */
@@ -343,12 +361,7 @@ export class Expander {
     this.spent += n;
     this.budget -= n;
     this.fileLeft -= n;
-    if (this.budget < 0 && !this.itemSized) {
-      // Past the base: the item's own size counts too (scanned only for items this heavy).
-      this.itemSized = true;
-      const end = new TopLevelScanner(this.source, this.itemStart).finishItem();
-      this.budget += ITEM_BUDGET_PER_BYTE * (end - this.itemStart);
-    }
+    if (this.budget < 0) this.sizeItem();
     if (this.budget < 0) this.exhausted = true;
     if (this.fileLeft < 0) this.exhausted = this.truncated = true;
   }

@@ -39,11 +39,6 @@ export interface Recovery {
   unread: UnreadItem[];
 }
 
-/** Statements tree-sitter accepts at file scope that real C never has there: a torn-up body. */
-const BODY_ONLY = new Set([
-  'compound_statement', 'if_statement', 'for_statement', 'while_statement', 'do_statement', 'switch_statement',
-  'return_statement', 'break_statement', 'continue_statement', 'goto_statement', 'labeled_statement', 'case_statement',
-]);
 const CONTAINERS = /^preproc_(?:if|ifdef|elif|elifdef|else)$/;
 const MAX_ROUNDS = 4;
 
@@ -63,9 +58,15 @@ function fileScope(root: Node): Node[] {
   return out;
 }
 
-/** Wrong at file scope: where the parser gave up, or a function body torn apart. */
+/** What a file-scope item of real C reads as (besides preprocessor lines). */
+const FILE_SCOPE = new Set([
+  'declaration', 'function_definition', 'type_definition', 'linkage_specification', 'expression_statement', 'attributed_statement',
+  'comment', 'struct_specifier', 'union_specifier', 'enum_specifier', ';',
+]);
+
+/** Wrong at file scope: where the parser gave up, a function body torn apart, or loose tokens. */
 function lost(n: Node): boolean {
-  return n.type === 'ERROR' || n.isMissing || BODY_ONLY.has(n.type);
+  return n.isMissing || !(FILE_SCOPE.has(n.type) || n.type.startsWith('preproc_'));
 }
 
 /**
@@ -107,7 +108,7 @@ function readAlone(text: string): Alone {
     const first = nodes[0]?.startIndex === 0 && (nodes[0].type === 'function_definition' || nodes[0].type === 'declaration') ? nodes[0] : null;
     const isFunction = first?.type === 'function_definition';
     const name = (first && declaredName(isFunction ? first.childForFieldName('declarator') : (first.childrenForFieldName('declarator')[0] ?? null))?.text) ?? null;
-    const whole = !!only && only.type !== 'ERROR' && !BODY_ONLY.has(only.type) && only.startIndex === 0 && only.endIndex === text.length;
+    const whole = !!only && !lost(only) && only.startIndex === 0 && only.endIndex === text.length;
     const declaration = whole && only?.type === 'declaration';
     if (!tree.rootNode.hasError) return { reading: 'clean', name, isFunction, declaration };
     return { reading: whole ? 'local' : 'unreadable', name, isFunction, declaration };
