@@ -1,6 +1,7 @@
 // The VM run as one call, for the CLI and the VS Code extension: plan from the model, boot the
 // built-in VMs asked for, run on every target in parallel, stop the VMs, and line the results up
 // side by side (one column per target).
+import { readFileSync } from 'node:fs';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
 import { throwIfCancelled, VmError } from './errors';
 import { builtinImages, customImage, LocalVm, vmCacheDir, type VmImage } from './localVm';
@@ -90,6 +91,16 @@ async function runOnBuiltin(name: string, plan: VmPlan, object: Uint8Array, req:
   }
 }
 
+/** Whether the editor's text of a file differs from the file on disk (the compiler reads the disk). */
+function unsaved(req: VmRunRequest, file: string): boolean {
+  const seen = req.readFile(file);
+  try {
+    return seen !== null && !Buffer.from(seen).equals(readFileSync(file));
+  } catch {
+    return false;
+  }
+}
+
 /** The workspace's C loader built once for every target, or why the plan is replayed instead. */
 async function loaderForRun(req: VmRunRequest, plan: VmPlan): Promise<LoaderChoice> {
   if (req.replayPlan) return { kind: 'replayed', file: plan.loader, why: 'replaying the plan was asked for' };
@@ -106,6 +117,7 @@ export async function runAssociationOnTargets(req: VmRunRequest): Promise<VmRunR
   const plan = buildPlan(req.model, req.objectId, req.planOptions);
   const object = shippedBytes(plan, req.readFile);
   const loader = await loaderForRun(req, plan);
+  if (loader.kind === 'executed' && unsaved(req, loader.binary.file)) plan.notes.unshift(`${loader.binary.file} has changes that are not saved: the loader was built from the file on disk.`);
   if (loader.kind === 'executed') plan.notes.unshift(`The loader ${loader.binary.file.slice(loader.binary.file.lastIndexOf('/') + 1)} is built against libbpf ${loader.binary.libbpf} and run on each target that suits it (each target says whether it ran); the rows are the analysis's predictions beside what it really did.`);
   else plan.notes.unshift(`The plan is replayed: ${loader.why}.`);
   const runs = [

@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
 import { agentSourceDir } from './agentBuild';
 import { ensureLibbpf, loaderToolsDir, type Libbpf } from './libbpf';
+import { cachedLoader, loaderCacheDir, storeLoader } from './loaderCache';
 import type { VmPlan } from './plan';
 
 /** libbpf's entry points the recorder interposes on (recorder.c says what each records). */
@@ -31,6 +32,8 @@ export interface LoaderBinary {
   /** libbpf it is linked with ("1.7.0"). */
   libbpf: string;
   buildMs: number;
+  /** Taken from the cache (nothing it was built from changed). */
+  cached: boolean;
 }
 
 /** What the run does about the loader: run this binary, or replay the plan (with the reason). */
@@ -90,16 +93,26 @@ export async function buildLoader(model: WorkspaceModel, plan: VmPlan, signal?: 
     }
     const sources = model.objects.find((x) => x.id === plan.object)?.sources ?? [];
     const includes = [join(libbpf.prefix, 'include'), ...includeDirs(which.file, skeleton, sources)].flatMap((d) => ['-I', d]);
+    const recorderSource = join(loaderToolsDir(), 'recorder.c');
+    const shim = join(agentSourceDir(), 'elfutils-static-shim.c');
+    const wraps = RECORDED_FUNCTIONS.map((f) => `-Wl,--wrap=${f}`);
+    const cacheDir = loaderCacheDir([which.file, skeleton, cc, libbpf.debianVersion, ...includes, ...wraps, readFileSync(recorderSource, 'utf8'), readFileSync(shim, 'utf8')]);
+    const cached = cachedLoader(cacheDir);
+    const binary = (bytes: Buffer, fromCache: boolean): LoaderChoice => ({ kind: 'executed', binary: { file: which.file, bytes, libbpf: libbpf.version, buildMs: Date.now() - started, cached: fromCache } });
+    if (cached) return binary(cached, true);
     // The loader alone first: its first error is the message when it does not compile.
-    const compiled = await run(cc, ['-O1', '-c', '-o', join(work, 'loader.o'), ...includes, which.file], signal);
+    const deps = join(work, 'loader.d');
+    const compiled = await run(cc, ['-O1', '-c', '-MD', '-MF', deps, '-o', join(work, 'loader.o'), ...includes, which.file], signal);
     if (!compiled.ok) return fail(firstCompilerError(compiled.output));
-    const recorder = await run(cc, ['-O2', '-Wall', '-c', '-o', join(work, 'recorder.o'), '-I', join(libbpf.prefix, 'include'), `-DRECORDER_LIBBPF_VERSION="${libbpf.version}"`, join(loaderToolsDir(), 'recorder.c')], signal);
+    const recorder = await run(cc, ['-O2', '-Wall', '-c', '-o', join(work, 'recorder.o'), '-I', join(libbpf.prefix, 'include'), `-DRECORDER_LIBBPF_VERSION="${libbpf.version}"`, recorderSource], signal);
     if (!recorder.ok) throw new Error(`the recorder does not compile: ${firstCompilerError(recorder.output)}`);
     const out = join(work, 'loader');
-    const wraps = RECORDED_FUNCTIONS.map((f) => `-Wl,--wrap=${f}`);
-    const linked = await run(cc, ['-static', '-s', '-o', out, join(work, 'loader.o'), join(work, 'recorder.o'), join(agentSourceDir(), 'elfutils-static-shim.c'), ...wraps, join(libbpf.prefix, 'lib/libbpf.a'), '-lelf', '-lz', '-lzstd', '-lm', '-lpthread'], signal);
+    const linked = await run(cc, ['-static', '-s', '-o', out, join(work, 'loader.o'), join(work, 'recorder.o'), shim, ...wraps, join(libbpf.prefix, 'lib/libbpf.a'), '-lelf', '-lz', '-lzstd', '-lm', '-lpthread'], signal);
     if (!linked.ok) return fail(firstCompilerError(linked.output));
-    return { kind: 'executed', binary: { file: which.file, bytes: readFileSync(out), libbpf: libbpf.version, buildMs: Date.now() - started } };
+    const bytes = readFileSync(out);
+    // A skeleton generated into the work directory is gone after this build: nothing to cache.
+    if (skeleton === which.skeleton) storeLoader(cacheDir, bytes, readFileSync(deps, 'utf8'));
+    return binary(bytes, false);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ import { loadWorkspace } from '../../server/src/node/scan';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
 import { matchCalls } from '../../remote/src/callMatch';
 import { buildLoader, firstCompilerError, includeDirs } from '../../remote/src/loaderBuild';
+import { parseDepFile } from '../../remote/src/loaderCache';
 import { factsFromRecord, parseRecordLine, type ExecutedLoader } from '../../remote/src/loaderRecord';
 import { buildPlan, type PlannedAssociation } from '../../remote/src/plan';
 import { parseReport, type AgentReport, type ReportAssociation } from '../../remote/src/report';
@@ -238,6 +239,25 @@ describe('remote: building the loader', () => {
     const built = await buildLoader(model, buildPlan(model, 'ca_struct_ops'));
     assert.equal(built.kind, 'replayed');
     if (built.kind === 'replayed') assert.match(built.why, /^loader could not be built: loader\.c:\d+:\d+: fatal error: not_in_this_workspace\.h: No such file or directory$/);
+  });
+
+  it('a built loader is reused until a file it was built from changes', async function () {
+    this.timeout(300_000);
+    const dir = join(work, 'cached');
+    cpSync(join(REPO, 'test/vm/fixtures/ca-struct-ops'), dir, { recursive: true });
+    const build = async () => {
+      const model = fixtureModel('ca-struct-ops', dir);
+      const b = await buildLoader(model, buildPlan(model, 'ca_struct_ops'));
+      assert.equal(b.kind, 'executed', b.kind === 'replayed' ? b.why : '');
+      return b.kind === 'executed' ? b.binary : null;
+    };
+    const first = await build();
+    const again = await build();
+    assert.equal(again?.cached, true);
+    assert.ok(again?.bytes.equals(first?.bytes ?? Buffer.alloc(0)));
+    writeFileSync(join(dir, 'loader.c'), `${readFileSync(join(dir, 'loader.c'), 'utf8')}\n/* edited */\n`);
+    assert.equal((await build())?.cached, false, 'an edited loader is built again');
+    assert.deepEqual(parseDepFile('loader.o: /w/loader.c /w/a\\ b.h \\\n /usr/include/bpf/libbpf.h\n'), ['/w/loader.c', '/w/a b.h', '/usr/include/bpf/libbpf.h']);
   });
 
   it('no C loader, or associate-all asked for: the plan', async () => {
