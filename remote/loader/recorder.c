@@ -2,7 +2,8 @@
 /*
  * Linked into the user's loader (remote/src/loaderBuild.ts) with
  *   -Wl,--wrap=bpf_program__assoc_struct_ops,--wrap=bpf_prog_assoc_struct_ops,
- *   --wrap=bpf_map__attach_struct_ops, --wrap=bpf_object__{open,load,attach,destroy}_skeleton
+ *   --wrap=bpf_map__attach_struct_ops, --wrap=bpf_link__update_map,
+ *   --wrap=bpf_object__{open,load,attach,destroy}_skeleton
  * so that every association call the loader makes, and what libbpf and the kernel answered, is
  * written to the agent as it happens. The loader's own code runs unchanged: each wrapper calls
  * the real function and returns its result with errno as it was.
@@ -16,7 +17,8 @@
  *   map      OBJECT NAME TYPE AUTOCREATE ID                   after a load, one per map (ID 0: not created)
  *   assoc    API OBJECT PROGRAM MAP FLAGS PHASE ANSWERED_BY RESULT ERRNO
  *            API libbpf|syscall; ANSWERED_BY libbpf (its checks refused, no syscall) | kernel
- *   attach   OBJECT MAP ERRNO                         a struct_ops map attached (skeleton or direct)
+ *   attach   OBJECT MAP ERRNO                         a struct_ops map attached (skeleton or direct,
+ *                                                     or a link moved to it: bpf_link__update_map)
  *   attached OBJECT ERRNO                             bpf_object__attach_skeleton returned
  *   checkpoint WHY                                    destroy:OBJECT (before a loaded object's
  *                                                     NAME__destroy()) or exit (objects still alive
@@ -68,6 +70,7 @@ int __real_bpf_program__assoc_struct_ops(struct bpf_program *prog, struct bpf_ma
 					 struct bpf_prog_assoc_struct_ops_opts *opts);
 int __real_bpf_prog_assoc_struct_ops(int prog_fd, int map_fd, struct bpf_prog_assoc_struct_ops_opts *opts);
 struct bpf_link *__real_bpf_map__attach_struct_ops(const struct bpf_map *map);
+int __real_bpf_link__update_map(struct bpf_link *link, const struct bpf_map *map);
 int __real_bpf_object__open_skeleton(struct bpf_object_skeleton *s, const struct bpf_object_open_opts *opts);
 int __real_bpf_object__load_skeleton(struct bpf_object_skeleton *s);
 int __real_bpf_object__attach_skeleton(struct bpf_object_skeleton *s);
@@ -413,6 +416,17 @@ static bool opts_invalid(const struct bpf_prog_assoc_struct_ops_opts *opts)
 		if (bytes[i])
 			return true;
 	return false;
+}
+
+/* A struct_ops link moved to another map: the kernel updates (and associates) that map's programs. */
+int __wrap_bpf_link__update_map(struct bpf_link *link, const struct bpf_map *map)
+{
+	int err = __real_bpf_link__update_map(link, map), saved = errno;
+	char name[256];
+
+	emit("attach\t%s\t%s\t%d", object_name_of_map(map), clean(bpf_map__name(map), name, sizeof(name)), err ? (err < 0 ? -err : err) : 0);
+	errno = saved;
+	return err;
 }
 
 static void record_assoc(const char *api, struct recorded_object *o, const char *prog, const char *map,

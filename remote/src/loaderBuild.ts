@@ -18,6 +18,7 @@ export const RECORDED_FUNCTIONS = [
   'bpf_program__assoc_struct_ops',
   'bpf_prog_assoc_struct_ops',
   'bpf_map__attach_struct_ops',
+  'bpf_link__update_map',
   'bpf_object__open_skeleton',
   'bpf_object__load_skeleton',
   'bpf_object__attach_skeleton',
