@@ -304,7 +304,7 @@ export class Workspace {
    * The BPF facts of a source or header for each set of conditional values asked for, read from
    * one parse: a file included by several objects in different contexts is read once per context.
    */
-  private readingsOf(path: string, f: FileEntry, wanted: ReadonlyMap<string, Decisions>): void {
+  private readingsOf(path: string, f: FileEntry, wanted: ReadonlyMap<string, Decisions | undefined>): void {
     f.readings ??= new Map();
     const missing = [...wanted].filter(([k]) => !f.readings?.has(k));
     if (!missing.length) return;
@@ -382,18 +382,19 @@ export class Workspace {
     const roots = [...units.keys()].filter((p) => !included.has(p) || LICENSE.test(this.files.get(p)?.text ?? ''));
     this.units.prune(new Set(units.keys()));
     // Each file's readings needed, by the values of its conditionals in each unit.
-    const wanted = new Map<string, Map<string, Decisions>>();
+    // (No decisions: the file read alone, as its own unit.)
+    const wanted = new Map<string, Map<string, Decisions | undefined>>();
     const want = (path: string, d: Decisions | undefined): string => {
-      const key = decisionsKey(d);
+      const key = d ? decisionsKey(d) : 'alone';
       let m = wanted.get(path);
       if (!m) wanted.set(path, (m = new Map()));
-      if (!m.has(key)) m.set(key, d ?? new Map());
+      if (!m.has(key)) m.set(key, d);
       return key;
     };
     const plans = roots.map((root) => {
       const u = units.get(root) as UnitReading;
       const parts = u.files.filter((p) => { const f = this.files.get(p); return f !== undefined && this.isFragmentCandidate(f); });
-      return { u, parts: parts.map((p) => ({ path: p, key: want(p, u.decisions.get(p)) })) };
+      return { u, parts: parts.map((p) => ({ path: p, key: want(p, u.decisions.get(p) ?? new Map()) })) };
     });
     // A header with programs nobody includes is still read (alone), for the editor's features.
     for (const [path, f] of this.files) if (f.holdsPrograms && !wanted.has(path)) want(path, undefined);

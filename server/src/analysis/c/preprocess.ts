@@ -73,9 +73,10 @@ export function readUnit(root: string, sources: UnitSources, build: BuildDefines
   const record = (file: string, line: number, d: Decision): void => {
     let m = reading.decisions.get(file);
     if (!m) reading.decisions.set(file, (m = new Map()));
+    // A file included more than once: a branch is compiled if it is in any of its visits (the
+    // second visit of a guarded header compiles nothing and takes nothing away).
     const before = m.get(line);
-    if (!before) m.set(line, d);
-    else if (before.value !== d.value) m.set(line, { value: null, reason: 'it has different values where the file is included more than once' });
+    if (!before || before.value === false || (before.value === null && d.value === true)) m.set(line, d);
   };
 
   const walk = (path: string, base: Region, depth: number): void => {
