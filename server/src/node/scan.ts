@@ -21,13 +21,21 @@ export function listFiles(paths: string[], exclude: (p: string) => boolean = () 
   // Real paths already taken: a symlink loop is walked once, a file reached twice read once.
   const seen = new Set<string>();
   const walkedAs = new Map<string, string>();
-  const walk = (p: string, depth: number): void => {
+  // Symlinked directories are walked last, so that files reachable under their own path get it.
+  const deferred: [string, number][] = [];
+  const walk = (p: string, depth: number, late = false): void => {
     if (depth > 32 || exclude(p)) return;
     let st;
     let real: string;
     try {
       st = lstatSync(p);
-      if (st.isSymbolicLink()) st = statSync(p);
+      if (st.isSymbolicLink()) {
+        st = statSync(p);
+        if (st.isDirectory() && !late) {
+          deferred.push([p, depth]);
+          return;
+        }
+      }
       real = realpathSync(p);
     } catch (e) {
       out.skipped.push({ path: p, reason: (e as Error).message });
@@ -56,6 +64,10 @@ export function listFiles(paths: string[], exclude: (p: string) => boolean = () 
     }
   };
   for (const p of paths) walk(resolve(p), 0);
+  for (let i = 0; i < deferred.length; i++) {
+    const [p, depth] = deferred[i] as [string, number];
+    walk(p, depth, true);
+  }
   return out;
 }
 
