@@ -26,7 +26,7 @@ const table = [
   ['stale-skeleton', 'warning', "A skeleton's embedded object disagrees with its source about maps, slots or programs."],
   ['stale-object', 'warning', 'A compiled object (.bpf.o) disagrees with its source about maps, slots or programs.'],
   ['unreadable-file', 'warning', 'A file could not be read as C (binary content) and was skipped.'],
-  ['parse-limit', 'info', 'A file exceeded the analysis budget (size, time or macro expansion); part of it was not analysed.'],
+  ['parse-limit', 'info', "Part of a file was not analysed: it exceeded a budget (size, time, or one top-level item's macro expansion) or the C parser could not read it; the message names the lines."],
   ['malformed-object', 'warning', 'A BPF object (a .bpf.o or the one embedded in a skeleton) is truncated or corrupted.'],
   ['malformed-skeleton', 'warning', 'A bpftool skeleton could not be read.'],
 ] as const;
