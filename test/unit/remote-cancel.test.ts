@@ -5,7 +5,7 @@
 // sh, as ssh hands them over) never lose a Cancel between the session starting and the agent
 // writing its pidfile. The same Cancel at each step on a real VM is test/vm/cancel.test.ts.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -171,12 +171,12 @@ describe('remote: Cancel at every step (no VM)', () => {
 
   describe('the target scripts: a Cancel between the session starting and the agent writing its pidfile', () => {
     const sh = (argv: string[]) => spawn('sh', ['-c', remoteCommand(argv)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exit = (c: ReturnType<typeof sh>): Promise<{ code: number | null; out: string; err: string }> =>
+    const exit = (c: ChildProcess): Promise<{ code: number | null; out: string; err: string }> =>
       new Promise((resolvePromise) => {
         let out = '';
         let err = '';
-        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        c.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+        c.stderr?.on('data', (d: Buffer) => (err += d.toString()));
         c.on('close', (code) => resolvePromise({ code, out, err }));
       });
     /** A stand-in agent: waits for `gate`, writes its pidfile, reports SIGTERM and exits 7 on it. */
