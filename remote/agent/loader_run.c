@@ -36,6 +36,7 @@ static char output[MAX_OUTPUT];
 static size_t output_len;
 static struct snapshot snapshots[MAX_SNAPSHOTS];
 static int n_snapshots;
+static pid_t loader_pid;
 
 const char *loader_libbpf(void)
 {
@@ -117,6 +118,9 @@ static void on_line(char *line, const struct agent_plan *plan, hold_fn hold, int
 		answer(sync_fd);
 	} else if (!strncmp(line, "hold\t", 5)) {
 		hold(plan, line + 5);
+		/* Cancelled while held: the loader gets SIGINT before it may go on. */
+		if (agent_stopped() && loader_pid > 0)
+			kill(-loader_pid, SIGINT);
 		answer(sync_fd);
 	}
 }
@@ -224,18 +228,21 @@ void run_loader(struct json *j, const struct agent_plan *plan, hold_fn hold)
 	bool seen_assoc = false, seen_attach = false, exited = false, rec_open = true, out_open = true;
 	const char *stopped_by = NULL;
 	long long started = now_ms(), stop_at = 0, budget_ms = plan->loader_budget * 1000LL;
-	pid_t pid;
+	pid_t pid = -1;
 
-	if (pipe2(rec, O_CLOEXEC) || pipe2(sync, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
+	if (pipe2(rec, O_CLOEXEC) || pipe2(sync, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
+	    (pid = start(plan, rec[1], sync[0], out[1])) < 0) {
 		json_object(j, "loader");
 		json_bool(j, "executed", false);
 		json_str(j, "file", plan->loader);
-		json_str(j, "error", strerror(errno));
+		json_str(j, "why", strerror(errno));
 		json_end_object(j);
 		return;
 	}
+	/* Its own process group (set on both sides: no signal may reach the group before it exists). */
+	setpgid(pid, pid);
+	loader_pid = pid;
 	agent_stage("loader-started");
-	pid = start(plan, rec[1], sync[0], out[1]);
 	close(rec[1]);
 	close(sync[0]);
 	close(out[1]);

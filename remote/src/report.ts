@@ -224,7 +224,7 @@ export function parseReport(text: string): AgentReport {
 /** A version 2 report's "loader": when it ran, its record replaces the plan's rows. */
 function withLoader(report: AgentReport, l: Record<string, unknown>): AgentReport {
   check(l, 'report.loader', { executed: 'boolean' });
-  if (l.executed !== true) return { ...report, loader: { executed: false } };
+  if (l.executed !== true) return { ...report, loader: { executed: false, ...(typeof l.file === 'string' ? { file: l.file } : {}), ...(typeof l.why === 'string' ? { why: l.why } : {}) } };
   check(l, 'report.loader', { file: 'string', record: 'array', snapshots: 'array', output: 'string', stoppedBy: 'string|null', budgetMs: 'number', runMs: 'number', unregistered: 'number', object: 'string', libbpf: 'string|null' }, ['object', 'libbpf']);
   if (l.exitStatus !== null && typeof l.exitStatus !== 'number') throw new ReportError('report.loader.exitStatus should be a number or null');
   (l.record as unknown[]).forEach((x, i) => {
