@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_BINARY, readAgentSources } from '../../remote/src/agentBuild';
 import { parsePreflight } from '../../remote/src/errors';
-import { BUILD, PREFLIGHT, RUN, STOP_AGENT } from '../../remote/src/remoteScripts';
+import { BUILD, INSTALL_LOADER, PREFLIGHT, RUN, STOP_AGENT } from '../../remote/src/remoteScripts';
 import { remoteCommand } from '../../remote/src/ssh';
 import { ustar } from '../../remote/src/tar';
 
@@ -19,6 +19,13 @@ const shell = (argv: string[], input?: Uint8Array) =>
 
 describe('remote: target scripts', () => {
   after(() => rmSync(home, { recursive: true, force: true }));
+
+  it("the user's loader arrives on stdin as an executable, whatever its directory is called", () => {
+    const dir = mkdtempSync(join(home, "run '$(x)' "));
+    const r = shell(['sh', '-c', INSTALL_LOADER, 'sh', join(dir, 'loader')], new TextEncoder().encode('#!/bin/sh\necho ran\n'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(spawnSync(join(dir, 'loader'), { encoding: 'utf8' }).stdout, 'ran\n');
+  });
 
   it('preflight: facts, a run directory under ~, the object written from stdin', () => {
     const r = shell(['sh', '-c', PREFLIGHT, 'sh', '~/.cache/bpf assoc', 'abc123', '0', 'h1', 'remote', "it's $(x).bpf.o"], new TextEncoder().encode('ELF!'));
