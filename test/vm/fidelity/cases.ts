@@ -78,7 +78,7 @@ function marker(c: FixtureCase, sources: string[]): string | null {
 /**
  * The case's objects: runnable ones with their plan (the loader's calls, or the assumed
  * lifecycle) and the bytes to ship; the others with the reason. `kernel`: the struct_ops types the
- * test kernel implements and their members (a slot the kernel's type lacks fails libbpf's load).
+ * oracle kernel implements and their members (a slot the kernel's type lacks fails libbpf's load).
  */
 export function caseObjects(c: FixtureCase, kernel: KernelStructOps, repo: string): CaseObject[] {
   const model = loadWorkspace(c.paths.filter((p) => existsSync(p))).workspace.model();
@@ -98,9 +98,9 @@ export function caseObjects(c: FixtureCase, kernel: KernelStructOps, repo: strin
     }
     const maps = model.maps.filter((m) => m.object === o.id && m.autocreate);
     const missing = [...new Set(maps.filter((m) => !kernel.has(m.kernelType)).map((m) => m.kernelType))];
-    if (missing.length) return { ...base, runnable: false, why: `struct_ops type ${missing.join(', ')} is not in the test kernel` };
+    if (missing.length) return { ...base, runnable: false, why: `struct_ops type ${missing.join(', ')} is not in the oracle kernel (local: Linux 7.3 with bpf_testmod)` };
     const members = maps.flatMap((m) => m.slots.filter((x) => x.program && !kernel.get(m.kernelType)?.has(x.member)).map((x) => `${m.kernelType}.${x.member}`));
-    if (members.length) return { ...base, runnable: false, why: `the test kernel's struct_ops type has no member ${[...new Set(members)].join(', ')} (a slot libbpf cannot fill there)` };
+    if (members.length) return { ...base, runnable: false, why: `the oracle kernel's struct_ops type has no member ${[...new Set(members)].join(', ')} (a slot libbpf cannot fill there)` };
     const file = o.objectFiles[0];
     if (file && read(file)?.[5] === 2) return { ...base, runnable: false, why: 'big-endian object (`// fixture: bpfeb`): libbpf on x86-64 opens native-endian objects only' };
     let plan: VmPlan;

@@ -1,12 +1,13 @@
 // Predicted vs observed for the fidelity run: one row per program and association call of every
-// runnable fixture object, one cell per target, each cell classified for the tally. The test
-// kernel is the oracle: every cell there must equal the prediction. A stock kernel (before 7.0)
+// runnable fixture object, one cell per target, each cell classified for the tally. The built-in
+// target "local" (Debian's Linux 7.3 with the selftests' bpf_testmod.ko, associations read back
+// with the agent's bpf_prog iterator) is the oracle: every cell there must equal the prediction. A stock kernel (before 7.0)
 // is compared where it can be: its EINVAL to command 38 and its silence about associations are
 // expected, and an object that needs a type or kfunc it lacks does not load there.
 import type { ResultRow, TargetResult, VmRunResults } from '../../../remote/src/index';
 import { kernelLacks } from '../../../remote/src/report';
 
-export const ORACLE = 'test-kernel';
+export const ORACLE = 'local';
 
 export type CellClass =
   | 'agree'
@@ -38,7 +39,7 @@ export interface ObjectOutcome {
   object: string;
   rows: FidelityRow[];
   targets: Record<string, { kernel: string; status: string; message: string; needs: string | null; runMs: number }>;
-  /** libbpf refused to open the object on the test kernel: not runnable after all. */
+  /** libbpf refused to open the object on the oracle kernel: not runnable after all. */
   openFailed: string | null;
   loadFailsPredicted: boolean;
 }
