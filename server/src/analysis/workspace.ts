@@ -55,6 +55,8 @@ interface FileEntry {
   facts?: BpfObjectFacts | LoaderFacts | SkeletonFacts;
   /** Its preprocessor directives (C files), scanned when a unit first reads the file. */
   directives?: Directive[];
+  /** directiveSignature of its text, once computed. */
+  directiveSig?: string;
   /** BPF facts per set of conditional values (decisionsKey): one reading per distinct includer context. */
   readings?: Map<string, BpfObjectFacts>;
   /** What went wrong when the file was last parsed (kept until it is parsed again). */
@@ -114,11 +116,34 @@ const LICENSE = /\bSEC\s*\(\s*"license"\s*\)|section\s*\(\s*"license"\s*\)/;
 /**
  * C text whose `#` lines are the same gives the same directives, unless a comment that spans lines
  * starts or ends elsewhere (`/*` or `*\/` without its partner on the same line, counted too).
+ * Native string searches only: it runs on every edit of a file.
  */
-function directiveSignature(text: string): string {
-  const open = text.match(/\/\*(?![^\n]*\*\/)/g)?.length ?? 0;
-  const close = text.match(/^(?:(?!\/\*)[^\n])*\*\//gm)?.length ?? 0;
-  return `${open}/${close}\n${(text.match(/^[ \t]*#.*$/gm) ?? []).join('\n')}`;
+export function directiveSignature(text: string): string {
+  const parts: string[] = [];
+  for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
+    const start = text.lastIndexOf('\n', i) + 1;
+    let j = start;
+    while (j < i && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+    if (j !== i) continue;
+    let end = text.indexOf('\n', i);
+    while (end > 0 && text.charCodeAt(end - 1) === 92) end = text.indexOf('\n', end + 1);
+    if (end < 0) end = text.length;
+    parts.push(text.slice(i, end));
+    i = end;
+  }
+  let open = 0;
+  let close = 0;
+  for (let i = text.indexOf('/*'); i >= 0; i = text.indexOf('/*', i + 2)) {
+    const nl = text.indexOf('\n', i);
+    const end = text.indexOf('*/', i + 2);
+    if (end < 0 || (nl >= 0 && end > nl)) open++;
+  }
+  for (let i = text.indexOf('*/'); i >= 0; i = text.indexOf('*/', i + 2)) {
+    const st = text.indexOf('/*', text.lastIndexOf('\n', i) + 1);
+    if (st < 0 || st >= i - 1) close++;
+  }
+  parts.push(`${open}/${close}`);
+  return parts.join('\n');
 }
 
 /** An empty reading, for a source too large to parse. */
@@ -200,7 +225,10 @@ export class Workspace {
     if (!old) this.pathsVersion++;
     else if (old.kind === 'build' || kind === 'build') this.pathsVersion++;
     // Same directives as before (an edit inside a function): the units that read them stay valid.
-    if (old?.directives && old.text !== undefined && directiveSignature(old.text) === directiveSignature(text)) entry.directives = old.directives;
+    if (old?.directives && old.text !== undefined) {
+      entry.directiveSig = directiveSignature(text);
+      if ((old.directiveSig ??= directiveSignature(old.text)) === entry.directiveSig) entry.directives = old.directives;
+    }
     if (kind === 'header') entry.definesFunctions = FUNCTION_DEFINITION.test(text);
     if (kind === 'header' || kind === 'bpf') entry.defines = collectDefines(text, path);
     // Same #defines as before: keep the file's macro table (and with it the expansion cache).
