@@ -30,7 +30,7 @@ describe('VM: the kernel selftests for struct_ops associations on Linux 7.3 with
     assert.deepEqual(failed, [], out);
     assert.match(out, /^BPF-ASSOC-SELFTESTS failures=0$/m, out);
     assert.match(out, /^exit=0$/m);
-    for (const sub of ['st_ops_assoc', 'st_ops_assoc_reuse', 'st_ops_assoc_in_timer', 'st_ops_assoc_in_timer_no_uref', 'bpf_assoc_errno_order', 'bpf_assoc_keeps_map_alive']) {
+    for (const sub of ['st_ops_assoc', 'st_ops_assoc_reuse', 'st_ops_assoc_in_timer', 'st_ops_assoc_in_timer_no_uref', 'bpf_assoc_errno_order', 'bpf_assoc_keeps_map_alive', 'bpf_assoc_iterator_vs_kfunc']) {
       assert.match(out, new RegExp(`^# subtest ${sub}$`, 'm'));
     }
     const checks = out.split('\n').filter((l) => l.startsWith('ok - ')).length;

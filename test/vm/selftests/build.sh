@@ -23,7 +23,7 @@ for tool in clang bpftool cc; do command -v "$tool" >/dev/null || die "$tool not
 libbpf=$(bash "$repo/remote/loader/build-libbpf.sh")
 key=$( {
 	echo "$source_pkg"
-	sha256sum "$kdir/build/vmlinux" "$here"/*.c "$here"/*.h "$here"/build.sh "$here"/bpf-include/linux/types.h "$repo/remote/agent/elfutils-static-shim.c" | cut -d' ' -f1
+	sha256sum "$kdir/build/vmlinux" "$repo/remote/agent/assoc_iter.bpf.c" "$here"/*.c "$here"/*.h "$here"/build.sh "$here"/bpf-include/linux/types.h "$repo/remote/agent/elfutils-static-shim.c" | cut -d' ' -f1
 	clang --version | head -n1
 	bpftool version | head -n1
 	cat "$libbpf/VERSION"
@@ -58,6 +58,9 @@ for p in struct_ops_assoc struct_ops_assoc_reuse struct_ops_assoc_in_timer; do
 		-I "$upstream/progs" -I "$libbpf/include" -c "$upstream/progs/$p.c" -o "$b/$p.bpf.o"
 	bpftool gen skeleton "$b/$p.bpf.o" name "$p" >"$b/$p.skel.h"
 done
+# The agent's bpf_prog iterator, checked against the kernel's own kfunc by runner.c.
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I "$libbpf/include" -c "$repo/remote/agent/assoc_iter.bpf.c" -o "$b/assoc_iter.bpf.o"
+bpftool gen skeleton "$b/assoc_iter.bpf.o" name assoc_iter >"$b/assoc_iter.skel.h"
 nice cc -O2 -Wall -static -s -o "$b/assoc-selftests" -I "$here" -I "$b" -I "$libbpf/include" \
 	"$here/runner.c" "$upstream/prog_tests/test_struct_ops_assoc.c" "$repo/remote/agent/elfutils-static-shim.c" \
 	"$libbpf/lib/libbpf.a" -lelf -lz -lzstd

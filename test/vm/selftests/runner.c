@@ -3,13 +3,18 @@
  * from Debian's linux-source) and bpf-assoc's own checks of what the retired test kernel's
  * self-test checked beyond it: the errno of every failing explicit association and which check
  * wins when several fail (kernel/bpf/syscall.c, prog_assoc_struct_ops()), and an explicit
- * association keeping its map alive after the map's fd and link are gone. Needs bpf_testmod.ko.
+ * association keeping its map alive after the map's fd and link are gone; and the agent's
+ * bpf_prog iterator (remote/agent/assoc_iter.bpf.c) checked against what the kernel's own
+ * bpf_kfunc_multi_st_ops_test_1_assoc() answers the same programs. Needs bpf_testmod.ko.
  * Prints one "ok"/"not ok" line per check and "BPF-ASSOC-SELFTESTS failures=N" last. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
 #include <test_progs.h>
 #include "struct_ops_assoc.skel.h"
+#include "struct_ops_assoc_reuse.skel.h"
+#include "struct_ops_assoc_in_timer.skel.h"
+#include "assoc_iter.skel.h"
 
 #ifndef BPF_PROG_ASSOC_STRUCT_OPS
 #define BPF_PROG_ASSOC_STRUCT_OPS 38
@@ -142,6 +147,130 @@ out:
 	struct_ops_assoc__destroy(skel);
 }
 
+static unsigned int prog_id(const struct bpf_program *p)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_prog_get_info_by_fd(bpf_program__fd(p), &info, &len) ? 0 : info.id;
+}
+
+/* Everything the agent's bpf_prog iterator prints now: "id=N type=0 assoc=STATE name=-" lines. */
+static char *iterator_dump(void)
+{
+	struct assoc_iter *it = assoc_iter__open_and_load();
+	struct bpf_link *link = NULL;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd = -1;
+
+	if (!it)
+		return NULL;
+	link = bpf_program__attach_iter(it->progs.dump_assoc, NULL);
+	if (link)
+		fd = bpf_iter_create(bpf_link__fd(link));
+	while (fd >= 0) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (buf)
+		buf[len] = 0;
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	assoc_iter__destroy(it);
+	return buf;
+}
+
+/* The iterator's assoc= field for a program: "none", "poisoned", a map id, or "absent". */
+static const char *iterated(const char *dump, const struct bpf_program *p, char *out, size_t n)
+{
+	char key[32];
+	const char *line = dump;
+
+	snprintf(key, sizeof(key), "id=%u ", prog_id(p));
+	snprintf(out, n, "absent");
+	for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, key, strlen(key)))
+			continue;
+		sscanf(strstr(line, "assoc=") ? strstr(line, "assoc=") + 6 : "?", "%31s", out);
+		break;
+	}
+	return out;
+}
+
+static void expect_iterated(const char *dump, const struct bpf_program *p, const char *want, const char *what)
+{
+	char got[32];
+
+	iterated(dump, p, got, sizeof(got));
+	if (!strcmp(got, want))
+		printf("ok - %s: %s: iterator says %s\n", subtest, what, got);
+	else {
+		printf("not ok - %s: %s: iterator says %s, the kernel's kfunc says %s\n", subtest, what, got, want);
+		failures++;
+	}
+}
+
+static void expect_iterated_map(const char *dump, const struct bpf_program *p, const struct bpf_map *m, const char *what)
+{
+	char want[16];
+
+	snprintf(want, sizeof(want), "%u", map_id(bpf_map__fd(m)));
+	expect_iterated(dump, p, want, what);
+}
+
+/* The kernel's truth comes from bpf_kfunc_multi_st_ops_test_1_assoc(): each syscall program
+ * checks that it reaches test_1 of its own map (MAP_A_MAGIC / MAP_B_MAGIC), the shared test_1
+ * checks that it gets -1 (poisoned), an unassociated program gets -1 (none). */
+static void iterator_vs_kfunc(void)
+{
+	struct struct_ops_assoc *two = struct_ops_assoc__open_and_load();
+	struct struct_ops_assoc_reuse *reuse = struct_ops_assoc_reuse__open_and_load();
+	struct struct_ops_assoc_in_timer *lone = struct_ops_assoc_in_timer__open_and_load();
+	char *dump = NULL;
+
+	if (!ASSERT_OK_PTR(two, "open struct_ops_assoc") || !ASSERT_OK_PTR(reuse, "open struct_ops_assoc_reuse") || !ASSERT_OK_PTR(lone, "open struct_ops_assoc_in_timer"))
+		goto out;
+	ASSERT_OK(bpf_program__assoc_struct_ops(two->progs.syscall_prog_a, two->maps.st_ops_map_a, NULL), "associate two.syscall_prog_a");
+	ASSERT_OK(bpf_program__assoc_struct_ops(two->progs.syscall_prog_b, two->maps.st_ops_map_b, NULL), "associate two.syscall_prog_b");
+	ASSERT_OK(bpf_program__assoc_struct_ops(reuse->progs.syscall_prog_a, reuse->maps.st_ops_map_a, NULL), "associate reuse.syscall_prog_a");
+	if (!ASSERT_OK(struct_ops_assoc__attach(two), "attach two") || !ASSERT_OK(struct_ops_assoc_reuse__attach(reuse), "attach reuse"))
+		goto out;
+	ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(two->progs.syscall_prog_a), NULL), "run two.syscall_prog_a");
+	ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(two->progs.syscall_prog_b), NULL), "run two.syscall_prog_b");
+	ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(reuse->progs.syscall_prog_a), NULL), "run reuse.syscall_prog_a");
+	ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(lone->progs.syscall_prog), NULL), "run lone.syscall_prog");
+	ASSERT_EQ(two->bss->test_err_a, 0, "kfunc: two.syscall_prog_a reaches st_ops_map_a");
+	ASSERT_EQ(two->bss->test_err_b, 0, "kfunc: two.syscall_prog_b reaches st_ops_map_b");
+	ASSERT_EQ(reuse->bss->test_err_a, 0, "kfunc: reuse.test_1_a (in both maps) gets -1, reuse.syscall_prog_a reaches st_ops_map_a");
+	ASSERT_EQ(lone->bss->test_err, 1, "kfunc: the unassociated lone.syscall_prog gets -1");
+
+	dump = iterator_dump();
+	if (!ASSERT_OK_PTR(dump, "the agent's bpf_prog iterator runs"))
+		goto out;
+	expect_iterated_map(dump, two->progs.syscall_prog_a, two->maps.st_ops_map_a, "two.syscall_prog_a explicit with st_ops_map_a");
+	expect_iterated_map(dump, two->progs.syscall_prog_b, two->maps.st_ops_map_b, "two.syscall_prog_b explicit with st_ops_map_b");
+	expect_iterated_map(dump, two->progs.test_1_a, two->maps.st_ops_map_a, "two.test_1_a auto with st_ops_map_a");
+	expect_iterated_map(dump, two->progs.test_1_b, two->maps.st_ops_map_b, "two.test_1_b auto with st_ops_map_b");
+	expect_iterated(dump, reuse->progs.test_1_a, "poisoned", "reuse.test_1_a in two maps: poisoned");
+	expect_iterated_map(dump, reuse->progs.syscall_prog_a, reuse->maps.st_ops_map_a, "reuse.syscall_prog_a explicit with st_ops_map_a");
+	expect_iterated(dump, reuse->progs.syscall_prog_b, "none", "reuse.syscall_prog_b never associated: none");
+	expect_iterated(dump, lone->progs.syscall_prog, "none", "lone.syscall_prog never associated: none");
+out:
+	free(dump);
+	struct_ops_assoc_in_timer__destroy(lone);
+	struct_ops_assoc_reuse__destroy(reuse);
+	struct_ops_assoc__destroy(two);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -150,6 +279,8 @@ int main(void)
 		errno_order();
 	if (test__start_subtest("bpf_assoc_keeps_map_alive"))
 		keeps_map_alive();
+	if (test__start_subtest("bpf_assoc_iterator_vs_kfunc"))
+		iterator_vs_kfunc();
 	printf("BPF-ASSOC-SELFTESTS failures=%d\n", failures);
 	return failures ? 1 : 0;
 }
