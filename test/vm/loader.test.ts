@@ -7,7 +7,7 @@ import { runAssociationOnTargets, type VmRunResults } from '../../remote/src/ind
 import type { LocalVm } from '../../remote/src/localVm';
 import { vmCacheDir } from '../../remote/src/localVm';
 import { formatTable } from '../../remote/src/results';
-import { fixtureModel, loaded, loadedOnceSettled, settledBaseline, sharedVm } from './vm';
+import { fixtureModel, loaded, loadedOnceSettled, settledBaseline, sharedStockVm, sharedVm } from './vm';
 
 async function run(vm: LocalVm, fixture: string, objectId: string, extra: Partial<Parameters<typeof runAssociationOnTargets>[0]> = {}): Promise<VmRunResults> {
   const { model, read } = await fixtureModel(fixture);
@@ -46,6 +46,21 @@ describe("VM: the workspace's own loader runs", () => {
     assert.deepEqual(rep.attachments.map((a) => [a.map, a.ok]), [['bpfa_loop_a', true], ['bpfa_loop_b', true]]);
     assert.match(formatTable(r.plan, r.targets), /loader executed: loader\.c \(exit status 0; libbpf 1\.7\.\d+\)/);
     assert.deepEqual(await loadedOnceSettled(vm, before), before, 'nothing left loaded');
+  });
+
+  it('ca-loop on stock 6.12: the same two calls, each answered "kernel lacks the command"', async () => {
+    const stock = await sharedStockVm();
+    const before = await settledBaseline(stock);
+    const r = await run(stock, 'ca-loop', 'ca_loop');
+    const t = r.targets[0];
+    assert.equal(t?.status, 'completed', `${t?.message}\n${t?.transcript.join('\n')}`);
+    assert.equal(t.report?.kernel.assocCommand, 'missing');
+    assert.ok(t.report?.loader?.executed);
+    assert.deepEqual(r.rows.filter((x) => x.kind === 'call').map((c) => [c.label.replace(/^[^(]*\(/, '('), Object.values(c.observed)[0]?.value, Object.values(c.observed)[0]?.verdict]), [
+      ['(bpfa_loop_probe, bpfa_loop_a)', 'EINVAL (kernel lacks the command)', 'kernel-lacks-command'],
+      ['(bpfa_loop_probe, bpfa_loop_b)', 'EINVAL (kernel lacks the command)', 'kernel-lacks-command'],
+    ]);
+    assert.deepEqual(await loadedOnceSettled(stock, before), before, 'nothing left loaded');
   });
 
   it('a loader that runs until SIGINT: its state read at the budget, then a clean stop; nothing left', async () => {
