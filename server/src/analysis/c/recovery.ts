@@ -117,6 +117,19 @@ function readAlone(text: string): Alone {
   }
 }
 
+const NOT_NAMES = new Set(['sizeof', 'typeof', '__typeof__', '_Static_assert', 'static_assert', '_Alignas', '_Alignof', '__builtin_offsetof', 'if', 'while', 'for', 'switch', 'return']);
+
+/**
+ * For the message when even a parse alone names nothing: the function a definition's header
+ * declares (the first name before a `(`, attributes left out), or the name before `=`/`[`/`;`.
+ */
+function nameInText(text: string, isDefinition: boolean): string | null {
+  const head = text.slice(0, text.search(/[{=]/) >>> 0).replace(/__attribute__\s*\(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\)/g, ' ');
+  const re = isDefinition ? /([A-Za-z_]\w*)\s*\(/g : /([A-Za-z_]\w*)\s*(?:\[|=|;|$)/g;
+  for (const m of head.matchAll(re)) if (m[1] && !NOT_NAMES.has(m[1])) return m[1];
+  return null;
+}
+
 /** `text` with [start, end) blanked: spaces, except newlines and preprocessor lines. */
 function blank(text: string, start: number, end: number): string {
   const part = text.slice(start, end).replace(/^([ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*)$|[^\n]+/gm, (m, directive: string | undefined) =>
@@ -160,7 +173,8 @@ export function recoverTopLevel(text: string, tree: Tree): Recovery | null {
       current.edit({ startIndex: t.start, oldEndIndex: t.end, newEndIndex: t.end, startPosition, oldEndPosition: endPosition, newEndPosition: endPosition });
       const alone = readings.get(t.start);
       const declaresData = !!alone?.declaration || !definitions.has(t.index);
-      unread.push({ ...t, name: alone?.name ?? null, isFunction: alone?.isFunction ?? false, declaresData });
+      const name = alone?.name ?? nameInText(text.slice(t.start, t.end), definitions.has(t.index));
+      unread.push({ ...t, name, isFunction: alone?.isFunction ?? definitions.has(t.index), declaresData });
     }
     const next = parseC(currentText, current);
     if (current !== tree) current.delete();
