@@ -200,6 +200,8 @@ export class LocalVm {
     live.add(qemu);
     const exited = new Promise<void>((resolve) => qemu.once('close', () => (live.delete(qemu), resolve())));
     const serialLog = createWriteStream(join(o.runtimeDir, `serial-${o.accel}.log`));
+    // A boot cancelled at once removes the runtime directory before the log file is open.
+    serialLog.on('error', () => undefined);
     let serial = '';
     let stderr = '';
     qemu.stdout.on('data', (d: Buffer) => {
@@ -237,6 +239,7 @@ export class LocalVm {
       qemu.once('close', onClose);
       qemu.once('error', (e) => fail(new VmError('vm-boot-failed', `cannot run ${QEMU}: ${e.message} (Debian: apt-get install qemu-system-x86)`)));
       o.signal?.addEventListener('abort', onAbort, { once: true });
+      if (o.signal?.aborted) onAbort(); // fired before the listener was added: 'abort' is not sent again
     });
   }
 

@@ -1,4 +1,5 @@
-// Cancel at each step of a run on the built-in VM, over the real ssh path: while ssh -G resolves
+// Cancel at each step of a run on the built-in VM, over the real ssh path: as qemu starts to boot
+// a built-in target, while ssh -G resolves
 // the target, while the master connection logs in, as the upload and the agent's build are
 // announced, as the agent starts, and after load but before attach (with the plan replayed, with
 // the user's own loader, and with a loader that keeps going after SIGINT as sched_ext schedulers'
@@ -9,7 +10,7 @@
 // the run says "cancelled" and no later step happened.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAssociationOnTargets, type TargetResult, type VmRunResults } from '../../remote/src/index';
@@ -57,6 +58,59 @@ async function gone(pid: number, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Processes whose command line contains `text`. */
+function processesWith(text: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) out.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+describe('VM: Cancel while a built-in target boots', () => {
+  it('booting: qemu is stopped at once, nothing later starts, its files are removed', async () => {
+    const { model, read } = await fixtureModel('ca-link');
+    const abort = new AbortController();
+    const steps: string[] = [];
+    const lines: string[] = [];
+    const started = Date.now();
+    let cancelledAt = 0;
+    const r = await runAssociationOnTargets({
+      model,
+      objectId: 'ca_link',
+      readFile: read,
+      targets: [],
+      builtin: ['local'],
+      cacheDir: vmCacheDir(),
+      replayPlan: true,
+      signal: abort.signal,
+      onProgress: (_n, s) => steps.push(s),
+      onTranscript: (_n, l) => {
+        lines.push(l);
+        // Logged as qemu is started: the Cancel arrives before its boot is being waited for.
+        if (l.includes('qemu-system') && !abort.signal.aborted) {
+          cancelledAt = Date.now();
+          abort.abort();
+        }
+      },
+    });
+    const t = r.targets[0];
+    assert.ok(t && cancelledAt, `qemu was started: ${lines.join('\n')}`);
+    assert.equal(t.status, 'cancelled', t.message);
+    assert.deepEqual(steps, ['booting']);
+    assert.ok(!lines.some((l) => /guest ready|VM booted/.test(l)), `the guest never came up:\n${lines.join('\n')}`);
+    assert.ok(Date.now() - cancelledAt < 10_000, `cancelled at once, not after the boot (${Date.now() - cancelledAt} ms; the run took ${Date.now() - started} ms)`);
+    const runtimeDir = /-initrd (\S+)\/initrd\.img/.exec(lines.find((l) => l.includes('qemu-system')) ?? '')?.[1];
+    assert.ok(runtimeDir, 'the VM runtime directory is in the qemu command');
+    assert.deepEqual(processesWith(runtimeDir), [], 'no qemu left');
+    assert.equal(existsSync(runtimeDir), false, 'its runtime directory is removed');
+  });
+});
 
 describe('VM: Cancel at every step leaves nothing on the target', () => {
   let vm: LocalVm;
