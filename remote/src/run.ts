@@ -135,7 +135,7 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
       const installed = await conn.exec(['sh', '-c', INSTALL_LOADER, 'sh', loaderPath], { stdin: loader.binary.bytes, signal: o.signal, timeoutMs: left() });
       if (installed.code !== 0) throw new VmError('upload-failed', `cannot upload the loader to ${runDir} on ${target.name}: ${installed.stderr.trim()}`, installed.stderr);
       args = loaderArgs(plan, loaderPath, { pidfile, budgetSeconds: o.loaderBudget ?? 15, hold: o.hold, observe: o.observe });
-      log(`running the loader ${loader.binary.file} (libbpf ${loader.binary.libbpf}) with the recorder`);
+      log(`running the loader ${loader.binary.file} (libbpf ${loader.binary.libbpf}, ${loader.binary.cached ? 'built earlier, unchanged' : `built in ${loader.binary.buildMs} ms`}) with the recorder`);
     } else {
       log(`replaying the plan: ${loader.why}`);
     }
