@@ -63,8 +63,11 @@ struct recorded_object {
 };
 
 static struct recorded_object objects[MAX_OBJECTS];
-static int n_objects, record_fd = -2, sync_fd = -1, in_assoc;
-static bool kernel_reached, held_assoc, held_attach;
+static int n_objects, record_fd = -2, sync_fd = -1;
+static bool held_assoc, held_attach;
+/* Per thread: a loader's threads may make calls at the same time (lines are written atomically). */
+static __thread int in_assoc;
+static __thread bool kernel_reached;
 
 int __real_bpf_program__assoc_struct_ops(struct bpf_program *prog, struct bpf_map *map,
 					 struct bpf_prog_assoc_struct_ops_opts *opts);
@@ -304,6 +307,10 @@ int __wrap_bpf_object__open_skeleton(struct bpf_object_skeleton *s, const struct
 	int err = __real_bpf_object__open_skeleton(s, opts), saved = errno;
 	struct recorded_object *o = object_of_skeleton(s);
 
+	/* A slot of a destroyed object is reused, so a loader may open any number of times. */
+	for (int i = 0; !o && i < n_objects; i++)
+		if (!objects[i].skel)
+			o = &objects[i];
 	if (!o && n_objects < MAX_OBJECTS)
 		o = &objects[n_objects++];
 	if (o) {
