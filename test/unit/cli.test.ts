@@ -26,7 +26,7 @@ describe('cli', () => {
   it('text: compiler-style lines, exit 0 with warnings only', () => {
     const r = run(['check', 'test/fixtures/cases/poisoned-shared', 'test/fixtures/include']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^test\/fixtures\/cases\/poisoned-shared\/shared\.bpf\.c:10:14: warning: .* \[poisoned-association\]$/m);
+    assert.match(r.stdout, /^test\/fixtures\/cases\/poisoned-shared\/shared\.bpf\.c:14:14: warning: .* \[poisoned-association\]$/m);
     assert.match(r.stdout, /^bpf-assoc: 1 object\(s\), 3 program\(s\)/m);
   });
 
@@ -43,7 +43,7 @@ describe('cli', () => {
     const p = m.programs.find((x: { name: string }) => x.name === 'test_1');
     assert.deepEqual(
       { file: p.file, line: p.line, kind: p.kind, association: { state: p.association.state, maps: p.association.maps } },
-      { file: 'test/fixtures/cases/poisoned-shared/shared.bpf.c', line: 10, kind: 'struct_ops', association: { state: 'poisoned', maps: ['st_ops_map_a', 'st_ops_map_b'] } },
+      { file: 'test/fixtures/cases/poisoned-shared/shared.bpf.c', line: 14, kind: 'struct_ops', association: { state: 'poisoned', maps: ['st_ops_map_a', 'st_ops_map_b'] } },
     );
     const map = m.maps.find((x: { name: string }) => x.name === 'st_ops_map_b');
     assert.equal(map.type, 'bpf_testmod_ops');

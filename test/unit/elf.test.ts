@@ -63,7 +63,7 @@ describe('readBpfObject on compiled fixtures', () => {
     const line = (caseName: string, file: string, name: string) =>
       readBpfObject(builtBytes(caseName, file), builtPath(caseName, file), 'object').programs.find((p) => p.name === name)?.sourceHint?.line;
     // `int BPF_PROG(test_1, ...)`: the macro's wrapper comes first.
-    assert.equal(line('poisoned-shared', 'shared.bpf.o', 'test_1'), 9);
+    assert.equal(line('poisoned-shared', 'shared.bpf.o', 'test_1'), 13);
     // `return kinds_value.flag;`: the load of the global comes before the wrapper's code.
     assert.equal(line('elf-btf-kinds', 'kinds.bpf.o', 'kinds_prog'), 30);
   });
@@ -80,7 +80,7 @@ describe('ELF reader', () => {
   it('reads the header, section names, symbols and the relocations of a real object', () => {
     const elf = elfOf(builtBytes('poisoned-shared', 'shared.bpf.o'));
     assert.deepEqual(elf.header, { is64: true, littleEndian: true, type: 1, machine: 247 });
-    assert.equal(elf.sections.length, 29);
+    assert.equal(elf.sections.length, 31);
     assert.deepEqual(elf.problems, []);
     const text = sectionByName(elf, 'struct_ops/test_1');
     const rel = sectionByName(elf, '.relstruct_ops/test_1');
@@ -90,7 +90,7 @@ describe('ELF reader', () => {
     const symtab = readSymbols(elf);
     assert.ok(typeof symtab !== 'string');
     const test1 = symtab.symbols.find((s) => s.name === 'test_1');
-    assert.deepEqual(test1, { index: 12, name: 'test_1', value: 0, size: 48, type: STT_FUNC, bind: STB_GLOBAL, visibility: 0, shndx: text.index });
+    assert.deepEqual(test1, { index: 14, name: 'test_1', value: 0, size: 120, type: STT_FUNC, bind: STB_GLOBAL, visibility: 0, shndx: text.index });
     const ops = sectionByName(elf, '.rel.struct_ops.link');
     assert.ok(ops);
     const relocs = readRelocations(elf, ops);
@@ -157,8 +157,8 @@ describe('ELF reader', () => {
       [real.slice(0, 40), 'the file is truncated: 40 bytes, shorter than the 64-byte ELF header'],
       [patched(40, 0, 0, 0, 0, 0, 0, 0, 0), 'the ELF header has no section header table (e_shoff is 0)'],
       [patched(58, 63), 'section header size is 63, expected 64'],
-      [patched(62, 99), 'the section names table index 99 is not a section (there are 29)'],
-      [patched(60, 0xff, 0xff), 'the file is truncated or corrupt: its section header table (65535 entries of 64 bytes at offset 4832) runs past the end of the 6688-byte file'],
+      [patched(62, 99), 'the section names table index 99 is not a section (there are 31)'],
+      [patched(60, 0xff, 0xff), 'the file is truncated or corrupt: its section header table (65535 entries of 64 bytes at offset 5408) runs past the end of the 7392-byte file'],
     ];
     for (const [bytes, message] of cases) {
       const r = readElf(bytes);

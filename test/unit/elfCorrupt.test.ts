@@ -37,7 +37,7 @@ describe('readBpfObject on bad input', () => {
   let real: Uint8Array;
   before(() => {
     real = builtBytes('poisoned-shared', 'shared.bpf.o');
-    assert.equal(real.length, 6688, 'the fixture object changed size; update the offsets below');
+    assert.equal(real.length, 7392, 'the fixture object changed size; update the offsets below');
   });
 
   it('an empty file', () => {
@@ -48,10 +48,10 @@ describe('readBpfObject on bad input', () => {
     const cases: [number, string][] = [
       [3, 'not an ELF file (no \\x7fELF magic at the start)'],
       [40, 'the file is truncated: 40 bytes, shorter than the 64-byte ELF header'],
-      [64, 'the file is truncated or corrupt: its section header table starts at offset 4832, past the end of the 64-byte file'],
-      [3316, 'the file is truncated or corrupt: its section header table starts at offset 4832, past the end of the 3316-byte file'],
-      [6000, 'the file is truncated or corrupt: its section header table (29 entries of 64 bytes at offset 4832) runs past the end of the 6000-byte file'],
-      [6687, 'the file is truncated or corrupt: its section header table (29 entries of 64 bytes at offset 4832) runs past the end of the 6687-byte file'],
+      [64, 'the file is truncated or corrupt: its section header table starts at offset 5408, past the end of the 64-byte file'],
+      [3316, 'the file is truncated or corrupt: its section header table starts at offset 5408, past the end of the 3316-byte file'],
+      [6000, 'the file is truncated or corrupt: its section header table (31 entries of 64 bytes at offset 5408) runs past the end of the 6000-byte file'],
+      [7391, 'the file is truncated or corrupt: its section header table (31 entries of 64 bytes at offset 5408) runs past the end of the 7391-byte file'],
     ];
     for (const [length, message] of cases) {
       const facts = read(real.slice(0, length));
@@ -68,28 +68,28 @@ describe('readBpfObject on bad input', () => {
       assert.ok(s, name);
       const copy = real.slice();
       const view = new DataView(copy.buffer);
-      view.setUint32(4832 + s.index * 64 + 24, offset, true);
-      view.setUint32(4832 + s.index * 64 + 28, 0, true);
+      view.setUint32(5408 + s.index * 64 + 24, offset, true);
+      view.setUint32(5408 + s.index * 64 + 28, 0, true);
       return copy;
     };
     const far = 0xfffff000;
-    const outside = (name: string, size: number) => `section '${name}' (offset ${far}, ${size} bytes) lies outside the 6688-byte file`;
+    const outside = (name: string, size: number) => `section '${name}' (offset ${far}, ${size} bytes) lies outside the 7392-byte file`;
 
     const noBtf = read(withOffset('.BTF', far));
-    assert.deepEqual(messages(noBtf), [outside('.BTF', 1049), "section '.struct_ops.link' has no DATASEC in .BTF; libbpf cannot create its struct_ops maps"]);
+    assert.deepEqual(messages(noBtf), [outside('.BTF', 1137), "section '.struct_ops.link' has no DATASEC in .BTF; libbpf cannot create its struct_ops maps"]);
     assert.deepEqual(noBtf.programs.map((p) => p.name), ['test_1', 'test_2_a', 'test_2_b']);
 
     const noSymbols = read(withOffset('.symtab', far));
-    assert.deepEqual(messages(noSymbols), [outside('.symtab', 456)]);
+    assert.deepEqual(messages(noSymbols), [outside('.symtab', 528)]);
     assert.deepEqual(noSymbols.programs, []);
 
     const noSlots = read(withOffset('.rel.struct_ops.link', far));
     assert.deepEqual(messages(noSlots), [outside('.rel.struct_ops.link', 64)]);
     assert.deepEqual(noSlots.structOpsMaps.map((m) => [m.name, m.slots.length]), [['st_ops_map_a', 0], ['st_ops_map_b', 0]]);
 
-    assert.deepEqual(messages(read(withOffset('struct_ops/test_1', far))), [outside('struct_ops/test_1', 48)]);
-    assert.deepEqual(messages(read(withOffset('.BTF.ext', far))), [outside('.BTF.ext', 208)]);
-    assert.deepEqual(messages(read(withOffset('.strtab', far))), [`cannot read this object: the section names table (offset ${far}, 360 bytes) lies outside the 6688-byte file`]);
+    assert.deepEqual(messages(read(withOffset('struct_ops/test_1', far))), [outside('struct_ops/test_1', 120)]);
+    assert.deepEqual(messages(read(withOffset('.BTF.ext', far))), [outside('.BTF.ext', 256)]);
+    assert.deepEqual(messages(read(withOffset('.strtab', far))), [`cannot read this object: the section names table (offset ${far}, 394 bytes) lies outside the 7392-byte file`]);
     // A DWARF section libbpf ignores may be broken without consequence.
     assert.deepEqual(messages(read(withOffset('.debug_info', far))), []);
   });
@@ -102,13 +102,13 @@ describe('readBpfObject on bad input', () => {
     };
     // e_shnum = 0 selects extended numbering: section 0's sh_size (here 2^63) is the count.
     const extended = patch(60, [0, 0]);
-    extended.set([0, 0, 0, 0, 0, 0, 0, 0x80], 4832 + 32);
+    extended.set([0, 0, 0, 0, 0, 0, 0, 0x80], 5408 + 32);
     const started = Date.now();
     const facts = read(extended);
     assert.match(messages(facts)[0] ?? '', /^cannot read this object: the file is truncated or corrupt: its section header table \(9223372036854776000 entries/);
     // A symbol table claiming 2^32 bytes, BTF claiming 2^32 types.
-    read(patch(4832 + 28 * 64 + 32, [0xff, 0xff, 0xff, 0xff]));
-    const btfAt = 0x538;
+    read(patch(5408 + 30 * 64 + 32, [0xff, 0xff, 0xff, 0xff]));
+    const btfAt = 0x5dc;
     read(patch(btfAt + 12, [0xff, 0xff, 0xff, 0x7f]));
     assert.ok(Date.now() - started < 1000);
   });

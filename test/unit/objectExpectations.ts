@@ -40,7 +40,7 @@ export const EXPECTED: Record<string, { file: string; facts: unknown }> = {
         map('st_ops_map_a', 'bpf_testmod_ops', '.struct_ops.link', true, true, [['test_1', 'test_1'], ['test_2', 'test_2_a']]),
         map('st_ops_map_b', 'bpf_testmod_ops', '.struct_ops.link', true, true, [['test_1', 'test_1'], ['test_2', 'test_2_b']]),
       ],
-      otherMaps: [],
+      otherMaps: ['shared.bss'],
       kfuncDecls: [],
       problems: [],
     },

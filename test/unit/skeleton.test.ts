@@ -73,7 +73,7 @@ describe('readSkeleton on bpftool skeletons', () => {
   });
 
   it('reads the older `*sz = N; return (const void *)"..."` format', () => {
-    const text = toOlderFormat(builtText('poisoned-shared', 'shared.skel.h'), 6688);
+    const text = toOlderFormat(builtText('poisoned-shared', 'shared.skel.h'), 7392);
     const skeleton = readSkeleton(text, '/w/shared.skel.h');
     assert.deepEqual(skeleton.problems, []);
     assert.deepEqual(shape(skeleton.embedded as never), EXPECTED['poisoned-shared']?.facts);
@@ -94,19 +94,19 @@ describe('readSkeleton on damaged skeletons', () => {
       assert.equal(skeleton.embedded, null);
       // The expected size comes from the ELF header, once the cut keeps all 64 bytes of it.
       const message = cut.bytes >= 64
-        ? `the embedded object is truncated: ${cut.bytes} of 6688 bytes`
+        ? `the embedded object is truncated: ${cut.bytes} of 7392 bytes`
         : `the embedded object is truncated after ${cut.bytes} bytes: the string literal has no closing quote before the end of the file`;
       assert.deepEqual(problemsOf(cut.text), [['malformed-skeleton', message, cut.text.split('\n').length - 1]]);
       assert.deepEqual(skeleton.programs, ['test_1', 'test_2_a', 'test_2_b'], 'the names are still read');
     }
-    const older = cutInsideLiteral(toOlderFormat(text, 6688), 100);
-    assert.deepEqual(problemsOf(older.text).map((p) => p[1]), [`the embedded object is truncated: ${older.bytes} of 6688 bytes`]);
+    const older = cutInsideLiteral(toOlderFormat(text, 7392), 100);
+    assert.deepEqual(problemsOf(older.text).map((p) => p[1]), [`the embedded object is truncated: ${older.bytes} of 7392 bytes`]);
   });
 
   it('a size that disagrees with the older format literal', () => {
-    assert.deepEqual(problemsOf(toOlderFormat(text, 7000)).map((p) => p[1]), ['the embedded object is truncated: 6688 of 7000 bytes']);
+    assert.deepEqual(problemsOf(toOlderFormat(text, 8000)).map((p) => p[1]), ['the embedded object is truncated: 7392 of 8000 bytes']);
     const longer = readSkeleton(toOlderFormat(text, 6000), '/w/shared.skel.h');
-    assert.deepEqual(longer.problems.map((p) => p.message), ["the embedded object's string is 6688 bytes but *sz = 6000; libbpf reads the first 6000"]);
+    assert.deepEqual(longer.problems.map((p) => p.message), ["the embedded object's string is 7392 bytes but *sz = 6000; libbpf reads the first 6000"]);
     assert.match(longer.embedded?.problems[0]?.message ?? '', /^cannot read the embedded object: the file is truncated or corrupt/);
   });
 
