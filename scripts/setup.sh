@@ -16,9 +16,9 @@ FULL=(
 	# built from Debian's source package (remote/loader/build-libbpf.sh: dpkg-source, make)
 	qemu-system-x86 busybox-static dropbear-bin openssh-client cpio xz-utils gzip zstd kmod
 	gcc libc6-dev libelf-dev zlib1g-dev libzstd-dev dpkg-dev make
-	# the test kernel: Debian's 6.12 source and what building it needs; the same tools build the
-	# kernel selftests' bpf_testmod.ko for the built-in target local (remote/vm/build-testmod.sh)
-	"linux-source-6.12=$(cat kernel/VERSION)" build-essential bc bison flex libssl-dev dwarves
+	# building the kernel selftests' bpf_testmod.ko for the built-in target local
+	# (remote/vm/build-testmod.sh; Debian's linux-source-7.3 itself comes through debian-foreign.sh)
+	build-essential bc bison flex libssl-dev dwarves
 	# a real VS Code in a real browser: Chromium, and the headers code-server's native modules need
 	chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config python3
 	# npm run realcode: clang-19 where clang 14 fails, llvm-19's readers for the truth, the 32-bit

@@ -5,9 +5,8 @@
 // A target is an image: a kernel plus initramfs archives concatenated in order. "local" is
 // Debian's Linux 7.3 (its virtio-net module comes in a second archive, the selftests'
 // bpf_testmod.ko in a third), "local-6.12" Debian's stock 6.12, both pinned in
-// remote/vm/kernels.pin; "test-kernel" is the bpf-assoc test kernel (kernel/build.sh: Debian's 6.12
-// source plus a test backport of Linux 7.0's BPF_PROG_ASSOC_STRUCT_OPS), whose drivers are built
-// in, so it boots with the base archive alone.
+// remote/vm/kernels.pin. A kernel you built with its drivers built in boots with the base archive
+// alone (customImage).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -36,29 +35,10 @@ function cacheBase(): string {
   return process.env.BPF_ASSOC_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bpf-assoc');
 }
 
-/** `$BPF_ASSOC_VM_CACHE`, else `vm/` in `$BPF_ASSOC_CACHE` (shared with kernel/build.sh), else `~/.cache/bpf-assoc/vm`. */
+/** `$BPF_ASSOC_VM_CACHE`, else `vm/` in `$BPF_ASSOC_CACHE`, else `~/.cache/bpf-assoc/vm`. */
 export function vmCacheDir(): string {
   return process.env.BPF_ASSOC_VM_CACHE ?? join(cacheBase(), 'vm');
 }
-
-/**
- * The test kernel's build directory: `$BPF_ASSOC_TEST_KERNEL_DIR`, else the newest build of
- * kernel/build.sh (`$BPF_ASSOC_CACHE/kernel/current`, with bzImage and build-info).
- */
-export function testKernelDir(): string {
-  return process.env.BPF_ASSOC_TEST_KERNEL_DIR ?? join(cacheBase(), 'kernel', 'current');
-}
-
-/** "6.12.117-1~deb12u1" from the test kernel's build-info, or null when it is not built. */
-function testKernelSource(dir: string): string | null {
-  try {
-    return /^source \S+ (\S+)/m.exec(readFileSync(join(dir, 'build-info'), 'utf8'))?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export const TEST_KERNEL_MISSING = 'The bpf-assoc test kernel is not built: run "npm run kernel:build" (kernel/build.sh; about 12 min of CPU on a cold cache, cached afterwards).';
 
 /** The kernel release that fetch-kernel.sh wrote into a kernel directory, or null when it is not fetched. */
 function releaseIn(dir: string): string | null {
@@ -70,9 +50,9 @@ function releaseIn(dir: string): string | null {
 }
 
 /**
- * The built-in images by name: "local" (Debian's Linux 7.3 with the selftests' bpf_testmod.ko),
- * "local-6.12" (Debian's stock 6.12, without the association command) — both pinned in
- * remote/vm/kernels.pin — and "test-kernel" (kernel/, 6.12 with a test backport of the feature).
+ * The built-in images by name: "local" (Debian's Linux 7.3 with the selftests' bpf_testmod.ko) and
+ * "local-6.12" (Debian's stock 6.12, without the association command), both pinned in
+ * remote/vm/kernels.pin.
  */
 export function builtinImages(cache = vmCacheDir()): VmImage[] {
   const base = join(cache, 'initramfs.cpio.gz');
@@ -88,18 +68,7 @@ export function builtinImages(cache = vmCacheDir()): VmImage[] {
     };
   };
   const local = debian('local', '7.3');
-  const testKernel = testKernelDir();
-  const source = testKernelSource(testKernel);
-  return [
-    process.env.BPF_ASSOC_VM_KERNEL ? customImage(process.env.BPF_ASSOC_VM_KERNEL, cache) : local,
-    debian('local-6.12', '6.12'),
-    {
-      name: 'test-kernel',
-      description: `bpf-assoc test kernel in qemu: Debian's ${source ?? '6.12'} source with a test backport of Linux 7.0's BPF_PROG_ASSOC_STRUCT_OPS (not Linux 7.0)`,
-      kernel: join(testKernel, 'bzImage'),
-      initrds: [base],
-    },
-  ];
+  return [process.env.BPF_ASSOC_VM_KERNEL ? customImage(process.env.BPF_ASSOC_VM_KERNEL, cache) : local, debian('local-6.12', '6.12')];
 }
 
 /** An image for a kernel you built: it needs virtio-net (and virtio-pci) built in, BPF, BTF and a serial console. */
@@ -151,7 +120,6 @@ export class LocalVm {
   static async start(image: VmImage, o: { signal?: AbortSignal; bootTimeoutMs?: number; cache?: string; log?: (line: string) => void } = {}): Promise<LocalVm> {
     const cache = o.cache ?? vmCacheDir();
     const keys = join(cache, 'keys');
-    if (image.name === 'test-kernel' && !existsSync(image.kernel)) throw new VmError('vm-setup-missing', `${TEST_KERNEL_MISSING} (${image.kernel} is missing)`);
     for (const f of [image.kernel, ...image.initrds, join(keys, 'client_ed25519'), join(keys, 'known_hosts')]) {
       if (!existsSync(f)) throw new VmError('vm-setup-missing', `The built-in VM is not set up (${f} is missing): run "npm run vm:setup" (remote/vm/setup.sh).`);
     }

@@ -1,5 +1,5 @@
-// Helpers of the VM tier: the built-in VMs (Debian's 7.3 with bpf_testmod, Debian's stock 6.12,
-// and the bpf-assoc test kernel) each booted once and shared by the tests, the VM fixtures as workspaces, a shell on the guest for
+// Helpers of the VM tier: the built-in VMs (Debian's 7.3 with bpf_testmod, Debian's stock 6.12)
+// each booted once and shared by the tests, the VM fixtures as workspaces, a shell on the guest for
 // checks (bpftool), and waiting on events.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,6 @@ import type { WorkspaceModel } from '../../server/src/analysis/model';
 export const REPO = resolve(__dirname, '../..');
 let shared: Promise<LocalVm> | null = null;
 let sharedStock: Promise<LocalVm> | null = null;
-let sharedTest: Promise<LocalVm> | null = null;
 
 /** Boots the built-in "local" VM (Debian's Linux 7.3 with bpf_testmod) once for the whole tier (stopped by the root hook below). */
 export function sharedVm(): Promise<LocalVm> {
@@ -27,12 +26,6 @@ export function sharedStockVm(): Promise<LocalVm> {
   return sharedStock;
 }
 
-/** Boots the built-in "test-kernel" VM once for the whole tier; fails clearly when it is not built. */
-export function sharedTestKernelVm(): Promise<LocalVm> {
-  sharedTest ??= LocalVm.start(image('test-kernel'));
-  return sharedTest;
-}
-
 /** Replaces a shared VM that died or hung (kills it, boots a new one). */
 export async function rebootShared(vm: LocalVm): Promise<LocalVm> {
   await vm.kill();
@@ -40,7 +33,6 @@ export async function rebootShared(vm: LocalVm): Promise<LocalVm> {
   const next = LocalVm.start(vm.image);
   if (shared && (await shared) === vm) shared = next;
   if (sharedStock && (await sharedStock) === vm) sharedStock = next;
-  if (sharedTest && (await sharedTest) === vm) sharedTest = next;
   return next;
 }
 
@@ -52,7 +44,7 @@ export function image(name: string) {
 
 export const mochaHooks = {
   async afterAll(): Promise<void> {
-    const vms = await Promise.allSettled([shared, sharedStock, sharedTest].filter((x) => x !== null));
+    const vms = await Promise.allSettled([shared, sharedStock].filter((x) => x !== null));
     await Promise.all(vms.map((v) => (v.status === 'fulfilled' ? v.value?.stop() : undefined)));
   },
 };
