@@ -6,6 +6,7 @@ import { collectArgs, isBlank, needsSpace, nextSignificant, Stream, stringify, t
 import { EXPANSION_CACHE_LIMIT, expansionCache, invocationEnd, type Recorded } from './expansionCache';
 import { SECTION_MACRO, type MacroDef, type MacroTable } from './macros';
 import { SourceMap } from './sourceMap';
+import { ExpansionBudget } from './expansionBudget';
 import { TopLevelScanner } from './topLevel';
 
 export interface SectionMarker {
@@ -18,7 +19,7 @@ export interface SectionMarker {
   sourceEnd: number;
 }
 
-/** A top-level item whose macros produced more than ITEM_BUDGET tokens (source offsets). */
+/** A top-level item whose macros produced more tokens than its budget (source offsets). */
 export interface OverBudgetItem {
   /** The item's first code character. */
   start: number;
@@ -43,34 +44,9 @@ export interface Expansion {
   spent?: number;
 }
 
-/**
- * Budget of one top-level item (a declaration or a function definition, found lexically): tokens
- * its macros may produce. Ordinary code spends a few tokens per source byte; HID report
- * descriptors, the most macro-heavy real code seen, up to 16 (42,000 tokens for 4 KB). So an item
- * gets a base plus 32 tokens per byte of its own text, and only a runaway expansion meets that:
- * then that item alone stops expanding (its remaining invocations are copied as written) and is
- * reported, while every other item of the file is still expanded.
- */
-export const ITEM_BUDGET = 20_000;
-export const ITEM_BUDGET_PER_BYTE = 32;
-
-/** Upper bound for the whole file, so that many runaway items cannot add up to minutes. */
-export function fileBudget(length: number): number {
-  return 4 * ITEM_BUDGET + ITEM_BUDGET_PER_BYTE * length;
-}
-
 export class Expander {
-  /** Budget left in the current top-level item, and in the file. */
-  private budget = ITEM_BUDGET;
-  private fileLeft = 0;
-  private spent = 0;
-  /** The current item ran out of its budget (then its remaining invocations are copied). */
-  private exhausted = false;
-  /** The current item's start in the source, and whether its length was added to its budget. */
-  private itemStart = 0;
-  private itemSized = false;
-  private source = '';
-  private truncated = false;
+  /** Tokens the current top-level item and the file may still produce (expansionBudget.ts). */
+  private budget = new ExpansionBudget('');
   private readonly overBudget: OverBudgetItem[] = [];
   private readonly sections: SectionMarker[] = [];
   private readonly out: string[] = [];
@@ -91,8 +67,7 @@ export class Expander {
     if (!this.table.mentionsAny(text)) {
       return { text, map: SourceMap.identity(text.length), sections: [], truncated: false };
     }
-    this.fileLeft = fileBudget(text.length);
-    this.source = text;
+    const budget = (this.budget = new ExpansionBudget(text));
     const code = new TopLevelScanner(text);
     const candidates = this.table.invocationPattern();
     let item = -1;
@@ -105,12 +80,9 @@ export class Expander {
       if (isCode && code.item !== item) {
         // A new top-level item: a budget of its own.
         item = code.item;
-        this.budget = ITEM_BUDGET;
-        this.exhausted = false;
-        this.itemStart = code.itemStart >= 0 ? code.itemStart : m.index;
-        this.itemSized = false;
+        budget.startItem(code.itemStart >= 0 ? code.itemStart : m.index);
       }
-      if (!isCode || this.exhausted || this.truncated) {
+      if (!isCode || budget.exhausted) {
         // Not code (or out of budget): copy through the name and look further.
         this.copy(text, copied, m.index + m[0].length);
         copied = m.index + m[0].length;
@@ -120,10 +92,10 @@ export class Expander {
       const outAt = this.outLen;
       copied = this.invocation(text, m.index, m[0]);
       this.invocations.push(m.index, Math.max(copied, m.index + m[0].length));
-      if (this.exhausted && !this.truncated) {
+      if (budget.exhausted && !budget.truncated) {
         code.advance(copied);
         // The item ends where the scanner next completes one (or at the end of the file).
-        this.overBudget.push({ start: this.itemStart, stoppedAt: m.index, end: code.finishItem(), outAt });
+        this.overBudget.push({ start: budget.itemStart, stoppedAt: m.index, end: code.finishItem(), outAt });
       }
     }
     this.copy(text, copied, text.length);
@@ -131,10 +103,10 @@ export class Expander {
       text: this.out.join(''),
       map: this.map,
       sections: this.sections,
-      truncated: this.truncated,
+      truncated: budget.truncated,
       ...(this.overBudget.length ? { overBudget: this.overBudget } : {}),
       invocations: this.invocations,
-      spent: this.spent,
+      spent: budget.spent,
     };
   }
 
@@ -152,15 +124,15 @@ export class Expander {
     const hit = key !== null ? cache.get(key) : undefined;
     // A replay costs what the expansion cost, so that the budget runs out at the same place
     // whether or not the cache knew the invocation.
-    if (hit && hit.spent <= this.budget && hit.spent <= this.fileLeft) {
-      this.charge(hit.spent);
+    if (hit && !this.budget.over(hit.spent)) {
+      this.budget.charge(hit.spent);
       this.replay(hit, at);
       return end;
     }
     const outStart = this.outLen;
     const sectionsBefore = this.sections.length;
     const recorded: Recorded = { pieces: [], sections: [], last: null, spent: 0 };
-    const spentBefore = this.spent;
+    const spentBefore = this.budget.spent;
     this.recording = key !== null ? { base: at, into: recorded } : null;
     const lexer = new Lexer(text, at);
     const stream = Stream.lexing(lexer);
@@ -168,13 +140,13 @@ export class Expander {
     if (!this.tryExpand(first, stream, true)) this.emit(first);
     while (stream.hasPending) {
       const t = stream.next() as XTok;
-      if (t.kind === 'id' && !this.exhausted && this.table.isExpanded(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
+      if (t.kind === 'id' && !this.budget.exhausted && this.table.isExpanded(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
       this.emit(t);
     }
     this.recording = null;
     const resume = stream.firstAhead ?? lexer.position;
-    if (key !== null && resume === end && !this.exhausted && cache.size < EXPANSION_CACHE_LIMIT) {
-      recorded.spent = this.spent - spentBefore;
+    if (key !== null && resume === end && !this.budget.exhausted && cache.size < EXPANSION_CACHE_LIMIT) {
+      recorded.spent = this.budget.spent - spentBefore;
       recorded.sections = this.sections.slice(sectionsBefore).map((m) => ({ ...m, offset: m.offset - outStart, sourceStart: m.sourceStart - at, sourceEnd: m.sourceEnd - at }));
       recorded.last = this.prev ? { kind: this.prev.kind, text: this.prev.text } : null;
       cache.set(key, recorded);
@@ -199,7 +171,7 @@ export class Expander {
   /** Main loop: copy tokens, expanding macro invocations; `top` writes to the output. */
   private run(stream: Stream, top: boolean, sink?: XTok[]): void {
     for (let t = stream.next(); t; t = stream.next()) {
-      if (t.kind === 'id' && !this.exhausted && this.table.isExpanded(t.text) && !t.hide?.includes(t.text)) {
+      if (t.kind === 'id' && !this.budget.exhausted && this.table.isExpanded(t.text) && !t.hide?.includes(t.text)) {
         const replaced = this.tryExpand(t, stream, top);
         if (replaced) continue;
       }
@@ -291,7 +263,7 @@ export class Expander {
     let cut = false;
     for (let k = 0; k < body.length; k++) {
       // Past what the item may still spend: stop building, and the item's expansion ends here.
-      if ((cut = this.over(out.length))) break;
+      if ((cut = this.budget.over(out.length))) break;
       const t = body[k] as Token;
       if (t.text === '#' && params.length) {
         let j = k + 1;
@@ -337,33 +309,9 @@ export class Expander {
       }
       out.push(this.synth(t.text, t.kind, name, end, hide));
     }
-    this.charge(out.length);
-    if (cut) this.exhausted = true;
+    this.budget.charge(out.length);
+    if (cut) this.budget.exhausted = true;
     return out;
-  }
-
-  /** Whether `n` more tokens would overrun the item's or the file's budget. */
-  private over(n: number): boolean {
-    if (n > this.budget) this.sizeItem();
-    return n > this.budget || n > this.fileLeft;
-  }
-
-  /** Past the base, the item's own size counts too (scanned only for items this heavy). */
-  private sizeItem(): void {
-    if (this.itemSized) return;
-    this.itemSized = true;
-    const end = new TopLevelScanner(this.source, this.itemStart).finishItem();
-    this.budget += ITEM_BUDGET_PER_BYTE * (end - this.itemStart);
-  }
-
-  /** Spends `n` tokens of the item's and the file's budgets. */
-  private charge(n: number): void {
-    this.spent += n;
-    this.budget -= n;
-    this.fileLeft -= n;
-    if (this.budget < 0) this.sizeItem();
-    if (this.budget < 0) this.exhausted = true;
-    if (this.fileLeft < 0) this.exhausted = this.truncated = true;
   }
 
   private emit(t: XTok): void {

@@ -4,7 +4,8 @@
 // expansion is the old one with the same lines replaced and everything after them moved.
 // Anything else returns null and the caller expands the whole file; both give the same result.
 import { CodeScanner } from './lexer';
-import { ITEM_BUDGET, type Expansion } from './expand';
+import type { Expansion } from './expand';
+import { ITEM_BUDGET } from './expansionBudget';
 import type { MacroTable } from './macros';
 
 /** The lines `[start, end)` changed between `before` and `after` (end in `before`), or null if none. */

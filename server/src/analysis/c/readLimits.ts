@@ -4,7 +4,7 @@
 import { declaredName } from '../bpf/topItems';
 import type { ReadProblem } from '../facts';
 import type { ParsedC } from './document';
-import { ITEM_BUDGET, ITEM_BUDGET_PER_BYTE } from './expand';
+import { ITEM_BUDGET, ITEM_BUDGET_PER_BYTE } from './expansionBudget';
 import type { Node } from './parser';
 import type { UnreadItem } from './recovery';
 

@@ -1,0 +1,66 @@
+// How many tokens macro expansion may produce: per top-level item, and for the whole file.
+// Ordinary code spends a few tokens per source byte; HID report descriptors, the most
+// macro-heavy real code seen, up to 16 (42,000 tokens for a 4 KB array). An item gets a base plus
+// 32 tokens per byte of its own text, so only a runaway expansion meets that: then that item alone
+// stops expanding (its remaining invocations are copied as written) and is reported, while every
+// other item of the file is still expanded.
+import { TopLevelScanner } from './topLevel';
+
+export const ITEM_BUDGET = 20_000;
+export const ITEM_BUDGET_PER_BYTE = 32;
+
+/** Upper bound for the whole file, so that many runaway items cannot add up to minutes. */
+export function fileBudget(length: number): number {
+  return 4 * ITEM_BUDGET + ITEM_BUDGET_PER_BYTE * length;
+}
+
+export class ExpansionBudget {
+  /** Tokens produced in the whole file. */
+  spent = 0;
+  /** The current item ran out of its budget. */
+  exhausted = false;
+  /** The file ran out of its budget: nothing more is expanded. */
+  truncated = false;
+  /** The current item's first code character in the source. */
+  itemStart = 0;
+  private left = ITEM_BUDGET;
+  private fileLeft: number;
+  /** Whether the current item's length was added to its budget (scanned only for heavy items). */
+  private sized = false;
+
+  constructor(private readonly source: string) {
+    this.fileLeft = fileBudget(source.length);
+  }
+
+  /** A new top-level item starts at `start`: a budget of its own. */
+  startItem(start: number): void {
+    this.itemStart = start;
+    this.left = ITEM_BUDGET;
+    this.sized = false;
+    this.exhausted = false;
+  }
+
+  /** Whether `n` more tokens would overrun the item's or the file's budget. */
+  over(n: number): boolean {
+    if (n > this.left) this.size();
+    return n > this.left || n > this.fileLeft;
+  }
+
+  /** Spends `n` tokens of the item's and the file's budgets. */
+  charge(n: number): void {
+    this.spent += n;
+    this.left -= n;
+    this.fileLeft -= n;
+    if (this.left < 0) this.size();
+    if (this.left < 0) this.exhausted = true;
+    if (this.fileLeft < 0) this.exhausted = this.truncated = true;
+  }
+
+  /** Past the base, the item's own size counts too. */
+  private size(): void {
+    if (this.sized) return;
+    this.sized = true;
+    const end = new TopLevelScanner(this.source, this.itemStart).finishItem();
+    this.left += ITEM_BUDGET_PER_BYTE * (end - this.itemStart);
+  }
+}
