@@ -5,7 +5,7 @@ import type { VmTarget } from '../../../remote/src/targets';
 
 export interface BuiltinTarget {
   name: string;
-  /** "Debian's kernel 6.12.117+deb12-amd64 in qemu", from the API's image description. */
+  /** "Debian's kernel 7.3.4+deb13-amd64 in qemu with bpf_testmod.ko", from the API's image description. */
   description: string;
   /** The kernel image and initramfs exist (npm run vm:setup ran). */
   ready: boolean;
