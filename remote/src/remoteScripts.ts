@@ -11,6 +11,7 @@ import { AGENT_BINARY, AGENT_SOURCES } from './agentBuild';
 export const PREFLIGHT = `d=$1
 case $d in "~") d=$HOME ;; "~/"*) d=$HOME/\${d#"~/"} ;; esac
 echo "uid=$(id -u)"; echo "arch=$(uname -m)"; echo "release=$(uname -r)"
+if command -v gzip >/dev/null 2>&1; then echo gzip=yes; fi
 if [ "$3" = 1 ]; then if sudo -n true 2>/dev/null; then echo sudo=ok; else echo sudo=fail; fi; fi
 if [ -x "$d/agent-$4/${AGENT_BINARY}" ]; then echo agent=cached
 elif [ "$5" = remote ]; then
@@ -75,5 +76,5 @@ case $d in "~") d=$HOME ;; "~/"*) d=$HOME/\${d#"~/"} ;; esac
 rm -rf -- "$d/run-$2"
 rm -f -- "$d"/agent-*/${AGENT_BINARY}."$2"`;
 
-/** $1 path in the run directory: the user's loader (built here, static) is stdin. */
-export const INSTALL_LOADER = `cat >"$1" && chmod 0755 "$1"`;
+/** $1 path in the run directory, $2 "gz" when stdin is gzip-compressed: the user's loader (built here, static) is stdin. */
+export const INSTALL_LOADER = `if [ "$2" = gz ]; then gzip -dc >"$1"; else cat >"$1"; fi && chmod 0755 "$1"`;

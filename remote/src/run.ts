@@ -9,6 +9,7 @@
 // frees what it loaded and still reports; then the ssh session and the master end. What the run
 // left in its remote directory is removed over the same connection.
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { AGENT_BINARY, localMachine, readAgentSources, staticAgent, type AgentSources } from './agentBuild';
@@ -132,7 +133,9 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
     let args = agentArgs(plan, objectPath, { allowAttach: target.allowAttach, pidfile, hold: o.hold, observe: o.observe });
     if (loader.kind === 'executed') {
       const loaderPath = `${runDir}/loader`;
-      const installed = await conn.exec(['sh', '-c', INSTALL_LOADER, 'sh', loaderPath], { stdin: loader.binary.bytes, signal: o.signal, timeoutMs: left() });
+      // Compressed where the target has gzip: a static loader is about 1.3 MB, half that gzipped.
+      const gz = /^gzip=yes$/m.test(pre.stdout);
+      const installed = await conn.exec(['sh', '-c', INSTALL_LOADER, 'sh', loaderPath, gz ? 'gz' : ''], { stdin: gz ? gzipSync(loader.binary.bytes) : loader.binary.bytes, signal: o.signal, timeoutMs: left() });
       if (installed.code !== 0) throw new VmError('upload-failed', `cannot upload the loader to ${runDir} on ${target.name}: ${installed.stderr.trim()}`, installed.stderr);
       args = loaderArgs(plan, loaderPath, { pidfile, budgetSeconds: o.loaderBudget ?? 15, hold: o.hold, observe: o.observe });
       log(`running the loader ${loader.binary.file} (libbpf ${loader.binary.libbpf}, ${loader.binary.cached ? 'built earlier, unchanged' : `built in ${loader.binary.buildMs} ms`}) with the recorder`);

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { AGENT_BINARY, readAgentSources } from '../../remote/src/agentBuild';
 import { parsePreflight } from '../../remote/src/errors';
 import { BUILD, INSTALL_LOADER, PREFLIGHT, RUN, STOP_AGENT } from '../../remote/src/remoteScripts';
@@ -25,6 +26,9 @@ describe('remote: target scripts', () => {
     const r = shell(['sh', '-c', INSTALL_LOADER, 'sh', join(dir, 'loader')], new TextEncoder().encode('#!/bin/sh\necho ran\n'));
     assert.equal(r.status, 0, r.stderr);
     assert.equal(spawnSync(join(dir, 'loader'), { encoding: 'utf8' }).stdout, 'ran\n');
+    const gz = shell(['sh', '-c', INSTALL_LOADER, 'sh', join(dir, 'loader.gz-sent'), 'gz'], gzipSync(Buffer.from('#!/bin/sh\necho unpacked\n')));
+    assert.equal(gz.status, 0, gz.stderr);
+    assert.equal(spawnSync(join(dir, 'loader.gz-sent'), { encoding: 'utf8' }).stdout, 'unpacked\n');
   });
 
   it('preflight: facts, a run directory under ~, the object written from stdin', () => {
