@@ -32,6 +32,24 @@ export interface Scenario {
   description: string;
 }
 
+/**
+ * The loader that decided a program's state. `loader` is null when no loader of any kind is in the
+ * workspace: the state then says what attaching every map would do, and nothing claims it happens.
+ */
+export interface DecidedBy {
+  loader: string | null;
+  /** The kind of loader: a libbpf C skeleton loader (Rust loaders come next); null with no loader. */
+  kind: 'c' | null;
+  /** Where the lifecycle is: `in test_hotplug()`. */
+  lifecycle?: string;
+  /** The loader's condition for this state when its paths disagree: `` `cbs_defined` ``. */
+  when?: string;
+  /** Distinct paths of the lifecycle replayed. */
+  paths: number;
+  /** More paths than the reader keeps: some branches were read in sequence. */
+  truncated?: boolean;
+}
+
 export interface ModelKfuncCall extends KfuncCall {
   /** Why the kfunc reads the association (declaration, built-in list, setting). */
   dependsOnAssociation: string;
@@ -51,6 +69,10 @@ export interface ModelProgram {
   association: AssociationState;
   /** The association under every scenario, when there is more than one loader. */
   byScenario: { scenario: Scenario; association: AssociationState }[];
+  /** What decided `association` (the first scenario's loader, lifecycle and path condition). */
+  decidedBy?: DecidedBy;
+  /** The association on each of the first scenario's paths, when they disagree. */
+  byPath?: { when: string; association: AssociationState }[];
   /** Calls to association-dependent kfuncs reached from this program. */
   kfuncCalls: ModelKfuncCall[];
   callbacks: string[];

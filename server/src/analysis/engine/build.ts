@@ -4,7 +4,8 @@ import { essentialTypeName } from '../sections';
 import type { Finding, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../model';
 import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, takesAuxForOtherPurposes, type DependentKfunc } from '../kfuncs';
 import { linkObjects, truthOf, type LinkedObject } from './link';
-import { runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
+import type { ObjectView } from './scenario';
+import { replayLoader, type ReplayOutcome } from './pathReplay';
 import { staleFinding } from './staleness';
 import { finding } from './findingText';
 
@@ -133,8 +134,8 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
   if (!truth) return;
   const view = viewOf(o, truth.facts);
   const loaders = [...o.loaders].sort((a, b) => a.facts.file.localeCompare(b.facts.file));
-  const outcomes: ScenarioOutcome[] = loaders.length ? loaders.map((l) => runScenario(view, l, dependent)) : [runScenario(view, null, dependent)];
-  const primary = outcomes[0] as ScenarioOutcome;
+  const outcomes: ReplayOutcome[] = loaders.length ? loaders.map((l) => replayLoader(view, l, dependent)) : [replayLoader(view, null, dependent)];
+  const primary = outcomes[0] as ReplayOutcome;
   const obj: ModelObject = {
     id: o.id,
     sources: o.source ? [o.source.file] : [],
@@ -163,6 +164,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
       location: view.programLocation(p.name),
       association: state.association,
       byScenario: outcomes.length > 1 ? outcomes.map((s) => ({ scenario: s.scenario, association: s.programs.get(p.name)?.association ?? { state: 'none', reason: '' } })) : [],
+      ...decided(primary, p.name),
       kfuncCalls: view
         .kfuncCalls(p.name)
         .filter((c) => lookupKfunc(dependent, c.name))
@@ -202,6 +204,13 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     const f = staleFinding('object', { file: o.objectFile.file, range: zero }, o.objectFile.file, o.source, o.objectFile, followed);
     if (f) model.findings.push({ ...f, object: o.id });
   }
+}
+
+/** The loader, lifecycle and path condition behind a program's state. */
+function decided(o: ReplayOutcome, program: string): Pick<ModelProgram, 'decidedBy' | 'byPath'> {
+  const by = o.decidedBy.get(program);
+  const paths = o.byPath.get(program);
+  return { ...(by ? { decidedBy: by } : {}), ...(paths?.length ? { byPath: paths } : {}) };
 }
 
 function dedupe(findings: Finding[]): Finding[] {

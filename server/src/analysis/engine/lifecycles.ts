@@ -1,56 +1,89 @@
 // A loader that opens a skeleton more than once — a test file with one function per case, or a
 // tool that reloads — runs independent lifecycles: each open starts one. What one lifecycle sets
-// (autoload, autocreate, slots) and calls does not carry into the next.
-import type { LoaderAction } from '../facts';
+// (autoload, autocreate, slots) and calls does not carry into the next. The reader gives each
+// lifecycle its distinct paths (loader/paths.ts); here they are narrowed to one object's calls, and
+// the calls of functions that open nothing themselves (a harness hands them the skeleton: sched_ext
+// selftests' run(ctx)) are appended to every lifecycle of the object.
+import type { LoaderAction, LoaderFacts } from '../facts';
+import { actionKey } from '../loader/loader';
+import { MAX_PATHS, type LoaderLifecycle, type LoaderPath, type PathLiteral } from '../loader/paths';
+import type { LinkedLoader } from './link';
 
-export interface Lifecycle {
-  actions: LoaderAction[];
-  /** 0-based, in the order of the opens; absent when the loader opens the skeleton once. */
-  index?: number;
-  /** Says which one: `in test_load()`, `in main(), open 2`. */
-  label?: string;
+export type ActionTarget<G> = (a: LoaderAction) => G | undefined;
+
+const pathKey = (p: LoaderPath): string => `${p.givesUp ? '!' : ''}${p.actions.map(actionKey).join('|')}`;
+
+function dedupe(paths: LoaderPath[]): LoaderPath[] {
+  const out = new Map<string, LoaderPath>();
+  for (const p of paths) {
+    const k = pathKey(p);
+    const seen = out.get(k);
+    if (seen) seen.when.push(...p.when.filter((w) => !seen.when.includes(w)));
+    else out.set(k, { ...p, when: [...p.when] });
+  }
+  return [...out.values()];
 }
 
-const opens = (a: LoaderAction): boolean => a.kind === 'open' || a.kind === 'open_and_load';
-
-/**
- * Splits a loader's actions (for one skeleton, in file order) at each open. Actions in functions
- * that open nothing themselves (helpers taking the skeleton as an argument) belong to every
- * lifecycle; actions before the first open of a function that opens belong to its first one.
- */
-export function splitLifecycles(actions: LoaderAction[]): Lifecycle[] {
-  const openActions = actions.filter(opens);
-  if (openActions.length < 2) return [{ actions }];
-  const opening = new Set(openActions.map((a) => a.inFunction));
-  // Each action joins the lifecycle of the open before it in its function (or, before the
-  // function's first open, of that first open).
-  const segment = new Map<LoaderAction, number>();
-  const lastOpen = new Map<string, number>();
-  const waiting = new Map<string, LoaderAction[]>();
-  let index = -1;
-  for (const a of actions) {
-    if (!opening.has(a.inFunction)) continue;
-    if (opens(a)) {
-      index++;
-      lastOpen.set(a.inFunction, index);
-      for (const w of waiting.get(a.inFunction) ?? []) segment.set(w, index);
-      waiting.delete(a.inFunction);
-      segment.set(a, index);
-      continue;
+/** Every combination of one path from each list, in order, up to MAX_PATHS. */
+function combine(lists: LoaderPath[][]): { paths: LoaderPath[]; truncated: boolean } {
+  let out: LoaderPath[] = [{ actions: [], when: [[]], givesUp: false }];
+  let truncated = false;
+  for (const list of lists) {
+    if (!list.length) continue;
+    const next: LoaderPath[] = [];
+    for (const a of out) {
+      for (const b of list) {
+        if (next.length >= MAX_PATHS) {
+          truncated = true;
+          break;
+        }
+        const when: PathLiteral[][] = [];
+        for (const x of a.when) for (const y of b.when) if (when.length < 4) when.push([...x, ...y]);
+        next.push({ actions: [...a.actions, ...b.actions], when, givesUp: a.givesUp || b.givesUp });
+      }
     }
-    const last = lastOpen.get(a.inFunction);
-    if (last !== undefined) segment.set(a, last);
-    else waiting.set(a.inFunction, [...(waiting.get(a.inFunction) ?? []), a]);
+    out = dedupe(next);
+  }
+  return { paths: out, truncated };
+}
+
+function union(paths: LoaderPath[]): LoaderAction[] {
+  const seen = new Map<string, LoaderAction>();
+  for (const p of paths) for (const a of p.actions) if (!seen.has(actionKey(a))) seen.set(actionKey(a), a);
+  return [...seen.values()].sort((a, b) => a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character);
+}
+
+/** A loader read without paths: all its calls as one path of one lifecycle. */
+function unread(l: LoaderFacts): LoaderLifecycle[] {
+  return [{ skeleton: null, open: null, inFunction: '', paths: [{ actions: l.actions, when: [[]], givesUp: false }], truncated: false }];
+}
+
+/** The lifecycles of a loader for one object, each with its paths narrowed to the object's calls. */
+export function lifecyclesOf<G extends { names: Set<string> }>(l: LoaderFacts, g: G, targetOf: ActionTarget<G>): LinkedLoader[] {
+  const all = l.lifecycles ?? unread(l);
+  const narrow = (c: LoaderLifecycle): LoaderPath[] => dedupe(c.paths.map((p) => ({ ...p, actions: p.actions.filter((a) => targetOf(a) === g) })));
+  const opened = all.filter((c) => c.skeleton !== null && g.names.has(c.skeleton));
+  const shared = all.filter((c) => c.skeleton === null).map((c) => ({ c, paths: narrow(c) })).filter((h) => h.paths.some((p) => p.actions.length));
+  const sharedTruncated = shared.some((h) => h.c.truncated);
+  if (!opened.length) {
+    if (!shared.length) return [];
+    const { paths, truncated } = combine(shared.map((h) => h.paths));
+    return [{ facts: l, actions: union(paths), paths, truncated: truncated || sharedTruncated, where: `in ${shared.map((h) => `${h.c.inFunction}()`).join(', ')}` }];
   }
   const perFunction = new Map<string, number>();
-  return openActions.map((open, index) => {
-    const nth = (perFunction.get(open.inFunction) ?? 0) + 1;
-    perFunction.set(open.inFunction, nth);
-    const several = openActions.filter((o) => o.inFunction === open.inFunction).length > 1;
+  return opened.map((c, index) => {
+    const nth = (perFunction.get(c.inFunction) ?? 0) + 1;
+    perFunction.set(c.inFunction, nth);
+    const several = opened.filter((o) => o.inFunction === c.inFunction).length > 1;
+    const label = `in ${c.inFunction}()${several ? `, open ${nth}` : ''}`;
+    const { paths, truncated } = combine([narrow(c), ...shared.map((h) => h.paths)]);
     return {
-      index,
-      label: `in ${open.inFunction}()${several ? `, open ${nth}` : ''}`,
-      actions: actions.filter((a) => !segment.has(a) || segment.get(a) === index),
+      facts: l,
+      actions: union(paths),
+      paths,
+      truncated: truncated || c.truncated || sharedTruncated,
+      where: label,
+      ...(opened.length > 1 ? { lifecycle: { index, label } } : {}),
     };
   });
 }

@@ -3,7 +3,8 @@
 // programs with the same name in two objects stay two programs.
 import { basename, dirname } from 'node:path';
 import type { BpfObjectFacts, FactOrigin, LoaderAction, LoaderFacts, SkeletonFacts } from '../facts';
-import { splitLifecycles } from './lifecycles';
+import { lifecyclesOf, type ActionTarget } from './lifecycles';
+import type { LoaderPath } from '../loader/paths';
 import { differences } from './staleness';
 
 export interface LinkedObject {
@@ -18,9 +19,16 @@ export interface LinkedObject {
 
 export interface LinkedLoader {
   facts: LoaderFacts;
+  /** Every call of the lifecycle, on any path (source order). */
   actions: LoaderAction[];
+  /** The distinct ways through the lifecycle; each is replayed. */
+  paths: LoaderPath[];
+  /** More paths than the reader keeps: some branches were read in sequence. */
+  truncated: boolean;
   /** Which lifecycle of the loader, when it opens the skeleton more than once. */
   lifecycle?: { index: number; label: string };
+  /** Where the lifecycle is: `in test_hotplug()`. */
+  where?: string;
 }
 
 function overlap(a: BpfObjectFacts | null | undefined, b: BpfObjectFacts | null | undefined): number {
@@ -167,26 +175,21 @@ function memberNames(g: LinkedObject): Set<string> {
   return names;
 }
 
-/** Gives each action of a loader to the object it concerns. */
+/** Gives each lifecycle of a loader, and each action on its paths, to the object it concerns. */
 function linkLoader(l: LoaderFacts, groups: LinkedObject[]): void {
   const linked = groups.filter((g) => l.skeletonTypes.some((t) => g.names.has(t)));
   if (!linked.length) return;
-  const entries = linked.map((g) => ({ g, entry: { facts: l, actions: [] as LoaderAction[] } }));
-  for (const a of l.actions) {
+  const targetOf: ActionTarget<LinkedObject> = (a) => {
     const skel = actionSkeleton(a);
-    let target = skel ? entries.find((e) => e.g.names.has(skel)) : undefined;
-    if (!target && entries.length === 1) target = entries[0];
+    let target = skel ? linked.find((g) => g.names.has(skel)) : undefined;
+    if (!target && linked.length === 1) target = linked[0];
     if (!target) {
       const name = actionMemberName(a);
-      target = name ? entries.find((e) => memberNames(e.g).has(name)) : undefined;
+      target = name ? linked.find((g) => memberNames(g).has(name)) : undefined;
     }
-    target?.entry.actions.push(a);
-  }
-  for (const { g, entry } of entries) {
-    for (const life of splitLifecycles(entry.actions)) {
-      g.loaders.push({ facts: l, actions: life.actions, ...(life.index !== undefined && life.label ? { lifecycle: { index: life.index, label: life.label } } : {}) });
-    }
-  }
+    return target;
+  };
+  for (const g of linked) g.loaders.push(...lifecyclesOf(l, g, targetOf));
 }
 
 function actionSkeleton(a: LoaderAction): string | null {

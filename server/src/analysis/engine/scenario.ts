@@ -1,7 +1,7 @@
 // One run of one object: open, the loader's configuration, load (libbpf's checks), attach (the
 // kernel associates every program in an updated map's slots, poisoning shared ones), and the
 // explicit association calls in order, each answered as libbpf and the kernel would.
-import type { BpfObjectFacts, KfuncCall, Location } from '../facts';
+import type { BpfObjectFacts, KfuncCall, LoaderAction, Location } from '../facts';
 import type { AssociationState, Errno, Finding, ModelAssociationCall, ModelSlot, Scenario, SlotRef } from '../model';
 import { applyPreLoadActions, checkLoad, type MapState, type ProgState } from './libbpfLoad';
 import { predictCall, type CallContext } from './explicit';
@@ -27,6 +27,8 @@ export interface ScenarioOutcome {
   calls: ModelAssociationCall[];
   findings: Finding[];
   loadFails: boolean;
+  /** Attached maps and the call that attaches each (for messages). */
+  attachedBy: Map<string, string>;
 }
 
 function initialState(view: ObjectView): { progs: Map<string, ProgState>; maps: Map<string, MapState>; findings: Finding[] } {
@@ -73,14 +75,14 @@ function initialState(view: ObjectView): { progs: Map<string, ProgState>; maps: 
 }
 
 /** Maps whose value the run writes into the kernel (bpf_map__attach_struct_ops), in order. */
-function attachedMaps(view: ObjectView, loader: LinkedLoader | null, maps: Map<string, MapState>): Map<string, string> {
+function attachedMaps(view: ObjectView, loader: LinkedLoader | null, actions: LoaderAction[], maps: Map<string, MapState>): Map<string, string> {
   const attached = new Map<string, string>();
   if (!loader) {
-    for (const m of maps.values()) if (m.autocreate) attached.set(m.fact.name, `${view.id}__attach(), assumed because no loader for this object is in the workspace`);
+    for (const m of maps.values()) if (m.autocreate) attached.set(m.fact.name, `${view.id}__attach()`);
     return attached;
   }
   const file = loader.facts.file.split('/').pop();
-  for (const a of loader.actions) {
+  for (const a of actions) {
     const m = a.kind === 'set_autoattach' || a.kind === 'attach_struct_ops' ? maps.get(a.map.name) : undefined;
     if (a.kind === 'set_autoattach' && m && a.value !== null) m.autoattach = a.value;
     else if (a.kind === 'attach_struct_ops' && m?.autocreate) attached.set(m.fact.name, `bpf_map__attach_struct_ops() in ${file}`);
@@ -97,6 +99,7 @@ export function runScenario(
   view: ObjectView,
   loader: LinkedLoader | null,
   dependentKfuncs: Map<string, DependentKfunc>,
+  actions: LoaderAction[] = loader?.actions ?? [],
 ): ScenarioOutcome {
   const life = loader?.lifecycle;
   const scenario: Scenario = loader
@@ -105,12 +108,12 @@ export function runScenario(
         ...(life ? { lifecycle: life.index } : {}),
         description: `as loaded by ${loader.facts.file.split('/').pop()}${life ? ` (${life.label})` : ''}`,
       }
-    : { loader: null, description: 'assumed lifecycle: open, load, attach every struct_ops map' };
+    : { loader: null, description: 'no loader found: what open, load and attach of every struct_ops map would do' };
   const { progs, maps, findings } = initialState(view);
-  applyPreLoadActions(loader?.actions ?? [], progs, maps);
+  applyPreLoadActions(actions, progs, maps);
   const load = checkLoad(progs, maps);
   findings.push(...load.findings);
-  const attached = load.failure ? new Map<string, string>() : attachedMaps(view, loader, maps);
+  const attached = load.failure ? new Map<string, string>() : attachedMaps(view, loader, actions, maps);
 
   // Automatic association: every program in an attached map's slots.
   const autoMaps = new Map<string, SlotRef[]>();
@@ -127,7 +130,7 @@ export function runScenario(
   // Explicit association, call by call.
   const ctx: CallContext = { view, progs, maps, loadFailure: load.failure, explicit: new Map() };
   const calls: ModelAssociationCall[] = [];
-  for (const a of loader?.actions ?? []) {
+  for (const a of actions) {
     if (a.kind !== 'assoc') continue;
     const out = predictCall(a, loader?.facts.file ?? '', ctx);
     calls.push(...(life ? out.calls.map((c) => ({ ...c, lifecycle: life.index })) : out.calls));
@@ -138,12 +141,14 @@ export function runScenario(
   for (const p of progs.values()) {
     programs.set(p.fact.name, { autoload: p.autoload, association: stateOf(p, load.failure, autoMaps, ctx, attached) });
   }
-  findings.push(...poisonFindings(progs, programs, attached));
-  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps));
+  const assumed = !loader;
+  findings.push(...poisonFindings((n) => view.programLocation(n), programs, attached, assumed ? { assumed } : {}));
+  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps, assumed));
 
   const outMaps = new Map<string, { autocreate: boolean; attached: boolean; slots: ModelSlot[] }>();
-  for (const m of maps.values()) outMaps.set(m.fact.name, { autocreate: m.autocreate, attached: attached.has(m.fact.name), slots: [...m.slots.values()] });
-  return { scenario, programs, maps: outMaps, calls, findings, loadFails: load.failure !== null };
+  // With no loader nothing says a map is attached: the states say what attaching would do.
+  for (const m of maps.values()) outMaps.set(m.fact.name, { autocreate: m.autocreate, attached: !assumed && attached.has(m.fact.name), slots: [...m.slots.values()] });
+  return { scenario, programs, maps: outMaps, calls, findings, loadFails: load.failure !== null, attachedBy: attached };
 }
 
 function stateOf(
@@ -169,21 +174,33 @@ function stateOf(
   return { state: 'none', reason: 'no association call for it' };
 }
 
-function poisonFindings(
-  progs: Map<string, ProgState>,
+/** How a poisoning is known: on every path of a loader, on some (`when`), or assumed with no loader. */
+export interface PoisonContext {
+  /** The loader's condition for the paths that attach both maps, when not every path does. */
+  when?: string;
+  /** No loader of any kind was found: attaching is assumed, not read. */
+  assumed?: boolean;
+}
+
+export function poisonFindings(
+  locationOf: (program: string) => Location,
   states: Map<string, { association: AssociationState }>,
   attached: Map<string, string>,
+  context: PoisonContext | ((program: string) => PoisonContext),
 ): Finding[] {
   const out: Finding[] = [];
   for (const [name, { association: a }] of states) {
     if (a.state !== 'poisoned') continue;
-    const p = progs.get(name) as ProgState;
     const how = [...new Set(a.maps.map((m) => attached.get(m) ?? ''))].filter(Boolean);
-    out.push(
-      finding('poisoned-association', p.location,
-        `${quote(name)} fills ${list([...new Set(a.slots.map((s) => quote(`${s.map}.${s.member}`)))])}: when these maps are attached (by ${list(how)}), the kernel poisons its association and bpf_prog_get_assoc_struct_ops() returns NULL for it, so kfuncs that look up "their" struct_ops from this program get NULL. Give each map its own copy of the program.`,
-        a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` })), undefined, name),
-    );
+    const ctx = typeof context === 'function' ? context(name) : context;
+    const slots = list([...new Set(a.slots.map((s) => quote(`${s.map}.${s.member}`)))]);
+    const effect = 'the kernel poisons its association and bpf_prog_get_assoc_struct_ops() returns NULL for it, so kfuncs that look up "their" struct_ops from this program get NULL';
+    const message = ctx.assumed
+      ? `${quote(name)} fills ${slots}. No loader for this object is in the workspace, so nothing says these maps are attached; if both are attached (as ${list(how)} would), ${effect}. Give each map its own copy of the program if both are meant to run.`
+      : ctx.when
+        ? `${quote(name)} fills ${slots}: on the path where ${ctx.when}, these maps are both attached (by ${list(how)}) and ${effect}. Other paths do not attach both. Give each map its own copy of the program.`
+        : `${quote(name)} fills ${slots}: when these maps are attached (by ${list(how)}), ${effect}. Give each map its own copy of the program.`;
+    out.push(finding('poisoned-association', locationOf(name), message, a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` })), ctx.assumed ? 'info' : undefined, name));
   }
   return out;
 }
@@ -194,6 +211,7 @@ function kfuncFindings(
   states: Map<string, { association: AssociationState }>,
   dependent: Map<string, DependentKfunc>,
   maps: Map<string, MapState>,
+  assumed: boolean,
 ): Finding[] {
   const out: Finding[] = [];
   // sched_ext: an unassociated (or poisoned) program falls back to the root scheduler unless the
@@ -215,8 +233,8 @@ function kfuncFindings(
       if (a.state === 'poisoned') {
         out.push(
           finding('poisoned-kfunc-caller', call.location,
-            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is poisoned (shared by ${list(a.maps.map(quote))}): ${outcome}.`,
-            [{ location: p.location, message: `${name} is poisoned` }, ...a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))], severity, name),
+            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is poisoned (shared by ${list(a.maps.map(quote))}${assumed ? ', if both are attached: no loader for this object is in the workspace' : ''}): ${outcome}.`,
+            [{ location: p.location, message: `${name} is poisoned` }, ...a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))], assumed ? 'info' : severity, name),
         );
       } else if (p.fact.kind === 'other' && (a.state === 'none' || a.state === 'rejected')) {
         const reason = a.state === 'rejected' ? `its association call fails (${a.errno}: ${a.reason})` : 'nothing associates it with a struct_ops map';

@@ -1,29 +1,92 @@
 // User-space C -> loader facts: the skeleton lifecycle (open, load, attach), the association
 // calls, autoload/autocreate/autoattach changes and slot re-pointing, each with the lifecycle
-// phase it happens in. Calls are taken in source order within a function; a helper function's
-// entry phase comes from its call sites in the same file.
+// phase it happens in, read path by path (flow.ts): every lifecycle with the distinct ways
+// through it that the code allows. Helper functions of the same file are followed from their
+// call sites with their arguments; a function nobody in the file calls is an entry point.
 import type { ParsedC } from '../c/document';
 import type { Node } from '../c/parser';
 import type { LoaderAction, LoaderFacts, LoaderPhase, Location } from '../facts';
-import { constBool, constInt, optsFlags, RefResolver, Scope, skeletonOf } from './refs';
+import { constBool, constInt, optsFlags, RefResolver, Scope, skeletonOf, unwrap } from './refs';
 import { objectNamesForObject } from '../objectNames';
 import { declaredName } from '../bpfSource';
 import { query } from '../c/queries';
+import { FlowWalker, type StepReader } from './flow';
+import { evaluate } from './branches';
+import { PathState } from './pathState';
+import { MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';
 
-const LIFECYCLE = /^(\w+?)__(open|open_opts|load|open_and_load|attach|destroy)$/;
-type PhaseState = Map<string, LoaderPhase>;
+/** `NAME__open()` ... of a skeleton; libbpf's own `bpf_link__destroy()` and the like are not. */
+const LIFECYCLE = /^(?!(?:bpf_link|bpf_object|bpf_map|bpf_program|btf|btf_dump|ring_buffer|user_ring_buffer|perf_buffer|bpf_linker)__)(\w+?)__(open|open_opts|load|open_and_load|attach|destroy)$/;
+const DESTROY_CALL = /__destroy$/;
+const LOADER_CALLS = new Set([
+  'bpf_object__open_file',
+  'bpf_object__open',
+  'bpf_object__load',
+  'bpf_program__assoc_struct_ops',
+  'bpf_prog_assoc_struct_ops',
+  'bpf_program__set_autoload',
+  'bpf_map__set_autocreate',
+  'bpf_map__set_autoattach',
+  'bpf_map__attach_struct_ops',
+  'bpf_link__update_map',
+  'SCX_OPS_OPEN',
+  'SCX_OPS_LOAD',
+  'SCX_OPS_ATTACH',
+]);
 
-interface FunctionWalk {
-  name: string;
-  node: Node;
+type Base = { location: Location; phase: LoaderPhase; inFunction: string };
+
+interface LifecycleRecord {
+  lifecycle: LoaderLifecycle;
+  paths: Map<string, LoaderPath>;
+  order: number;
 }
 
-export class LoaderReader {
+const keys = new WeakMap<LoaderAction, string>();
+
+/** Identity of an action on a path: what it does and where (a helper followed twice makes two). */
+export function actionKey(a: LoaderAction): string {
+  const known = keys.get(a);
+  if (known) return known;
+  const key = describeAction(a);
+  keys.set(a, key);
+  return key;
+}
+
+function describeAction(a: LoaderAction): string {
+  const r = a.location.range.start;
+  const what = 'map' in a && a.map ? a.map.name : '';
+  const prog = 'program' in a && a.program ? a.program.name : '';
+  const value = 'value' in a ? String(a.value) : '';
+  return `${a.kind}@${r.line}:${r.character}:${what}:${prog}:${value}:${a.phase}`;
+}
+
+function actionSkeleton(a: LoaderAction): string | null {
+  switch (a.kind) {
+    case 'open':
+    case 'load':
+    case 'open_and_load':
+    case 'attach':
+    case 'destroy':
+      return a.skeleton;
+    case 'assoc':
+      return a.program?.skeleton ?? a.map?.skeleton ?? null;
+    case 'set_autoload':
+      return a.program.skeleton;
+    default:
+      return a.map.skeleton;
+  }
+}
+
+export class LoaderReader implements StepReader {
   private readonly refs: RefResolver;
   private readonly globals = new Scope();
-  private readonly functions = new Map<string, FunctionWalk>();
+  private readonly functions = new Map<string, Node>();
+  private readonly relevant = new Map<string, Node>();
   private readonly skeletonTypes = new Set<string>();
-  private callSites = new Map<string, PhaseState[]>();
+  private readonly flat = new Map<string, LoaderAction>();
+  private readonly lifecycles = new Map<string, LifecycleRecord>();
+  private root = '';
 
   constructor(
     private readonly parsed: ParsedC,
@@ -38,8 +101,12 @@ export class LoaderReader {
     return { file: this.file, range: this.parsed.lines.range(s, Math.max(s, map.toSource(n.endIndex, true))) };
   }
 
-  read(): LoaderFacts {
-    const facts: LoaderFacts = { file: this.file, includes: [], skeletonTypes: [], actions: [], problems: [] };
+  location(n: Node): Location {
+    return this.loc(n);
+  }
+
+  read(): LoaderFacts & { lifecycles: LoaderLifecycle[] } {
+    const facts: LoaderFacts & { lifecycles: LoaderLifecycle[] } = { file: this.file, includes: [], skeletonTypes: [], actions: [], problems: [], lifecycles: [] };
     const text = this.parsed.text;
     for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*["<]([^">]+\.skel\.h)[">]/gm)) {
       const at = (m.index ?? 0) + m[0].indexOf(m[1] ?? '');
@@ -53,34 +120,236 @@ export class LoaderReader {
     for (const top of tree.rootNode.namedChildren) {
       if (top?.type === 'function_definition') {
         const name = declaredName(top.childForFieldName('declarator'))?.text;
-        if (name) this.functions.set(name, { name, node: top });
+        if (name) this.functions.set(name, top);
       } else if (top?.type === 'declaration') this.declare(top, this.globals);
     }
-    // Two passes: the first finds the phase at each call of a local function, the second
-    // starts each function in the phase its callers agree on.
-    const callsLocal = [...this.functions.values()].some((fn) => {
-      const body = fn.node.childForFieldName('body');
-      return !!body && this.steps(body).some((n) => n.type === 'call_expression' && this.functions.has(n.childForFieldName('function')?.text ?? ''));
-    });
-    if (callsLocal) for (const fn of this.functions.values()) this.walk(fn, new Map(), null);
-    const entry = this.entryPhases();
-    this.callSites = new Map();
-    for (const fn of this.functions.values()) this.walk(fn, entry.get(fn.name) ?? new Map(), facts.actions);
+    this.findRelevant();
+    const called = new Set<string>();
+    for (const [name, fn] of this.relevant) for (const c of this.localCalls(fn)) if (c !== name) called.add(c);
+    const walker = new FlowWalker(this, actionKey);
+    const roots = [...this.relevant.keys()].filter((n) => !called.has(n));
+    const walkRoot = (name: string) => {
+      const fn = this.relevant.get(name);
+      if (!fn) return;
+      this.root = name;
+      walker.visited.add(name);
+      const start = new PathState([{ fn: name, scope: new Scope(this.globals) }], new Map(), new Map(), new Map(), new Map(), new Set(), new Map());
+      this.declareParameters(fn, start.scope);
+      for (const end of walker.walkFunction(fn, [start])) for (const skel of [...end.segments.keys()]) this.closeSegment(end, skel);
+    };
+    for (const name of roots) walkRoot(name);
+    // Functions only reachable through a cycle, or past the depth limit, are entry points too.
+    for (const name of this.relevant.keys()) if (!walker.visited.has(name)) walkRoot(name);
+    facts.actions = [...this.flat.values()].sort((a, b) => a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character);
+    facts.lifecycles = [...this.lifecycles.values()]
+      .sort((a, b) => a.order - b.order)
+      .map((r) => ({ ...r.lifecycle, paths: [...r.paths.values()] }));
     facts.skeletonTypes = [...this.skeletonTypes];
     return facts;
   }
 
-  private entryPhases(): Map<string, PhaseState> {
-    const out = new Map<string, PhaseState>();
-    for (const [fn, sites] of this.callSites) {
-      const merged: PhaseState = new Map();
-      for (const skel of new Set(sites.flatMap((s) => [...s.keys()]))) {
-        const phases = new Set(sites.map((s) => s.get(skel) ?? 'unknown'));
-        merged.set(skel, phases.size === 1 ? ([...phases][0] as LoaderPhase) : 'unknown');
+  /** Functions that make loader calls, directly or through other functions of the file. */
+  private findRelevant(): void {
+    const direct = (fn: Node) =>
+      this.steps(fn).some((n) => {
+        if (n.type === 'assignment_expression') return !!/\bstruct_ops\s*\.\s*\w+\s*->/.test(n.childForFieldName('left')?.text ?? '');
+        return n.type === 'call_expression' && this.isLoaderCall(n.childForFieldName('function')?.text ?? '');
+      });
+    for (const [name, fn] of this.functions) if (direct(fn)) this.relevant.set(name, fn);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, fn] of this.functions) {
+        if (this.relevant.has(name)) continue;
+        if (this.localCalls(fn).some((c) => this.relevant.has(c))) {
+          this.relevant.set(name, fn);
+          changed = true;
+        }
       }
-      out.set(fn, merged);
+    }
+  }
+
+  private readonly callCache = new Map<number, string[]>();
+
+  private localCalls(fn: Node): string[] {
+    let out = this.callCache.get(fn.id);
+    if (!out) {
+      out = this.steps(fn)
+        .filter((n) => n.type === 'call_expression')
+        .map((n) => n.childForFieldName('function')?.text ?? '')
+        .filter((n) => this.functions.has(n));
+      this.callCache.set(fn.id, out);
     }
     return out;
+  }
+
+  isLoaderCall(name: string): boolean {
+    return LOADER_CALLS.has(name) || LIFECYCLE.test(name);
+  }
+
+  relevantFunction(name: string): Node | null {
+    return this.relevant.get(name) ?? null;
+  }
+
+  private declareParameters(fn: Node, scope: Scope): void {
+    const declarator = fn.childForFieldName('declarator');
+    const params = declarator?.type === 'function_declarator' ? declarator.childForFieldName('parameters') : null;
+    for (const p of params?.namedChildren ?? []) if (p?.type === 'parameter_declaration') this.declare(p, scope);
+  }
+
+  bindParameters(fn: Node, args: Node[], caller: PathState, callee: Scope): void {
+    this.declareParameters(fn, callee);
+    const declarator = fn.childForFieldName('declarator');
+    const params = (declarator?.type === 'function_declarator' ? declarator.childForFieldName('parameters')?.namedChildren ?? [] : []).filter((p) => p?.type === 'parameter_declaration');
+    params.forEach((p, i) => {
+      const name = declaredName(p?.childForFieldName('declarator') ?? null)?.text;
+      const arg = args[i];
+      if (!name || !arg) return;
+      const skeleton = skeletonOf(arg, caller.scope);
+      if (skeleton) callee.set(name, { skeletonType: skeleton });
+      for (const kind of ['progs', 'maps'] as const) {
+        for (const fd of [false, true]) {
+          const ref = this.refs.member(arg, caller.scope, kind, fd);
+          if (ref) callee.set(name, { member: { kind, ref, fd } });
+        }
+      }
+      const v = evaluate(arg, caller);
+      callee.set(name, { value: v });
+      const object = arg.type === 'identifier' ? caller.scope.get(arg.text)?.objectName : undefined;
+      if (object) callee.set(name, { objectName: object, skeletonType: object });
+    });
+  }
+
+  private emit(st: PathState, a: LoaderAction, node: Node): void {
+    const key = actionKey(a);
+    if (!this.flat.has(key)) this.flat.set(key, a);
+    // An attach call's result, so that `if (!link)` can say which side it failed on.
+    if (a.kind === 'attach' || a.kind === 'attach_struct_ops') {
+      const returnsPointer = a.kind === 'attach_struct_ops' && node.childForFieldName('function')?.text !== 'bpf_link__update_map';
+      st.nodeActions.set(node.id, { action: a, returnsPointer });
+    }
+    const skel = actionSkeleton(a);
+    if ((a.kind === 'open' || a.kind === 'open_and_load') && skel) {
+      if (st.segments.has(skel)) this.closeSegment(st, skel);
+      const r = a.location.range.start;
+      st.segments.set(skel, { key: `${r.line}:${r.character}:${skel}`, skeleton: skel, open: a.location, inFunction: a.inFunction, depth: st.frames.length, actions: [a], literals: [], givesUp: false });
+      return;
+    }
+    const own = skel ? st.segments.get(skel) : undefined;
+    const targets = own ? [own] : skel === null ? [...st.segments.values()].filter((s) => s.open) : [];
+    if (!targets.length) {
+      // Closing or destroying what this path did not open changes nothing.
+      if (a.kind === 'destroy') return;
+      let headless = st.segments.get('');
+      if (!headless) {
+        headless = { key: `fn:${this.root}`, skeleton: null, open: null, inFunction: this.root, depth: 1, actions: [], literals: [], givesUp: false };
+        st.segments.set('', headless);
+      }
+      targets.push(headless);
+    }
+    for (const t of targets) t.actions.push(a);
+    if (a.kind === 'destroy' && own) this.closeSegment(st, skel as string);
+  }
+
+  closeSegment(st: PathState, skeleton: string): void {
+    const seg = st.segments.get(skeleton);
+    if (!seg) return;
+    st.segments.delete(skeleton);
+    // The lifecycle is over: its phase no longer tells paths apart.
+    if (seg.skeleton) st.phases.delete(seg.skeleton);
+    const actions = seg.actions.filter((a) => !st.failed.has(a));
+    let rec = this.lifecycles.get(seg.key);
+    if (!rec) {
+      const order = seg.open ? seg.open.range.start.line * 10000 + seg.open.range.start.character : 1e12 + this.lifecycles.size;
+      rec = { lifecycle: { skeleton: seg.skeleton, open: seg.open, inFunction: seg.inFunction, paths: [], truncated: this.pendingTruncation.has(seg.key) }, paths: new Map(), order };
+      this.lifecycles.set(seg.key, rec);
+    }
+    const sig = `${seg.givesUp ? '!' : ''}${actions.map(actionKey).join('|')}`;
+    let path = rec.paths.get(sig);
+    if (!path) {
+      if (rec.paths.size >= MAX_PATHS) {
+        rec.lifecycle.truncated = true;
+        return;
+      }
+      path = { actions, when: [], givesUp: seg.givesUp };
+      rec.paths.set(sig, path);
+    }
+    const text = seg.literals.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&');
+    if (!path.when.some((w) => w.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&') === text)) path.when.push(seg.literals);
+  }
+
+  truncate(st: PathState): void {
+    for (const seg of st.segments.values()) {
+      const rec = this.lifecycles.get(seg.key);
+      if (rec) rec.lifecycle.truncated = true;
+      else this.pendingTruncation.add(seg.key);
+    }
+  }
+
+  private readonly pendingTruncation = new Set<string>();
+
+  private readonly lastCall = new Map<number, number>();
+
+  callsAfter(n: Node): boolean {
+    let top: Node = n;
+    while (top.parent && top.parent.type !== 'translation_unit') top = top.parent;
+    let last = this.lastCall.get(top.id);
+    if (last === undefined) {
+      last = -1;
+      for (const s of this.steps(top)) {
+        const fn = s.type === 'call_expression' ? (s.childForFieldName('function')?.text ?? '') : '';
+        if ((fn && !DESTROY_CALL.test(fn) && (this.isLoaderCall(fn) || this.relevant.has(fn))) || (s.type === 'assignment_expression' && /\bstruct_ops\s*\.\s*\w+\s*->/.test(s.childForFieldName('left')?.text ?? ''))) last = Math.max(last, s.startIndex);
+      }
+      this.lastCall.set(top.id, last);
+    }
+    return last >= n.endIndex;
+  }
+
+  /** Steps under a node: a slice of its top-level function's steps (one query per function). */
+  steps(n: Node): Node[] {
+    let steps = this.stepCache.get(n.id);
+    if (steps) return steps;
+    let top: Node = n;
+    while (top.parent && top.parent.type !== 'translation_unit') top = top.parent;
+    let all = this.stepCache.get(top.id);
+    if (!all) {
+      all = query('loaderSteps')
+        .captures(top)
+        .map((c) => c.node)
+        .sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+      this.stepCache.set(top.id, all);
+    }
+    if (top.id === n.id) return all;
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((all[mid] as Node).startIndex < n.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    steps = [];
+    for (let i = lo; i < all.length; i++) {
+      const s = all[i] as Node;
+      if (s.startIndex >= n.endIndex) break;
+      if (s.endIndex <= n.endIndex) steps.push(s);
+    }
+    this.stepCache.set(n.id, steps);
+    return steps;
+  }
+
+  private readonly stepCache = new Map<number, Node[]>();
+
+  step(n: Node, st: PathState): void {
+    const fn = st.fn;
+    const phases = st.phases;
+    const phaseOf = (skel: string | null): LoaderPhase => {
+      if (skel) return phases.get(skel) ?? 'unknown';
+      return phases.size === 1 ? ([...phases.values()][0] as LoaderPhase) : 'unknown';
+    };
+    const base = (x: Node, skel: string | null): Base => ({ location: this.loc(x), phase: phaseOf(skel), inFunction: fn });
+    const emit = (a: LoaderAction): void => this.emit(st, a, n);
+    if (n.type === 'declaration') this.declare(n, st.scope);
+    else if (n.type === 'assignment_expression') this.assignment(n, st.scope, base, emit);
+    else this.call(n, st.scope, phases, base, emit);
   }
 
   private declare(decl: Node, scope: Scope): void {
@@ -97,6 +366,8 @@ export class LoaderReader {
 
   private bind(name: string, value: Node | null, scope: Scope): void {
     if (!value) return;
+    const v = unwrap(value);
+    scope.set(name, { value: constInt(value), resultOf: v?.type === 'call_expression' ? v.id : undefined });
     for (const kind of ['progs', 'maps'] as const) {
       for (const fd of [false, true]) {
         const ref = this.refs.member(value, scope, kind, fd);
@@ -122,44 +393,6 @@ export class LoaderReader {
     }
   }
 
-  private walk(fn: FunctionWalk, entry: PhaseState, actions: LoaderAction[] | null): void {
-    const scope = new Scope(this.globals);
-    const phases: PhaseState = new Map(entry);
-    const declarator = fn.node.childForFieldName('declarator');
-    const params = declarator?.type === 'function_declarator' ? declarator.childForFieldName('parameters') : null;
-    for (const p of params?.namedChildren ?? []) if (p?.type === 'parameter_declaration') this.declare(p, scope);
-    const body = fn.node.childForFieldName('body');
-    if (!body) return;
-    const phaseOf = (skel: string | null): LoaderPhase => {
-      if (skel) return phases.get(skel) ?? 'unknown';
-      return phases.size === 1 ? ([...phases.values()][0] as LoaderPhase) : 'unknown';
-    };
-    const emit = (a: LoaderAction): void => {
-      actions?.push(a);
-    };
-    const base = (n: Node, skel: string | null) => ({ location: this.loc(n), phase: phaseOf(skel), inFunction: fn.name });
-    for (const n of this.steps(body)) {
-      if (n.type === 'declaration') this.declare(n, scope);
-      else if (n.type === 'assignment_expression') this.assignment(n, scope, base, emit);
-      else this.call(n, scope, phases, base, emit);
-    }
-  }
-
-  private readonly stepCache = new Map<number, Node[]>();
-
-  /** Declarations, assignments and calls of a body in source order (outer before inner). */
-  private steps(body: Node): Node[] {
-    let steps = this.stepCache.get(body.id);
-    if (!steps) {
-      steps = query('loaderSteps')
-        .captures(body)
-        .map((c) => c.node)
-        .sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-      this.stepCache.set(body.id, steps);
-    }
-    return steps;
-  }
-
   private assignment(
     n: Node,
     scope: Scope,
@@ -179,7 +412,7 @@ export class LoaderReader {
   private call(
     n: Node,
     scope: Scope,
-    phases: PhaseState,
+    phases: Map<string, LoaderPhase>,
     base: (n: Node, skel: string | null) => { location: Location; phase: LoaderPhase; inFunction: string },
     emit: (a: LoaderAction) => void,
   ): void {
@@ -254,12 +487,22 @@ export class LoaderReader {
       case 'SCX_OPS_LOAD':
       case 'SCX_OPS_ATTACH':
         return this.scx(fn, n, args, phases, base, emit);
-      default: {
-        if (this.functions.has(fn)) {
-          const sites = this.callSites.get(fn) ?? [];
-          sites.push(new Map(phases));
-          this.callSites.set(fn, sites);
+      case 'bpf_object__open_file':
+      case 'bpf_object__open': {
+        // A bpf_object opened from its file starts a lifecycle like a skeleton's open.
+        const path = /"([^"]+)"/.exec(n.text)?.[1];
+        const objectName = path ? (objectNamesForObject(path)[1] ?? objectNamesForObject(path)[0]) : undefined;
+        if (objectName) {
+          emit({ kind: 'open', ...base(n, objectName), skeleton: objectName });
+          phases.set(objectName, 'opened');
         }
+        return;
+      }
+      case 'bpf_link__update_map': {
+        // libbpf updates the new map's value first (the kernel associates its programs), then the link.
+        const m = map(1);
+        if (m) emit({ kind: 'attach_struct_ops', ...base(n, m.skeleton), map: m });
+        return;
       }
     }
   }
@@ -269,7 +512,7 @@ export class LoaderReader {
     fn: string,
     n: Node,
     args: Node[],
-    phases: PhaseState,
+    phases: Map<string, LoaderPhase>,
     base: (n: Node, skel: string | null) => { location: Location; phase: LoaderPhase; inFunction: string },
     emit: (a: LoaderAction) => void,
   ): void {

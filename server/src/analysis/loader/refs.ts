@@ -16,6 +16,10 @@ export interface VarBinding {
   objectName?: string;
   /** LIBBPF_OPTS(...) flags. */
   flags?: number | 'unknown';
+  /** Its value when the code makes it a constant (a parameter given `true`, `int x = 0`). */
+  value?: number | 'unknown';
+  /** The call whose result it holds (`link = bpf_map__attach_struct_ops(...)`), by syntax node id. */
+  resultOf?: number;
 }
 
 export class Scope {
@@ -29,9 +33,28 @@ export class Scope {
   set(name: string, b: VarBinding): void {
     this.vars.set(name, { ...this.vars.get(name), ...b });
   }
+
+  /** The enclosing scope (a function's is the file's globals). */
+  parentScope(): Scope | null {
+    return this.parent;
+  }
+
+  /** A copy for another path (the parent is shared: it is the file's globals). */
+  clone(): Scope {
+    const c = new Scope(this.parent);
+    for (const [k, v] of this.vars) c.vars.set(k, v);
+    return c;
+  }
+
+  /** What tells two paths apart here: constant values and call results. */
+  signature(): string {
+    let s = '';
+    for (const [k, v] of this.vars) if (v.value !== undefined || v.resultOf !== undefined) s += `${k}=${v.value ?? ''}:${v.resultOf ?? ''};`;
+    return s;
+  }
 }
 
-function unwrap(n: Node | null): Node | null {
+export function unwrap(n: Node | null): Node | null {
   let e = n;
   while (e && (e.type === 'parenthesized_expression' || e.type === 'cast_expression')) {
     e = e.type === 'cast_expression' ? e.childForFieldName('value') : (e.namedChildren[0] ?? null);

@@ -1,0 +1,134 @@
+// Replays every path of a loader's lifecycle and merges the outcomes: a program is poisoned when
+// one path attaches two maps that hold it ("on the path where ..." when not every path does);
+// paths that give up at an error check count only for what they share with the others.
+import type { AssociationState, DecidedBy, Finding, ModelAssociationCall } from '../model';
+import type { DependentKfunc } from '../kfuncs';
+import { describeWhen, type LoaderPath } from '../loader/paths';
+import type { LinkedLoader } from './link';
+import { poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
+import { quote } from './findingText';
+
+export interface ReplayOutcome extends ScenarioOutcome {
+  decidedBy: Map<string, DecidedBy>;
+  byPath: Map<string, { when: string; association: AssociationState }[]>;
+}
+
+interface Run {
+  path: LoaderPath;
+  out: ScenarioOutcome;
+}
+
+function stateKey(a: AssociationState | undefined): string {
+  if (!a) return '';
+  const maps = a.state === 'auto' || a.state === 'explicit' ? [a.map] : a.state === 'poisoned' ? a.maps : [];
+  return `${a.state} ${maps.join(' ')}`;
+}
+
+/** The loader's condition for a set of paths, or null when their decisions do not tell them apart. */
+function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
+  const parts: string[] = [];
+  for (const r of runs) {
+    const described = describeWhen(r.path.when);
+    if (!described.length) return null;
+    for (const d of described) if (!parts.includes(d)) parts.push(d);
+  }
+  const shown = parts.slice(0, 3).map(quote).join(' or ');
+  const more = parts.length > 3 ? ` or ${parts.length - 3} more` : '';
+  return `${shown}${more} (${loader.where ? `${loader.where} of ` : ''}${loader.facts.file.split('/').pop()})`;
+}
+
+export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfuncs: Map<string, DependentKfunc>): ReplayOutcome {
+  if (!loader) {
+    const out = runScenario(view, null, kfuncs);
+    const decided: DecidedBy = { loader: null, kind: null, paths: 1 };
+    return { ...out, decidedBy: new Map([...out.programs.keys()].map((p) => [p, decided])), byPath: new Map() };
+  }
+  const paths = loader.paths.length ? loader.paths : [{ actions: loader.actions, when: [[]], givesUp: false }];
+  const runs: Run[] = paths.map((path) => ({ path, out: runScenario(view, loader, kfuncs, path.actions) }));
+  const kept = runs.filter((r) => !r.path.givesUp);
+  const use = kept.length ? kept : runs;
+  const first = (use[0] as Run).out;
+  const base = { loader: loader.facts.file, kind: 'c' as const, ...(loader.where ? { lifecycle: loader.where } : {}), paths: runs.length, ...(loader.truncated ? { truncated: true } : {}) };
+  const decidedBy = new Map<string, DecidedBy>();
+  const byPath = new Map<string, { when: string; association: AssociationState }[]>();
+  const programs: ScenarioOutcome['programs'] = new Map();
+  const poisonWhen = new Map<string, string | undefined>();
+  for (const name of first.programs.keys()) {
+    const poisoning = use.filter((r) => r.out.programs.get(name)?.association.state === 'poisoned');
+    const headline = (poisoning[0] ?? use[0]) as Run;
+    const same = use.filter((r) => stateKey(r.out.programs.get(name)?.association) === stateKey(headline.out.programs.get(name)?.association));
+    const when = same.length === use.length ? undefined : (conditionOf(same, loader) ?? `some of its paths (${loader.facts.file.split('/').pop()})`);
+    programs.set(name, headline.out.programs.get(name) as { autoload: boolean; association: AssociationState });
+    decidedBy.set(name, { ...base, ...(when ? { when } : {}) });
+    if (poisoning.length) poisonWhen.set(name, when);
+    if (when) {
+      const seen = new Map<string, { when: string; association: AssociationState }>();
+      for (const r of use) {
+        const a = r.out.programs.get(name)?.association;
+        if (!a || seen.has(stateKey(a))) continue;
+        const those = use.filter((x) => stateKey(x.out.programs.get(name)?.association) === stateKey(a));
+        seen.set(stateKey(a), { when: conditionOf(those, loader) ?? 'some paths', association: a });
+      }
+      byPath.set(name, [...seen.values()]);
+    }
+  }
+  const attachedBy = new Map<string, string>();
+  for (const r of use) for (const [m, how] of r.out.attachedBy) if (!attachedBy.has(m)) attachedBy.set(m, how);
+  const maps: ScenarioOutcome['maps'] = new Map();
+  for (const [name, m] of first.maps) maps.set(name, { ...m, attached: use.some((r) => r.out.maps.get(name)?.attached) });
+  return {
+    scenario: { ...first.scenario, description: `${first.scenario.description}${runs.length > 1 ? `, ${runs.length} paths${loader.truncated ? ' (capped)' : ''}` : ''}` },
+    programs,
+    maps,
+    calls: mergeCalls(use),
+    findings: mergeFindings(use, loader, view, programs, attachedBy, poisonWhen),
+    loadFails: first.loadFails,
+    attachedBy,
+    decidedBy,
+    byPath,
+  };
+}
+
+function mergeCalls(use: Run[]): ModelAssociationCall[] {
+  const out = new Map<string, ModelAssociationCall>();
+  for (const r of use) {
+    for (const c of r.out.calls) {
+      const key = `${c.location.range.start.line}:${c.location.range.start.character}:${c.program}:${c.map}`;
+      const seen = out.get(key);
+      if (!seen) out.set(key, { ...c, predicted: { ...c.predicted } });
+      else if (seen.predicted.result !== c.predicted.result && !seen.predicted.reason.includes(`other paths: ${c.predicted.result}`)) {
+        seen.predicted.reason += ` (on other paths: ${c.predicted.result}, ${c.predicted.reason})`;
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+function mergeFindings(
+  use: Run[],
+  loader: LinkedLoader,
+  view: ObjectView,
+  programs: ScenarioOutcome['programs'],
+  attachedBy: Map<string, string>,
+  poisonWhen: Map<string, string | undefined>,
+): Finding[] {
+  const out: Finding[] = [];
+  const poisoned = new Map([...programs].filter(([n]) => poisonWhen.has(n)));
+  out.push(...poisonFindings((n) => view.programLocation(n), poisoned, attachedBy, (n) => ({ when: poisonWhen.get(n) })));
+  const byKey = new Map<string, { f: Finding; runs: Run[] }>();
+  for (const r of use) {
+    for (const f of r.out.findings) {
+      if (f.rule === 'poisoned-association') continue;
+      const key = `${f.rule}|${f.location.file}|${f.location.range.start.line}|${f.location.range.start.character}|${f.program ?? ''}`;
+      const seen = byKey.get(key);
+      if (seen) {
+        if (!seen.runs.includes(r)) seen.runs.push(r);
+      } else byKey.set(key, { f, runs: [r] });
+    }
+  }
+  for (const { f, runs } of byKey.values()) {
+    if (runs.length === use.length) out.push(f);
+    else out.push({ ...f, message: `${f.message} (On the path where ${conditionOf(runs, loader) ?? `some of its paths take (${loader.facts.file.split('/').pop()})`}.)` });
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+// Branch conditions of a loader: their value when the path knows it (constants, parameters given a
+// constant, a followed helper's return value), and what taking one side says about an attach call
+// (`if (!link) goto out;` continues only where bpf_map__attach_struct_ops() succeeded).
+import type { Node } from '../c/parser';
+import type { PathState } from './pathState';
+import { constInt, unwrap } from './refs';
+
+export type Value = number | 'unknown';
+
+/** The condition's value on this path, or 'unknown'. */
+export function evaluate(n: Node | null, st: PathState): Value {
+  const e = unwrap(n);
+  if (!e) return 'unknown';
+  switch (e.type) {
+    case 'number_literal':
+    case 'true':
+    case 'false':
+    case 'null':
+      return constInt(e);
+    case 'identifier': {
+      if (e.text === 'NULL') return 0;
+      const v = st.scope.get(e.text)?.value;
+      return typeof v === 'number' ? v : 'unknown';
+    }
+    case 'call_expression':
+      return st.callValues.get(e.id) ?? 'unknown';
+    case 'unary_expression': {
+      const v = evaluate(e.childForFieldName('argument'), st);
+      if (v === 'unknown') return v;
+      const op = e.childForFieldName('operator')?.text;
+      return op === '!' ? (v ? 0 : 1) : op === '-' ? -v : op === '~' ? ~v : 'unknown';
+    }
+    case 'binary_expression': {
+      const op = e.childForFieldName('operator')?.text ?? '';
+      const a = evaluate(e.childForFieldName('left'), st);
+      if (op === '&&' && a === 0) return 0;
+      if (op === '||' && a !== 'unknown' && a !== 0) return 1;
+      const b = evaluate(e.childForFieldName('right'), st);
+      if (op === '&&' && b === 0) return 0;
+      if (op === '||' && b !== 'unknown' && b !== 0) return 1;
+      if (a === 'unknown' || b === 'unknown') return 'unknown';
+      const ops: Record<string, (x: number, y: number) => number> = {
+        '&&': (x, y) => +(!!x && !!y),
+        '||': (x, y) => +(!!x || !!y),
+        '==': (x, y) => +(x === y),
+        '!=': (x, y) => +(x !== y),
+        '<': (x, y) => +(x < y),
+        '>': (x, y) => +(x > y),
+        '<=': (x, y) => +(x <= y),
+        '>=': (x, y) => +(x >= y),
+        '+': (x, y) => x + y,
+        '-': (x, y) => x - y,
+        '&': (x, y) => x & y,
+        '|': (x, y) => x | y,
+      };
+      const f = ops[op];
+      return f ? f(a, b) : 'unknown';
+    }
+    default:
+      return 'unknown';
+  }
+}
+
+/** The condition as the loader writes it, on one line. */
+export function conditionText(n: Node | null): string {
+  const e = unwrap(n) ?? n;
+  return (e?.text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+const FAILS_WHEN_TRUE = new Set(['ASSERT_ERR_PTR', 'ASSERT_ERR', 'libbpf_get_error', 'IS_ERR', 'IS_ERR_OR_NULL', 'PTR_ERR']);
+const SUCCEEDS_WHEN_TRUE = new Set(['ASSERT_OK_PTR', 'ASSERT_OK']);
+
+/** Which attach call a condition tests, and whether the condition is true when that call failed. */
+function attachTest(n: Node | null, st: PathState): { node: number; failsWhenTrue: boolean } | null {
+  const e = unwrap(n);
+  if (!e) return null;
+  const result = (x: Node | null): { node: number; pointer: boolean } | null => {
+    const v = unwrap(x);
+    if (!v) return null;
+    const id = v.type === 'identifier' ? st.scope.get(v.text)?.resultOf : v.type === 'call_expression' ? v.id : undefined;
+    const made = id === undefined ? undefined : st.nodeActions.get(id);
+    return made && id !== undefined ? { node: id, pointer: made.returnsPointer } : null;
+  };
+  if (e.type === 'unary_expression' && e.childForFieldName('operator')?.text === '!') {
+    const t = attachTest(e.childForFieldName('argument'), st);
+    return t ? { node: t.node, failsWhenTrue: !t.failsWhenTrue } : null;
+  }
+  if (e.type === 'binary_expression') {
+    const op = e.childForFieldName('operator')?.text;
+    const l = e.childForFieldName('left');
+    const r = e.childForFieldName('right');
+    const zero = (x: Node | null) => constInt(x) === 0 || unwrap(x)?.text === 'NULL';
+    const side = zero(r) ? l : zero(l) ? r : null;
+    const t = side ? attachTest(side, st) : null;
+    if (t && (op === '==' || op === '!=')) return { node: t.node, failsWhenTrue: op === '==' ? !t.failsWhenTrue : t.failsWhenTrue };
+    if (t && op === '<') return t;
+    return null;
+  }
+  if (e.type === 'call_expression') {
+    const fn = e.childForFieldName('function')?.text ?? '';
+    const arg = e.childForFieldName('arguments')?.namedChildren[0] ?? null;
+    if (FAILS_WHEN_TRUE.has(fn) || SUCCEEDS_WHEN_TRUE.has(fn)) {
+      const r = result(arg);
+      return r ? { node: r.node, failsWhenTrue: FAILS_WHEN_TRUE.has(fn) } : null;
+    }
+  }
+  const r = result(e);
+  // A pointer (link) is NULL on failure; an int (err) is non-zero.
+  return r ? { node: r.node, failsWhenTrue: !r.pointer } : null;
+}
+
+/**
+ * Takes one side of a condition on a path. False when the path already took the other side of the
+ * same condition (and nothing it reads changed since): that path is infeasible.
+ */
+export function assume(n: Node | null, truth: boolean, st: PathState): boolean {
+  const key = conditionText(n).replace(/\s+/g, '');
+  const before = st.decided.get(key);
+  if (before !== undefined && before !== truth) return false;
+  st.decided.set(key, truth);
+  const t = attachTest(n, st);
+  if (t && t.failsWhenTrue === truth) {
+    const made = st.nodeActions.get(t.node);
+    if (made) st.failed.add(made.action);
+  }
+  return true;
+}
+
+/** An assignment to `name` makes earlier decisions about it stale. */
+export function forget(name: string, st: PathState): void {
+  if (!st.decided.size) return;
+  const word = new RegExp(`\\b${name.replace(/[^\w]/g, '')}\\b`);
+  for (const k of [...st.decided.keys()]) if (word.test(k)) st.decided.delete(k);
+}

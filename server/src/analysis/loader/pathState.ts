@@ -1,0 +1,92 @@
+// One path through a loader function while it is being read: variables, the phase of each
+// skeleton, the lifecycle segments it is in, the decisions taken so far and how it left a block.
+import type { LoaderAction, LoaderPhase, Location } from '../facts';
+import type { Scope } from './refs';
+import type { PathLiteral } from './paths';
+
+/** The part of a lifecycle a path has walked so far. */
+export interface Segment {
+  /** Lifecycle key: the open's place, or `fn:NAME` for a function that opens nothing. */
+  key: string;
+  skeleton: string | null;
+  open: Location | null;
+  inFunction: string;
+  /** Call depth the open happened at: the segment ends when that function returns. */
+  depth: number;
+  actions: LoaderAction[];
+  literals: PathLiteral[];
+  givesUp: boolean;
+}
+
+export type Exit =
+  | { kind: 'return'; value: number | 'unknown'; returnsSkeleton: boolean }
+  | { kind: 'goto'; label: string }
+  | { kind: 'break' }
+  | { kind: 'continue' }
+  /** exit(), abort(): the process ends. */
+  | { kind: 'exit' };
+
+export class PathState {
+  exit: Exit | null = null;
+
+  constructor(
+    /** Innermost function last. */
+    public frames: { fn: string; scope: Scope }[],
+    public phases: Map<string, LoaderPhase>,
+    /** Current segment per skeleton type ('' for the calls of a function that opens nothing). */
+    public segments: Map<string, Segment>,
+    /** Return values of followed helper calls, by call node id. */
+    public callValues: Map<number, number | 'unknown'>,
+    /** The action a call node made on this path (to find it again from `if (!link)`). */
+    public nodeActions: Map<number, { action: LoaderAction; returnsPointer: boolean }>,
+    /** Attach calls this path takes the failing side of: they associate nothing. */
+    public failed: Set<LoaderAction>,
+    /** Conditions decided so far (normalised text), to drop paths that contradict themselves. */
+    public decided: Map<string, boolean>,
+  ) {}
+
+  get scope(): Scope {
+    return (this.frames[this.frames.length - 1] as { scope: Scope }).scope;
+  }
+
+  get fn(): string {
+    return this.frames[this.frames.length - 1]?.fn ?? '';
+  }
+
+  clone(): PathState {
+    const segments = new Map<string, Segment>();
+    for (const [k, s] of this.segments) segments.set(k, { ...s, actions: [...s.actions], literals: [...s.literals] });
+    const c = new PathState(
+      this.frames.map((f) => ({ fn: f.fn, scope: f.scope.clone() })),
+      new Map(this.phases),
+      segments,
+      new Map(this.callValues),
+      new Map(this.nodeActions),
+      new Set(this.failed),
+      new Map(this.decided),
+    );
+    c.exit = this.exit;
+    return c;
+  }
+
+  /** Two states with the same signature do the same from here on: they are merged. */
+  signature(actionKey: (a: LoaderAction) => string): string {
+    let s = `${this.frames.length}|${this.exit ? JSON.stringify(this.exit) : ''}|`;
+    for (const [k, v] of this.phases) s += `${k}:${v},`;
+    for (const [k, seg] of this.segments) {
+      s += `|${k}@${seg.key}${seg.givesUp ? '!' : ''}:`;
+      for (const a of seg.actions) s += `${actionKey(a)}${this.failed.has(a) ? 'x' : ''};`;
+    }
+    for (const f of this.frames) s += `|${f.scope.signature()}`;
+    return s;
+  }
+
+  /** Keeps, of two merged states' decisions, those both took (the others no longer matter). */
+  joinLiterals(other: PathState): void {
+    for (const [k, v] of [...this.decided]) if (other.decided.get(k) !== v) this.decided.delete(k);
+    for (const [k, seg] of this.segments) {
+      const theirs = new Set((other.segments.get(k)?.literals ?? []).map((l) => `${l.text}|${l.guard}`));
+      seg.literals = seg.literals.filter((l) => theirs.has(`${l.text}|${l.guard}`));
+    }
+  }
+}

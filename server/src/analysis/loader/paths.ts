@@ -1,0 +1,52 @@
+// What a loader does, path by path: each lifecycle of a skeleton (from an open to its destroy, the
+// next open or the end of the function) with the distinct ways through it that the code allows.
+// if/else, switch, early returns and gotos, and loops (0, 1 or 2 iterations) make the paths; helper
+// functions of the same file are followed with their arguments. The engine replays each path.
+import type { LoaderAction, Location } from '../facts';
+
+/** One branch decision on a path, in the loader's own words. */
+export interface PathLiteral {
+  /** The condition as written, negated when the path takes its false side: `cbs_defined`, `!opts.x`. */
+  text: string;
+  /** The other side gives up (returns, jumps out or exits without any loader call): an error check. */
+  guard: boolean;
+  location: Location;
+}
+
+/** One way through a lifecycle: the calls it makes, in order, and the decisions that lead there. */
+export interface LoaderPath {
+  actions: LoaderAction[];
+  /** The decisions that lead here, one list per way found (ways with the same calls are one path). */
+  when: PathLiteral[][];
+  /** The path gives up at an error check (it takes a side that returns or jumps out). */
+  givesUp: boolean;
+}
+
+export interface LoaderLifecycle {
+  /** The skeleton type opened; null for the calls of a function that opens nothing itself (a harness passes it the skeleton). */
+  skeleton: string | null;
+  /** The open call (`NAME__open()`, `NAME__open_and_load()`, `SCX_OPS_OPEN()`); null for a function that opens nothing. */
+  open: Location | null;
+  /** The function the open is written in (or the function that opens nothing). */
+  inFunction: string;
+  paths: LoaderPath[];
+  /** More paths than the cap: branches past it were read in sequence (both sides), and this says so. */
+  truncated: boolean;
+}
+
+/** Paths kept per lifecycle, and states alive at once while walking one function. */
+export const MAX_PATHS = 32;
+/** How deep helper functions of the loader file are followed. */
+export const MAX_CALL_DEPTH = 3;
+
+/** `cbs_defined`, or `!opts.x`; a negated `!x` is `x`. */
+export function negate(text: string): string {
+  const t = text.trim();
+  if (/^!\s*[\w.>\-[\]()]+$/.test(t) && !/^!\s*\(.*\)\s*\S/.test(t)) return t.replace(/^!\s*/, '').replace(/^\((.*)\)$/, '$1');
+  return /^[\w.>\-[\]]+$/.test(t) || /^\w+\(.*\)$/.test(t) ? `!${t}` : `!(${t})`;
+}
+
+/** The decisions of a path that say something (error checks are left out), as text. */
+export function describeWhen(when: PathLiteral[][]): string[] {
+  return when.map((w) => w.filter((l) => !l.guard).map((l) => l.text).join(' && ')).filter(Boolean);
+}
