@@ -234,7 +234,9 @@ export function vmDiagnostics(rows: ResultRow[], results: TargetResult[]): VmDia
           ? `${on}: ${row.label} got EINVAL because the kernel lacks BPF_PROG_ASSOC_STRUCT_OPS; it needs Linux 7.0 or later, where the analysis predicts ${row.predicted}.`
           : c.verdict === 'mismatch'
             ? `${on}: ${row.label} gave ${c.value}, but the analysis predicted ${row.predicted}${row.reason ? ` (${row.reason})` : ''}.`
-            : `${on}: ${row.label} gave ${c.value}, as predicted.`;
+            : c.verdict === 'unpredicted'
+              ? `${on}: ${row.label} gave ${c.value}; the analysis made no prediction for it${row.reason ? ` (${row.reason})` : ''}.`
+              : `${on}: ${row.label} gave ${c.value}, as predicted.`;
       out.push({ location: row.location, severity: c.verdict === 'mismatch' ? 'warning' : 'info', message, target: r.target, row: row.key });
     }
   }

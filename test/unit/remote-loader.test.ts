@@ -16,7 +16,7 @@ import { parseDepFile } from '../../remote/src/loaderCache';
 import { factsFromRecord, parseRecordLine, type ExecutedLoader } from '../../remote/src/loaderRecord';
 import { buildPlan, type PlannedAssociation } from '../../remote/src/plan';
 import { parseReport, type AgentReport, type ReportAssociation } from '../../remote/src/report';
-import { formatTable, loaderSummary, sideBySide, type TargetResult } from '../../remote/src/results';
+import { formatTable, loaderSummary, sideBySide, vmDiagnostics, type TargetResult } from '../../remote/src/results';
 import { reportHtml } from '../../client/src/vmRun/reportHtml';
 import { reportView } from '../../client/src/vmRun/reportView';
 import { REPO } from './builtFixtures';
@@ -183,6 +183,20 @@ describe('remote: a loader that ran, in the report and the results', () => {
     assert.deepEqual(cellWith(record.map((l) => (l.startsWith('load\t') ? 'load\tca_struct_ops\t95' : l)).filter((l) => !l.startsWith('attach'))), { value: 'not run', verdict: 'not-run' });
   });
 
+  it('a repeated call in the results: its own row at the same place, no prediction, a diagnostic that says so', () => {
+    const plan = buildPlan(fixtureModel('ca-struct-ops'), 'ca_struct_ops');
+    const raw = JSON.parse(readFileSync(join(REPORTS, 'linux-7.3-loader-ca_struct_ops.json'), 'utf8')) as { loader: { record: string[] } };
+    const first = raw.loader.record.findIndex((l) => l.startsWith('assoc\t'));
+    raw.loader.record.splice(first + 1, 0, raw.loader.record[first] ?? '');
+    const results = [result('local', parseReport(JSON.stringify(raw)))];
+    const rows = sideBySide(plan, results);
+    const again = rows.find((x) => x.key === 'observed:1');
+    assert.equal(again?.label, 'bpf_program__assoc_struct_ops(bpfa_probe, bpfa_ca) again');
+    assert.deepEqual(again?.observed.local, { value: '0', verdict: 'unpredicted' });
+    assert.deepEqual(again?.location, plan.associations[0]?.source.location);
+    const d = vmDiagnostics(rows, results).find((x) => x.row === 'observed:1');
+    assert.match(d?.message ?? '', /gave 0; the analysis made no prediction for it \(the analysis saw this call once; the loader made it again \(call 2\)\)\.$/);
+  });
   it('says what ran: the loader, stopped after its budget, or the plan and why', () => {
     const r = report('linux-7.3-loader-ca_loop.json');
     assert.ok(r.loader?.executed);
