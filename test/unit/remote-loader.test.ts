@@ -274,6 +274,17 @@ describe('remote: building the loader', () => {
     assert.deepEqual(parseDepFile('loader.o: /w/loader.c /w/a\\ b.h \\\n /usr/include/bpf/libbpf.h\n'), ['/w/loader.c', '/w/a b.h', '/usr/include/bpf/libbpf.h']);
   });
 
+  it('only a .bpf.o in the workspace: bpftool generates the skeleton the loader includes', async function () {
+    this.timeout(300_000);
+    const dir = join(work, 'no-skeleton');
+    cpSync(join(REPO, 'test/vm/fixtures/ca-loop'), join(dir, 'src'), { recursive: true });
+    cpSync(join(REPO, '.build/test/vm/fixtures/ca-loop/ca_loop.bpf.o'), join(dir, 'build/ca_loop.bpf.o'));
+    const model = loadWorkspace([dir, join(REPO, 'test/vm/fixtures/include')]).workspace.model();
+    assert.deepEqual(model.objects.find((o) => o.id === 'ca_loop')?.skeletons, []);
+    const built = await buildLoader(model, buildPlan(model, 'ca_loop'));
+    assert.equal(built.kind, 'executed', built.kind === 'replayed' ? built.why : '');
+  });
+
   it('no C loader, or associate-all asked for: the plan', async () => {
     const model = fixtureModel('ca-struct-ops');
     const built = await buildLoader(model, buildPlan(model, 'ca_struct_ops', { associateAllWith: 'bpfa_ca' }));
