@@ -68,7 +68,9 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
   };
   const progress = (step: string): void => o.onProgress?.(target.name, step);
   /** Announces a step, then keeps it from starting when the run was cancelled. */
+  let current = 'connecting';
   const enter = (step: string): void => {
+    current = step;
     progress(step);
     throwIfCancelled(o.signal, step);
   };
@@ -158,7 +160,7 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
   } catch (e) {
     const err = e instanceof VmError ? e : e instanceof ReportError ? new VmError('bad-report', `The agent's report from ${target.name} is not valid: ${e.message}`) : new VmError('agent-failed', `${target.name}: ${(e as Error).message}`);
     const cancelled = o.signal?.aborted || err.kind === 'cancelled';
-    result.error = { kind: cancelled ? 'cancelled' : err.kind, message: cancelled ? (err.kind === 'cancelled' ? err.message : 'Cancelled.') : err.message, detail: err.detail };
+    result.error = { kind: cancelled ? 'cancelled' : err.kind, message: cancelled ? (err.kind === 'cancelled' ? err.message : `Cancelled while ${current}.`) : err.message, detail: err.detail };
     result.message = result.error.message;
     if (cancelled) result.status = 'cancelled';
     log(`error (${result.error.kind}): ${err.message}${err.detail ? `\n${err.detail}` : ''}`);
