@@ -44,7 +44,8 @@ export type RecordEvent =
 
 const ERRNO_NAMES: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 7: 'E2BIG', 8: 'ENOEXEC', 9: 'EBADF', 11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT',
-  16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 34: 'ERANGE', 38: 'ENOSYS', 40: 'ELOOP', 61: 'ENODATA', 71: 'EPROTO', 95: 'EOPNOTSUPP', 524: 'ENOTSUPP',
+  16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 34: 'ERANGE', 38: 'ENOSYS', 40: 'ELOOP', 61: 'ENODATA', 71: 'EPROTO', 95: 'EOPNOTSUPP', 125: 'ECANCELED',
+  524: 'ENOTSUPP',
 };
 
 /** A positive errno as the report names it ("EINVAL", "E<n>"), or null for 0. */
