@@ -45,6 +45,7 @@ export class Indexer {
         });
         files.push(...scan.files);
         result.skipped.push(...scan.skipped);
+        for (const [link, target] of scan.aliases ?? []) this.session.workspace.addAlias(link, target);
       }
       const listed = new Set(files);
       for (const p of this.session.workspace.paths()) if (!listed.has(p) && !isOpen(p)) this.session.workspace.removeFile(p);
