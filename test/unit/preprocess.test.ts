@@ -46,6 +46,8 @@ describe('the build\'s defines', () => {
   it('Makefile: BPF_CFLAGS -D, make variables left out except __TARGET_ARCH_$(SRCARCH)', () => {
     assert.deepEqual(readMakefileDefines('BPF_CFLAGS := -g -D__TARGET_ARCH_$(SRCARCH) -DX=1 -D$(Y) \\\n\t-DZ\n'), [{ name: '__TARGET_ARCH_x86', value: '1' }, { name: 'X', value: '1' }, { name: 'Z', value: '1' }]);
     assert.equal(readMakefileDefines('all:\n\tcc -o x x.c\n'), null);
+    // The host's CFLAGS do not count where BPF_CFLAGS exist; nor does a flag under a make conditional.
+    assert.deepEqual(readMakefileDefines('CFLAGS += -DHOST\nBPF_CFLAGS = -DBPF\nifneq ($(X),)\nBPF_CFLAGS += -DMAYBE\nendif\n'), [{ name: 'BPF', value: '1' }]);
   });
 
   it('a given -U wins over the compiler', () => {

@@ -53,14 +53,28 @@ export function readCompileCommands(path: string, text: string): Map<string, Com
   return out;
 }
 
-const FLAG_LINE = /^[ \t]*(?:override[ \t]+)?(?:BPF_CFLAGS|CLANG_BPF_FLAGS|BPF_EXTRA_CFLAGS|CFLAGS)[ \t]*(?:[:+?]?=)(.*)$/gm;
+const FLAG_LINE = /^[ \t]*(?:override[ \t]+)?(BPF_CFLAGS|CLANG_BPF_FLAGS|BPF_EXTRA_CFLAGS|CFLAGS)[ \t]*(?:[:+?]?=)(.*)$/;
+const MAKE_IF = /^[ \t]*(?:ifeq|ifneq|ifdef|ifndef)\b/;
+const MAKE_ENDIF = /^[ \t]*endif\b/;
 
-/** The -D/-U of a Makefile's BPF_CFLAGS/CFLAGS lines (null when it has none). */
+/**
+ * The -D/-U of a Makefile's flag lines (null when it has none): BPF_CFLAGS (or CLANG_BPF_FLAGS,
+ * BPF_EXTRA_CFLAGS) when the Makefile has them, else CFLAGS. Lines inside make conditionals
+ * (`ifneq ... endif`) and flags built from make variables are left out.
+ */
 export function readMakefileDefines(text: string): CommandLineDefine[] | null {
+  const lines: { bpf: boolean; words: string[] }[] = [];
+  let depth = 0;
+  for (const line of text.replace(/\\\r?\n/g, ' ').split('\n')) {
+    if (MAKE_IF.test(line)) depth++;
+    else if (MAKE_ENDIF.test(line)) depth = Math.max(0, depth - 1);
+    const m = depth === 0 ? FLAG_LINE.exec(line) : null;
+    if (m) lines.push({ bpf: m[1] !== 'CFLAGS', words: (m[2] ?? '').replace(/#.*$/, '').split(/\s+/).filter(Boolean) });
+  }
+  const chosen = lines.some((l) => l.bpf) ? lines.filter((l) => l.bpf) : lines;
   const out: CommandLineDefine[] = [];
   let any = false;
-  for (const m of text.replace(/\\\r?\n/g, ' ').matchAll(FLAG_LINE)) {
-    const words = (m[1] ?? '').replace(/#.*$/, '').split(/\s+/).filter(Boolean);
+  for (const { words } of chosen) {
     for (let i = 0; i < words.length; i++) {
       const w = words[i] as string;
       const flag = (w === '-D' || w === '-U') && words[i + 1] ? w + words[++i] : w;
