@@ -7,7 +7,7 @@
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
 import type { AnalysisView } from '../lsp/session';
 import { pathOf } from '../lsp/uri';
-import { associationLabel, mapLabel } from './describe';
+import { associationLabel, decidedSuffix, mapLabel } from './describe';
 
 export const RUN_ON_VM_COMMAND = 'bpfAssoc.runOnVm';
 export const RUN_ON_VM_TITLE = 'Run on test VM';
@@ -37,7 +37,7 @@ export function codeLenses(view: AnalysisView, params: CodeLensParams, options: 
     if (program.location.file !== path) continue;
     lenses.push({
       range: program.location.range,
-      command: { title: associationLabel(program.association), command: '' },
+      command: { title: `${associationLabel(program.association)}${decidedSuffix(program)}`, command: '' },
       data: { kind: 'program', id: program.id },
     });
   }

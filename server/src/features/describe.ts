@@ -19,6 +19,27 @@ export function associationLabel(a: AssociationState): string {
   }
 }
 
+/** ` when \`cbs\``, ` (if attached: no loader found)`: what the state depends on, for a code lens. */
+export function decidedSuffix(p: ModelProgram): string {
+  const d = p.decidedBy;
+  if (!d) return '';
+  if (d.loader === null) return p.association.state === 'poisoned' || p.association.state === 'auto' ? ' (if attached: no loader found)' : '';
+  return d.when ? ` when ${d.when.replace(/ \((in |[^()]*\.c\)).*$/, '')}` : '';
+}
+
+/** Markdown: the loader, lifecycle and path condition that decided the state. */
+export function decidedSentence(p: ModelProgram): string[] {
+  const d = p.decidedBy;
+  if (!d) return [];
+  if (d.loader === null) {
+    return ['**No loader found:** nothing in the workspace says which struct_ops maps are attached; this state is what attaching every map would do.'];
+  }
+  const out = [`**Decided by** \`${d.loader.split('/').pop()}\`${d.lifecycle ? ` ${d.lifecycle}` : ''} (${d.paths} path${d.paths === 1 ? '' : 's'}${d.truncated ? ', capped' : ''}).`];
+  if (d.when) out.push(`Only on the path where ${d.when}.`);
+  for (const b of p.byPath ?? []) out.push(`- ${associationLabel(b.association)} — on the path where ${b.when}`);
+  return out;
+}
+
 /** One sentence: what the state means for the program. */
 export function associationSentence(a: AssociationState): string {
   switch (a.state) {

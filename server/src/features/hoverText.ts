@@ -4,7 +4,7 @@ import type { SkeletonFacts } from '../analysis/facts';
 import type { ModelAssociationCall, ModelKfuncCall, ModelMap, ModelProgram, ModelSlot } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
 import { placeLink } from '../lsp/uri';
-import { associationLabel, associationSentence, plural, programsOfMap } from './describe';
+import { associationLabel, associationSentence, decidedSentence, plural, programsOfMap } from './describe';
 
 const at = (l: { file: string; range: { start: { line: number } } }): string => placeLink(l.file, l.range.start.line);
 
@@ -34,6 +34,8 @@ export function programHover(view: AnalysisView, p: ModelProgram): string {
   const flags = [p.kind === 'struct_ops' ? 'struct_ops program' : 'program', p.sleepable ? 'sleepable' : '', p.autoload ? '' : 'autoload off'].filter(Boolean);
   const lines = [`**${p.name}** · ${flags.join(' · ')} · object \`${p.object}\``, '', `\`SEC("${p.section}")\``, ''];
   lines.push(`**Association: ${a.state}** — ${associationLabel(a)}`, '', associationSentence(a));
+  const decided = decidedSentence(p);
+  if (decided.length) lines.push('', ...decided);
   if (a.state === 'auto' || a.state === 'poisoned') for (const s of a.slots) lines.push(`- slot \`${s.map}.${s.member}\` — ${at(s.location)}`);
   const calls = view.model.associationCalls.filter((c) => c.object === p.object && c.program === p.name);
   for (const c of calls) lines.push(`- \`${c.api}\` with \`${c.map ?? '?'}\` → ${result(c)} — ${at(c.location)}`);

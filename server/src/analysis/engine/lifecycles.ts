@@ -62,7 +62,8 @@ function unread(l: LoaderFacts): LoaderLifecycle[] {
 export function lifecyclesOf<G extends { names: Set<string> }>(l: LoaderFacts, g: G, targetOf: ActionTarget<G>): LinkedLoader[] {
   const all = l.lifecycles ?? unread(l);
   const narrow = (c: LoaderLifecycle): LoaderPath[] => dedupe(c.paths.map((p) => ({ ...p, actions: p.actions.filter((a) => targetOf(a) === g) })));
-  const opened = all.filter((c) => c.skeleton !== null && g.names.has(c.skeleton));
+  // Lifecycles of this object's skeleton type whose calls all went to another object of that name are not its own.
+  const opened = all.filter((c) => c.skeleton !== null && g.names.has(c.skeleton) && c.paths.some((p) => p.actions.some((a) => targetOf(a) === g)));
   const shared = all.filter((c) => c.skeleton === null).map((c) => ({ c, paths: narrow(c) })).filter((h) => h.paths.some((p) => p.actions.length));
   const sharedTruncated = shared.some((h) => h.c.truncated);
   if (!opened.length) {

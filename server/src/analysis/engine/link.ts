@@ -179,6 +179,15 @@ function memberNames(g: LinkedObject): Set<string> {
 function linkLoader(l: LoaderFacts, groups: LinkedObject[]): void {
   const linked = groups.filter((g) => l.skeletonTypes.some((t) => g.names.has(t)));
   if (!linked.length) return;
+  // Two objects of the same name (two copies of a project): the one nearest the loader first.
+  const near = (g: LinkedObject): number => {
+    const a = dirname(l.file).split('/');
+    const b = dirname(g.source?.file ?? g.skeleton?.file ?? g.objectFile?.file ?? '').split('/');
+    let n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
+  };
+  linked.sort((x, y) => near(y) - near(x));
   const targetOf: ActionTarget<LinkedObject> = (a) => {
     const skel = actionSkeleton(a);
     let target = skel ? linked.find((g) => g.names.has(skel)) : undefined;
