@@ -1,0 +1,72 @@
+// Path-sensitive loader reading on real parsed C: the wording of a poisoning that holds on some
+// paths only, what decided each state, the no-loader note, and the cap on paths.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadGrammar } from '../../server/src/analysis/c/parser';
+import type { LoaderFacts } from '../../server/src/analysis/facts';
+import { MAX_PATHS } from '../../server/src/analysis/loader/paths';
+import { Workspace } from '../../server/src/analysis/workspace';
+import { listCaseFiles } from './expectations';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CASES = join(ROOT, 'test', 'fixtures', 'cases');
+const INCLUDE = join(ROOT, 'test', 'fixtures', 'include');
+
+function modelOf(files: string[], extra: Record<string, string> = {}) {
+  const ws = new Workspace();
+  for (const f of [...files, ...listCaseFiles(INCLUDE)]) ws.setFile(f, readFileSync(f));
+  for (const [name, text] of Object.entries(extra)) ws.setFile(name, text);
+  const model = ws.model();
+  return { ws, model };
+}
+
+describe('loader paths', () => {
+  before(async () => {
+    await loadGrammar();
+  });
+
+  it('says on which path a program is poisoned, and which loader decided each state', () => {
+    const { ws, model } = modelOf(listCaseFiles(join(CASES, 'loader-paths')));
+    const both = model.findings.find((f) => f.rule === 'poisoned-association' && f.program === 'both_shared');
+    assert.ok(both, 'both_shared is reported');
+    assert.equal(both.severity, 'warning');
+    assert.match(both.message, /on the path where `mode == 1 && both` \(in run_two\(\) of loader\.c\)/);
+    const exit = model.programs.find((p) => p.name === 'exit_shared');
+    assert.equal(exit?.decidedBy?.loader?.endsWith('loader-paths/loader.c'), true);
+    assert.equal(exit?.decidedBy?.kind, 'c');
+    assert.equal(exit?.decidedBy?.lifecycle, 'in run_one()');
+    assert.match(exit?.decidedBy?.when ?? '', /^`cbs`/);
+    assert.deepEqual(exit?.byPath?.map((b) => [b.association.state, b.association.state === 'auto' ? b.association.map : '']), [['auto', 'cb_ops'], ['auto', 'nocb_ops']]);
+    ws.dispose();
+  });
+
+  it('with no loader, says what attaching would do and that no loader decided it', () => {
+    const { ws, model } = modelOf(listCaseFiles(join(CASES, 'no-loader')));
+    const p = model.programs.find((x) => x.name === 'ca_shared');
+    assert.deepEqual(p?.decidedBy, { loader: null, kind: null, paths: 1 });
+    assert.ok(model.maps.every((m) => !m.attached), 'no map is claimed attached');
+    const f = model.findings.find((x) => x.rule === 'poisoned-association');
+    assert.equal(f?.severity, 'info');
+    assert.match(f?.message ?? '', /No loader for this object is in the workspace/);
+    ws.dispose();
+  });
+
+  it('keeps a loader with many independent branches bounded, and says it was capped', () => {
+    const branches = Array.from({ length: 40 }, (_, i) => `\tif (argc > ${i})\n\t\tbpf_map__attach_struct_ops(skel->maps.${i % 2 ? 'map_x' : 'map_y'});`).join('\n');
+    const loader = `#include "paths.skel.h"\nint main(int argc, char **argv)\n{\n\tstruct paths *skel = paths__open_and_load();\n${branches}\n\tpaths__destroy(skel);\n\treturn 0;\n}\n`;
+    const file = join(CASES, 'loader-paths', 'generated-many-branches.c');
+    const bpf = listCaseFiles(join(CASES, 'loader-paths')).filter((f) => f.endsWith('.bpf.c'));
+    const started = process.cpuUsage().user;
+    const { ws, model } = modelOf(bpf, { [file]: loader });
+    const ms = (process.cpuUsage().user - started) / 1000;
+    const facts = ws.facts(file) as LoaderFacts;
+    const life = facts.lifecycles?.[0];
+    assert.ok(life, 'one lifecycle');
+    assert.ok(life.paths.length <= MAX_PATHS, `${life.paths.length} paths`);
+    assert.equal(life.truncated, true);
+    assert.equal(model.programs.find((p) => p.name === 'both_shared')?.decidedBy?.truncated, true);
+    assert.ok(ms < 5000, `${ms} ms`);
+    ws.dispose();
+  });
+});
