@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { run } from './proc';
 
 export interface ModelProgram { object: string; name: string; section: string; file: string; line: number }
-export interface ModelSlot { member: string; program: string }
+export interface ModelSlot { member: string; program: string; origin?: string; file?: string; line?: number }
 export interface ModelMap { object: string; name: string; type: string; slots: ModelSlot[] }
 export interface ModelFinding {
   ruleId: string;

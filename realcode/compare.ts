@@ -24,6 +24,8 @@ export interface Comparison {
   slots: Tally;
   /** Model objects whose main source has no compiled object (not compared). */
   uncompared: string[];
+  /** Slots a loader re-points before load: the model gives the loader's program, the object its own. */
+  repointed: string[];
 }
 
 function tally(model: Set<string>, truth: Set<string>): Tally {
@@ -48,6 +50,7 @@ export function compare(model: Model, objects: TruthObject[]): Comparison {
     if (main && byFile.has(main)) objectFile.set(o.id, main);
     else uncompared.push(`${o.id} (${main ?? o.objectFiles[0] ?? 'no source'})`);
   }
+  const repointed: string[] = [];
   const mp = new Set<string>();
   const mm = new Set<string>();
   const ms = new Set<string>();
@@ -59,8 +62,12 @@ export function compare(model: Model, objects: TruthObject[]): Comparison {
     const f = objectFile.get(m.object);
     if (!f) continue;
     mm.add(`${f}: ${m.name} (${m.type})`);
-    for (const s of m.slots) ms.add(`${f}: ${m.name}.${s.member} -> ${s.program}`);
+    for (const s of m.slots) {
+      if (s.origin === 'loader') repointed.push(`${f}: ${m.name}.${s.member} -> ${s.program} (${s.file ?? 'loader'}:${s.line ?? 0})`);
+      else ms.add(`${f}: ${m.name}.${s.member} -> ${s.program}`);
+    }
   }
+  const isRepointed = (slot: string): boolean => repointed.some((r) => slot.startsWith(`${r.slice(0, r.indexOf(' -> '))} -> `));
   const tp = new Set<string>();
   const tm = new Set<string>();
   const ts = new Set<string>();
@@ -68,8 +75,11 @@ export function compare(model: Model, objects: TruthObject[]): Comparison {
     for (const p of truth.programs) tp.add(`${file}: ${p.name} [${p.section}]`);
     for (const m of truth.maps) {
       tm.add(`${file}: ${m.name} (${m.type})`);
-      for (const s of m.slots) ts.add(`${file}: ${m.name}.${s.member} -> ${s.program}`);
+      for (const s of m.slots) {
+        const slot = `${file}: ${m.name}.${s.member} -> ${s.program}`;
+        if (!isRepointed(slot)) ts.add(slot);
+      }
     }
   }
-  return { programs: tally(mp, tp), maps: tally(mm, tm), slots: tally(ms, ts), uncompared };
+  return { programs: tally(mp, tp), maps: tally(mm, tm), slots: tally(ms, ts), uncompared, repointed };
 }

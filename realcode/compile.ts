@@ -43,15 +43,27 @@ interface Manifest {
   [object: string]: { key: string; compiler: string | null; failure: string | null };
 }
 
-export async function compileTree(tree: Tree, include: string, compilers: Compiler[], inputs: string, log: (s: string) => void): Promise<CompiledObject[]> {
-  const outDir = join(cacheRoot(), 'objects', tree.name);
+/**
+ * Compiles the tree's sources (or `only` of them) into the cache; `variant` names a directory of
+ * its own for objects built another way (clang-19 alone: objects/TREE@clang-19).
+ */
+export async function compileTree(
+  tree: Tree,
+  include: string,
+  compilers: Compiler[],
+  inputs: string,
+  log: (s: string) => void,
+  variant?: { name: string; only: string[] },
+): Promise<CompiledObject[]> {
+  const outDir = join(cacheRoot(), 'objects', variant ? `${tree.name}@${variant.name}` : tree.name);
   mkdirSync(outDir, { recursive: true });
   const manifestPath = join(outDir, 'manifest.json');
   const manifest: Manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest) : {};
   const versions = compilers.map((c) => c.version).join('\n');
   let done = 0;
   let built = 0;
-  const results = await pool(tree.sources, JOBS, async (source): Promise<CompiledObject> => {
+  const sources = variant?.only ?? tree.sources;
+  const results = await pool(sources, JOBS, async (source): Promise<CompiledObject> => {
     const object = tree.objectName(source);
     const out = join(outDir, object);
     const key = createHash('sha256').update(`${inputs}\n${versions}\n${tree.flags(include).join(' ')}\n${source}`).digest('hex');
@@ -71,7 +83,7 @@ export async function compileTree(tree: Tree, include: string, compilers: Compil
       reasons.push(`${c.name}: ${firstError(r.stderr)}`);
     }
     built++;
-    if (built % 50 === 0) log(`  ${tree.name}: ${done}/${tree.sources.length} objects`);
+    if (built % 50 === 0) log(`  ${tree.name}: ${done}/${sources.length} objects`);
     const failure = compiler ? null : reasons.join(' | ');
     manifest[object] = { key, compiler, failure };
     if (built % 20 === 0) writeFileSync(manifestPath, JSON.stringify(manifest, null, 1));

@@ -68,7 +68,7 @@ source_package() {
 	local log
 	if ! log=$("$foreign" source "$out.tmp" "$p" 2>&1); then
 		rm -rf "$out.tmp"
-		echo "$log" | grep -E '^E: |debian-foreign:' | head -n3 | tr '\n' ' ' >"$cache/$name.unavailable"
+		echo "$log" | grep -E '^E: Failed to fetch|debian-foreign:' | sed -E 's/ *\[IP: [^]]*\]//; s/^E: Failed to fetch //' | head -n2 | tr '\n' ';' >"$cache/$name.unavailable"
 		return 1
 	fi
 	rm -f "$cache/$name.unavailable"

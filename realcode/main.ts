@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBaseline, readBaseline, toBaseline } from './baseline';
+import { readDisagreementReasons } from './explain';
 import { readReviews } from './findings';
 import { measureTree, unavailableTree, type TreeResult } from './measure';
 import { writeLatest, writeReport } from './report';
@@ -43,7 +44,8 @@ async function main(): Promise<number> {
     console.error(problems.join('\n'));
     return 1;
   }
-  const ctx = { linux, include: (await includeDir(linux, vmlinux)).dir, compilers: await compilers(), hostHeaders: await hostHeaders(), reviews, log };
+  const reasons = readDisagreementReasons(join(here, 'disagreements.txt'));
+  const ctx = { linux, include: (await includeDir(linux, vmlinux)).dir, compilers: await compilers(), hostHeaders: await hostHeaders(), reviews, reasons, log };
   const vmlinuxFrom = (await includeDir(linux, vmlinux)).vmlinuxFrom;
   if (!ctx.compilers.length) throw new Error('no clang found: run scripts/setup.sh');
   log(`realcode: compilers ${ctx.compilers.map((c) => c.version).join(', ')}; vmlinux.h from ${vmlinuxFrom}`);

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { analyse, type Model } from './analysis';
 import { compare, type Comparison, type TruthObject } from './compare';
 import { compileTree, inputsHash } from './compile';
+import { explain } from './explain';
 import { classify, type ClassifiedFinding, type Review } from './findings';
 import { JOBS, pool } from './proc';
 import { cacheRoot, type Compiler } from './toolchain';
@@ -15,6 +16,8 @@ export interface RunFigures {
   comparison: Comparison | null;
   failure: string | null;
   seconds: number;
+  /** Why each file with differences differs (explain.ts). */
+  reasons: Record<string, string>;
 }
 
 export interface TreeResult {
@@ -36,11 +39,13 @@ export interface Context {
   compilers: Compiler[];
   hostHeaders: string;
   reviews: Map<string, Review>;
+  /** realcode/disagreements.txt: `tree | file` -> reason. */
+  reasons: Map<string, string>;
   log: (s: string) => void;
 }
 
 function figures(run: { model: Model | null; failure: string | null; seconds: number }, objects: TruthObject[]): RunFigures {
-  return { comparison: run.model ? compare(run.model, objects) : null, failure: run.failure, seconds: run.seconds };
+  return { comparison: run.model ? compare(run.model, objects) : null, failure: run.failure, seconds: run.seconds, reasons: {} };
 }
 
 const truthLookup = (model: Model, objects: TruthObject[]) => {
@@ -51,7 +56,7 @@ const truthLookup = (model: Model, objects: TruthObject[]) => {
 export async function measureTree(tree: Tree, ctx: Context): Promise<TreeResult> {
   const { linux, log } = ctx;
   const t0 = Date.now();
-  const inputs = ctx.hostHeaders + inputsHash([tree.root, join(linux, 'tools/include'), join(linux, 'tools/lib/bpf'), join(linux, 'tools/sched_ext/include'), ctx.include]);
+  const inputs = ctx.hostHeaders + inputsHash([tree.root, join(linux, 'tools/include'), join(linux, 'tools/lib/bpf'), ctx.include, join(linux, 'tools/sched_ext/include')]);
   const compiled = await compileTree(tree, ctx.include, ctx.compilers, inputs, log);
   const byCompiler: Record<string, number> = {};
   for (const c of compiled) if (c.compiler) byCompiler[c.compiler] = (byCompiler[c.compiler] ?? 0) + 1;
@@ -76,16 +81,26 @@ export async function measureTree(tree: Tree, ctx: Context): Promise<TreeResult>
   log(`  ${tree.name}: analysed with its objects in ${withObjects.seconds.toFixed(1)} s${withObjects.failure ? ` (${withObjects.failure})` : ''}`);
 
   const sourcesOnly = figures(alone, objects);
+  const objectsToo = figures(withObjects, objects);
+  const why = { linux, include: ctx.include, compilers: ctx.compilers, inputs, reasons: ctx.reasons, log };
+  if (alone.model && sourcesOnly.comparison) sourcesOnly.reasons = await explain(tree, alone.model, sourcesOnly.comparison, compiled, why);
+  if (withObjects.model && objectsToo.comparison) objectsToo.reasons = await explain(tree, withObjects.model, objectsToo.comparison, compiled, why);
   const lost = (file: string): number =>
     (['programs', 'maps', 'slots'] as const).reduce((n, w) => n + (sourcesOnly.comparison?.[w].differences.filter((d) => d.startsWith(`+${file}:`) || d.startsWith(`-${file}:`)).length ?? 0), 0);
   const findings = alone.model ? classify(tree.name, alone.model, truthLookup(alone.model, objects), ctx.reviews, lost) : [];
   const stale = withObjects.model
     ? classify(tree.name, { ...withObjects.model, findings: withObjects.model.findings.filter((f) => f.ruleId.startsWith('stale-')) }, truthLookup(withObjects.model, objects), ctx.reviews, lost)
     : [];
-  return { name: tree.name, flagsFrom: tree.flagsFrom, compile, sourcesOnly, withObjects: figures(withObjects, objects), findings, stale };
+  // A stale-object finding on a fresh object means the source model is wrong there: say where.
+  for (const f of stale) {
+    const source = withObjects.model?.objects.find((o) => o.objectFiles.includes(f.file))?.sources[0];
+    const why = source ? (sourcesOnly.reasons[source] ?? objectsToo.reasons[source]) : undefined;
+    if (source) f.reason += `; bpf-assoc's model of ${source} is what differs${why ? `: ${why}` : ''}`;
+  }
+  return { name: tree.name, flagsFrom: tree.flagsFrom, compile, sourcesOnly, withObjects: objectsToo, findings, stale };
 }
 
 export function unavailableTree(name: string, reason: string): TreeResult {
-  const none: RunFigures = { comparison: null, failure: reason, seconds: 0 };
+  const none: RunFigures = { comparison: null, failure: reason, seconds: 0, reasons: {} };
   return { name, unavailable: reason, flagsFrom: '', compile: { sources: 0, compiled: 0, byCompiler: {}, failures: [], rebuilt: 0, seconds: 0 }, sourcesOnly: none, withObjects: none, findings: [], stale: [] };
 }

@@ -2,11 +2,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agreement, type Comparison, type Tally } from './compare';
+import { differencesByFile } from './explain';
 import type { ClassifiedFinding } from './findings';
 import type { TreeResult } from './measure';
+import { cacheRoot } from './toolchain';
 
 const cell = (t: Tally | undefined): string => (t ? `${agreement(t).toFixed(2)}% (${t.agree}/${t.truth + t.model - t.agree})` : 'n/a');
-const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const esc = (s: string): string => s.split(cacheRoot()).join('$CACHE').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const total = (rs: TreeResult[], run: 'sourcesOnly' | 'withObjects', what: 'programs' | 'maps' | 'slots'): Tally => {
   const t: Tally = { truth: 0, model: 0, agree: 0, differences: [] };
   for (const r of rs) {
@@ -38,7 +40,7 @@ function findingRows(fs: ClassifiedFinding[]): string[] {
   return [
     '| verdict | level | rule | where | program | why (decided by) |',
     '|---|---|---|---|---|---|',
-    ...fs.map((f) => `| **${f.verdict}** | ${f.level} | ${f.rule} | ${f.file}:${f.line} | \`${f.program}\` | ${esc(f.reason)} (${f.by === 'rule' ? 'the object' : f.by === 'review' ? 'reviewed' : 'nobody yet'}) |`),
+    ...fs.map((f) => `| **${f.verdict}** | ${f.level} | ${f.rule} | ${esc(f.file)}:${f.line} | \`${f.program}\` | ${esc(f.reason)} (${f.by === 'rule' ? 'the object' : f.by === 'review' ? 'reviewed' : 'nobody yet'}) |`),
   ];
 }
 
@@ -47,11 +49,13 @@ function differences(rs: TreeResult[], run: 'sourcesOnly' | 'withObjects'): stri
   for (const r of rs) {
     const c = r[run].comparison;
     if (!c) continue;
-    for (const what of ['programs', 'maps', 'slots'] as const) {
-      if (!c[what].differences.length) continue;
-      out.push(`- ${r.name}, ${what} (\`+\` only bpf-assoc, \`-\` only the object):`);
-      for (const d of c[what].differences) out.push(`  - \`${d}\``);
+    const byFile = differencesByFile(c);
+    if (byFile.size) out.push(`- **${r.name}** (\`+\` only bpf-assoc, \`-\` only the object):`);
+    for (const [file, diffs] of byFile) {
+      out.push(`  - ${file}: ${diffs.length} — ${esc(r[run].reasons[file] ?? 'not explained yet')}`);
+      for (const d of diffs) out.push(`    - \`${d.slice(0, 1)}${d.slice(d.indexOf(': ') + 2)}\``);
     }
+    for (const p of c.repointed) out.push(`  - not compared, re-pointed by the loader before load (the model shows the loader's program): \`${p}\``);
   }
   return out.length ? out : ['None.'];
 }
@@ -74,6 +78,7 @@ export function writeReport(rs: TreeResult[], env: { compilers: string[]; vmlinu
     'The truth is read from the objects with llvm-readobj-19 (sections, symbols, `.rel.struct_ops*`) and',
     '`bpftool btf dump` (map types, the member at each slot offset), never with bpf-assoc\'s reader.',
     'Agreement is |bpf-assoc ∩ object| / |bpf-assoc ∪ object|: a missed item and an invented one both count.',
+    '`$CACHE` is `${BPF_ASSOC_CACHE:-~/.cache/bpf-assoc}/realcode`.',
     `This run took ${env.seconds.toFixed(0)} s.`,
     '',
     '## From sources alone',

@@ -74,9 +74,13 @@ export async function readTruth(object: string): Promise<ObjectTruth> {
     .map((s) => ({ name: s.Name.Name, section: s.Section.Name }));
   const programNames = new Set(programs.map((p) => p.name));
 
-  const btf = await run([BPFTOOL, '-j', 'btf', 'dump', 'file', object], { nice: true });
   const types = new Map<number, BtfType>();
-  if (btf.code === 0) for (const t of (JSON.parse(btf.stdout) as { types: BtfType[] }).types) types.set(t.id, t);
+  if (symbols.some((s) => isStructOpsSection(s.Section.Name))) {
+    // BTF names the maps' types and the slots' members: only objects with struct_ops maps need it.
+    const btf = await run([BPFTOOL, '-j', 'btf', 'dump', 'file', object], { nice: true });
+    if (btf.code !== 0) throw new Error(`${BPFTOOL} btf dump file ${object}: ${btf.stderr.trim()}`);
+    for (const t of (JSON.parse(btf.stdout) as { types: BtfType[] }).types) types.set(t.id, t);
+  }
   const varType = new Map<string, number>();
   for (const t of types.values()) if (t.kind === 'VAR' && t.type_id !== undefined) varType.set(t.name, t.type_id);
 
