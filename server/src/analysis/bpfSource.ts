@@ -5,6 +5,7 @@ import type { ParsedC } from './c/document';
 import { readLimits } from './c/readLimits';
 import type { Node } from './c/parser';
 import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, StructOpsMapFact } from './facts';
+import { fileStart } from './facts';
 import { classifyMapSection, classifyProgramSection, essentialTypeName } from './sections';
 import { objectNamesForSource } from './objectNames';
 import { readTopItem, type TopItem } from './bpf/topItems';
@@ -91,7 +92,8 @@ export class BpfSourceReader {
       problems: readLimits(this.parsed, this.file),
     };
     const tree = this.parsed.tree;
-    if (!tree) return facts;
+    // Not parsed (its time budget): nothing it says is known, so nothing is compared with a build.
+    if (!tree) return { ...facts, uncertain: [{ reason: 'the file was not parsed', location: fileStart(this.file) }] };
     const used = new Map<string, unknown>();
     const map = this.parsed.expansion.map;
     const decisions = this.decisions ?? standaloneDecisions(this.parsed.text, this.file);

@@ -7,6 +7,7 @@ import { LineIndex } from './lineIndex';
 import type { MacroTable } from './macros';
 import { parseC, type Tree } from './parser';
 import { recoverTopLevel, type UnreadItem } from './recovery';
+import { classifyMapSection } from '../sections';
 
 export interface ParsedC {
   text: string;
@@ -44,7 +45,9 @@ function readersView(text: string, lines: LineIndex, expansion: Expansion, parse
   const owner = (offset: number): UnreadItem | undefined => unread.find((u) => offset >= u.claimFrom && offset < u.end);
   const sections = expansion.sections.filter((m) => {
     const u = owner(m.offset);
-    if (u) u.sectioned = true;
+    // A section that makes a program (on a definition) or a map; `.data.*`, `.bss.*`, `license`
+    // on a declaration are data.
+    if (u && (!u.declaresData || m.section === null || m.section === '.maps' || classifyMapSection(m.section))) u.sectioned = true;
     return !u;
   });
   return { text, lines, expansion: { ...expansion, sections }, tree: parse.tree, unread, ...(memo ? { memo } : {}) };

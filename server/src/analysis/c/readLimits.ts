@@ -53,7 +53,7 @@ export function readLimits(parsed: ParsedC, file: string): ReadProblem[] {
     const what = names.length ? ` (${names.map((n) => `\`${n}\``).join(', ')})` : '';
     // Only an item that reads alone as a declaration (of data) is known to define no function.
     const lost = region.some((u) => u.sectioned)
-      ? 'A program, map or slot defined there is missing from the analysis.'
+      ? 'It has a section (SEC), so a program, map or slot defined there may be missing from the analysis.'
       : 'It has no SEC(...), so no program or map is missing, but the calls made there are not seen.';
     out.push({
       rule: 'parse-limit',

@@ -28,7 +28,7 @@ export interface UnreadItem {
    * a function definition (no `{` right after a `)`). Without a section it holds no program or map.
    */
   declaresData: boolean;
-  /** A section marker (`SEC(...)`) belongs to it: it would have been a program or map. */
+  /** A section marker (`SEC(...)`) that makes a program or a map belongs to it. */
   sectioned?: boolean;
 }
 
@@ -85,11 +85,21 @@ function misread(nodes: Node[], items: number[]): number[] {
     const n = nodes[j];
     if (!n || n.startIndex > start || n.endIndex <= start) continue;
     if (lost(n) || n.startIndex < start || (n.endIndex > end && n.hasError)) out.push(k);
+    else if (n.endIndex < end) {
+      // Cut into several nodes (a `#if` inside its attributes, a stray token): misread when
+      // any of them has an error.
+      for (let i = j; i < nodes.length && (nodes[i] as Node).startIndex < end; i++) {
+        const m = nodes[i] as Node;
+        if (m.type !== 'comment' && (lost(m) || m.hasError)) {
+          out.push(k);
+          break;
+        }
+      }
+    }
   }
   return out;
 }
 
-/** How an item reads on its own: one clean declaration or definition, one with errors inside, or not at all. */
 interface Alone {
   reading: Reading;
   name: string | null;
@@ -117,7 +127,10 @@ function readAlone(text: string): Alone {
   }
 }
 
-const NOT_NAMES = new Set(['sizeof', 'typeof', '__typeof__', '_Static_assert', 'static_assert', '_Alignas', '_Alignof', '__builtin_offsetof', 'if', 'while', 'for', 'switch', 'return']);
+const NOT_NAMES = new Set([
+  'sizeof', 'typeof', '__typeof__', '_Static_assert', 'static_assert', '_Alignas', '_Alignof', '__builtin_offsetof', 'if', 'while', 'for',
+  'switch', 'return', 'struct', 'union', 'enum', 'static', 'extern', 'const', 'volatile', 'inline', 'int', 'char', 'void', 'long', 'unsigned',
+]);
 
 /**
  * For the message when even a parse alone names nothing: the function a definition's header
@@ -130,12 +143,29 @@ function nameInText(text: string, isDefinition: boolean): string | null {
   return null;
 }
 
+/**
+ * A preprocessor line: from `#` at the start of a line through escaped newlines and through the
+ * comments that start on it (a `#define` of a statement may go on over lines inside a comment).
+ */
+const DIRECTIVE = /^[ \t]*#(?:[^\n\\/]|\\\r?\n|\\[^\n]|\/\*[\s\S]*?\*\/|\/(?!\*))*/gm;
+
 /** `text` with [start, end) blanked: spaces, except newlines and preprocessor lines. */
 function blank(text: string, start: number, end: number): string {
-  const part = text.slice(start, end).replace(/^([ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*)$|[^\n]+/gm, (m, directive: string | undefined) =>
-    directive !== undefined ? directive : ' '.repeat(m.length),
-  );
-  return text.slice(0, start) + part + text.slice(end);
+  const part = text.slice(start, end);
+  let out = '';
+  let at = 0;
+  for (const m of part.matchAll(DIRECTIVE)) {
+    out += part.slice(at, m.index).replace(/[^\n]/g, ' ') + m[0];
+    at = (m.index ?? 0) + m[0].length;
+  }
+  out += part.slice(at).replace(/[^\n]/g, ' ');
+  return text.slice(0, start) + out + text.slice(end);
+}
+
+/** An item's text with its preprocessor lines blanked (every branch kept), when it has any. */
+function withoutDirectives(text: string): string | null {
+  const out = text.replace(DIRECTIVE, (m) => m.replace(/[^\n]/g, ' '));
+  return out === text ? null : out;
 }
 
 /**
@@ -149,13 +179,14 @@ export function recoverTopLevel(text: string, tree: Tree): Recovery | null {
   const { items: order, definitions } = topLevelItems(text);
   const readings = new Map<number, Alone>();
   const unread: UnreadItem[] = [];
+  const mendedStarts = new Set<number>();
   let current = tree;
   let currentText = text;
   let lines: LineIndex | null = null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const touched = misread(fileScope(current.rootNode), order)
       .map((k) => ({ start: order[k] as number, end: order[k + 1] as number, claimFrom: k ? (order[k - 1] as number) : 0, index: k >> 1 }))
-      .filter((t) => !unread.some((u) => u.start === t.start));
+      .filter((t) => !unread.some((u) => u.start === t.start) && !mendedStarts.has(t.start));
     if (!touched.length) break;
     for (const t of touched) if (!readings.has(t.start)) readings.set(t.start, readAlone(text.slice(t.start, t.end)));
     // Blank what cannot be read even alone first; only if that is not the cause, what reads
@@ -165,15 +196,23 @@ export function recoverTopLevel(text: string, tree: Tree): Recovery | null {
     if (!chosen.length) break;
     lines ??= new LineIndex(text);
     for (const t of chosen) {
-      currentText = blank(currentText, t.start, t.end);
+      // A `#if` inside an item (attributes that differ by clang version before a definition):
+      // with its directive lines blank the item may read as one definition; then only those go.
+      const open = withoutDirectives(text.slice(t.start, t.end));
+      const mended = open !== null && readAlone(open).reading !== 'unreadable';
+      currentText = mended ? currentText.slice(0, t.start) + (open as string) + currentText.slice(t.end) : blank(currentText, t.start, t.end);
       const s = lines.position(t.start);
       const e = lines.position(t.end);
       const startPosition = { row: s.line, column: s.character };
       const endPosition = { row: e.line, column: e.character };
       current.edit({ startIndex: t.start, oldEndIndex: t.end, newEndIndex: t.end, startPosition, oldEndPosition: endPosition, newEndPosition: endPosition });
+      if (mended) {
+        mendedStarts.add(t.start);
+        continue;
+      }
       const alone = readings.get(t.start);
       const declaresData = !!alone?.declaration || !definitions.has(t.index);
-      const name = alone?.name ?? nameInText(text.slice(t.start, t.end), definitions.has(t.index));
+      const name = (alone?.name && !NOT_NAMES.has(alone.name) ? alone.name : null) ?? nameInText(text.slice(t.start, t.end), definitions.has(t.index));
       unread.push({ ...t, name, isFunction: alone?.isFunction ?? definitions.has(t.index), declaresData });
     }
     const next = parseC(currentText, current);
@@ -181,7 +220,7 @@ export function recoverTopLevel(text: string, tree: Tree): Recovery | null {
     if (!next) return null;
     current = next;
   }
-  if (!unread.length) return null;
+  if (!unread.length && !mendedStarts.size) return null;
   unread.sort((a, b) => a.start - b.start);
   return { text: currentText, tree: current, unread };
 }
