@@ -115,6 +115,7 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
   const loader = options.associateAllWith !== undefined ? null : (options.loader ?? loaders[0] ?? o.loaders[0] ?? null);
   const stateOf = (p: WorkspaceModel['programs'][number]): WorkspaceModel['programs'][number]['association'] =>
     p.byScenario.find((s) => s.scenario.loader === loader)?.association ?? p.association;
+  const noLoader = loaders.length === 0 && o.loaders.length === 0;
   const plan: VmPlan = {
     object: objectId,
     shipped: shippedFile(o),
@@ -125,7 +126,9 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     autocreate: [],
     slots: maps.flatMap((m) => m.slots.filter((x) => x.origin === 'loader').map((x) => ({ map: m.name, member: x.member, program: x.program, location: x.location }))),
     associations: [],
-    attach: maps.filter((m) => m.attached && m.autocreate).map((m) => ({ map: m.name, location: m.location })),
+    // With no loader the model's states say what attaching every created map would do, so the
+    // run attaches every created map to check exactly that (docs/model.md, "No loader").
+    attach: maps.filter((m) => m.autocreate && (m.attached || noLoader)).map((m) => ({ map: m.name, location: m.location })),
     programs: programs.map((p) => {
       const a = stateOf(p);
       return { name: p.name, kind: p.kind, autoload: p.autoload, predicted: a.state, maps: 'map' in a ? [a.map] : 'maps' in a ? a.maps : [], location: p.location };
@@ -189,6 +192,7 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     if (loader) plan.loader = loader;
     plan.notes.push(`${loader ? `${basename(loader)} associates no program` : 'No loader in the workspace associates programs'} of ${objectId}: the run loads${plan.attach.length ? ' and attaches' : ''} it only. Associate every non-struct_ops program with a map to try SCX_OPS_LOAD's behaviour.`);
   }
+  if (noLoader && plan.attach.length) plan.notes.push(`No loader uses ${objectId}: the run attaches every created struct_ops map (${plan.attach.map((a) => a.map).join(', ')}), which is what the predicted states assume.`);
   if (plan.slots.length) plan.notes.push(`Re-points ${plan.slots.length} struct_ops slot(s) before load, as the loader does through the skeleton: ${plan.slots.map((x) => `${x.map}.${x.member} = ${x.program ?? 'NULL'}`).join(', ')}.`);
   return plan;
 }
