@@ -4,8 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyse, type Model } from './analysis';
 import { compare, type Comparison, type TruthObject } from './compare';
-import { compileTree, inputsHash } from './compile';
+import { compileTree, inputsHash, type CompiledObject } from './compile';
 import { explain } from './explain';
+import { libbpfRefusesUnreferenced } from './libbpf';
 import { classify, type ClassifiedFinding, type Review } from './findings';
 import { JOBS, pool } from './proc';
 import { cacheRoot, type Compiler } from './toolchain';
@@ -88,6 +89,7 @@ export async function measureTree(tree: Tree, ctx: Context): Promise<TreeResult>
   const lost = (file: string): number =>
     (['programs', 'maps', 'slots'] as const).reduce((n, w) => n + (sourcesOnly.comparison?.[w].differences.filter((d) => d.startsWith(`+${file}:`) || d.startsWith(`-${file}:`)).length ?? 0), 0);
   const findings = alone.model ? classify(tree.name, alone.model, truthLookup(alone.model, objects), ctx.reviews, lost) : [];
+  await confirmWithLibbpf(findings, alone.model, compiled, tree, linux);
   const stale = withObjects.model
     ? classify(tree.name, { ...withObjects.model, findings: withObjects.model.findings.filter((f) => f.ruleId.startsWith('stale-')) }, truthLookup(withObjects.model, objects), ctx.reviews, lost)
     : [];
@@ -98,6 +100,18 @@ export async function measureTree(tree: Tree, ctx: Context): Promise<TreeResult>
     if (source) f.reason += `; bpf-assoc's model of ${source} is what differs${why ? `: ${why}` : ''}`;
   }
   return { name: tree.name, flagsFrom: tree.flagsFrom, compile, sourcesOnly, withObjects: objectsToo, findings, stale };
+}
+
+/** An unreferenced-struct-ops-program the object says libbpf refuses: ask libbpf on this host. */
+async function confirmWithLibbpf(findings: ClassifiedFinding[], model: Model | null, compiled: CompiledObject[], tree: Tree, linux: string): Promise<void> {
+  for (const f of findings.filter((x) => x.rule === 'unreferenced-struct-ops-program' && x.by === 'rule' && x.verdict === 'true')) {
+    const source = model?.objects.find((o) => o.sources[0] === f.file || model.programs.some((p) => p.object === o.id && p.file === f.file && p.name === f.program))?.sources[0];
+    const object = compiled.find((c) => c.path && relative(linux, join(tree.root, c.source)) === source)?.path;
+    if (!object) continue;
+    const answer = await libbpfRefusesUnreferenced(object, f.program);
+    if (answer.refused === false) Object.assign(f, { verdict: 'false', reason: `libbpf on this host loaded it: ${answer.said}` });
+    else f.reason += answer.refused ? `; libbpf on this host agrees: "${answer.said}"` : `; libbpf on this host stops earlier: ${answer.said}`;
+  }
 }
 
 export function unavailableTree(name: string, reason: string): TreeResult {
