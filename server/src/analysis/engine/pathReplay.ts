@@ -44,9 +44,11 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     return { ...out, decidedBy: new Map([...out.programs.keys()].map((p) => [p, decided])), byPath: new Map() };
   }
   const paths = loader.paths.length ? loader.paths : [{ actions: loader.actions, when: [[]], givesUp: false }];
-  const runs: Run[] = paths.map((path) => ({ path, out: runScenario(view, loader, kfuncs, path.actions) }));
-  const kept = runs.filter((r) => !r.path.givesUp);
-  const use = kept.length ? kept : runs;
+  // Paths that give up at an error check count only for what they share with the others: they
+  // are replayed only when every path gives up.
+  const kept = paths.filter((p) => !p.givesUp);
+  const use: Run[] = (kept.length ? kept : paths).map((path) => ({ path, out: runScenario(view, loader, kfuncs, path.actions) }));
+  const runs = paths;
   const first = (use[0] as Run).out;
   const base = { loader: loader.facts.file, kind: 'c' as const, ...(loader.where ? { lifecycle: loader.where } : {}), paths: runs.length, ...(loader.truncated ? { truncated: true } : {}) };
   const decidedBy = new Map<string, DecidedBy>();

@@ -13,7 +13,10 @@ import { query } from '../c/queries';
 import { FlowWalker, type StepReader } from './flow';
 import { evaluate } from './branches';
 import { PathState } from './pathState';
-import { MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';
+import type { LoaderLifecycle } from './paths';
+import { actionKey, LifecycleRecords } from './lifecycleRecords';
+
+export { actionKey };
 
 /** `NAME__open()` ... of a skeleton; libbpf's own `bpf_link__destroy()` and the like are not. */
 const LIFECYCLE = /^(?!(?:bpf_link|bpf_object|bpf_map|bpf_program|btf|btf_dump|ring_buffer|user_ring_buffer|perf_buffer|bpf_linker)__)(\w+?)__(open|open_opts|load|open_and_load|attach|destroy)$/;
@@ -36,56 +39,13 @@ const LOADER_CALLS = new Set([
 
 type Base = { location: Location; phase: LoaderPhase; inFunction: string };
 
-interface LifecycleRecord {
-  lifecycle: LoaderLifecycle;
-  paths: Map<string, LoaderPath>;
-  order: number;
-}
-
-const keys = new WeakMap<LoaderAction, string>();
-
-/** Identity of an action on a path: what it does and where (a helper followed twice makes two). */
-export function actionKey(a: LoaderAction): string {
-  const known = keys.get(a);
-  if (known) return known;
-  const key = describeAction(a);
-  keys.set(a, key);
-  return key;
-}
-
-function describeAction(a: LoaderAction): string {
-  const r = a.location.range.start;
-  const what = 'map' in a && a.map ? a.map.name : '';
-  const prog = 'program' in a && a.program ? a.program.name : '';
-  const value = 'value' in a ? String(a.value) : '';
-  return `${a.kind}@${r.line}:${r.character}:${what}:${prog}:${value}:${a.phase}`;
-}
-
-function actionSkeleton(a: LoaderAction): string | null {
-  switch (a.kind) {
-    case 'open':
-    case 'load':
-    case 'open_and_load':
-    case 'attach':
-    case 'destroy':
-      return a.skeleton;
-    case 'assoc':
-      return a.program?.skeleton ?? a.map?.skeleton ?? null;
-    case 'set_autoload':
-      return a.program.skeleton;
-    default:
-      return a.map.skeleton;
-  }
-}
-
 export class LoaderReader implements StepReader {
   private readonly refs: RefResolver;
   private readonly globals = new Scope();
   private readonly functions = new Map<string, Node>();
   private readonly relevant = new Map<string, Node>();
   private readonly skeletonTypes = new Set<string>();
-  private readonly flat = new Map<string, LoaderAction>();
-  private readonly lifecycles = new Map<string, LifecycleRecord>();
+  private readonly records = new LifecycleRecords();
   private root = '';
 
   constructor(
@@ -140,10 +100,8 @@ export class LoaderReader implements StepReader {
     for (const name of roots) walkRoot(name);
     // Functions only reachable through a cycle, or past the depth limit, are entry points too.
     for (const name of this.relevant.keys()) if (!walker.visited.has(name)) walkRoot(name);
-    facts.actions = [...this.flat.values()].sort((a, b) => a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character);
-    facts.lifecycles = [...this.lifecycles.values()]
-      .sort((a, b) => a.order - b.order)
-      .map((r) => ({ ...r.lifecycle, paths: [...r.paths.values()] }));
+    facts.actions = this.records.actions();
+    facts.lifecycles = this.records.lifecycles();
     facts.skeletonTypes = [...this.skeletonTypes];
     return facts;
   }
@@ -196,6 +154,18 @@ export class LoaderReader implements StepReader {
     for (const p of params?.namedChildren ?? []) if (p?.type === 'parameter_declaration') this.declare(p, scope);
   }
 
+  closeSegment(st: PathState, skeleton: string): void {
+    this.records.close(st, skeleton);
+  }
+
+  truncate(st: PathState): void {
+    this.records.truncate(st);
+  }
+
+  private emit(st: PathState, a: LoaderAction, node: Node): void {
+    this.records.emit(st, a, node, this.root);
+  }
+
   bindParameters(fn: Node, args: Node[], caller: PathState, callee: Scope): void {
     this.declareParameters(fn, callee);
     const declarator = fn.childForFieldName('declarator');
@@ -218,74 +188,6 @@ export class LoaderReader implements StepReader {
       if (object) callee.set(name, { objectName: object, skeletonType: object });
     });
   }
-
-  private emit(st: PathState, a: LoaderAction, node: Node): void {
-    const key = actionKey(a);
-    if (!this.flat.has(key)) this.flat.set(key, a);
-    // An attach call's result, so that `if (!link)` can say which side it failed on.
-    if (a.kind === 'attach' || a.kind === 'attach_struct_ops') {
-      const returnsPointer = a.kind === 'attach_struct_ops' && node.childForFieldName('function')?.text !== 'bpf_link__update_map';
-      st.nodeActions.set(node.id, { action: a, returnsPointer });
-    }
-    const skel = actionSkeleton(a);
-    if ((a.kind === 'open' || a.kind === 'open_and_load') && skel) {
-      if (st.segments.has(skel)) this.closeSegment(st, skel);
-      const r = a.location.range.start;
-      st.segments.set(skel, { key: `${r.line}:${r.character}:${skel}`, skeleton: skel, open: a.location, inFunction: a.inFunction, depth: st.frames.length, actions: [a], literals: [], givesUp: false });
-      return;
-    }
-    const own = skel ? st.segments.get(skel) : undefined;
-    const targets = own ? [own] : skel === null ? [...st.segments.values()].filter((s) => s.open) : [];
-    if (!targets.length) {
-      // Closing or destroying what this path did not open changes nothing.
-      if (a.kind === 'destroy') return;
-      let headless = st.segments.get('');
-      if (!headless) {
-        headless = { key: `fn:${this.root}`, skeleton: null, open: null, inFunction: this.root, depth: 1, actions: [], literals: [], givesUp: false };
-        st.segments.set('', headless);
-      }
-      targets.push(headless);
-    }
-    for (const t of targets) t.actions.push(a);
-    if (a.kind === 'destroy' && own) this.closeSegment(st, skel as string);
-  }
-
-  closeSegment(st: PathState, skeleton: string): void {
-    const seg = st.segments.get(skeleton);
-    if (!seg) return;
-    st.segments.delete(skeleton);
-    // The lifecycle is over: its phase no longer tells paths apart.
-    if (seg.skeleton) st.phases.delete(seg.skeleton);
-    const actions = seg.actions.filter((a) => !st.failed.has(a));
-    let rec = this.lifecycles.get(seg.key);
-    if (!rec) {
-      const order = seg.open ? seg.open.range.start.line * 10000 + seg.open.range.start.character : 1e12 + this.lifecycles.size;
-      rec = { lifecycle: { skeleton: seg.skeleton, open: seg.open, inFunction: seg.inFunction, paths: [], truncated: this.pendingTruncation.has(seg.key) }, paths: new Map(), order };
-      this.lifecycles.set(seg.key, rec);
-    }
-    const sig = `${seg.givesUp ? '!' : ''}${actions.map(actionKey).join('|')}`;
-    let path = rec.paths.get(sig);
-    if (!path) {
-      if (rec.paths.size >= MAX_PATHS) {
-        rec.lifecycle.truncated = true;
-        return;
-      }
-      path = { actions, when: [], givesUp: seg.givesUp };
-      rec.paths.set(sig, path);
-    }
-    const text = seg.literals.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&');
-    if (!path.when.some((w) => w.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&') === text)) path.when.push(seg.literals);
-  }
-
-  truncate(st: PathState): void {
-    for (const seg of st.segments.values()) {
-      const rec = this.lifecycles.get(seg.key);
-      if (rec) rec.lifecycle.truncated = true;
-      else this.pendingTruncation.add(seg.key);
-    }
-  }
-
-  private readonly pendingTruncation = new Set<string>();
 
   private readonly lastCall = new Map<number, number>();
 

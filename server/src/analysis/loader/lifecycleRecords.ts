@@ -1,0 +1,132 @@
+// The lifecycles a loader's paths walk through, collected as the paths end: each segment (from an
+// open to its destroy, the next open, the end of its function) becomes one path of its lifecycle,
+// paths with the same calls merged; and every call once, in source order, for the flat list.
+import type { Node } from '../c/parser';
+import type { LoaderAction } from '../facts';
+import type { PathState } from './pathState';
+import { MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';
+
+interface LifecycleRecord {
+  lifecycle: LoaderLifecycle;
+  paths: Map<string, LoaderPath>;
+  order: number;
+}
+
+const keys = new WeakMap<LoaderAction, string>();
+
+/** Identity of an action on a path: what it does and where (a helper followed twice makes two). */
+export function actionKey(a: LoaderAction): string {
+  const known = keys.get(a);
+  if (known) return known;
+  const key = describeAction(a);
+  keys.set(a, key);
+  return key;
+}
+
+function describeAction(a: LoaderAction): string {
+  const r = a.location.range.start;
+  const what = 'map' in a && a.map ? a.map.name : '';
+  const prog = 'program' in a && a.program ? a.program.name : '';
+  const value = 'value' in a ? String(a.value) : '';
+  return `${a.kind}@${r.line}:${r.character}:${what}:${prog}:${value}:${a.phase}`;
+}
+
+export function actionSkeleton(a: LoaderAction): string | null {
+  switch (a.kind) {
+    case 'open':
+    case 'load':
+    case 'open_and_load':
+    case 'attach':
+    case 'destroy':
+      return a.skeleton;
+    case 'assoc':
+      return a.program?.skeleton ?? a.map?.skeleton ?? null;
+    case 'set_autoload':
+      return a.program.skeleton;
+    default:
+      return a.map.skeleton;
+  }
+}
+
+export class LifecycleRecords {
+  private readonly flat = new Map<string, LoaderAction>();
+  private readonly records = new Map<string, LifecycleRecord>();
+
+  emit(st: PathState, a: LoaderAction, node: Node, root: string): void {
+    const key = actionKey(a);
+    if (!this.flat.has(key)) this.flat.set(key, a);
+    // An attach call's result, so that `if (!link)` can say which side it failed on.
+    if (a.kind === 'attach' || a.kind === 'attach_struct_ops') {
+      const returnsPointer = a.kind === 'attach_struct_ops' && node.childForFieldName('function')?.text !== 'bpf_link__update_map';
+      st.nodeActions.set(node.id, { action: a, returnsPointer });
+    }
+    const skel = actionSkeleton(a);
+    if ((a.kind === 'open' || a.kind === 'open_and_load') && skel) {
+      if (st.segments.has(skel)) this.close(st, skel);
+      const r = a.location.range.start;
+      st.segments.set(skel, { key: `${r.line}:${r.character}:${skel}`, skeleton: skel, open: a.location, inFunction: a.inFunction, depth: st.frames.length, actions: [a], literals: [], givesUp: false });
+      return;
+    }
+    const own = skel ? st.segments.get(skel) : undefined;
+    const targets = own ? [own] : skel === null ? [...st.segments.values()].filter((s) => s.open) : [];
+    if (!targets.length) {
+      // Closing or destroying what this path did not open changes nothing.
+      if (a.kind === 'destroy') return;
+      let headless = st.segments.get('');
+      if (!headless) {
+        headless = { key: `fn:${root}`, skeleton: null, open: null, inFunction: root, depth: 1, actions: [], literals: [], givesUp: false };
+        st.segments.set('', headless);
+      }
+      targets.push(headless);
+    }
+    for (const t of targets) t.actions.push(a);
+    if (a.kind === 'destroy' && own) this.close(st, skel as string);
+  }
+
+  close(st: PathState, skeleton: string): void {
+    const seg = st.segments.get(skeleton);
+    if (!seg) return;
+    st.segments.delete(skeleton);
+    // The lifecycle is over: its phase no longer tells paths apart.
+    if (seg.skeleton) st.phases.delete(seg.skeleton);
+    const actions = seg.actions.filter((a) => !st.failed.has(a));
+    let rec = this.records.get(seg.key);
+    if (!rec) {
+      const order = seg.open ? seg.open.range.start.line * 10000 + seg.open.range.start.character : 1e12 + this.records.size;
+      rec = { lifecycle: { skeleton: seg.skeleton, open: seg.open, inFunction: seg.inFunction, paths: [], truncated: this.pendingTruncation.has(seg.key) }, paths: new Map(), order };
+      this.records.set(seg.key, rec);
+    }
+    const sig = `${seg.givesUp ? '!' : ''}${actions.map(actionKey).join('|')}`;
+    let path = rec.paths.get(sig);
+    if (!path) {
+      if (rec.paths.size >= MAX_PATHS) {
+        rec.lifecycle.truncated = true;
+        return;
+      }
+      path = { actions, when: [], givesUp: seg.givesUp };
+      rec.paths.set(sig, path);
+    }
+    const text = seg.literals.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&');
+    if (!path.when.some((w) => w.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&') === text)) path.when.push(seg.literals);
+  }
+
+  truncate(st: PathState): void {
+    for (const seg of st.segments.values()) {
+      const rec = this.records.get(seg.key);
+      if (rec) rec.lifecycle.truncated = true;
+      else this.pendingTruncation.add(seg.key);
+    }
+  }
+
+  private readonly pendingTruncation = new Set<string>();
+
+  /** Every call on any path, once, in source order. */
+  actions(): LoaderAction[] {
+    return [...this.flat.values()].sort((a, b) => a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character);
+  }
+
+  /** The lifecycles in the order of their opens (functions that open nothing last). */
+  lifecycles(): LoaderLifecycle[] {
+    return [...this.records.values()].sort((a, b) => a.order - b.order).map((r) => ({ ...r.lifecycle, paths: [...r.paths.values()] }));
+  }
+}
