@@ -168,6 +168,19 @@ function withoutDirectives(text: string): string | null {
   return out === text ? null : out;
 }
 
+/** The same header is parsed once per object that includes it: its items are found once. */
+const recentItems = new Map<string, ReturnType<typeof topLevelItems>>();
+
+function itemsOf(text: string): ReturnType<typeof topLevelItems> {
+  let hit = recentItems.get(text);
+  if (!hit) {
+    hit = topLevelItems(text);
+    if (recentItems.size >= 16) recentItems.delete(recentItems.keys().next().value as string);
+    recentItems.set(text, hit);
+  }
+  return hit;
+}
+
 /**
  * Re-reads a file whose tree has errors at file scope. Returns null when there is nothing to
  * recover; otherwise a new tree (the caller still owns, and deletes, `tree`).
@@ -176,7 +189,7 @@ export function recoverTopLevel(text: string, tree: Tree): Recovery | null {
   if (!tree.rootNode.hasError) return null;
   // Cheap first: without a lost node at file scope, or an erroneous one, nothing is misread.
   if (!fileScope(tree.rootNode).some((n) => lost(n) || n.hasError)) return null;
-  const { items: order, definitions } = topLevelItems(text);
+  const { items: order, definitions } = itemsOf(text);
   const readings = new Map<number, Alone>();
   const unread: UnreadItem[] = [];
   const mendedStarts = new Set<number>();
