@@ -79,7 +79,7 @@ describe('language server (in-process)', () => {
 
   it('hovers on a struct_ops map, a slot, an association call and a kfunc call', async () => {
     const map = await hoverAt('poisoned.bpf.c', 'st_ops_map_b =', 3);
-    assert.match(map, /\*\*st_ops_map_b\*\* · struct_ops map `struct bpf_testmod_multi_st_ops`/);
+    assert.match(map, /\*\*st_ops_map_b\*\* · struct_ops map `struct editor_test_ops`/);
     assert.match(map, /`\.link`: attached through a BPF link/);
     assert.match(map, /autocreate on/);
     assert.match(map, /`\.test_1` → `test_1` \(st_ops_map_a\.test_1 · st_ops_map_b\.test_1 — poisoned\)/);

@@ -1,5 +1,6 @@
 // Non-struct_ops programs that the loader associates explicitly, once well and once twice.
 #include "st_ops.h"
+#include "editor_ops.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -18,12 +19,12 @@ int BPF_PROG(second_test_1, struct st_ops_args *args)
 }
 
 SEC(".struct_ops.link")
-struct bpf_testmod_multi_st_ops first_map = {
+struct editor_test_ops first_map = {
 	.test_1 = (void *)first_test_1,
 };
 
 SEC(".struct_ops.link")
-struct bpf_testmod_multi_st_ops second_map = {
+struct editor_test_ops second_map = {
 	.test_1 = (void *)second_test_1,
 };
 

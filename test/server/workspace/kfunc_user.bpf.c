@@ -1,5 +1,6 @@
 // A syscall program calls an association-dependent kfunc; the loader never associates it.
 #include "st_ops.h"
+#include "editor_ops.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -12,7 +13,7 @@ int BPF_PROG(ops_test_1, struct st_ops_args *args)
 }
 
 SEC(".struct_ops.link")
-struct bpf_testmod_multi_st_ops ops_map = {
+struct editor_test_ops ops_map = {
 	.test_1 = (void *)ops_test_1,
 };
 

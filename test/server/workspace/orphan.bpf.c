@@ -1,5 +1,6 @@
 // Struct_ops programs that no map references: libbpf refuses to load the object.
 #include "st_ops.h"
+#include "editor_ops.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -23,7 +24,7 @@ int BPF_STRUCT_OPS(forgotten_macro, struct st_ops_args *args)
 }
 
 SEC(".struct_ops.link")
-struct bpf_testmod_multi_st_ops orphan_map = {
+struct editor_test_ops orphan_map = {
 	.test_1 = (void *)used,
 };
 

@@ -1,5 +1,6 @@
 // One struct_ops program fills the same slot of two attached maps: its association is poisoned.
 #include "st_ops.h"
+#include "editor_ops.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -24,13 +25,13 @@ int BPF_PROG(test_2_b, struct st_ops_args *args)
 }
 
 SEC(".struct_ops.link")
-struct bpf_testmod_multi_st_ops st_ops_map_a = {
+struct editor_test_ops st_ops_map_a = {
 	.test_1 = (void *)test_1,
 	.test_2 = (void *)test_2_a,
 };
 
 SEC(".struct_ops.link")
-struct bpf_testmod_multi_st_ops st_ops_map_b = {
+struct editor_test_ops st_ops_map_b = {
 	.test_1 = (void *)test_1,
 	.test_2 = test_2_b,
 };
