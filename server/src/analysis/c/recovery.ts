@@ -75,7 +75,7 @@ function lost(n: Node): boolean {
  * with errors (it swallowed the next). An item whose own node starts it and ends within it was
  * read, even with an error inside (tree-sitter's local recovery keeps what matters there).
  */
-function misread(nodes: Node[], items: number[]): number[] {
+function misread(nodes: Node[], items: number[], definitions: ReadonlySet<number>): number[] {
   const out: number[] = [];
   let j = 0;
   for (let k = 0; k < items.length; k += 2) {
@@ -85,9 +85,10 @@ function misread(nodes: Node[], items: number[]): number[] {
     const n = nodes[j];
     if (!n || n.startIndex > start || n.endIndex <= start) continue;
     if (lost(n) || n.startIndex < start || (n.endIndex > end && n.hasError)) out.push(k);
-    else if (n.endIndex < end) {
-      // Cut into several nodes (a `#if` inside its attributes, a stray token): misread when
-      // any of them has an error.
+    else if (n.endIndex < end && definitions.has(k >> 1) && n.type !== 'function_definition') {
+      // A function definition cut into several nodes before its name (a `#if` among its
+      // attributes): misread when any of them has an error. One whose own node starts it was
+      // read (the rest of a body tree-sitter gave up on is its local error).
       for (let i = j; i < nodes.length && (nodes[i] as Node).startIndex < end; i++) {
         const m = nodes[i] as Node;
         if (m.type !== 'comment' && (lost(m) || m.hasError)) {
@@ -197,7 +198,7 @@ export function recoverTopLevel(text: string, tree: Tree): Recovery | null {
   let currentText = text;
   let lines: LineIndex | null = null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const touched = misread(fileScope(current.rootNode), order)
+    const touched = misread(fileScope(current.rootNode), order, definitions)
       .map((k) => ({ start: order[k] as number, end: order[k + 1] as number, claimFrom: k ? (order[k - 1] as number) : 0, index: k >> 1 }))
       .filter((t) => !unread.some((u) => u.start === t.start) && !mendedStarts.has(t.start));
     if (!touched.length) break;
