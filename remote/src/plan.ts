@@ -34,6 +34,10 @@ export interface PlannedProgram {
   predicted: AssociationStateName;
   maps: string[];
   location: Location;
+  /** The loader's condition for `predicted` when its paths disagree (the model's decidedBy.when). */
+  when?: string;
+  /** The states the loader's other paths give (the model's byPath): a run takes one path. */
+  paths?: { when: string; predicted: AssociationStateName; maps: string[] }[];
 }
 
 /** A slot the loader re-points before load: `skel->struct_ops.MAP->MEMBER = skel->progs.PROGRAM` (or NULL). */
@@ -57,6 +61,11 @@ export interface VmPlan {
   /** Slots re-pointed before load, in the model's map order. */
   slots: PlannedSlot[];
   associations: PlannedAssociation[];
+  /**
+   * The loader's calls in its later lifecycles (it opens the skeleton again): not replayed, but a
+   * loader that runs makes them, and its calls are matched against these too.
+   */
+  laterCalls?: (PlannedAssociation & { lifecycle: number })[];
   /** struct_ops maps a loader run attaches (performed only where the target allows it). */
   attach: { map: string; location: Location }[];
   programs: PlannedProgram[];
@@ -104,6 +113,8 @@ function fromCall(c: ModelAssociationCall, index: number): PlannedAssociation | 
   };
 }
 
+const mapsOf = (a: WorkspaceModel['programs'][number]['association']): string[] => ('map' in a ? [a.map] : 'maps' in a ? a.maps : []);
+
 export function buildPlan(model: WorkspaceModel, objectId: string, options: PlanOptions = {}): VmPlan {
   const o = model.objects.find((x) => x.id === objectId);
   if (!o) throw new PlanError(`no object ${objectId} in the workspace (objects: ${model.objects.map((x) => x.id).join(', ') || 'none'})`);
@@ -131,7 +142,19 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     attach: maps.filter((m) => m.autocreate && (m.attached || noLoader)).map((m) => ({ map: m.name, location: m.location })),
     programs: programs.map((p) => {
       const a = stateOf(p);
-      return { name: p.name, kind: p.kind, autoload: p.autoload, predicted: a.state, maps: 'map' in a ? [a.map] : 'maps' in a ? a.maps : [], location: p.location };
+      // byPath is the first scenario's: it applies when that scenario's loader is the one run.
+      const firstScenario = p.decidedBy !== undefined && p.decidedBy.loader === loader;
+      const paths = firstScenario ? (p.byPath ?? []).map((b) => ({ when: b.when, predicted: b.association.state, maps: mapsOf(b.association) })) : [];
+      return {
+        name: p.name,
+        kind: p.kind,
+        autoload: p.autoload,
+        predicted: a.state,
+        maps: mapsOf(a),
+        location: p.location,
+        ...(firstScenario && p.decidedBy?.when ? { when: p.decidedBy.when } : {}),
+        ...(paths.length ? { paths } : {}),
+      };
     }),
     skipped: [],
     notes: [],
@@ -183,6 +206,10 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
       const step = fromCall(c, plan.associations.length);
       if ('why' in step) plan.skipped.push({ location: c.location, why: step.why });
       else plan.associations.push(step);
+    }
+    for (const c of ofLoader.filter((x) => (x.lifecycle ?? 0) > 0)) {
+      const step = fromCall(c, plan.associations.length + (plan.laterCalls?.length ?? 0));
+      if (!('why' in step)) (plan.laterCalls ??= []).push({ ...step, lifecycle: c.lifecycle ?? 0 });
     }
     const lifecycles = new Set(ofLoader.map((x) => x.lifecycle ?? 0)).size;
     if (lifecycles > 1) plan.notes.push(`${basename(loader)} opens the skeleton ${lifecycles} times; this run replays the first lifecycle.`);

@@ -74,7 +74,11 @@ function programCell(p: PlannedProgram, plan: VmPlan, r: AgentReport): ObservedC
   // (A loader that ran attached what it attached: its programs' states are judged as they are.)
   const unattached = p.kind === 'struct_ops' && !r.loader?.executed ? p.maps.filter((m) => plan.attach.some((x) => x.map === m) && !r.attachments.some((x) => x.map === m && x.performed)) : [];
   if (unattached.length) return { value: `${value} (${unattached.join(', ')} not attached here)`, verdict: 'skipped' };
-  return { value, verdict: value === expectedObservation(p) ? 'match' : 'mismatch' };
+  if (value === expectedObservation(p)) return { value: p.when && p.paths?.length ? `${value} (as predicted on the path where ${p.when})` : value, verdict: 'match' };
+  // The run takes one of the loader's paths: a state another feasible path predicts is as predicted there.
+  const path = p.paths?.find((x) => expectedObservation({ ...p, predicted: x.predicted, maps: x.maps }) === value);
+  if (path) return { value: `${value} (as predicted on the path where ${path.when})`, verdict: 'match' };
+  return { value, verdict: 'mismatch' };
 }
 
 /** The cells of one target's column, keyed like the rows. */
@@ -94,14 +98,14 @@ export function observedCells(plan: VmPlan, result: TargetResult): Map<string, O
   });
   for (const p of plan.programs) cells.set(`program:${p.name}`, programCell(p, plan, r));
   const ran = r.loader?.executed === true;
-  const { byPlanned, extras } = matchCalls(plan.associations, r.associations, ran);
+  const { byPlanned, extras } = matchCalls(plan.associations, r.associations, ran, plan.laterCalls);
   for (const a of plan.associations) {
     const seen = byPlanned.get(a.index);
     // The loader ran to its end and never made this call: the analysis foresaw a call that does not happen.
     if (!seen && ran && load?.ok && !r.cancelled) cells.set(`call:${a.index}`, { value: 'not made by the loader', verdict: 'mismatch' });
     else cells.set(`call:${a.index}`, callCell(a.predicted.result, seen, r));
   }
-  for (const x of extras) cells.set(x.key, callCell('unknown', x.call, r));
+  for (const x of extras) cells.set(x.key, callCell(x.predictedBy?.predicted.result ?? 'unknown', x.call, r));
   for (const m of plan.attach) {
     const seen = r.attachments.find((x) => x.map === m.map);
     cells.set(
@@ -131,16 +135,19 @@ function extraCallRows(plan: VmPlan, results: TargetResult[]): Omit<ResultRow, '
   for (const t of results) {
     const r = t.report;
     if (r?.loader?.executed !== true) continue;
-    for (const x of matchCalls(plan.associations, r.associations, true).extras) {
+    for (const x of matchCalls(plan.associations, r.associations, true, plan.laterCalls).extras) {
       if (rows.has(x.key)) continue;
       const c = x.call;
+      const by = x.predictedBy;
       rows.set(x.key, {
         kind: 'call',
         key: x.key,
         label: `${API_NAME[c.api] ?? c.api}(${c.program}, ${c.map}${c.flags ? `, flags=${c.flags}` : ''})${x.repeats ? ' again' : ''}`,
-        location: x.repeats?.source.location ?? null,
-        predicted: 'no prediction',
-        reason: x.repeats ? `the analysis saw this call once; the loader made it again (call ${c.index + 1})` : `the analysis did not foresee this call (call ${c.index + 1} of the loader)`,
+        location: by?.source.location ?? x.repeats?.source.location ?? null,
+        predicted: by ? String(by.predicted.result) : 'no prediction',
+        reason: by
+          ? `${by.predicted.reason} (a later lifecycle of the loader: call ${c.index + 1})`
+          : x.repeats ? `the analysis saw this call once; the loader made it again (call ${c.index + 1})` : `the analysis did not foresee this call (call ${c.index + 1} of the loader)`,
       });
     }
   }

@@ -26,6 +26,19 @@ describe('loader paths', () => {
     await loadGrammar();
   });
 
+  it('a loop over a local array of maps: each run names its element; short-circuits skip their right side', () => {
+    const { model } = modelOf(listCaseFiles(join(CASES, 'loader-short-circuit')));
+    // for (i = 0; i < 2; i++) assoc(probe, maps[i]): i is 0 on the first run, 1 on the second.
+    assert.deepEqual(
+      model.associationCalls.map((c) => [c.program, c.map, c.predicted.result]),
+      [['probe', 'arr_a', 0], ['probe', 'arr_b', 'EBUSY']],
+    );
+    const state = (name: string) => model.programs.find((p) => p.name === name)?.association;
+    assert.deepEqual(state('probe'), { state: 'explicit', map: 'arr_a', calls: [model.associationCalls[0]?.location] });
+    // `err ?: f()` with err = -1, `dry_run || f()`, `!dry_run && f()` with dry_run true: no attach.
+    assert.equal(state('skipped_prog')?.state, 'none');
+  });
+
   it('says on which path a program is poisoned, and which loader decided each state', () => {
     const { ws, model } = modelOf(listCaseFiles(join(CASES, 'loader-paths')));
     const both = model.findings.find((f) => f.rule === 'poisoned-association' && f.program === 'both_shared');

@@ -117,6 +117,22 @@ describe('remote: calls a loader made vs the predicted ones', () => {
     assert.deepEqual(m.extras.map((x) => [x.key, x.repeats?.index ?? null]), [['observed:1', 0], ['observed:3', null]]);
   });
 
+  it("a raw-fd call whose fds name nothing is matched by position among the predicted calls of its API and flags", () => {
+    const raw = (index: number, program: string, map: string, flags: number): PlannedAssociation => ({ ...planned(index, program, map), api: 'syscall', flags });
+    const seen = (index: number, program: string, map: string, flags: number, errno: string | null): ReportAssociation => ({ ...made(index, program, map, errno), api: 'syscall', flags });
+    // bpf_program__fd() before load is -ENOENT: the recorder can only say "fd:-2".
+    const m = matchCalls([raw(0, 'too_early', 'ops', 0), raw(1, 'with_flags', 'ops', 2)], [seen(0, 'fd:-2', 'fd:-1', 0, 'EBADF'), seen(1, 'with_flags', 'ops', 2, 'EINVAL')], true);
+    assert.deepEqual([...m.byPlanned].map(([k, v]) => [k, v.index]).sort(), [[0, 0], [1, 1]]);
+    assert.equal(m.extras.length, 0);
+  });
+
+  it("a later lifecycle's calls are matched against the loader's later calls, and keep their prediction", () => {
+    const later = { ...planned(5, 'p', 'b'), predicted: { result: 'EBUSY' as const, reason: 'already associated' } };
+    const m = matchCalls([planned(0, 'p', 'a')], [made(0, 'p', 'a'), { ...made(1, 'p', 'b', 'EBUSY'), lifecycle: 1 } as ReportAssociation], true, [later]);
+    assert.deepEqual([...m.byPlanned.keys()], [0]);
+    assert.deepEqual(m.extras.map((x) => [x.key, x.predictedBy?.index, x.repeats]), [['observed:1', 5, null]]);
+  });
+
   it('a replayed plan is matched by index', () => {
     const m = matchCalls([planned(0, 'p', 'a')], [made(0, 'x', 'y')], false);
     assert.equal(m.byPlanned.get(0)?.program, 'x');
@@ -131,7 +147,7 @@ describe('remote: a loader that ran, in the report and the results', () => {
     execFileSync('bash', [join(REPO, 'test/vm/fixtures/build.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   });
 
-  it('Linux 7.3, ca-loop: two calls in a loop, the second EBUSY; the program the analysis could not follow differs', () => {
+  it('Linux 7.3, ca-loop: two calls in a loop over an array of maps, the second EBUSY, both as predicted', () => {
     const r = report('linux-7.3-loader-ca_loop.json');
     assert.equal(r.version, 2);
     assert.deepEqual([r.agent.libbpf, r.agent.ownLibbpf, r.agent.assocApi], ['v1.7.0', 'v1.7', 'loader']);
@@ -145,14 +161,9 @@ describe('remote: a loader that ran, in the report and the results', () => {
     const calls = rows.filter((x) => x.kind === 'call');
     // Both calls the loader made are rows, whatever the analysis made of the loop.
     assert.deepEqual(calls.map((x) => x.observed.local?.value), ['0', 'EBUSY']);
-    if (plan.associations.length === 0) {
-      // The analysis could not name the map of the loop's call: no prediction for either, and the
-      // program it thought unassociated is associated.
-      assert.deepEqual(calls.map((x) => [x.key, x.predicted, x.observed.local?.verdict]), [['observed:0', 'no prediction', 'unpredicted'], ['observed:1', 'no prediction', 'unpredicted']]);
-      assert.deepEqual(rows.find((x) => x.key === 'program:bpfa_loop_probe')?.observed.local, { value: 'associated(bpfa_loop_a)', verdict: 'mismatch' });
-    } else {
-      assert.deepEqual(calls.map((x) => x.predicted), plan.associations.map((a) => String(a.predicted.result)));
-    }
+    // The loop runs over an array of the maps: maps[0] on the first run, maps[1] on the second.
+    assert.deepEqual(calls.map((x) => [x.key, x.predicted, x.observed.local?.verdict]), [['call:0', '0', 'match'], ['call:1', 'EBUSY', 'match']]);
+    assert.deepEqual(rows.find((x) => x.key === 'program:bpfa_loop_probe')?.observed.local, { value: 'associated(bpfa_loop_a)', verdict: 'match' });
     assert.deepEqual(rows.find((x) => x.key === 'attach:bpfa_loop_b')?.observed.local, { value: 'attached', verdict: 'match' });
     // The editor's results view says the same on the target's card.
     const view = reportView({ schema: 'bpf-assoc-vm-run', version: 1, object: 'ca_loop', plan, targets: [result('local', r)], rows }, { finished: '', durationMs: 0, roots: [REPO] });
@@ -160,6 +171,20 @@ describe('remote: a loader that ran, in the report and the results', () => {
     assert.match(reportHtml(view, { cspSource: 'x', styleUri: 'x' }), /<p class="ran">loader executed: loader \(exit status 0; libbpf 1\.7\.0\)<\/p>/);
     const table = formatTable(plan, [result('local', r)]);
     assert.match(table, /\n {2}loader executed: loader \(exit status 0; libbpf 1\.7\.0\)\n/);
+  });
+
+  it("a program state another path of the loader predicts is as predicted, on that path", () => {
+    const plan = buildPlan(fixtureModel('ca-struct-ops'), 'ca_struct_ops');
+    const r = report('linux-7.3-loader-ca_struct_ops.json');
+    const p = plan.programs.find((x) => x.kind === 'struct_ops' && x.predicted === 'auto');
+    assert.ok(p);
+    const seen = sideBySide(plan, [result('local', r)]).find((x) => x.key === `program:${p.name}`)?.observed.local;
+    assert.equal(seen?.verdict, 'match');
+    // The loader's first path says another map; the path the run took says this one.
+    const other = { ...plan, programs: plan.programs.map((x) => (x === p ? { ...x, maps: ['elsewhere'], when: '`cbs`', paths: [{ when: '`cbs`', predicted: x.predicted, maps: ['elsewhere'] }, { when: '`!cbs`', predicted: x.predicted, maps: x.maps }] } : x)) };
+    assert.deepEqual(sideBySide(other, [result('local', r)]).find((x) => x.key === `program:${p.name}`)?.observed.local, { value: `${seen?.value} (as predicted on the path where \`!cbs\`)`, verdict: 'match' });
+    const none = { ...plan, programs: plan.programs.map((x) => (x === p ? { ...x, maps: ['elsewhere'] } : x)) };
+    assert.equal(sideBySide(none, [result('local', r)]).find((x) => x.key === `program:${p.name}`)?.observed.local?.verdict, 'mismatch');
   });
 
   it('Linux 7.3, ca_struct_ops: every row as predicted; a predicted call the loader did not make differs', () => {

@@ -136,6 +136,8 @@ export class FlowWalker {
   /** Side effects of an expression, helpers followed; guard macros and exit() fork or end the path. */
   expression(n: Node | null, states: PathState[]): PathState[] {
     if (!n) return states;
+    const sc = this.shortCircuit(n, states);
+    if (sc) return sc;
     let out = states;
     const deferred: Node[] = [];
     const flush = (upTo: number | null) => {
@@ -219,6 +221,79 @@ export class FlowWalker {
     const keep = exit?.kind === 'return' && exit.returnsSkeleton;
     for (const [skel, seg] of [...s.segments]) if (seg.depth >= depth && !keep && seg.open) this.reader.closeSegment(s, skel);
     return [s];
+  }
+
+  /**
+   * `a() || b()`, `a && b()`, `c ? x() : y()` and GNU `err ?: f()` (alone, assigned or returned):
+   * the right side runs only on the path where the left side lets it. For `||` and `?:` a true left
+   * side (a call that returned an error) skips the rest; for `&&` a false one does: that path gives
+   * up, as at an error check. Null when `n` is none of these or its right side makes no loader call.
+   */
+  private shortCircuit(n: Node, states: PathState[]): PathState[] | null {
+    let e = unwrapParens(n.type === 'expression_statement' ? (n.namedChildren[0] ?? null) : n);
+    const assignment = e?.type === 'assignment_expression' && e.childForFieldName('operator')?.text === '=' ? e : null;
+    if (assignment) e = unwrapParens(assignment.childForFieldName('right'));
+    if (!e) return null;
+    let out: PathState[] | null = null;
+    if (e.type === 'conditional_expression') {
+      const cond = e.childForFieldName('condition');
+      const then = e.childForFieldName('consequence');
+      const alt = e.childForFieldName('alternative');
+      if (!this.interesting(alt, e) && !this.interesting(then, e)) return null;
+      out = then ? this.fork(cond, then, alt, this.expression(cond, states), e) : this.skipWhen(cond, true, alt, states);
+    } else if (e.type === 'binary_expression') {
+      const op = e.childForFieldName('operator')?.text;
+      const right = e.childForFieldName('right');
+      if ((op !== '||' && op !== '&&') || !this.interesting(right, e)) return null;
+      out = this.skipWhen(e.childForFieldName('left'), op === '||', right, states);
+    }
+    if (!out || !assignment) return out;
+    // The assignment itself, once its right side ran (its value is not a constant).
+    for (const s of out) if (!s.exit) this.applyStep(assignment, s);
+    return out;
+  }
+
+  /** Runs `left`, then `right` only where `left` is not `skip`; the skipping path gives up. */
+  private skipWhen(left: Node | null, skip: boolean, right: Node | null, states: PathState[]): PathState[] {
+    const out: PathState[] = [];
+    const text = conditionText(left);
+    const where = left ? this.reader.location(left) : undefined;
+    for (const s of this.expression(left, states)) {
+      if (s.exit) {
+        out.push(s);
+        continue;
+      }
+      const v = evaluate(left, s);
+      if (v !== 'unknown') {
+        if ((v !== 0) === skip) this.seenAndSkipped(right);
+        out.push(...((v !== 0) === skip ? [s] : this.expression(right, [s])));
+        continue;
+      }
+      if (states.length + out.length >= MAX_PATHS) {
+        this.reader.truncate(s);
+        out.push(...this.expression(right, [s]));
+        continue;
+      }
+      const skipped = s.clone();
+      if (assume(left, skip, skipped)) {
+        this.decide(skipped, skip ? text : negate(text), false, true, where);
+        out.push(skipped);
+      }
+      if (assume(left, !skip, s)) {
+        this.decide(s, skip ? negate(text) : text, true, false, where);
+        out.push(...this.expression(right, [s]));
+      }
+    }
+    return this.merge(out);
+  }
+
+  /** Helpers called only where the path never goes: seen from their call site, so no entry points. */
+  private seenAndSkipped(n: Node | null): void {
+    if (!n) return;
+    for (const st of this.reader.steps(n)) {
+      const fn = st.type === 'call_expression' ? (st.childForFieldName('function')?.text ?? '') : '';
+      if (fn && this.reader.relevantFunction(fn)) this.visited.add(fn);
+    }
   }
 
   /** Forks on a condition when a side matters; constant conditions take their side only. */
@@ -339,6 +414,8 @@ export class FlowWalker {
     const changed = new Set<string>();
     // (collected from the loop's text: `i++`, `x = ...`, `n -= 1`)
     for (const m of `${update?.text ?? ''} ${body?.text ?? ''} ${cond?.text ?? ''}`.matchAll(/\b(\w+)\s*(?:\+\+|--|[-+*/|&^]?=(?!=))|(?:\+\+|--)\s*(\w+)/g)) changed.add((m[1] ?? m[2]) as string);
+    // A counter only the update steps (`i++`, `i += 2`) has a known value on the second run too.
+    const counter = counterStep(update, `${body?.text ?? ''} ${cond?.text ?? ''}`);
 
     if (!this.interesting(body, n)) return this.unleave(this.walk(body, this.expression(update, this.expression(cond, current))));
     const header = conditionText(cond) || 'for (;;)';
@@ -356,12 +433,17 @@ export class FlowWalker {
     for (let i = 1; i <= 2; i++) {
       // The first run sees the values from before the loop; later runs do not know them.
       for (const s of current) {
+        const before = counter ? s.scope.get(counter.name)?.value : undefined;
         for (const name of changed) {
           if (i > 1 && s.scope.get(name)?.value !== undefined) s.scope.set(name, { value: 'unknown' });
           if (i > 1) forget(name, s);
         }
+        // The update ran once in between (the reader does not step `i++` itself): the second run sees the start plus one step.
+        if (i > 1 && counter && typeof before === 'number') s.scope.set(counter.name, { value: before + counter.step });
       }
       if (isDo && i > 1) current = this.expression(cond, current);
+      // A second run the condition rules out does not happen (its "once" path is kept).
+      if (i > 1 && !isDo) current = current.filter((s) => evaluate(cond, s) !== 0);
       const out = this.walk(body, current);
       current = [];
       for (const s of out) {
@@ -435,8 +517,25 @@ export class FlowWalker {
   }
 }
 
+function unwrapParens(n: Node | null): Node | null {
+  let e = n;
+  while (e && e.type === 'parenthesized_expression') e = e.namedChildren[0] ?? null;
+  return e;
+}
+
 function unwrapIdent(n: Node | null): Node | null {
   let e = n;
   while (e && e.type === 'parenthesized_expression') e = e.namedChildren[0] ?? null;
   return e?.type === 'identifier' ? e : null;
+}
+
+/** `i++`, `++i`, `i--`, `i += N`, `i -= N` as the loop's whole update, `i` not changed elsewhere in the loop. */
+function counterStep(update: Node | null, rest: string): { name: string; step: number } | null {
+  const m = /^\s*(?:(\w+)\s*(\+\+|--)|(\+\+|--)\s*(\w+)|(\w+)\s*([-+])=\s*(\d+))\s*$/.exec(update?.text ?? '');
+  if (!m) return null;
+  const name = (m[1] ?? m[4] ?? m[5]) as string;
+  const op = m[2] ?? m[3];
+  const step = op ? (op === '++' ? 1 : -1) : (m[6] === '-' ? -1 : 1) * Number(m[7]);
+  if (new RegExp(`\\b${name}\\s*(?:\\+\\+|--|[-+*/|&^]?=(?!=))|(?:\\+\\+|--)\\s*${name}\\b`).test(rest)) return null;
+  return { name, step };
 }

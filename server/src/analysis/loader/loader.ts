@@ -6,7 +6,7 @@
 import type { ParsedC } from '../c/document';
 import type { Node } from '../c/parser';
 import type { LoaderAction, LoaderFacts, LoaderPhase, Location } from '../facts';
-import { constBool, constInt, optsFlags, RefResolver, Scope, skeletonOf, unwrap } from './refs';
+import { arrayElement, constBool, constInt, optsFlags, RefResolver, Scope, skeletonOf, unwrap } from './refs';
 import { objectNamesForObject } from '../objectNames';
 import { declaredName } from '../bpfSource';
 import { query } from '../c/queries';
@@ -38,6 +38,9 @@ const LOADER_CALLS = new Set([
 ]);
 
 type Base = { location: Location; phase: LoaderPhase; inFunction: string };
+
+/** Elements of a local array of programs or maps the reader follows by index. */
+const MAX_ARRAY_ELEMENTS = 16;
 
 export class LoaderReader implements StepReader {
   private readonly refs: RefResolver;
@@ -262,7 +265,10 @@ export class LoaderReader implements StepReader {
       const name = declaredName(d)?.text;
       if (!name) continue;
       if (typeName && this.skeletonTypes.has(typeName) && d.text.includes('*')) scope.set(name, { skeletonType: typeName });
-      if (d.type === 'init_declarator') this.bind(name, d.childForFieldName('value'), scope);
+      const value = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+      // `struct bpf_map *maps[] = { skel->maps.a, skel->maps.b }`: each element by its index (bounded).
+      if (value?.type === 'initializer_list') value.namedChildren.slice(0, MAX_ARRAY_ELEMENTS).forEach((x, i) => this.bind(`${name}[${i}]`, x, scope));
+      else if (value) this.bind(name, value, scope);
     }
   }
 
@@ -304,6 +310,9 @@ export class LoaderReader implements StepReader {
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
     if (left?.type === 'identifier') return this.bind(left.text, right, scope);
+    // `maps[0] = skel->maps.a`: an element of a local array of programs or maps, by constant index.
+    const element = arrayElement(left, scope);
+    if (element) return this.bind(element, right, scope);
     const slot = this.refs.shadowSlot(left, scope);
     if (!slot) return;
     const program = this.refs.member(right, scope, 'progs');

@@ -84,6 +84,8 @@ export class PathState {
   /** Keeps, of two merged states' decisions, those both took (the others no longer matter). */
   joinLiterals(other: PathState): void {
     for (const [k, v] of [...this.decided]) if (other.decided.get(k) !== v) this.decided.delete(k);
+    // A helper that returned different values on the two: its value is no longer known (`f() || g()`).
+    for (const [k, v] of this.callValues) if (other.callValues.get(k) !== v) this.callValues.set(k, 'unknown');
     for (const [k, seg] of this.segments) {
       const theirs = new Set((other.segments.get(k)?.literals ?? []).map((l) => `${l.text}|${l.guard}`));
       seg.literals = seg.literals.filter((l) => theirs.has(`${l.text}|${l.guard}`));

@@ -91,6 +91,11 @@ export class RefResolver {
       const b = scope.get(e.text)?.member;
       return b && b.kind === want && b.fd === fd ? b.ref : null;
     }
+    if (e.type === 'subscript_expression') {
+      const element = arrayElement(e, scope);
+      const b = element ? scope.get(element)?.member : undefined;
+      return b && b.kind === want && b.fd === fd ? b.ref : null;
+    }
     if (e.type === 'pointer_expression' && e.text.startsWith('&')) return null;
     if (e.type === 'call_expression') {
       const fn = e.childForFieldName('function')?.text;
@@ -131,6 +136,18 @@ export class RefResolver {
     const skeleton = skeletonOf(section.childForFieldName('argument'), scope);
     return { map: { skeleton, name: mapName.text, location: this.loc(mapName) }, member };
   }
+}
+
+/** `maps[i]` with a local array and an index the path knows: the element's name in the scope (`maps[1]`). */
+export function arrayElement(n: Node | null, scope: Scope): string | null {
+  const e = unwrap(n);
+  if (e?.type !== 'subscript_expression') return null;
+  const array = unwrap(e.childForFieldName('argument'));
+  if (array?.type !== 'identifier') return null;
+  const index = e.childForFieldName('index') ?? e.namedChildren[1] ?? null;
+  const id = unwrap(index);
+  const v = id?.type === 'identifier' ? scope.get(id.text)?.value : constInt(index);
+  return typeof v === 'number' && v >= 0 ? `${array.text}[${v}]` : null;
 }
 
 /** A constant integer expression we can evaluate, or 'unknown'. */
