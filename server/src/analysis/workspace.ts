@@ -2,6 +2,7 @@
 // from them. Pure: callers hand in file contents (the CLI from disk, the server from the editor).
 import { CDocument } from './c/document';
 import { collectDefines, MacroTable, sectionAttributeMacros, type MacroDef } from './c/macros';
+import { collectUndefs, type MacroUndef } from './c/macroTimeline';
 import { decodeSource } from './c/text';
 import { readBpfSource } from './bpfSource';
 import { objectNamesForSource } from './objectNames';
@@ -35,6 +36,23 @@ function definesKey(defs: MacroDef[]): string {
   return defs.map((d) => `${d.name}(${d.params?.join(',') ?? ''})=${d.body.map((t) => t.text).join('')}`).join('\n');
 }
 
+/** A file that redefines, or `#undef`s, a macro it defines (as MacroTimeline reads it). */
+function changesMacros(f: { defines: MacroDef[]; undefs?: MacroUndef[] }): boolean {
+  const names = new Set<string>();
+  for (const d of f.defines) {
+    if (names.has(d.name)) return true;
+    names.add(d.name);
+  }
+  return !!f.undefs?.some((u) => names.has(u.name));
+}
+
+/** A file's own macros; where they change along the file, where each change stands too. */
+function ownMacrosKey(f: { defines: MacroDef[]; undefs?: MacroUndef[] }): string {
+  const key = definesKey(f.defines);
+  if (!changesMacros(f)) return key;
+  return `${key}\n@${f.defines.map((d) => d.offset).join(',')}\n-${(f.undefs ?? []).map((u) => `${u.name}@${u.offset}`).join(',')}`;
+}
+
 interface FileEntry {
   kind: FileKind;
   /** Given by an editor buffer: its tree is kept for incremental re-parsing. */
@@ -64,6 +82,8 @@ interface FileEntry {
   /** A header that defines functions (`static inline` helpers): read for the calls they make. */
   definesFunctions?: boolean;
   defines: MacroDef[];
+  /** Its `#undef`s: with a redefinition, its macros change along the file (c/macroTimeline.ts). */
+  undefs?: MacroUndef[];
   kfuncs: KfuncDeclFact[];
   problems: ReadProblem[];
 }
@@ -230,9 +250,12 @@ export class Workspace {
       if ((old.directiveSig ??= directiveSignature(old.text)) === entry.directiveSig) entry.directives = old.directives;
     }
     if (kind === 'header') entry.definesFunctions = FUNCTION_DEFINITION.test(text);
-    if (kind === 'header' || kind === 'bpf') entry.defines = collectDefines(text, path);
-    // Same #defines as before: keep the file's macro table (and with it the expansion cache).
-    if (old?.table && kind === 'bpf' && definesKey(old.defines) === definesKey(entry.defines)) entry.table = old.table;
+    if (kind === 'header' || kind === 'bpf') {
+      entry.defines = collectDefines(text, path);
+      entry.undefs = collectUndefs(text);
+    }
+    // Same #defines (and #undefs, where they stand) as before: keep the file's macro table (and with it the expansion cache).
+    if (old?.table && kind === 'bpf' && ownMacrosKey(old) === ownMacrosKey(entry)) entry.table = old.table;
     if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
     if (kind === 'header' || kind === 'bpf') {
       entry.includes = quotedIncludes(path, text);
@@ -291,8 +314,10 @@ export class Workspace {
   private sectionMacros: ReadonlySet<string> = new Set();
 
   private tableFor(f: FileEntry): MacroTable {
-    if (f.kind !== 'bpf' || !f.defines.length) return this.macros;
-    f.table ??= new MacroTable([...f.defines, ...this.headerDefs]);
+    // A header gets its own table only when its macros change along it.
+    if (!f.defines.length || (f.kind !== 'bpf' && !(f.kind === 'header' && changesMacros(f)))) return this.macros;
+    const file = f.defines[0]?.location?.file ?? '';
+    f.table ??= new MacroTable([...f.defines, ...this.headerDefs], { file, undefs: f.undefs ?? [] });
     return f.table;
   }
 

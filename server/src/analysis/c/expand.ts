@@ -56,6 +56,8 @@ export class Expander {
   private recording: { base: number; into: Recorded } | null = null;
   private cache: Map<string, Recorded> | null = null;
   private readonly invocations: number[] = [];
+  /** Where the invocation being expanded stands: the definitions in force there apply. */
+  private at = 0;
 
   constructor(private readonly table: MacroTable) {}
 
@@ -113,14 +115,16 @@ export class Expander {
 
   /**
    * Expands the invocation at `at` and returns where the copying resumes. An invocation's
-   * expansion depends only on its text, so it is replayed from a cache (kept with the macro table)
+   * expansion depends only on its text (and, in a file that redefines macros, on which
+   * definitions are in force there: MacroTable.versionAt), so it is replayed from a cache (kept with the macro table)
    * when the same text was expanded before: most of a file after an edit, and repeated idioms
    * such as `__uint(type, BPF_MAP_TYPE_ARRAY)` across files.
    */
   private invocation(text: string, at: number, name: string): number {
-    const end = invocationEnd(text, at, name, this.table.get(name)?.params !== null || name === SECTION_MACRO);
+    this.at = at;
+    const end = invocationEnd(text, at, name, this.table.get(name, at)?.params !== null || name === SECTION_MACRO);
     const cache = (this.cache ??= expansionCache(this.table));
-    const key = end > at && this.prev === null ? text.slice(at, end) : null;
+    const key = end > at && this.prev === null ? this.table.versionAt(at) + text.slice(at, end) : null;
     const hit = key !== null ? cache.get(key) : undefined;
     // A replay costs what the expansion cost, so that the budget runs out at the same place
     // whether or not the cache knew the invocation.
@@ -183,7 +187,7 @@ export class Expander {
   private tryExpand(name: XTok, stream: Stream, top: boolean): boolean {
     // Inside an argument, SEC stays as written; the rescan of the substituted body meets it again.
     if (name.text === SECTION_MACRO) return top && this.section(name, stream);
-    const def = this.table.get(name.text);
+    const def = this.table.get(name.text, this.at);
     if (!def) return false;
     if (def.params === null) {
       stream.pushFront(this.substitute(def, [], name, name));

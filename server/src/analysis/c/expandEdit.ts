@@ -36,6 +36,9 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   const lines = changedLines(before, after);
   if (!lines) return prev;
   const { start, oldEnd, newEnd } = lines;
+  // The table's `#undef`s and redefinitions stand at offsets of the text it was made for: an edit
+  // before the last of them moves them, and the file is expanded again (with a new table).
+  if (start <= table.lastChange) return null;
   const d = after.length - before.length;
 
   // No invocation may touch the lines, nor start in them before or after the edit.

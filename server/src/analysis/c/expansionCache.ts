@@ -1,5 +1,6 @@
 // Replaying expansions: an invocation's expansion depends only on its text (and the macro
-// table), so it is recorded once and replayed wherever the same text appears again.
+// table, and in a file that redefines macros which definitions are in force: the key starts with
+// MacroTable.versionAt), so it is recorded once and replayed wherever the same text appears again.
 import type { MacroTable } from './macros';
 import type { TokenKind } from './lexer';
 import type { SectionMarker } from './expand';

@@ -3,6 +3,7 @@
 // everything else is left for tree-sitter to read as written.
 import type { Location } from '../facts';
 import { lex, type Token } from './lexer';
+import { MacroTimeline, type MacroUndef } from './macroTimeline';
 
 export interface MacroDef {
   name: string;
@@ -13,6 +14,8 @@ export interface MacroDef {
   body: Token[];
   /** Where it was defined; undefined for built-ins. */
   location?: Location;
+  /** Offset of its `#define` line in its file (collectDefines), for definitions that change along the file. */
+  offset?: number;
 }
 
 /** Macros of libbpf's own headers whose expansion is replaced by the shape the analysis needs. */
@@ -136,12 +139,12 @@ export function collectDefines(text: string, file: string): MacroDef[] {
       .replace(/\/\*[\s\S]*?\*\//g, ' ')
       .replace(/\/\/.*$/, '');
     const line = countLines(text, m.index);
-    defs.push(
-      makeDef(name, sig, body.trim(), {
-        file,
-        range: { start: { line, character: 0 }, end: { line, character: 0 } },
-      }),
-    );
+    const def = makeDef(name, sig, body.trim(), {
+      file,
+      range: { start: { line, character: 0 }, end: { line, character: 0 } },
+    });
+    def.offset = m.index;
+    defs.push(def);
     re.lastIndex = end;
   }
   return defs;
@@ -207,11 +210,23 @@ export class MacroTable {
   private interesting = new Set<string>();
   private projectLeadsToSec = new Set<string>();
   private pattern: RegExp | null = null;
+  /** The expanded file's macros whose definition changes along it (`#undef`, redefinition). */
+  private readonly timeline: MacroTimeline | null = null;
 
-  constructor(projectDefines: Iterable<MacroDef> = []) {
+  /**
+   * `own`: the file this table expands, with its `#undef`s; its definitions then apply from their
+   * `#define` to the next `#undef` or redefinition of the same name, in file order.
+   */
+  constructor(projectDefines: Iterable<MacroDef> = [], own?: { file: string; undefs: readonly MacroUndef[] }) {
+    const ownDefs: MacroDef[] = [];
     for (const def of projectDefines) {
       if (def.name in LIBBPF_SHAPES || def.name in MAP_DEFINITION_SHAPES || def.name === SECTION_MACRO) continue;
+      if (own && def.location?.file === own.file) ownDefs.push(def);
       if (!this.defs.has(def.name)) this.defs.set(def.name, def);
+    }
+    if (own) {
+      const timeline = new MacroTimeline(ownDefs, own.undefs);
+      if (!timeline.empty) this.timeline = timeline;
     }
     for (const [name, spec] of Object.entries(CONVENTIONS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
     for (const [name, spec] of Object.entries(LIBBPF_HELPERS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
@@ -225,11 +240,12 @@ export class MacroTable {
   private computeInteresting(): void {
     const reaches = new Set<string>([SECTION_MACRO]);
     for (const name of Object.keys(LIBBPF_SHAPES)) reaches.add(name);
-    for (const name of sectionAttributeMacros([...this.defs.values()].filter((d) => d.location))) reaches.add(name);
+    const all = [...this.defs.values(), ...(this.timeline?.definitions() ?? [])];
+    for (const name of sectionAttributeMacros(all.filter((d) => d.location))) reaches.add(name);
     let changed = true;
     while (changed) {
       changed = false;
-      for (const def of this.defs.values()) {
+      for (const def of all) {
         if (reaches.has(def.name)) continue;
         if (def.body.some((t) => t.kind === 'id' && reaches.has(t.text))) {
           reaches.add(def.name);
@@ -263,8 +279,27 @@ export class MacroTable {
     return this.invocations;
   }
 
-  get(name: string): MacroDef | undefined {
-    return this.interesting.has(name) ? this.defs.get(name) : undefined;
+  /** The definition expanded for `name`; `at`: where the use stands in the expanded file. */
+  get(name: string, at = -1): MacroDef | undefined {
+    if (!this.interesting.has(name)) return undefined;
+    if (this.timeline && at >= 0) {
+      const def = this.timeline.at(name, at);
+      if (def !== undefined) return def ?? undefined;
+    }
+    return this.defs.get(name);
+  }
+
+  /**
+   * What an invocation's expansion depends on besides its text: '' for a file whose definitions
+   * never change, else which of its changes precede `at`.
+   */
+  versionAt(at: number): string {
+    return this.timeline ? `${this.timeline.epoch(at)}\u0000` : '';
+  }
+
+  /** Where the last `#undef` or redefinition of the expanded file stands (-1: none). */
+  get lastChange(): number {
+    return this.timeline?.lastChange ?? -1;
   }
 
   isExpanded(name: string): boolean {
