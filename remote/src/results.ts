@@ -74,11 +74,29 @@ function programCell(p: PlannedProgram, plan: VmPlan, r: AgentReport): ObservedC
   // (A loader that ran attached what it attached: its programs' states are judged as they are.)
   const unattached = p.kind === 'struct_ops' && !r.loader?.executed ? p.maps.filter((m) => plan.attach.some((x) => x.map === m) && !r.attachments.some((x) => x.map === m && x.performed)) : [];
   if (unattached.length) return { value: `${value} (${unattached.join(', ')} not attached here)`, verdict: 'skipped' };
+  // The run takes one of the loader's paths: the one its attachments show, when they tell;
+  // otherwise a state that any of the paths predicts is as predicted on that path.
+  const taken = r.loader?.executed ? takenPath(p, r) : null;
+  const paths = taken ? [taken] : (p.paths ?? []);
+  const path = paths.find((x) => expectedObservation({ ...p, predicted: x.predicted, maps: x.maps }) === value);
+  if (path) return { value: `${value} (as predicted on the path where ${path.when}${taken ? ', the one the run took' : ''})`, verdict: 'match' };
+  if (taken) return { value: `${value} (the run took the path where ${taken.when}: ${expectedObservation({ ...p, predicted: taken.predicted, maps: taken.maps })} predicted there)`, verdict: 'mismatch' };
   if (value === expectedObservation(p)) return { value: p.when && p.paths?.length ? `${value} (as predicted on the path where ${p.when})` : value, verdict: 'match' };
-  // The run takes one of the loader's paths: a state another feasible path predicts is as predicted there.
-  const path = p.paths?.find((x) => expectedObservation({ ...p, predicted: x.predicted, maps: x.maps }) === value);
-  if (path) return { value: `${value} (as predicted on the path where ${path.when})`, verdict: 'match' };
   return { value, verdict: 'mismatch' };
+}
+
+/**
+ * The loader path a run took, as far as the maps it attached tell: when every path of the program
+ * associates it automatically through maps, the one path whose maps are exactly those of its maps
+ * the run attached. Null when the attachments do not tell.
+ */
+function takenPath(p: PlannedProgram, r: AgentReport): NonNullable<PlannedProgram['paths']>[number] | null {
+  const paths = p.paths ?? [];
+  if (paths.length < 2 || !paths.every((x) => (x.predicted === 'auto' || x.predicted === 'poisoned') && x.maps.length)) return null;
+  const relevant = new Set(paths.flatMap((x) => x.maps));
+  const attached = new Set(r.attachments.filter((x) => x.performed && x.ok && relevant.has(x.map)).map((x) => x.map));
+  const fits = paths.filter((x) => x.maps.length === attached.size && x.maps.every((m) => attached.has(m)));
+  return fits.length === 1 ? (fits[0] ?? null) : null;
 }
 
 /** The cells of one target's column, keyed like the rows. */

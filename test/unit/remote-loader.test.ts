@@ -182,7 +182,15 @@ describe('remote: a loader that ran, in the report and the results', () => {
     assert.equal(seen?.verdict, 'match');
     // The loader's first path says another map; the path the run took says this one.
     const other = { ...plan, programs: plan.programs.map((x) => (x === p ? { ...x, maps: ['elsewhere'], when: '`cbs`', paths: [{ when: '`cbs`', predicted: x.predicted, maps: ['elsewhere'] }, { when: '`!cbs`', predicted: x.predicted, maps: x.maps }] } : x)) };
-    assert.deepEqual(sideBySide(other, [result('local', r)]).find((x) => x.key === `program:${p.name}`)?.observed.local, { value: `${seen?.value} (as predicted on the path where \`!cbs\`)`, verdict: 'match' });
+    // The loader attached bpfa_ca, which only the `!cbs` path attaches: that is the path the run took.
+    assert.deepEqual(sideBySide(other, [result('local', r)]).find((x) => x.key === `program:${p.name}`)?.observed.local, { value: `${seen?.value} (as predicted on the path where \`!cbs\`, the one the run took)`, verdict: 'match' });
+    // When the attachments do not tell, a state any path predicts is as predicted on that path.
+    const raw = JSON.parse(readFileSync(join(REPORTS, 'linux-7.3-loader-ca_struct_ops.json'), 'utf8')) as { loader: { record: string[] } };
+    raw.loader.record = raw.loader.record.filter((l) => !l.startsWith('attach'));
+    assert.deepEqual(sideBySide(other, [result('local', parseReport(JSON.stringify(raw)))]).find((x) => x.key === `program:${p.name}`)?.observed.local, { value: `${seen?.value} (as predicted on the path where \`!cbs\`)`, verdict: 'match' });
+    // The path the run took decides: what another path predicts does not count then.
+    const taken = { ...plan, programs: plan.programs.map((x) => (x === p ? { ...x, when: '`a`', paths: [{ when: '`a`', predicted: 'poisoned' as const, maps: x.maps }, { when: '`b`', predicted: x.predicted, maps: ['elsewhere'] }] } : x)) };
+    assert.equal(sideBySide(taken, [result('local', r)]).find((x) => x.key === `program:${p.name}`)?.observed.local?.verdict, 'mismatch');
     const none = { ...plan, programs: plan.programs.map((x) => (x === p ? { ...x, maps: ['elsewhere'] } : x)) };
     assert.equal(sideBySide(none, [result('local', r)]).find((x) => x.key === `program:${p.name}`)?.observed.local?.verdict, 'mismatch');
   });
