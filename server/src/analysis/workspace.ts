@@ -1,6 +1,6 @@
 // The workspace: every file's facts, kept up to date one file at a time, and the model built
 // from them. Pure: callers hand in file contents (the CLI from disk, the server from the editor).
-import { CDocument } from './c/document';
+import { CDocument, parseOnce } from './c/document';
 import { collectDefines, MacroTable, sectionAttributeMacros, type MacroDef } from './c/macros';
 import { collectUndefs, type MacroUndef } from './c/macroTimeline';
 import { decodeSource } from './c/text';
@@ -17,6 +17,7 @@ import { scanDirectives, type Directive } from './c/directives';
 import { decisionsKey, type Decisions, type UnitReading } from './c/preprocess';
 import type { ParsedC } from './c/document';
 import { isBuildDescription, TranslationUnits } from './units';
+import { codeIdentifiers, includerDefines, includerKey } from './includers';
 
 export { isBpfElf } from './elf/magic';
 import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
@@ -53,12 +54,22 @@ function ownMacrosKey(f: { defines: MacroDef[]; undefs?: MacroUndef[] }): string
   return `${key}\n@${f.defines.map((d) => d.offset).join(',')}\n-${(f.undefs ?? []).map((u) => `${u.name}@${u.offset}`).join(',')}`;
 }
 
+/** A reading asked of a file: the values of its conditionals, and the includer's macros its code uses. */
+interface Wanted {
+  decisions: Decisions | undefined;
+  includer: MacroDef[];
+}
+
 interface FileEntry {
   kind: FileKind;
   /** Given by an editor buffer: its tree is kept for incremental re-parsing. */
   live?: boolean;
   /** A header that defines programs or maps itself (read like a BPF source, as a fragment). */
   holdsPrograms?: boolean;
+  /** A `.c` read as a BPF source only because it includes one, or a file with programs (pyperf600.c). */
+  promoted?: boolean;
+  /** The identifiers of its code (includers.ts), once computed. */
+  identifiers?: Set<string>;
   /** Workspace files this one `#include`s with quotes. */
   includes?: string[];
   /** Names it `#include`s with angle brackets (resolved against the workspace when linking). */
@@ -207,8 +218,11 @@ export class Workspace {
     return this.files.get(path)?.kind;
   }
 
-  /** Adds or replaces a file. Text files may be given as text (the editor's buffer) or bytes. */
-  setFile(path: string, content: Uint8Array | string, modified?: number): void {
+  /**
+   * Adds or replaces a file. Text files may be given as text (the editor's buffer) or bytes.
+   * `asBpf`: a `.c` that is a BPF source through what it includes (promoteIncluders).
+   */
+  setFile(path: string, content: Uint8Array | string, modified?: number, asBpf = false): void {
     this.cached = null;
     const old = this.files.get(path);
     const isObject = path.endsWith('.o');
@@ -240,8 +254,8 @@ export class Workspace {
         problems.push({ rule: 'unreadable-file', message: `${path.split('/').pop()} is not valid UTF-8; it was read as Latin-1, so non-ASCII text may look wrong.`, location: fileStart(path) });
       }
     }
-    const kind = isBuildDescription(path) ? 'build' : classify(path, text, this.sectionMacros);
-    const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems };
+    const kind = asBpf ? 'bpf' : isBuildDescription(path) ? 'build' : classify(path, text, this.sectionMacros);
+    const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems, ...(asBpf ? { promoted: true } : {}) };
     if (!old) this.pathsVersion++;
     else if (old.kind === 'build' || kind === 'build') this.pathsVersion++;
     // Same directives as before (an edit inside a function): the units that read them stay valid.
@@ -260,7 +274,7 @@ export class Workspace {
     if (kind === 'header' || kind === 'bpf') {
       entry.includes = quotedIncludes(path, text);
       entry.angleIncludes = angleIncludes(text);
-    }
+    } else if (kind === 'other' && path.endsWith('.c')) entry.includes = quotedIncludes(path, text);
     if (kind === 'header') entry.holdsPrograms = sectionUse(this.sectionMacros).test(withoutComments(text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, ''));
     if (kind !== 'bpf' && kind !== 'loader') {
       old?.doc?.dispose();
@@ -357,15 +371,50 @@ export class Workspace {
    * The BPF facts of a source or header for each set of conditional values asked for, read from
    * one parse: a file included by several objects in different contexts is read once per context.
    */
-  private readingsOf(path: string, f: FileEntry, wanted: ReadonlyMap<string, Decisions | undefined>): void {
+  private readingsOf(path: string, f: FileEntry, wanted: ReadonlyMap<string, Wanted>): void {
     f.readings ??= new Map();
     const missing = [...wanted].filter(([k]) => !f.readings?.has(k));
     if (!missing.length) return;
-    const parsed = this.parse(path, f);
-    for (const [key, decisions] of missing) {
+    const plain = missing.filter(([, w]) => !w.includer.length);
+    const parsed = plain.length ? this.parse(path, f) : null;
+    for (const [key, { decisions }] of plain) {
       f.readings.set(key, parsed ? { ...readBpfSource(parsed, path, decisions), modified: f.modified } : emptySource(path, f.modified));
     }
+    // With an includer's macros: a parse of its own (the file's tree stays the editor's).
+    for (const [key, { decisions, includer }] of missing.filter(([, w]) => w.includer.length)) {
+      if (f.text === undefined || f.text.length > MAX_PARSED_BYTES) {
+        f.readings.set(key, emptySource(path, f.modified));
+        continue;
+      }
+      const own = parseOnce(f.text, new MacroTable([...includer, ...f.defines, ...this.headerDefs]));
+      f.readings.set(key, { ...readBpfSource(own, path, decisions), modified: f.modified });
+      own.tree?.delete();
+    }
     if (!f.live) f.doc?.releaseTree();
+  }
+
+  /**
+   * A `.c` that is neither a BPF source nor a loader by itself, but includes a file with programs
+   * (Linux's pyperf600.c, profiler1.c), is the source of its own object; one that no longer does
+   * is read again as what it is.
+   */
+  private promoteIncluders(): void {
+    const holds = (p: string): boolean => {
+      const t = this.files.get(p);
+      return t !== undefined && (t.kind === 'bpf' || !!t.holdsPrograms);
+    };
+    for (let changed = true, rounds = 0; changed && rounds < 8; rounds++) {
+      changed = false;
+      for (const [path, f] of [...this.files]) {
+        if (f.text === undefined || !path.endsWith('.c') || (f.kind !== 'other' && !f.promoted)) continue;
+        const qualifies = !!f.includes?.some((p) => p !== path && holds(p));
+        if (qualifies === !!f.promoted) continue;
+        this.setFile(path, f.text, f.modified, qualifies);
+        const again = this.files.get(path);
+        if (again) again.live = f.live;
+        changed = true;
+      }
+    }
   }
 
   /** The facts read from one file (after model() has run), for editor features that need more detail. */
@@ -399,6 +448,7 @@ export class Workspace {
     if (this.cached && optionsKey === this.cachedOptions) return this.cached;
     this.cachedOptions = optionsKey;
     this.refreshMacros();
+    this.promoteIncluders();
     this.units.setOptionDefines(options.defines ?? []);
     const facts: WorkspaceFacts = { sources: [], objectFiles: [], skeletons: [], loaders: [], headerKfuncs: [], problems: [], headers: 0 };
     for (const [path, f] of this.files) this.factsOf(path, f);
@@ -436,18 +486,25 @@ export class Workspace {
     this.units.prune(new Set(units.keys()));
     // Each file's readings needed, by the values of its conditionals in each unit.
     // (No decisions: the file read alone, as its own unit.)
-    const wanted = new Map<string, Map<string, Decisions | undefined>>();
-    const want = (path: string, d: Decisions | undefined): string => {
-      const key = d ? decisionsKey(d) : 'alone';
+    const wanted = new Map<string, Map<string, Wanted>>();
+    const want = (path: string, d: Decisions | undefined, includer: MacroDef[] = []): string => {
+      const key = (d ? decisionsKey(d) : 'alone') + (includer.length ? `|${includerKey(includer)}` : '');
       let m = wanted.get(path);
       if (!m) wanted.set(path, (m = new Map()));
-      if (!m.has(key)) m.set(key, d);
+      if (!m.has(key)) m.set(key, { decisions: d, includer });
       return key;
     };
     const plans = roots.map((root) => {
       const u = units.get(root) as UnitReading;
       const parts = u.files.filter((p) => { const f = this.files.get(p); return f !== undefined && this.isFragmentCandidate(f); });
-      return { u, parts: parts.map((p) => ({ path: p, key: want(p, u.decisions.get(p) ?? new Map()) })) };
+      // The root's own #defines reach the code of the files it includes (headers' are everywhere already).
+      const rootDefs = this.files.get(root)?.defines ?? [];
+      const contextOf = (p: string): MacroDef[] => {
+        const f = this.files.get(p) as FileEntry;
+        if (p === root || !rootDefs.length || f.text === undefined) return [];
+        return includerDefines(rootDefs, (f.identifiers ??= codeIdentifiers(f.text)), f.defines);
+      };
+      return { u, parts: parts.map((p) => ({ path: p, key: want(p, u.decisions.get(p) ?? new Map(), contextOf(p)) })) };
     });
     // A header with programs nobody includes is still read (alone), for the editor's features.
     for (const [path, f] of this.files) if (f.holdsPrograms && !wanted.has(path)) want(path, undefined);
