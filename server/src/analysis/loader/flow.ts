@@ -248,8 +248,15 @@ export class FlowWalker {
       out = this.skipWhen(e.childForFieldName('left'), op === '||', right, states);
     }
     if (!out || !assignment) return out;
-    // The assignment itself, once its right side ran (its value is not a constant).
-    for (const s of out) if (!s.exit) this.applyStep(assignment, s);
+    // The assignment itself, once its right side ran; its value where the path knows it
+    // (`err ?: f()` is err when err is not 0, else what f() returned).
+    const name = assignment.childForFieldName('left');
+    for (const s of out) {
+      if (s.exit) continue;
+      const v = e.type === 'conditional_expression' ? choiceValue(e, s) : evaluate(e, s);
+      this.applyStep(assignment, s);
+      if (name?.type === 'identifier' && v !== 'unknown') s.scope.set(name.text, { value: v });
+    }
     return out;
   }
 
@@ -281,6 +288,9 @@ export class FlowWalker {
       }
       if (assume(left, !skip, s)) {
         this.decide(s, skip ? negate(text) : text, true, false, where);
+        // `err ?: f()`, `err || f()`: f() runs where err is 0.
+        const id = unwrapIdent(left);
+        if (skip && id) s.scope.set(id.text, { value: 0 });
         out.push(...this.expression(right, [s]));
       }
     }
@@ -515,6 +525,15 @@ export class FlowWalker {
     for (const s of out.slice(0, MAX_PATHS)) this.reader.truncate(s);
     return out.slice(0, MAX_PATHS);
   }
+}
+
+/** The value of `c ? x : y` (or GNU `c ?: y`) on a path that knows `c`, else 'unknown'. */
+function choiceValue(e: Node, s: PathState): number | 'unknown' {
+  const c = evaluate(e.childForFieldName('condition'), s);
+  if (c === 'unknown') return c;
+  const then = e.childForFieldName('consequence');
+  if (c !== 0) return then ? evaluate(then, s) : c;
+  return evaluate(e.childForFieldName('alternative'), s);
 }
 
 function unwrapParens(n: Node | null): Node | null {

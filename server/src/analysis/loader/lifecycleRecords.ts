@@ -48,6 +48,9 @@ export function actionSkeleton(a: LoaderAction): string | null {
   }
 }
 
+const EINVAL = 22;
+const EBADF = 9;
+
 export class LifecycleRecords {
   private readonly flat = new Map<string, LoaderAction>();
   private readonly records = new Map<string, LifecycleRecord>();
@@ -59,6 +62,13 @@ export class LifecycleRecords {
     if (a.kind === 'attach' || a.kind === 'attach_struct_ops') {
       const returnsPointer = a.kind === 'attach_struct_ops' && node.childForFieldName('function')?.text !== 'bpf_link__update_map';
       st.nodeActions.set(node.id, { action: a, returnsPointer });
+    }
+    // An association call whose first checks fail whatever the kernel holds returns that error on
+    // every path (engine/explicit.ts answers the same): `err = err ?: associate()` can test it.
+    if (a.kind === 'assoc' && a.api !== 'SCX_OPS_LOAD') {
+      const raw = a.api === 'bpf_prog_assoc_struct_ops';
+      const v = raw && typeof a.flags === 'number' && a.flags !== 0 ? -EINVAL : a.phase === 'opened' ? (raw ? -EBADF : -EINVAL) : null;
+      if (v !== null) st.callValues.set(node.id, v);
     }
     const skel = actionSkeleton(a);
     if ((a.kind === 'open' || a.kind === 'open_and_load') && skel) {
