@@ -29,7 +29,7 @@ export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'bu
 
 /** Source files above this size are not parsed (headers are still scanned for macros and kfuncs). */
 export const MAX_PARSED_BYTES = 4 * 1024 * 1024;
-const SEC_USE = /\bSEC\s*\(|__attribute__\s*\(\(\s*section\s*\(/;
+const SEC_USE = /\bSEC\s*\(|__attribute__\s*\(\(\s*(?:section|__section__)\s*\(/;
 const SKELETON_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*[<"][^>"]*\.skel\.h[>"]/m;
 const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:object|program|map)__\w+\s*\(|\bbpf_prog_assoc_struct_ops\s*\(|\bSCX_OPS_(?:OPEN|LOAD|ATTACH)\s*\(/;
 
@@ -142,7 +142,7 @@ export function isCandidate(path: string): boolean {
 /** A function definition in a header (`static inline int f(...) {`), as helpers are written. */
 const FUNCTION_DEFINITION = /\b(?:static|inline|__always_inline|__inline)\b[^;{}#]*\)\s*\{/;
 /** A license section: the mark of a source that is a whole object by itself. */
-const LICENSE = /\bSEC\s*\(\s*"license"\s*\)|section\s*\(\s*"license"\s*\)/;
+const LICENSE = /\bSEC\s*\(\s*"license"\s*\)|section(?:__)?\s*\(\s*"license"\s*\)/;
 
 /**
  * C text whose `#` lines are the same gives the same directives, unless a comment that spans lines
@@ -496,14 +496,24 @@ export class Workspace {
     };
     const plans = roots.map((root) => {
       const u = units.get(root) as UnitReading;
-      const parts = u.files.filter((p) => { const f = this.files.get(p); return f !== undefined && this.isFragmentCandidate(f); });
       // The root's own #defines reach the code of the files it includes (headers' are everywhere already).
-      const rootDefs = this.files.get(root)?.defines ?? [];
+      const rootEntry = this.files.get(root) as FileEntry;
+      const rootDefs = rootEntry.defines;
+      const identifiersOf = (f: FileEntry): Set<string> => (f.identifiers ??= f.text !== undefined && f.text.length <= MAX_PARSED_BYTES ? codeIdentifiers(f.text) : new Set());
       const contextOf = (p: string): MacroDef[] => {
         const f = this.files.get(p) as FileEntry;
         if (p === root || !rootDefs.length || f.text === undefined) return [];
-        return includerDefines(rootDefs, (f.identifiers ??= codeIdentifiers(f.text)), f.defines);
+        return includerDefines(rootDefs, identifiersOf(f), f.defines);
       };
+      // A file is a part when it has programs or helpers, or uses a macro of the root that makes
+      // programs (an X-macro list the root defines and the file lists: cgroup_getset_retval_hooks.h).
+      const rootSec = rootDefs.length ? this.tableFor(rootEntry).projectMacros().filter((d) => d.location?.file === root).map((d) => d.name) : [];
+      const parts = u.files.filter((p) => {
+        const f = this.files.get(p);
+        if (f === undefined) return false;
+        if (this.isFragmentCandidate(f)) return true;
+        return p !== root && rootSec.length > 0 && (f.kind === 'header' || f.kind === 'other') && rootSec.some((n) => identifiersOf(f).has(n));
+      });
       return { u, parts: parts.map((p) => ({ path: p, key: want(p, u.decisions.get(p) ?? new Map(), contextOf(p)) })) };
     });
     // A header with programs nobody includes is still read (alone), for the editor's features.

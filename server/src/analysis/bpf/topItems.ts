@@ -56,12 +56,15 @@ function isFunctionDeclarator(d: Node | null): boolean {
   return false;
 }
 
-/** A section given with `__attribute__((section("...")))` written out. */
+/**
+ * A section given with `__attribute__((section("...")))` written out (or `__section__`), adjacent
+ * string literals joined as the compiler joins them (`"?" "cgroup/dev"`).
+ */
 function attributeSection(node: Node): string | null {
   for (const c of node.namedChildren) {
     if (c?.type !== 'attribute_specifier') continue;
-    const m = /\bsection\s*\(\s*"([^"]*)"/.exec(c.text);
-    if (m?.[1] !== undefined) return m[1];
+    const m = /(?:\b__section__|\bsection)\s*\(\s*((?:"[^"\n]*"\s*)+)\)/.exec(c.text);
+    if (m?.[1] !== undefined) return [...m[1].matchAll(/"([^"\n]*)"/g)].map((s) => s[1]).join('');
   }
   return null;
 }

@@ -186,7 +186,7 @@ export function sectionAttributeMacros(defs: Iterable<MacroDef>): Set<string> {
   for (const d of all) {
     const ids = d.body.filter((t) => t.kind === 'id').map((t) => t.text);
     const at = ids.indexOf('__attribute__');
-    if (at >= 0 && ids.indexOf('section', at) > at) out.add(d.name);
+    if (at >= 0 && (ids.indexOf('section', at) > at || ids.indexOf('__section__', at) > at)) out.add(d.name);
   }
   for (let changed = out.size > 0; changed; ) {
     changed = false;
