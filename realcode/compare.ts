@@ -81,5 +81,5 @@ export function compare(model: Model, objects: TruthObject[]): Comparison {
       }
     }
   }
-  return { programs: tally(mp, tp), maps: tally(mm, tm), slots: tally(ms, ts), uncompared, repointed };
+  return { programs: tally(mp, tp), maps: tally(mm, tm), slots: tally(ms, ts), uncompared, repointed: [...new Set(repointed)] };
 }
