@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expandSource, type Expansion } from '../../server/src/analysis/c/expand';
 import { reexpandEdit } from '../../server/src/analysis/c/expandEdit';
 import { collectDefines, MacroTable } from '../../server/src/analysis/c/macros';
+import { collectUndefs } from '../../server/src/analysis/c/macroTimeline';
 
 const CASES = join(__dirname, '..', 'fixtures', 'cases');
 
@@ -18,7 +19,8 @@ function corpus(): { file: string; text: string; table: MacroTable }[] {
     const headerDefs = files.filter((f) => f.endsWith('.h')).flatMap((f) => collectDefines(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
     for (const f of files) {
       const text = readFileSync(join(dir, f), 'utf8');
-      out.push({ file: `${c}/${f}`, text, table: new MacroTable([...collectDefines(text, f), ...headerDefs]) });
+      // Its own #undefs too: a macro redefined along the file expands with the body in force.
+      out.push({ file: `${c}/${f}`, text, table: new MacroTable([...collectDefines(text, f), ...headerDefs], { file: f, undefs: collectUndefs(text) }) });
     }
   }
   return out;
@@ -96,5 +98,18 @@ describe('re-expansion after an edit', () => {
     const sec = f.text.indexOf('SEC(');
     const inInvocation = `${f.text.slice(0, sec + 5)}x${f.text.slice(sec + 5)}`;
     assert.equal(reexpandEdit(f.text, exp, inInvocation, f.table), null, 'an edit inside SEC(...) expands again');
+  });
+
+  it('in a file that redefines a macro: an edit after the last redefinition splices, one before it expands again', () => {
+    const f = files.find((x) => x.file === 'macro-redefined/redefined.bpf.c');
+    assert.ok(f);
+    const exp = expandSource(f.text, f.table);
+    assert.ok(exp.text.includes('second_x') && exp.text.includes('first_x') && exp.text.includes('third_z'), 'each use expands with the body in force');
+    const after = `${f.text}int late;\n`;
+    const fast = reexpandEdit(f.text, exp, after, f.table);
+    assert.ok(fast, 'an edit past every #undef keeps the expansion');
+    sameExpansion(fast, expandSource(after, f.table), 'edit after the redefinitions');
+    const before = `int early;\n${f.text}`;
+    assert.equal(reexpandEdit(f.text, exp, before, f.table), null, 'an edit before a redefinition moves it');
   });
 });
