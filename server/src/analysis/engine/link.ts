@@ -5,6 +5,7 @@ import { basename, dirname } from 'node:path';
 import type { BpfObjectFacts, FactOrigin, LoaderAction, LoaderFacts, SkeletonFacts } from '../facts';
 import { lifecyclesOf, type ActionTarget } from './lifecycles';
 import type { LoaderPath } from '../loader/paths';
+import { actionSkeleton } from '../loader/lifecycleRecords';
 import { differences } from './staleness';
 
 export interface LinkedObject {
@@ -199,23 +200,6 @@ function linkLoader(l: LoaderFacts, groups: LinkedObject[]): void {
     return target;
   };
   for (const g of linked) g.loaders.push(...lifecyclesOf(l, g, targetOf));
-}
-
-function actionSkeleton(a: LoaderAction): string | null {
-  switch (a.kind) {
-    case 'open':
-    case 'load':
-    case 'open_and_load':
-    case 'attach':
-    case 'destroy':
-      return a.skeleton;
-    case 'assoc':
-      return a.program?.skeleton ?? a.map?.skeleton ?? null;
-    case 'set_autoload':
-      return a.program.skeleton;
-    default:
-      return a.map.skeleton;
-  }
 }
 
 function actionMemberName(a: LoaderAction): string | null {
