@@ -83,3 +83,21 @@ describe('loader paths', () => {
     ws.dispose();
   });
 });
+
+describe('sched_ext loader macros', () => {
+  before(async () => {
+    await loadGrammar();
+  });
+
+  it("Linux 7.3's SCX_OPS_CID_OPEN opens the skeleton as SCX_OPS_OPEN does", () => {
+    const dir = join(CASES, 'scx-ops-load');
+    const files = listCaseFiles(dir).filter((f) => !f.endsWith('main.c'));
+    const cid = readFileSync(join(dir, 'main.c'), 'utf8').replace('SCX_OPS_OPEN(', 'SCX_OPS_CID_OPEN(');
+    assert.ok(cid.includes('SCX_OPS_CID_OPEN(minimal_ops, minimal)'));
+    const { ws, model } = modelOf(files, { [join(dir, 'main.c')]: cid });
+    const facts = ws.facts(join(dir, 'main.c')) as LoaderFacts;
+    assert.equal(facts.actions[0]?.kind, 'open');
+    const explicit = model.programs.filter((p) => p.association.state === 'explicit').map((p) => p.name);
+    assert.ok(explicit.length > 0, 'SCX_OPS_LOAD associates the non-struct_ops programs');
+  });
+});

@@ -21,6 +21,9 @@ export { actionKey };
 /** `NAME__open()` ... of a skeleton; libbpf's own `bpf_link__destroy()` and the like are not. */
 const LIFECYCLE = /^(?!(?:bpf_link|bpf_object|bpf_map|bpf_program|btf|btf_dump|ring_buffer|user_ring_buffer|perf_buffer|bpf_linker)__)(\w+?)__(open|open_opts|load|open_and_load|attach|destroy)$/;
 const DESTROY_CALL = /__destroy$/;
+/** sched_ext's open macros: SCX_OPS_OPEN(ops, name) and its variants (Linux 7.3's SCX_OPS_CID_OPEN). */
+const SCX_OPEN = /^SCX_OPS_(?:[A-Z0-9]+_)?OPEN$/;
+const scxCall = (fn: string): string => (SCX_OPEN.test(fn) ? 'SCX_OPS_OPEN' : fn);
 const LOADER_CALLS = new Set([
   'bpf_object__open_file',
   'bpf_object__open',
@@ -77,7 +80,7 @@ export class LoaderReader implements StepReader {
       this.skeletonTypes.add((m[1] ?? '').replace(/^.*\//, '').replace(/\.skel\.h$/, '').replace(/[^\w]/g, '_'));
     }
     for (const m of text.matchAll(/\b(\w+?)__(?:open|open_opts|open_and_load)\s*\(/g)) if (m[1]) this.skeletonTypes.add(m[1]);
-    for (const m of text.matchAll(/\bSCX_OPS_OPEN\s*\(\s*\w+\s*,\s*(\w+)\s*\)/g)) if (m[1]) this.skeletonTypes.add(m[1]);
+    for (const m of text.matchAll(/\bSCX_OPS_(?:[A-Z0-9]+_)?OPEN\s*\(\s*\w+\s*,\s*(\w+)\s*\)/g)) if (m[1]) this.skeletonTypes.add(m[1]);
     const tree = this.parsed.tree;
     if (!tree) return facts;
     for (const top of tree.rootNode.namedChildren) {
@@ -144,7 +147,7 @@ export class LoaderReader implements StepReader {
   }
 
   isLoaderCall(name: string): boolean {
-    return LOADER_CALLS.has(name) || LIFECYCLE.test(name);
+    return LOADER_CALLS.has(scxCall(name)) || LIFECYCLE.test(name);
   }
 
   relevantFunction(name: string): Node | null {
@@ -286,7 +289,7 @@ export class LoaderReader implements StepReader {
       const fn = value.childForFieldName('function')?.text ?? '';
       const m = LIFECYCLE.exec(fn);
       if (m?.[1] && (m[2] === 'open' || m[2] === 'open_opts' || m[2] === 'open_and_load')) scope.set(name, { skeletonType: m[1] });
-      if (fn === 'SCX_OPS_OPEN') {
+      if (scxCall(fn) === 'SCX_OPS_OPEN') {
         const skel = value.childForFieldName('arguments')?.namedChildren[1]?.text;
         if (skel) scope.set(name, { skeletonType: skel });
       }
@@ -347,7 +350,7 @@ export class LoaderReader implements StepReader {
       const v = o.type === 'pointer_expression' ? o.childForFieldName('argument') : o;
       return v?.type === 'identifier' ? (scope.get(v.text)?.flags ?? 'unknown') : 'unknown';
     };
-    switch (fn) {
+    switch (scxCall(fn)) {
       case 'LIBBPF_OPTS':
       case 'DECLARE_LIBBPF_OPTS': {
         const name = arg(1)?.text;
@@ -367,7 +370,8 @@ export class LoaderReader implements StepReader {
         const raw = fn === 'bpf_prog_assoc_struct_ops';
         const p = prog(0, raw);
         const m = map(1, raw);
-        emit({ kind: 'assoc', ...base(n, p?.skeleton ?? m?.skeleton ?? null), api: fn, program: p, map: m, flags: flags(2), text: n.text });
+        const api = raw ? 'bpf_prog_assoc_struct_ops' : 'bpf_program__assoc_struct_ops';
+        emit({ kind: 'assoc', ...base(n, p?.skeleton ?? m?.skeleton ?? null), api, program: p, map: m, flags: flags(2), text: n.text });
         return;
       }
       case 'bpf_program__set_autoload': {
