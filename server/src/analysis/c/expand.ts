@@ -263,7 +263,8 @@ export class Expander {
     });
     const hide = [...(name.hide ?? []), def.name];
     const out: XTok[] = [];
-    const body = def.body;
+    const variadicArgs = def.variadic ? bound.get(def.variadic) : undefined;
+    const body = def.variadic && usesVaOpt(def) ? withVaOpt(def.body, trim(variadicArgs ?? []).length > 0) : def.body;
     let cut = false;
     for (let k = 0; k < body.length; k++) {
       // Past what the item may still spend: stop building, and the item's expansion ends here.
@@ -340,4 +341,43 @@ export class Expander {
 /** Expands one file with the given macro table. */
 export function expandSource(text: string, table: MacroTable): Expansion {
   return new Expander(table).expandFile(text);
+}
+
+const vaOptUse = new WeakMap<MacroDef, boolean>();
+
+function usesVaOpt(def: MacroDef): boolean {
+  let uses = vaOptUse.get(def);
+  if (uses === undefined) vaOptUse.set(def, (uses = def.body.some((t) => t.text === '__VA_OPT__')));
+  return uses;
+}
+
+/**
+ * C23's `__VA_OPT__(content)` in a variadic macro's body: the content when the variadic arguments
+ * are not empty, nothing otherwise (sched_ext's `SCX_BUG(fmt, ...)` uses it).
+ */
+function withVaOpt(body: readonly Token[], present: boolean): Token[] {
+  const out: Token[] = [];
+  for (let k = 0; k < body.length; k++) {
+    const t = body[k] as Token;
+    if (t.text !== '__VA_OPT__') {
+      out.push(t);
+      continue;
+    }
+    let j = k + 1;
+    while (j < body.length && isBlank(body[j] as Token)) j++;
+    if (body[j]?.text !== '(') {
+      out.push(t);
+      continue;
+    }
+    let depth = 0;
+    let close = j;
+    for (; close < body.length; close++) {
+      const x = (body[close] as Token).text;
+      if (x === '(') depth++;
+      else if (x === ')' && --depth === 0) break;
+    }
+    if (present) out.push(...body.slice(j + 1, close));
+    k = close;
+  }
+  return out;
 }
