@@ -9,12 +9,12 @@ import type { LoaderAction, LoaderFacts, LoaderPhase, Location } from '../facts'
 import { arrayElement, constBool, constInt, optsFlags, RefResolver, Scope, skeletonOf, unwrap } from './refs';
 import { objectNamesForObject } from '../objectNames';
 import { declaredName } from '../bpfSource';
-import { query } from '../c/queries';
 import { FlowWalker, type StepReader } from './flow';
 import { evaluate } from './branches';
 import { PathState } from './pathState';
 import type { LoaderLifecycle } from './paths';
 import { actionKey, LifecycleRecords } from './lifecycleRecords';
+import { StepIndex, stepCallee, stepType } from './stepIndex';
 
 export { actionKey };
 
@@ -83,6 +83,7 @@ export class LoaderReader implements StepReader {
     for (const m of text.matchAll(/\bSCX_OPS_(?:[A-Z0-9]+_)?OPEN\s*\(\s*\w+\s*,\s*(\w+)\s*\)/g)) if (m[1]) this.skeletonTypes.add(m[1]);
     const tree = this.parsed.tree;
     if (!tree) return facts;
+    this.index = new StepIndex(tree.rootNode);
     for (const top of tree.rootNode.namedChildren) {
       if (top?.type === 'function_definition') {
         const name = declaredName(top.childForFieldName('declarator'))?.text;
@@ -116,8 +117,8 @@ export class LoaderReader implements StepReader {
   private findRelevant(): void {
     const direct = (fn: Node) =>
       this.steps(fn).some((n) => {
-        if (n.type === 'assignment_expression') return !!/\bstruct_ops\s*\.\s*\w+\s*->/.test(n.childForFieldName('left')?.text ?? '');
-        return n.type === 'call_expression' && this.isLoaderCall(n.childForFieldName('function')?.text ?? '');
+        if (stepType(n) === 'assignment_expression') return !!/\bstruct_ops\s*\.\s*\w+\s*->/.test(n.childForFieldName('left')?.text ?? '');
+        return stepType(n) === 'call_expression' && this.isLoaderCall(stepCallee(n));
       });
     for (const [name, fn] of this.functions) if (direct(fn)) this.relevant.set(name, fn);
     for (let changed = true; changed; ) {
@@ -138,8 +139,7 @@ export class LoaderReader implements StepReader {
     let out = this.callCache.get(fn.id);
     if (!out) {
       out = this.steps(fn)
-        .filter((n) => n.type === 'call_expression')
-        .map((n) => n.childForFieldName('function')?.text ?? '')
+        .map(stepCallee)
         .filter((n) => this.functions.has(n));
       this.callCache.set(fn.id, out);
     }
@@ -198,14 +198,13 @@ export class LoaderReader implements StepReader {
   private readonly lastCall = new Map<number, number>();
 
   callsAfter(n: Node): boolean {
-    let top: Node = n;
-    while (top.parent && top.parent.type !== 'translation_unit') top = top.parent;
+    const top = this.index.top(n);
     let last = this.lastCall.get(top.id);
     if (last === undefined) {
       last = -1;
       for (const s of this.steps(top)) {
-        const fn = s.type === 'call_expression' ? (s.childForFieldName('function')?.text ?? '') : '';
-        if ((fn && !DESTROY_CALL.test(fn) && (this.isLoaderCall(fn) || this.relevant.has(fn))) || (s.type === 'assignment_expression' && /\bstruct_ops\s*\.\s*\w+\s*->/.test(s.childForFieldName('left')?.text ?? ''))) last = Math.max(last, s.startIndex);
+        const fn = stepCallee(s);
+        if ((fn && !DESTROY_CALL.test(fn) && (this.isLoaderCall(fn) || this.relevant.has(fn))) || (stepType(s) === 'assignment_expression' && /\bstruct_ops\s*\.\s*\w+\s*->/.test(s.childForFieldName('left')?.text ?? ''))) last = Math.max(last, s.startIndex);
       }
       this.lastCall.set(top.id, last);
     }
@@ -214,37 +213,10 @@ export class LoaderReader implements StepReader {
 
   /** Steps under a node: a slice of its top-level function's steps (one query per function). */
   steps(n: Node): Node[] {
-    let steps = this.stepCache.get(n.id);
-    if (steps) return steps;
-    let top: Node = n;
-    while (top.parent && top.parent.type !== 'translation_unit') top = top.parent;
-    let all = this.stepCache.get(top.id);
-    if (!all) {
-      all = query('loaderSteps')
-        .captures(top)
-        .map((c) => c.node)
-        .sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-      this.stepCache.set(top.id, all);
-    }
-    if (top.id === n.id) return all;
-    let lo = 0;
-    let hi = all.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((all[mid] as Node).startIndex < n.startIndex) lo = mid + 1;
-      else hi = mid;
-    }
-    steps = [];
-    for (let i = lo; i < all.length; i++) {
-      const s = all[i] as Node;
-      if (s.startIndex >= n.endIndex) break;
-      if (s.endIndex <= n.endIndex) steps.push(s);
-    }
-    this.stepCache.set(n.id, steps);
-    return steps;
+    return this.index.steps(n);
   }
 
-  private readonly stepCache = new Map<number, Node[]>();
+  private index = new StepIndex(null);
 
   step(n: Node, st: PathState): void {
     const fn = st.fn;

@@ -1,0 +1,104 @@
+// The steps of a loader's functions (declarations, assignments and calls, in source order), found
+// with one query per top-level item and kept with what the readers ask of each step again and
+// again on every path: its kind, its extent and the function it calls. Syntax-tree nodes answer
+// these through the parser's runtime on every access, and `parent` walks down from the root, so
+// the top-level item around a node is found by its offsets instead.
+import type { Node } from '../c/parser';
+import { query } from '../c/queries';
+
+interface StepFacts {
+  type: string;
+  end: number;
+  /** The called function as written (`skel__open`, `bpf_map__fd`); '' when the step is no call. */
+  callee: string;
+}
+
+/** Facts of the step nodes handed out (the same node objects are handed out every time). */
+const facts = new WeakMap<Node, StepFacts>();
+
+function factsOf(step: Node): StepFacts {
+  let f = facts.get(step);
+  if (!f) {
+    const type = step.type;
+    f = { type, end: step.endIndex, callee: type === 'call_expression' ? (step.childForFieldName('function')?.text ?? '') : '' };
+    facts.set(step, f);
+  }
+  return f;
+}
+
+/** The step's node type: `declaration`, `assignment_expression` or `call_expression`. */
+export function stepType(step: Node): string {
+  return factsOf(step).type;
+}
+
+/** The function a call step calls, as written; '' for a declaration or an assignment. */
+export function stepCallee(step: Node): string {
+  return factsOf(step).callee;
+}
+
+export class StepIndex {
+  /** Top-level items with their offsets, in source order. */
+  private readonly tops: { node: Node; start: number; end: number }[] = [];
+  private readonly byNode = new Map<number, Node[]>();
+  private readonly topOf = new Map<number, Node>();
+
+  constructor(private readonly root: Node | null) {
+    for (const c of root?.namedChildren ?? []) if (c) this.tops.push({ node: c, start: c.startIndex, end: c.endIndex });
+  }
+
+  /** The top-level item (function, declaration) a node is in; the node itself at the top. */
+  top(n: Node): Node {
+    let top = this.topOf.get(n.id);
+    if (top) return top;
+    if (this.root && n.id !== this.root.id) {
+      let lo = 0;
+      let hi = this.tops.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((this.tops[mid] as { start: number }).start <= n.startIndex) lo = mid + 1;
+        else hi = mid;
+      }
+      const t = this.tops[lo - 1];
+      if (t && n.startIndex < t.end) top = t.node;
+    }
+    if (!top) {
+      // Not inside a top-level item (the root itself, a tree without one): walk up as the tree says.
+      top = n;
+      while (top.parent && top.parent.type !== 'translation_unit') top = top.parent;
+    }
+    this.topOf.set(n.id, top);
+    return top;
+  }
+
+  /** Steps under a node, outer before inner: a slice of its top-level item's steps. */
+  steps(n: Node): Node[] {
+    let steps = this.byNode.get(n.id);
+    if (steps) return steps;
+    const top = this.top(n);
+    let all = this.byNode.get(top.id);
+    if (!all) {
+      all = query('loaderSteps')
+        .captures(top)
+        .map((c) => c.node)
+        .sort((a, b) => a.startIndex - b.startIndex || factsOf(b).end - factsOf(a).end);
+      this.byNode.set(top.id, all);
+    }
+    if (top.id === n.id) return all;
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((all[mid] as Node).startIndex < n.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    steps = [];
+    const end = n.endIndex;
+    for (let i = lo; i < all.length; i++) {
+      const s = all[i] as Node;
+      if (s.startIndex >= end) break;
+      if (factsOf(s).end <= end) steps.push(s);
+    }
+    this.byNode.set(n.id, steps);
+    return steps;
+  }
+}
