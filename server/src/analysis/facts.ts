@@ -188,7 +188,9 @@ export type LoaderAction =
       map: SkeletonMemberRef;
       member: string;
       program: SkeletonMemberRef | null;
-    });
+    })
+  /** `skel->struct_ops.M->member = value` with a value that is not a program or NULL: a data member (sched_ext's `sub_cgroup_id`). */
+  | (LoaderActionBase & { kind: 'data_assign'; map: SkeletonMemberRef; member: string });
 
 export interface LoaderFacts {
   file: string;

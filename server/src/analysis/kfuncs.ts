@@ -14,7 +14,8 @@ import { essentialTypeName } from './sections';
  * sched_ext kfuncs that resolve "their" scheduler with scx_prog_sched(aux) (Linux 7.1,
  * kernel/sched/ext/{ext,idle,cid,sub}.c; KF_IMPLICIT_ARGS, so BPF code does not see the aux
  * argument). Without an association they fall back to the root scheduler, unless the root
- * implements ops.sub_attach: then they get NULL and the kernel logs "Unassociated program".
+ * implements ops.sub_attach: then they get NULL and the kernel logs "Unassociated program". A
+ * sub-scheduler's root always does (its parent had to accept it through ops.sub_attach).
  */
 export const SCHED_EXT_ASSOC_KFUNCS: readonly string[] = [
   'scx_bpf_dsq_insert', 'scx_bpf_dsq_insert___v2', '__scx_bpf_dsq_insert_vtime',
@@ -33,6 +34,12 @@ export const SCHED_EXT_ASSOC_KFUNCS: readonly string[] = [
   'scx_bpf_select_cpu_dfl', '__scx_bpf_select_cpu_and', 'scx_bpf_cid_override', 'scx_bpf_cid_to_cpu',
   'scx_bpf_cpu_to_cid', 'scx_bpf_cid_topo',
 ];
+
+/**
+ * sched_ext's struct_ops types: the cpu form, and Linux 7.3's cid form, the only one in which a
+ * scheduler may implement ops.sub_attach or be a sub-scheduler (ops.sub_cgroup_id).
+ */
+export const SCHED_EXT_OPS_TYPES: ReadonlySet<string> = new Set(['sched_ext_ops', 'sched_ext_ops_cid']);
 
 export type KfuncFamily = 'generic' | 'sched_ext';
 

@@ -212,6 +212,7 @@ function actionMemberName(a: LoaderAction): string | null {
     case 'set_autoattach':
     case 'attach_struct_ops':
     case 'slot_assign':
+    case 'data_assign':
       return a.map.name;
     default:
       return null;

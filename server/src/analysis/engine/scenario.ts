@@ -6,7 +6,7 @@ import type { AssociationState, Errno, Finding, ModelAssociationCall, ModelSlot,
 import { applyPreLoadActions, checkLoad, type MapState, type ProgState } from './libbpfLoad';
 import { predictCall, type CallContext } from './explicit';
 import { finding, list, quote } from './findingText';
-import { lookupKfunc, type DependentKfunc } from '../kfuncs';
+import { lookupKfunc, SCHED_EXT_OPS_TYPES, type DependentKfunc } from '../kfuncs';
 import type { LinkedLoader } from './link';
 
 export interface ObjectView {
@@ -143,7 +143,8 @@ export function runScenario(
   }
   const assumed = !loader;
   findings.push(...poisonFindings((n) => view.programLocation(n), programs, attached, assumed ? { assumed } : {}));
-  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps, assumed));
+  const subSchedulers = new Set(actions.flatMap((a) => (a.kind === 'data_assign' && a.member === 'sub_cgroup_id' ? [a.map.name] : [])));
+  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps, assumed, subSchedulers));
 
   const outMaps = new Map<string, { autocreate: boolean; attached: boolean; slots: ModelSlot[] }>();
   // With no loader nothing says a map is attached: the states say what attaching would do.
@@ -212,24 +213,33 @@ function kfuncFindings(
   dependent: Map<string, DependentKfunc>,
   maps: Map<string, MapState>,
   assumed: boolean,
+  subSchedulers: ReadonlySet<string>,
 ): Finding[] {
   const out: Finding[] = [];
   // sched_ext: an unassociated (or poisoned) program falls back to the root scheduler unless the
-  // root implements ops.sub_attach; then scx_prog_sched() returns NULL.
-  const subAttach = [...maps.values()].find((m) => m.fact.kernelType === 'sched_ext_ops' && m.slots.get('sub_attach')?.program);
+  // root implements ops.sub_attach; then scx_prog_sched() returns NULL. The root of a
+  // sub-scheduler (the loader sets its ops.sub_cgroup_id) always implements it.
+  const schedulers = [...maps.values()].filter((m) => SCHED_EXT_OPS_TYPES.has(m.fact.kernelType));
+  const subAttach = schedulers.find((m) => m.slots.get('sub_attach')?.program);
+  const subSched = schedulers.find((m) => subSchedulers.has(m.fact.name));
+  const noScheduler = subAttach
+    ? `because ${quote(subAttach.fact.name)} implements ops.sub_attach`
+    : subSched
+      ? `because ${quote(subSched.fact.name)} is a sub-scheduler (the loader sets its ops.sub_cgroup_id), whose root scheduler implements ops.sub_attach`
+      : null;
   for (const [name, { association: a }] of states) {
     const p = progs.get(name) as ProgState;
     for (const call of view.kfuncCalls(name)) {
       const dep = lookupKfunc(dependent, call.name);
       if (!dep) continue;
       const via = call.via ? ` (through ${call.via.includes(' ') ? call.via : quote(call.via)})` : '';
-      const scx = dep.family === 'sched_ext';
-      const outcome = scx
-        ? subAttach
-          ? `scx_prog_sched() returns NULL because ${quote(subAttach.fact.name)} implements ops.sub_attach, and the kernel logs "sched_ext: Unassociated program ${name}"`
+      const isScx = dep.family === 'sched_ext';
+      const outcome = isScx
+        ? noScheduler
+          ? `scx_prog_sched() returns NULL ${noScheduler}, and the kernel logs "sched_ext: Unassociated program ${name}"`
           : 'scx_prog_sched() falls back to the root scheduler (it would return NULL under a root that implements ops.sub_attach)'
         : 'the kfunc gets NULL';
-      const severity = scx && !subAttach ? 'info' : undefined;
+      const severity = isScx && !noScheduler ? 'info' : undefined;
       if (a.state === 'poisoned') {
         out.push(
           finding('poisoned-kfunc-caller', call.location,
@@ -238,7 +248,7 @@ function kfuncFindings(
         );
       } else if (p.fact.kind === 'other' && (a.state === 'none' || a.state === 'rejected')) {
         const reason = a.state === 'rejected' ? `its association call fails (${a.errno}: ${a.reason})` : 'nothing associates it with a struct_ops map';
-        const fix = scx ? 'Load the skeleton with SCX_OPS_LOAD() or call' : 'Call';
+        const fix = isScx ? 'Load the skeleton with SCX_OPS_LOAD() or call' : 'Call';
         out.push(
           finding('unassociated-kfunc-caller', call.location,
             `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is never associated: ${reason}, so ${outcome}. ${fix} bpf_program__assoc_struct_ops(skel->progs.${name}, skel->maps.MAP, NULL) between __load() and __attach().`,

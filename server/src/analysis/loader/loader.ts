@@ -291,7 +291,7 @@ export class LoaderReader implements StepReader {
     const slot = this.refs.shadowSlot(left, scope);
     if (!slot) return;
     const program = this.refs.member(right, scope, 'progs');
-    if (!program && constInt(right) !== 0) return;
+    if (!program && constInt(right) !== 0) return emit({ kind: 'data_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member });
     emit({ kind: 'slot_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member, program });
   }
 
