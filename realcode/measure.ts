@@ -69,7 +69,8 @@ export async function measureTree(tree: Tree, ctx: Context): Promise<TreeResult>
     rebuilt: compiled.filter((c) => !c.cached).length,
     seconds: (Date.now() - t0) / 1000,
   };
-  log(`  ${tree.name}: ${compile.compiled}/${compile.sources} objects (${compile.rebuilt} compiled now, ${compile.seconds.toFixed(0)} s)`);
+  const precompiled = compiled.filter((c) => c.precompiled).length;
+  log(`  ${tree.name}: ${compile.compiled}/${compile.sources} objects (${compile.rebuilt} compiled now${precompiled ? `, ${precompiled} of them with the precompiled vmlinux.h` : ''}, ${compile.seconds.toFixed(0)} s)`);
 
   const built = compiled.filter((c) => c.path);
   const objects: TruthObject[] = await pool(built, JOBS, async (c) => ({ file: relative(linux, join(tree.root, c.source)), truth: await cachedTruth(c.path as string) }));
