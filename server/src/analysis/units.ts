@@ -28,6 +28,20 @@ interface CachedUnit {
   defines: string;
 }
 
+/**
+ * A loader is compiled for the host, not for the bpf target: without clang's __BPF__/__bpf__, as
+ * x86-64 Linux, and against libbpf 1.7 (the first with bpf_program__assoc_struct_ops, and the one
+ * a VM run builds loaders with) unless the workspace holds libbpf's own libbpf_version.h.
+ */
+export const HOST_COMMAND_LINE: readonly CommandLineDefine[] = [
+  { name: '__BPF__', value: null },
+  { name: '__bpf__', value: null },
+  { name: '__x86_64__', value: '1' },
+  { name: '__linux__', value: '1' },
+  { name: 'LIBBPF_MAJOR_VERSION', value: '1' },
+  { name: 'LIBBPF_MINOR_VERSION', value: '7' },
+];
+
 const BUILD_FILE = /(?:^|\/)(?:compile_commands\.json|Makefile|GNUmakefile|makefile)$/;
 
 export function isBuildDescription(path: string): boolean {
@@ -117,8 +131,16 @@ export class TranslationUnits {
 
   /** The unit whose object is built from `root`. */
   unit(root: string): UnitReading {
-    const defs = this.definesFor(root);
-    const definesKey = JSON.stringify(defs.defines);
+    return this.read(root, this.definesFor(root).defines);
+  }
+
+  /** A loader's unit: compiled for the host (HOST_COMMAND_LINE, then its compile_commands.json entry). */
+  hostUnit(root: string): UnitReading {
+    return this.read(root, [...HOST_COMMAND_LINE, ...(this.index().compileDb.get(root) ?? [])]);
+  }
+
+  private read(root: string, defines: readonly CommandLineDefine[]): UnitReading {
+    const definesKey = JSON.stringify(defines);
     const hit = this.cache.get(root);
     if (hit && hit.pathsVersion === this.files.pathsVersion() && hit.defines === definesKey && [...hit.deps].every(([p, d]) => this.files.directives(p) === d)) return hit.unit;
     const idx = this.index();
@@ -134,7 +156,7 @@ export class TranslationUnits {
         resolve: (from, name, angled) => this.resolve(from, name, angled),
         projectDefines: idx.projectDefines,
       },
-      new BuildDefines(defs.defines),
+      new BuildDefines(defines),
     );
     this.cache.set(root, { unit, deps, pathsVersion: this.files.pathsVersion(), defines: definesKey });
     return unit;

@@ -2,6 +2,8 @@
 // from them. Pure: callers hand in file contents (the CLI from disk, the server from the editor).
 import { CDocument, parseOnce } from './c/document';
 import { collectDefines, MacroTable, sectionAttributeMacros, type MacroDef } from './c/macros';
+import { MacroScopes, ownMacrosKey } from './macroScopes';
+import { isModelledMacro } from './loader/loaderCalls';
 import { collectUndefs, type MacroUndef } from './c/macroTimeline';
 import { decodeSource } from './c/text';
 import { readBpfSource } from './bpfSource';
@@ -33,27 +35,6 @@ const SEC_USE = /\bSEC\s*\(|__attribute__\s*\(\(\s*(?:section|__section__)\s*\(/
 const SKELETON_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*[<"][^>"]*\.skel\.h[>"]/m;
 const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:object|program|map)__\w+\s*\(|\bbpf_prog_assoc_struct_ops\s*\(|\bSCX_OPS_(?:OPEN|LOAD|ATTACH)\s*\(/;
 
-function definesKey(defs: MacroDef[]): string {
-  return defs.map((d) => `${d.name}(${d.params?.join(',') ?? ''})=${d.body.map((t) => t.text).join('')}`).join('\n');
-}
-
-/** A file that redefines, or `#undef`s, a macro it defines (as MacroTimeline reads it). */
-function changesMacros(f: { defines: MacroDef[]; undefs?: MacroUndef[] }): boolean {
-  const names = new Set<string>();
-  for (const d of f.defines) {
-    if (names.has(d.name)) return true;
-    names.add(d.name);
-  }
-  return !!f.undefs?.some((u) => names.has(u.name));
-}
-
-/** A file's own macros; where they change along the file, where each change stands too. */
-function ownMacrosKey(f: { defines: MacroDef[]; undefs?: MacroUndef[] }): string {
-  const key = definesKey(f.defines);
-  if (!changesMacros(f)) return key;
-  return `${key}\n@${f.defines.map((d) => d.offset).join(',')}\n-${(f.undefs ?? []).map((u) => `${u.name}@${u.offset}`).join(',')}`;
-}
-
 /** A reading asked of a file: the values of its conditionals, and the includer's macros its code uses. */
 interface Wanted {
   decisions: Decisions | undefined;
@@ -74,8 +55,9 @@ interface FileEntry {
   includes?: string[];
   /** Names it `#include`s with angle brackets (resolved against the workspace when linking). */
   angleIncludes?: string[];
-  /** The macros this file is expanded with (its own #defines over the headers'). */
+  /** The macros this file is expanded with (macroScopes.ts), and what they were made from. */
   table?: MacroTable;
+  tableKey?: string;
   /** Last modification (ms since the epoch), when known. */
   modified?: number;
   text?: string;
@@ -184,8 +166,7 @@ function emptySource(file: string, modified?: number): BpfObjectFacts {
 
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
-  private macros = new MacroTable();
-  private macrosKey = '';
+  private scopes = new MacroScopes([]);
   private cached: WorkspaceModel | null = null;
   private cachedOptions = '';
   /** Changes when a file is added or removed (include resolution may change). */
@@ -264,12 +245,15 @@ export class Workspace {
       if ((old.directiveSig ??= directiveSignature(old.text)) === entry.directiveSig) entry.directives = old.directives;
     }
     if (kind === 'header') entry.definesFunctions = FUNCTION_DEFINITION.test(text);
-    if (kind === 'header' || kind === 'bpf') {
+    if (kind === 'header' || kind === 'bpf' || kind === 'loader') {
       entry.defines = collectDefines(text, path);
       entry.undefs = collectUndefs(text);
     }
     // Same #defines (and #undefs, where they stand) as before: keep the file's macro table (and with it the expansion cache).
-    if (old?.table && kind === 'bpf' && ownMacrosKey(old) === ownMacrosKey(entry)) entry.table = old.table;
+    if (old?.table && kind === old.kind && kind !== 'header' && ownMacrosKey(old) === ownMacrosKey(entry)) {
+      entry.table = old.table;
+      entry.tableKey = old.tableKey;
+    }
     if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
     if (kind === 'header' || kind === 'bpf') {
       entry.includes = quotedIncludes(path, text);
@@ -295,11 +279,9 @@ export class Workspace {
    */
   private refreshMacros(): void {
     const headerDefs = [...this.files.values()].filter((f) => f.kind === 'header').flatMap((f) => f.defines);
-    const key = definesKey(headerDefs);
-    if (key === this.macrosKey) return;
-    this.macrosKey = key;
-    this.headerDefs = headerDefs;
-    this.macros = new MacroTable(headerDefs);
+    const scopes = new MacroScopes(headerDefs);
+    if (scopes.key === this.scopes.key) return;
+    this.scopes = scopes;
     // A header's section attribute macro (`__section("tc")`) makes the files that use it BPF sources.
     const sectionMacros = sectionAttributeMacros(headerDefs);
     if ([...sectionMacros].sort().join() !== [...this.sectionMacros].sort().join()) {
@@ -316,28 +298,34 @@ export class Workspace {
     }
     for (const f of this.files.values()) {
       f.table = undefined;
-      if (f.doc) f.doc.setMacros(this.tableFor(f));
-      if (f.kind === 'bpf' || f.kind === 'header') {
+      f.doc?.setMacros(this.scopes.global);
+      if (f.kind === 'bpf' || f.kind === 'header' || f.kind === 'loader') {
         f.facts = undefined;
         f.readings = undefined;
       }
     }
   }
 
-  private headerDefs: MacroDef[] = [];
   private sectionMacros: ReadonlySet<string> = new Set();
+  private readonly scopeFiles = {
+    defines: (p: string) => this.files.get(p)?.defines,
+    directives: (p: string) => this.directivesOf(p),
+    resolve: (from: string, name: string, angled: boolean) => this.units.resolve(from, name, angled),
+  };
 
-  private tableFor(f: FileEntry): MacroTable {
-    // A header gets its own table only when its macros change along it.
-    if (!f.defines.length || (f.kind !== 'bpf' && !(f.kind === 'header' && changesMacros(f)))) return this.macros;
-    const file = f.defines[0]?.location?.file ?? '';
-    f.table ??= new MacroTable([...f.defines, ...this.headerDefs], { file, undefs: f.undefs ?? [] });
-    return f.table;
+  /**
+   * The macros a file is expanded with: a BPF source's and a loader's come from what its own
+   * translation unit includes first (macroScopes.ts); a loader keeps the macros its reader models.
+   */
+  private tableFor(path: string, f: FileEntry): MacroTable {
+    const unit = f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
+    const overrides = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
+    return this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined);
   }
 
-  /** Facts of a loader, skeleton or object, computed on demand and cached until the file changes. */
+  /** Facts of a loader, skeleton or object, computed on demand and cached until the file (or a loader's macros) changes. */
   private factsOf(path: string, f: FileEntry): void {
-    if (f.facts) return;
+    if (f.facts && (f.kind !== 'loader' || f.doc?.macros === this.tableFor(path, f))) return;
     if (f.kind === 'object' && f.bytes) f.facts = { ...readBpfObject(f.bytes, path, 'object'), modified: f.modified };
     else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
     else if (f.kind === 'loader' && f.text !== undefined) {
@@ -356,7 +344,7 @@ export class Workspace {
       f.parseProblems.push({ rule: 'parse-limit', message: `${name} is larger than ${MAX_PARSED_BYTES >> 20} MiB and was not analysed.`, location: fileStart(path) });
       return null;
     }
-    const table = this.tableFor(f);
+    const table = this.tableFor(path, f);
     if (f.doc && f.doc.macros !== table) f.doc.setMacros(table);
     f.doc ??= new CDocument(table);
     const parsed = f.doc.update(f.text);
@@ -386,7 +374,7 @@ export class Workspace {
         f.readings.set(key, emptySource(path, f.modified));
         continue;
       }
-      const own = parseOnce(f.text, new MacroTable([...includer, ...f.defines, ...this.headerDefs]));
+      const own = parseOnce(f.text, new MacroTable([...includer, ...f.defines, ...this.scopes.headerDefs]));
       f.readings.set(key, { ...readBpfSource(own, path, decisions), modified: f.modified });
       own.tree?.delete();
     }
@@ -483,7 +471,7 @@ export class Workspace {
     const included = new Set<string>();
     for (const u of units.values()) for (const x of u.files) if (x !== u.root) included.add(x);
     const roots = [...units.keys()].filter((p) => !included.has(p) || LICENSE.test(this.files.get(p)?.text ?? ''));
-    this.units.prune(new Set(units.keys()));
+    this.units.prune(new Set([...units.keys(), ...[...this.files].filter(([, f]) => f.kind === 'loader').map(([p]) => p)]));
     // Each file's readings needed, by the values of its conditionals in each unit.
     // (No decisions: the file read alone, as its own unit.)
     const wanted = new Map<string, Map<string, Wanted>>();
@@ -496,9 +484,10 @@ export class Workspace {
     };
     const plans = roots.map((root) => {
       const u = units.get(root) as UnitReading;
-      // The root's own #defines reach the code of the files it includes (headers' are everywhere already).
+      // The root's own #defines reach the code of the files it includes, and so do the definitions
+      // its includes give names that headers define differently (the workspace's are everywhere already).
       const rootEntry = this.files.get(root) as FileEntry;
-      const rootDefs = rootEntry.defines;
+      const rootDefs = [...rootEntry.defines, ...this.scopes.overrides(u, this.scopeFiles)];
       const identifiersOf = (f: FileEntry): Set<string> => (f.identifiers ??= f.text !== undefined && f.text.length <= MAX_PARSED_BYTES ? codeIdentifiers(f.text) : new Set());
       const contextOf = (p: string): MacroDef[] => {
         const f = this.files.get(p) as FileEntry;
@@ -507,7 +496,7 @@ export class Workspace {
       };
       // A file is a part when it has programs or helpers, or uses a macro of the root that makes
       // programs (an X-macro list the root defines and the file lists: cgroup_getset_retval_hooks.h).
-      const rootSec = rootDefs.length ? this.tableFor(rootEntry).projectMacros().filter((d) => d.location?.file === root).map((d) => d.name) : [];
+      const rootSec = rootEntry.defines.length ? this.tableFor(root, rootEntry).projectMacros().filter((d) => d.location?.file === root).map((d) => d.name) : [];
       const parts = u.files.filter((p) => {
         const f = this.files.get(p);
         if (f === undefined) return false;

@@ -216,11 +216,14 @@ export class MacroTable {
   /**
    * `own`: the file this table expands, with its `#undef`s; its definitions then apply from their
    * `#define` to the next `#undef` or redefinition of the same name, in file order.
+   * `modelled`: names a reader models itself, never expanded whatever the project defines
+   * (a loader's SCX_OPS_LOAD: loader/loaderCalls.ts).
    */
-  constructor(projectDefines: Iterable<MacroDef> = [], own?: { file: string; undefs: readonly MacroUndef[] }) {
+  constructor(projectDefines: Iterable<MacroDef> = [], own?: { file: string; undefs: readonly MacroUndef[] }, modelled?: (name: string) => boolean) {
     const ownDefs: MacroDef[] = [];
     for (const def of projectDefines) {
       if (def.name in LIBBPF_SHAPES || def.name in MAP_DEFINITION_SHAPES || def.name === SECTION_MACRO) continue;
+      if (modelled?.(def.name)) continue;
       if (own && def.location?.file === own.file) ownDefs.push(def);
       if (!this.defs.has(def.name)) this.defs.set(def.name, def);
     }
