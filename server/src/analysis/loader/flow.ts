@@ -8,6 +8,7 @@ import { assume, conditionText, evaluate, forget } from './branches';
 import { MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral } from './paths';
 import { PathState, type Exit } from './pathState';
 import { Scope, skeletonOf } from './refs';
+import { stepArguments, stepCallee, stepSets, stepType } from './stepIndex';
 
 export interface StepReader {
   /** Declarations, assignments and calls under a node, in source order (outer before inner). */
@@ -150,7 +151,7 @@ export class FlowWalker {
     };
     for (const step of this.reader.steps(n)) {
       flush(step.startIndex);
-      if (step.type === 'call_expression' && this.deferredCall(step)) {
+      if (stepType(step) === 'call_expression' && this.deferredCall(step)) {
         deferred.push(step);
         continue;
       }
@@ -161,27 +162,19 @@ export class FlowWalker {
   }
 
   private applyStep(step: Node, s: PathState): void {
-    if (step.type === 'assignment_expression') {
-      const left = step.childForFieldName('left');
-      if (left?.type === 'identifier') forget(left.text, s);
-    } else if (step.type === 'declaration') {
-      for (const d of step.childrenForFieldName('declarator')) {
-        const name = (d?.type === 'init_declarator' ? d.childForFieldName('declarator') : d)?.text.replace(/^[*\s]+/, '');
-        if (name) forget(name, s);
-      }
-    }
+    for (const name of stepSets(step)) forget(name, s);
     this.reader.step(step, s);
   }
 
   private deferredCall(call: Node): boolean {
-    const fn = call.childForFieldName('function')?.text ?? '';
+    const fn = stepCallee(call);
     return fn in GUARD_MACROS || EXIT_CALLS.has(fn) || !!this.reader.relevantFunction(fn);
   }
 
   /** A call handled after its arguments: a guard macro, exit(), or a helper of this file. */
   private call(call: Node, states: PathState[]): PathState[] {
-    const fn = call.childForFieldName('function')?.text ?? '';
-    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a);
+    const fn = stepCallee(call);
+    const args = stepArguments(call);
     const guard = GUARD_MACROS[fn];
     if (guard) {
       const cond = args[0] ?? null;
@@ -230,34 +223,45 @@ export class FlowWalker {
    * up, as at an error check. Null when `n` is none of these or its right side makes no loader call.
    */
   private shortCircuit(n: Node, states: PathState[]): PathState[] | null {
+    const c = this.choiceOf(n);
+    if (!c) return null;
+    const out = c.kind === '?:' ? (c.then ? this.fork(c.left, c.then, c.right, this.expression(c.left, states), c.e) : this.skipWhen(c.left, true, c.right, states)) : this.skipWhen(c.left, c.kind === '||', c.right, states);
+    if (!c.assignment) return out;
+    // The assignment itself, once its right side ran; its value where the path knows it
+    // (`err ?: f()` is err when err is not 0, else what f() returned).
+    for (const s of out) {
+      if (s.exit) continue;
+      const v = c.kind === '?:' ? choiceValue(c, s) : evaluate(c.e, s);
+      this.applyStep(c.assignment, s);
+      if (c.target !== null && v !== 'unknown') s.scope.set(c.target, { value: v });
+    }
+    return out;
+  }
+
+  private readonly choices = new Map<number, Choice | null>();
+
+  /** The short-circuit an expression (or a statement) is, with its parts; found once per node. */
+  private choiceOf(n: Node): Choice | null {
+    let c = this.choices.get(n.id);
+    if (c !== undefined) return c;
+    c = null;
     let e = unwrapParens(n.type === 'expression_statement' ? (n.namedChildren[0] ?? null) : n);
     const assignment = e?.type === 'assignment_expression' && e.childForFieldName('operator')?.text === '=' ? e : null;
     if (assignment) e = unwrapParens(assignment.childForFieldName('right'));
-    if (!e) return null;
-    let out: PathState[] | null = null;
-    if (e.type === 'conditional_expression') {
-      const cond = e.childForFieldName('condition');
+    const type = e?.type;
+    const left = assignment?.childForFieldName('left');
+    const target = left?.type === 'identifier' ? left.text : null;
+    if (e && type === 'conditional_expression') {
       const then = e.childForFieldName('consequence');
       const alt = e.childForFieldName('alternative');
-      if (!this.interesting(alt, e) && !this.interesting(then, e)) return null;
-      out = then ? this.fork(cond, then, alt, this.expression(cond, states), e) : this.skipWhen(cond, true, alt, states);
-    } else if (e.type === 'binary_expression') {
+      if (this.interesting(alt, e) || this.interesting(then, e)) c = { kind: '?:', e, assignment, target, left: e.childForFieldName('condition'), then, right: alt };
+    } else if (e && type === 'binary_expression') {
       const op = e.childForFieldName('operator')?.text;
       const right = e.childForFieldName('right');
-      if ((op !== '||' && op !== '&&') || !this.interesting(right, e)) return null;
-      out = this.skipWhen(e.childForFieldName('left'), op === '||', right, states);
+      if ((op === '||' || op === '&&') && this.interesting(right, e)) c = { kind: op, e, assignment, target, left: e.childForFieldName('left'), then: null, right };
     }
-    if (!out || !assignment) return out;
-    // The assignment itself, once its right side ran; its value where the path knows it
-    // (`err ?: f()` is err when err is not 0, else what f() returned).
-    const name = assignment.childForFieldName('left');
-    for (const s of out) {
-      if (s.exit) continue;
-      const v = e.type === 'conditional_expression' ? choiceValue(e, s) : evaluate(e, s);
-      this.applyStep(assignment, s);
-      if (name?.type === 'identifier' && v !== 'unknown') s.scope.set(name.text, { value: v });
-    }
-    return out;
+    this.choices.set(n.id, c);
+    return c;
   }
 
   /** Runs `left`, then `right` only where `left` is not `skip`; the skipping path gives up. */
@@ -301,7 +305,7 @@ export class FlowWalker {
   private seenAndSkipped(n: Node | null): void {
     if (!n) return;
     for (const st of this.reader.steps(n)) {
-      const fn = st.type === 'call_expression' ? (st.childForFieldName('function')?.text ?? '') : '';
+      const fn = stepCallee(st);
       if (fn && this.reader.relevantFunction(fn)) this.visited.add(fn);
     }
   }
@@ -496,9 +500,10 @@ export class FlowWalker {
 
   private callsLoader(n: Node, exceptDestroy: boolean): boolean {
     return this.reader.steps(n).some((s) => {
-      if (s.type === 'assignment_expression') return /\bstruct_ops\s*\.\s*\w+\s*->/.test(s.childForFieldName('left')?.text ?? '');
-      if (s.type !== 'call_expression') return false;
-      const fn = s.childForFieldName('function')?.text ?? '';
+      const type = stepType(s);
+      if (type === 'assignment_expression') return /\bstruct_ops\s*\.\s*\w+\s*->/.test(s.childForFieldName('left')?.text ?? '');
+      if (type !== 'call_expression') return false;
+      const fn = stepCallee(s);
       if (exceptDestroy && DESTROY.test(fn)) return false;
       return this.reader.isLoaderCall(fn) || !!this.reader.relevantFunction(fn);
     });
@@ -527,13 +532,26 @@ export class FlowWalker {
   }
 }
 
+/**
+ * `a || b`, `a && b`, `c ? x : y` or GNU `c ?: y` (`left` is `a` or `c`, `right` is `b` or `y`,
+ * `then` is `x`), alone or as the right side of `target = ...`.
+ */
+interface Choice {
+  kind: '||' | '&&' | '?:';
+  e: Node;
+  assignment: Node | null;
+  target: string | null;
+  left: Node | null;
+  then: Node | null;
+  right: Node | null;
+}
+
 /** The value of `c ? x : y` (or GNU `c ?: y`) on a path that knows `c`, else 'unknown'. */
-function choiceValue(e: Node, s: PathState): number | 'unknown' {
-  const c = evaluate(e.childForFieldName('condition'), s);
+function choiceValue(choice: Choice, s: PathState): number | 'unknown' {
+  const c = evaluate(choice.left, s);
   if (c === 'unknown') return c;
-  const then = e.childForFieldName('consequence');
-  if (c !== 0) return then ? evaluate(then, s) : c;
-  return evaluate(e.childForFieldName('alternative'), s);
+  if (c !== 0) return choice.then ? evaluate(choice.then, s) : c;
+  return evaluate(choice.right, s);
 }
 
 function unwrapParens(n: Node | null): Node | null {

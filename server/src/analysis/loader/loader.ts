@@ -14,7 +14,7 @@ import { evaluate } from './branches';
 import { PathState } from './pathState';
 import type { LoaderLifecycle } from './paths';
 import { actionKey, LifecycleRecords } from './lifecycleRecords';
-import { StepIndex, stepCallee, stepType } from './stepIndex';
+import { StepIndex, stepArguments, stepCallee, stepType } from './stepIndex';
 
 export { actionKey };
 
@@ -227,8 +227,9 @@ export class LoaderReader implements StepReader {
     };
     const base = (x: Node, skel: string | null): Base => ({ location: this.loc(x), phase: phaseOf(skel), inFunction: fn });
     const emit = (a: LoaderAction): void => this.emit(st, a, n);
-    if (n.type === 'declaration') this.declare(n, st.scope);
-    else if (n.type === 'assignment_expression') this.assignment(n, st.scope, base, emit);
+    const type = stepType(n);
+    if (type === 'declaration') this.declare(n, st.scope);
+    else if (type === 'assignment_expression') this.assignment(n, st.scope, base, emit);
     else this.call(n, st.scope, phases, base, emit);
   }
 
@@ -302,8 +303,8 @@ export class LoaderReader implements StepReader {
     base: (n: Node, skel: string | null) => { location: Location; phase: LoaderPhase; inFunction: string },
     emit: (a: LoaderAction) => void,
   ): void {
-    const fn = n.childForFieldName('function')?.text ?? '';
-    const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a);
+    const fn = stepCallee(n);
+    const args = stepArguments(n);
     const arg = (i: number): Node | null => args[i] ?? null;
     const life = LIFECYCLE.exec(fn);
     if (life?.[1] && life[2]) {

@@ -56,8 +56,9 @@ export class Scope {
 
 export function unwrap(n: Node | null): Node | null {
   let e = n;
-  while (e && (e.type === 'parenthesized_expression' || e.type === 'cast_expression')) {
-    e = e.type === 'cast_expression' ? e.childForFieldName('value') : (e.namedChildren[0] ?? null);
+  // (A node's type is asked of the parser each time: once per node here.)
+  for (let type = e?.type; e && (type === 'parenthesized_expression' || type === 'cast_expression'); type = e?.type) {
+    e = type === 'cast_expression' ? e.childForFieldName('value') : (e.namedChildren[0] ?? null);
   }
   return e;
 }
@@ -66,8 +67,9 @@ export function unwrap(n: Node | null): Node | null {
 export function skeletonOf(n: Node | null, scope: Scope): string | null {
   const e = unwrap(n);
   if (!e) return null;
-  if (e.type === 'identifier') return scope.get(e.text)?.skeletonType ?? null;
-  if (e.type === 'field_expression') {
+  const type = e.type;
+  if (type === 'identifier') return scope.get(e.text)?.skeletonType ?? null;
+  if (type === 'field_expression') {
     const field = e.childForFieldName('field')?.text;
     return field ? (scope.get(field)?.skeletonType ?? null) : null;
   }
@@ -80,26 +82,67 @@ function stringArg(n: Node | null): string | null {
   return e.namedChildren.map((c) => c?.text ?? '').join('');
 }
 
+/**
+ * What an expression is, as far as `member` asks (read from the tree once per node: every path
+ * through a loader asks again, and the tree answers each question through the parser's runtime).
+ */
+type Shape =
+  | { kind: 'name'; text: string }
+  | { kind: 'element'; e: Node }
+  | { kind: 'call'; e: Node; fn: string | undefined; args: (Node | null)[] }
+  /** `X.of.name` or `X->of.name`: `skel->progs.P`; `skeleton`: the name X's skeleton is looked up by. */
+  | { kind: 'field'; of: string | undefined; skeleton: string | null; name: Node; text: string; location?: Location }
+  | { kind: 'other' };
+
+/** The name `skeletonOf` looks an expression up by: a variable, or the field of `ctx->skel`. */
+function skeletonKey(n: Node | null): string | null {
+  const e = unwrap(n);
+  const type = e?.type;
+  if (type === 'identifier') return e?.text ?? null;
+  if (type === 'field_expression') return e?.childForFieldName('field')?.text ?? null;
+  return null;
+}
+
 export class RefResolver {
+  private readonly shapes = new Map<number, Shape>();
+
   constructor(private readonly loc: (n: Node) => Location) {}
+
+  private shapeOf(n: Node): Shape {
+    let shape = this.shapes.get(n.id);
+    if (shape) return shape;
+    const e = unwrap(n);
+    const type = e?.type;
+    shape = { kind: 'other' };
+    if (!e) return shape;
+    if (type === 'identifier') shape = { kind: 'name', text: e.text };
+    else if (type === 'subscript_expression') shape = { kind: 'element', e };
+    else if (type === 'call_expression') shape = { kind: 'call', e, fn: e.childForFieldName('function')?.text, args: e.childForFieldName('arguments')?.namedChildren ?? [] };
+    else if (type === 'field_expression') {
+      // skel->progs.P : field_expression(argument: field_expression(argument: skel, field: progs), field: P)
+      const inner = unwrap(e.childForFieldName('argument'));
+      const name = e.childForFieldName('field');
+      if (inner?.type === 'field_expression' && name) shape = { kind: 'field', of: inner.childForFieldName('field')?.text, skeleton: skeletonKey(inner.childForFieldName('argument')), name, text: name.text };
+    }
+    this.shapes.set(n.id, shape);
+    return shape;
+  }
 
   /** `skel->progs.P` / `skel->maps.M`, a variable bound to one, or a find-by-name call. */
   member(n: Node | null, scope: Scope, want: MemberKind, fd = false): SkeletonMemberRef | null {
-    const e = unwrap(n);
-    if (!e) return null;
-    if (e.type === 'identifier') {
-      const b = scope.get(e.text)?.member;
+    if (!n) return null;
+    const shape = this.shapeOf(n);
+    if (shape.kind === 'name') {
+      const b = scope.get(shape.text)?.member;
       return b && b.kind === want && b.fd === fd ? b.ref : null;
     }
-    if (e.type === 'subscript_expression') {
-      const element = arrayElement(e, scope);
+    if (shape.kind === 'element') {
+      const element = arrayElement(shape.e, scope);
       const b = element ? scope.get(element)?.member : undefined;
       return b && b.kind === want && b.fd === fd ? b.ref : null;
     }
-    if (e.type === 'pointer_expression' && e.text.startsWith('&')) return null;
-    if (e.type === 'call_expression') {
-      const fn = e.childForFieldName('function')?.text;
-      const args = e.childForFieldName('arguments')?.namedChildren ?? [];
+    if (shape.kind === 'call') {
+      const { fn, args } = shape;
       if (fd && ((want === 'progs' && fn === 'bpf_program__fd') || (want === 'maps' && fn === 'bpf_map__fd'))) {
         return this.member(args[0] ?? null, scope, want, false);
       }
@@ -114,13 +157,9 @@ export class RefResolver {
       }
       return null;
     }
-    if (fd || e.type !== 'field_expression') return null;
-    // skel->progs.P : field_expression(argument: field_expression(argument: skel, field: progs), field: P)
-    const inner = unwrap(e.childForFieldName('argument'));
-    const name = e.childForFieldName('field');
-    if (inner?.type !== 'field_expression' || !name) return null;
-    if (inner.childForFieldName('field')?.text !== want) return null;
-    return { skeleton: skeletonOf(inner.childForFieldName('argument'), scope), name: name.text, location: this.loc(name) };
+    if (fd || shape.kind !== 'field' || shape.of !== want) return null;
+    shape.location ??= this.loc(shape.name);
+    return { skeleton: shape.skeleton === null ? null : (scope.get(shape.skeleton)?.skeletonType ?? null), name: shape.text, location: shape.location };
   }
 
   /** `skel->struct_ops.M->member` as the left side of an assignment. */
@@ -154,18 +193,21 @@ export function arrayElement(n: Node | null, scope: Scope): string | null {
 export function constInt(n: Node | null, scope?: Scope): number | 'unknown' {
   const e = unwrap(n);
   if (!e) return 'unknown';
-  if (e.type === 'null' || e.text === 'NULL') return 0;
-  if (e.type === 'number_literal') {
-    const v = Number.parseInt(e.text.replace(/[uUlL]+$/, ''), e.text.startsWith('0x') || e.text.startsWith('0X') ? 16 : e.text.startsWith('0') && e.text.length > 1 ? 8 : 10);
+  const type = e.type;
+  if (type === 'null') return 0;
+  const text = e.text;
+  if (text === 'NULL') return 0;
+  if (type === 'number_literal') {
+    const v = Number.parseInt(text.replace(/[uUlL]+$/, ''), text.startsWith('0x') || text.startsWith('0X') ? 16 : text.startsWith('0') && text.length > 1 ? 8 : 10);
     return Number.isNaN(v) ? 'unknown' : v;
   }
-  if (e.type === 'true') return 1;
-  if (e.type === 'false') return 0;
-  if (e.type === 'unary_expression' && e.text.startsWith('-')) {
+  if (type === 'true') return 1;
+  if (type === 'false') return 0;
+  if (type === 'unary_expression' && text.startsWith('-')) {
     const v = constInt(e.childForFieldName('argument'), scope);
     return v === 'unknown' ? v : -v;
   }
-  if (e.type === 'binary_expression') {
+  if (type === 'binary_expression') {
     const a = constInt(e.childForFieldName('left'), scope);
     const b = constInt(e.childForFieldName('right'), scope);
     if (a === 'unknown' || b === 'unknown') return 'unknown';

@@ -11,6 +11,10 @@ interface StepFacts {
   end: number;
   /** The called function as written (`skel__open`, `bpf_map__fd`); '' when the step is no call. */
   callee: string;
+  /** A call's arguments, once asked for. */
+  args?: Node[];
+  /** The variables an assignment or a declaration sets, once asked for. */
+  sets?: string[];
 }
 
 /** Facts of the step nodes handed out (the same node objects are handed out every time). */
@@ -34,6 +38,31 @@ export function stepType(step: Node): string {
 /** The function a call step calls, as written; '' for a declaration or an assignment. */
 export function stepCallee(step: Node): string {
   return factsOf(step).callee;
+}
+
+/** A call step's arguments (none for a declaration or an assignment). */
+export function stepArguments(step: Node): Node[] {
+  const f = factsOf(step);
+  f.args ??= f.type === 'call_expression' ? (step.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a) : [];
+  return f.args;
+}
+
+/** The variables an assignment (`x = ...`) or a declaration (`int *x = ..., y;`) sets. */
+export function stepSets(step: Node): string[] {
+  const f = factsOf(step);
+  if (!f.sets) {
+    f.sets = [];
+    if (f.type === 'assignment_expression') {
+      const left = step.childForFieldName('left');
+      if (left?.type === 'identifier') f.sets.push(left.text);
+    } else if (f.type === 'declaration') {
+      for (const d of step.childrenForFieldName('declarator')) {
+        const name = (d?.type === 'init_declarator' ? d.childForFieldName('declarator') : d)?.text.replace(/^[*\s]+/, '');
+        if (name) f.sets.push(name);
+      }
+    }
+  }
+  return f.sets;
 }
 
 export class StepIndex {
