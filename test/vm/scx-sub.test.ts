@@ -30,7 +30,9 @@ describe('VM: a sched_ext sub-scheduler (the seed case) on Linux 7.3', () => {
     assert.match(bare.message, /scx_prog_sched\(\) returns NULL because `bpfa_sub_ops` is a sub-scheduler/);
 
     const before = await settledBaseline(vm);
-    const logLines = (await guest(vm, 'dmesg')).split('\n').length;
+    // A mark in the kernel log: what the run logs comes after it.
+    const mark = `bpf-assoc scx-sub test ${process.pid}-${Date.now()}`;
+    await guest(vm, `echo '${mark}' >/dev/kmsg`);
     const dir = mkdtempSync(join(tmpdir(), 'bpf-assoc-scx-sub-'));
     try {
       // The CLI, on the shared VM (a targets file naming its ssh config), so that its kernel log
@@ -72,7 +74,9 @@ describe('VM: a sched_ext sub-scheduler (the seed case) on Linux 7.3', () => {
       assert.match(output, new RegExp(`^bpfa_sub_bare: scx_bpf_dsq_nr_queued\\(\\) = -${ENODEV}$`, 'm'));
 
       // The kernel's own account, from its log on the guest.
-      const log = (await guest(vm, 'dmesg')).split('\n').slice(logLines - 1).join('\n');
+      const all = await guest(vm, 'dmesg');
+      assert.ok(all.includes(mark), 'the mark is in the kernel log');
+      const log = all.slice(all.lastIndexOf(mark));
       assert.match(log, /sched_ext: BPF scheduler "bpfa_root" enabled/);
       assert.match(log, /sched_ext: BPF sub-scheduler "bpfa_sub" enabled/);
       assert.match(log, /sched_ext: Unassociated program bpfa_sub_bare \(id \d+\)/);
