@@ -6,7 +6,7 @@
 // writing its pidfile. The same Cancel at each step on a real VM is test/vm/cancel.test.ts.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
@@ -18,47 +18,11 @@ import { runPlanOnTarget } from '../../remote/src/run';
 import { shippedBytes } from '../../remote/src/shipped';
 import { remoteCommand } from '../../remote/src/ssh';
 import { TARGET_DEFAULTS, type VmTarget } from '../../remote/src/targets';
+import { alive, appears, gone } from '../support/waits';
 import { runLocal, SshConnection } from '../../remote/src/transport';
 
 const ROOT = resolve(__dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'bpfa-cancel-'));
-
-/** Resolves when `file` exists (a watch on its directory), rejects after `ms`. */
-function appears(file: string, ms: number): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const dir = join(file, '..');
-    const watcher = watch(dir, () => check());
-    const timer = setTimeout(() => {
-      watcher.close();
-      reject(new Error(`timed out after ${ms} ms waiting for ${file}`));
-    }, ms);
-    const check = (): void => {
-      if (!existsSync(file)) return;
-      clearTimeout(timer);
-      watcher.close();
-      resolvePromise();
-    };
-    check();
-  });
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Resolves when the process is gone, rejects after `ms` (a killed process is reaped asynchronously). */
-async function gone(pid: number, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (alive(pid)) {
-    if (Date.now() > deadline) throw new Error(`process ${pid} still runs after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * An ssh config whose `Match exec` (which `ssh -G` runs while it resolves) writes its pid to

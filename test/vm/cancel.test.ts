@@ -10,12 +10,13 @@
 // the run says "cancelled" and no later step happened.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAssociationOnTargets, type TargetResult, type VmRunResults } from '../../remote/src/index';
 import { vmCacheDir, type LocalVm } from '../../remote/src/localVm';
 import type { VmTarget } from '../../remote/src/targets';
+import { appears, gone } from '../support/waits';
 import { fixtureModel, guest, loaded, loadedOnceSettled, REPO, settledBaseline, sharedVm } from './vm';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bpfa-vmcancel-'));
@@ -26,38 +27,6 @@ type RunRequest = Parameters<typeof runAssociationOnTargets>[0];
 
 /** Steps of a run in the order they happen; a cancelled run must show none after the one it was cancelled at. */
 const STEPS = ['connecting', 'uploading', 'building', 'running', 'stage: started', 'stage: loaded', 'stage: associated', 'stage: attached'];
-
-/** Resolves when `file` exists (a watch on its directory), rejects after `ms`. */
-function appears(file: string, ms: number): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const watcher = watch(join(file, '..'), () => check());
-    const timer = setTimeout(() => {
-      watcher.close();
-      reject(new Error(`timed out after ${ms} ms waiting for ${file}`));
-    }, ms);
-    const check = (): void => {
-      if (!existsSync(file)) return;
-      clearTimeout(timer);
-      watcher.close();
-      resolvePromise();
-    };
-    check();
-  });
-}
-
-/** Resolves when the process is gone, rejects after `ms` (a killed process is reaped asynchronously). */
-async function gone(pid: number, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`process ${pid} still runs after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Processes whose command line contains `text`. */
 function processesWith(text: string): number[] {
