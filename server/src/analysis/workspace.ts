@@ -4,10 +4,9 @@ import { CDocument, parseOnce } from './c/document';
 import { collectDefines, MacroTable, sectionAttributeMacros, type MacroDef } from './c/macros';
 import { MacroScopes, ownMacrosKey } from './macroScopes';
 import { isModelledMacro } from './loader/loaderCalls';
-import { collectUndefs, type MacroUndef } from './c/macroTimeline';
+import { collectUndefs } from './c/macroTimeline';
 import { decodeSource } from './c/text';
 import { readBpfSource } from './bpfSource';
-import { objectNamesForSource } from './objectNames';
 import { readBpfObject } from './elf/bpfObject';
 import { scanKfuncDecls } from './kfuncs';
 import { readLoader } from './loader/loader';
@@ -19,150 +18,16 @@ import { scanDirectives, type Directive } from './c/directives';
 import { decisionsKey, type Decisions, type UnitReading } from './c/preprocess';
 import type { ParsedC } from './c/document';
 import { isBuildDescription, TranslationUnits } from './units';
+import { classify, directiveSignature, FUNCTION_DEFINITION, LICENSE, MAX_PARSED_BYTES, sectionUse, withoutComments, type FileKind } from './fileKinds';
+
 import { codeIdentifiers, includerDefines, includerKey } from './includers';
 
 export { isBpfElf } from './elf/magic';
-import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
+export { classify, directiveSignature, isCandidate, MAX_PARSED_BYTES, type FileKind } from './fileKinds';
+import type { BpfObjectFacts, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
 import { fileStart } from './facts';
 import type { WorkspaceModel } from './model';
-
-/** `build`: a compile_commands.json or Makefile, read for the -D/-U it gives BPF sources. */
-export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'build' | 'other';
-
-/** Source files above this size are not parsed (headers are still scanned for macros and kfuncs). */
-export const MAX_PARSED_BYTES = 4 * 1024 * 1024;
-const SEC_USE = /\bSEC\s*\(|__attribute__\s*\(\(\s*(?:section|__section__)\s*\(/;
-const SKELETON_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*[<"][^>"]*\.skel\.h[>"]/m;
-const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:object|program|map)__\w+\s*\(|\bbpf_prog_assoc_struct_ops\s*\(|\bSCX_OPS_(?:OPEN|LOAD|ATTACH)\s*\(/;
-
-/** A reading asked of a file: the values of its conditionals, and the includer's macros its code uses. */
-interface Wanted {
-  decisions: Decisions | undefined;
-  includer: MacroDef[];
-}
-
-interface FileEntry {
-  kind: FileKind;
-  /** Given by an editor buffer: its tree is kept for incremental re-parsing. */
-  live?: boolean;
-  /** A header that defines programs or maps itself (read like a BPF source, as a fragment). */
-  holdsPrograms?: boolean;
-  /** A `.c` read as a BPF source only because it includes one, or a file with programs (pyperf600.c). */
-  promoted?: boolean;
-  /** The identifiers of its code (includers.ts), once computed. */
-  identifiers?: Set<string>;
-  /** Workspace files this one `#include`s with quotes. */
-  includes?: string[];
-  /** Names it `#include`s with angle brackets (resolved against the workspace when linking). */
-  angleIncludes?: string[];
-  /** The macros this file is expanded with (macroScopes.ts), and what they were made from. */
-  table?: MacroTable;
-  tableKey?: string;
-  /** Last modification (ms since the epoch), when known. */
-  modified?: number;
-  text?: string;
-  bytes?: Uint8Array;
-  doc?: CDocument;
-  facts?: BpfObjectFacts | LoaderFacts | SkeletonFacts;
-  /** Its preprocessor directives (C files), scanned when a unit first reads the file. */
-  directives?: Directive[];
-  /** directiveSignature of its text, once computed. */
-  directiveSig?: string;
-  /** BPF facts per set of conditional values (decisionsKey): one reading per distinct includer context. */
-  readings?: Map<string, BpfObjectFacts>;
-  /** What went wrong when the file was last parsed (kept until it is parsed again). */
-  parseProblems?: ReadProblem[];
-  /** A header that defines functions (`static inline` helpers): read for the calls they make. */
-  definesFunctions?: boolean;
-  defines: MacroDef[];
-  /** Its `#undef`s: with a redefinition, its macros change along the file (c/macroTimeline.ts). */
-  undefs?: MacroUndef[];
-  kfuncs: KfuncDeclFact[];
-  problems: ReadProblem[];
-}
-
-/** C text with comments blanked out (strings kept), for classifying a file by what its code uses. */
-function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, (m) => (m.startsWith('"') ? m : ' '));
-}
-
-let sectionUseCache: { key: string; re: RegExp } | null = null;
-
-/** `SEC(`, a written-out section attribute, or one of the project's section attribute macros. */
-function sectionUse(sectionMacros: ReadonlySet<string>): RegExp {
-  if (!sectionMacros.size) return SEC_USE;
-  const key = [...sectionMacros].sort().join('|');
-  if (sectionUseCache?.key !== key) sectionUseCache = { key, re: new RegExp(`${SEC_USE.source}|\\b(?:${key.replace(/\$/g, '\\$')})\\s*\\(`) };
-  return sectionUseCache.re;
-}
-
-/**
- * What kind of file this is, from its name and (for `.c`) its content. `sectionMacros`: the
- * workspace's macros that expand to a section attribute (they count as `SEC`).
- */
-export function classify(path: string, text: string | null, sectionMacros: ReadonlySet<string> = new Set()): FileKind {
-  if (path.endsWith('.skel.h')) return 'skeleton';
-  if (path.endsWith('.o')) return 'object';
-  if (path.endsWith('.h')) return 'header';
-  if (path.endsWith('.bpf.c')) return 'bpf';
-  if (path.endsWith('.c')) {
-    if (text === null) return 'other';
-    const code = withoutComments(text);
-    // A file that includes a skeleton runs on the host, whatever else it mentions (a USDT's
-    // `.probes` section attribute); `SEC(` only counts in code, not in a string literal.
-    if (SKELETON_INCLUDE.test(code)) return 'loader';
-    if (sectionUse(sectionMacros).test(code.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'))) return 'bpf';
-    if (LOADER_USE.test(code)) return 'loader';
-  }
-  return 'other';
-}
-
-export function isCandidate(path: string): boolean {
-  return /\.(c|h|o)$/.test(path) || isBuildDescription(path);
-}
-
-/** A function definition in a header (`static inline int f(...) {`), as helpers are written. */
-const FUNCTION_DEFINITION = /\b(?:static|inline|__always_inline|__inline)\b[^;{}#]*\)\s*\{/;
-/** A license section: the mark of a source that is a whole object by itself. */
-const LICENSE = /\bSEC\s*\(\s*"license"\s*\)|section(?:__)?\s*\(\s*"license"\s*\)/;
-
-/**
- * C text whose `#` lines are the same gives the same directives, unless a comment that spans lines
- * starts or ends elsewhere (`/*` or `*\/` without its partner on the same line, counted too).
- * Native string searches only: it runs on every edit of a file.
- */
-export function directiveSignature(text: string): string {
-  const parts: string[] = [];
-  for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
-    const start = text.lastIndexOf('\n', i) + 1;
-    let j = start;
-    while (j < i && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
-    if (j !== i) continue;
-    let end = text.indexOf('\n', i);
-    while (end > 0 && text.charCodeAt(end - 1) === 92) end = text.indexOf('\n', end + 1);
-    if (end < 0) end = text.length;
-    parts.push(text.slice(i, end));
-    i = end;
-  }
-  let open = 0;
-  let close = 0;
-  for (let i = text.indexOf('/*'); i >= 0; i = text.indexOf('/*', i + 2)) {
-    const nl = text.indexOf('\n', i);
-    const end = text.indexOf('*/', i + 2);
-    if (end < 0 || (nl >= 0 && end > nl)) open++;
-  }
-  for (let i = text.indexOf('*/'); i >= 0; i = text.indexOf('*/', i + 2)) {
-    const st = text.indexOf('/*', text.lastIndexOf('\n', i) + 1);
-    if (st < 0 || st >= i - 1) close++;
-  }
-  parts.push(`${open}/${close}`);
-  return parts.join('\n');
-}
-
-/** An empty reading, for a source too large to parse. */
-function emptySource(file: string, modified?: number): BpfObjectFacts {
-  return { origin: 'source', file, objectNames: objectNamesForSource(file), programs: [], structOpsMaps: [], otherMaps: [], kfuncDecls: [], problems: [], modified };
-}
+import { emptySource, type FileEntry, type Wanted } from './workspaceFile';
 
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();

@@ -15,30 +15,10 @@ import { PathState } from './pathState';
 import type { LoaderLifecycle } from './paths';
 import { actionKey, LifecycleRecords } from './lifecycleRecords';
 import { StepIndex, stepArguments, stepCallee, stepType } from './stepIndex';
+import { DESTROY_CALL, isLoaderCallName, LIFECYCLE, scxCall } from './loaderCalls';
+import { loaderReadingGaps } from './readingGaps';
 
 export { actionKey };
-
-/** `NAME__open()` ... of a skeleton; libbpf's own `bpf_link__destroy()` and the like are not. */
-const LIFECYCLE = /^(?!(?:bpf_link|bpf_object|bpf_map|bpf_program|btf|btf_dump|ring_buffer|user_ring_buffer|perf_buffer|bpf_linker)__)(\w+?)__(open|open_opts|load|open_and_load|attach|destroy)$/;
-const DESTROY_CALL = /__destroy$/;
-/** sched_ext's open macros: SCX_OPS_OPEN(ops, name) and its variants (Linux 7.3's SCX_OPS_CID_OPEN). */
-const SCX_OPEN = /^SCX_OPS_(?:[A-Z0-9]+_)?OPEN$/;
-const scxCall = (fn: string): string => (SCX_OPEN.test(fn) ? 'SCX_OPS_OPEN' : fn);
-const LOADER_CALLS = new Set([
-  'bpf_object__open_file',
-  'bpf_object__open',
-  'bpf_object__load',
-  'bpf_program__assoc_struct_ops',
-  'bpf_prog_assoc_struct_ops',
-  'bpf_program__set_autoload',
-  'bpf_map__set_autocreate',
-  'bpf_map__set_autoattach',
-  'bpf_map__attach_struct_ops',
-  'bpf_link__update_map',
-  'SCX_OPS_OPEN',
-  'SCX_OPS_LOAD',
-  'SCX_OPS_ATTACH',
-]);
 
 type Base = { location: Location; phase: LoaderPhase; inFunction: string };
 
@@ -109,6 +89,7 @@ export class LoaderReader implements StepReader {
     for (const name of this.relevant.keys()) if (!walker.visited.has(name)) walkRoot(name);
     facts.actions = this.records.actions();
     facts.lifecycles = this.records.lifecycles();
+    facts.problems.push(...loaderReadingGaps(this.parsed, this.file, facts.actions));
     facts.skeletonTypes = [...this.skeletonTypes];
     return facts;
   }
@@ -147,7 +128,7 @@ export class LoaderReader implements StepReader {
   }
 
   isLoaderCall(name: string): boolean {
-    return LOADER_CALLS.has(scxCall(name)) || LIFECYCLE.test(name);
+    return isLoaderCallName(name);
   }
 
   relevantFunction(name: string): Node | null {

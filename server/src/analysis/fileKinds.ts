@@ -1,0 +1,91 @@
+// What kind of file a workspace path is (a BPF source, a loader, a header, a skeleton, an object,
+// a build description), from its name and what its code uses; and the signature of a C text's
+// directives, which tells whether an edit can change what its translation units read.
+import { isBuildDescription } from './units';
+
+/** `build`: a compile_commands.json or Makefile, read for the -D/-U it gives BPF sources. */
+export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'build' | 'other';
+
+/** Source files above this size are not parsed (headers are still scanned for macros and kfuncs). */
+export const MAX_PARSED_BYTES = 4 * 1024 * 1024;
+export const SEC_USE = /\bSEC\s*\(|__attribute__\s*\(\(\s*(?:section|__section__)\s*\(/;
+const SKELETON_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*[<"][^>"]*\.skel\.h[>"]/m;
+const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:object|program|map)__\w+\s*\(|\bbpf_prog_assoc_struct_ops\s*\(|\bSCX_OPS_(?:OPEN|LOAD|ATTACH)\s*\(/;
+
+/** C text with comments blanked out (strings kept), for classifying a file by what its code uses. */
+export function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, (m) => (m.startsWith('"') ? m : ' '));
+}
+
+let sectionUseCache: { key: string; re: RegExp } | null = null;
+
+/** `SEC(`, a written-out section attribute, or one of the project's section attribute macros. */
+export function sectionUse(sectionMacros: ReadonlySet<string>): RegExp {
+  if (!sectionMacros.size) return SEC_USE;
+  const key = [...sectionMacros].sort().join('|');
+  if (sectionUseCache?.key !== key) sectionUseCache = { key, re: new RegExp(`${SEC_USE.source}|\\b(?:${key.replace(/\$/g, '\\$')})\\s*\\(`) };
+  return sectionUseCache.re;
+}
+
+/**
+ * What kind of file this is, from its name and (for `.c`) its content. `sectionMacros`: the
+ * workspace's macros that expand to a section attribute (they count as `SEC`).
+ */
+export function classify(path: string, text: string | null, sectionMacros: ReadonlySet<string> = new Set()): FileKind {
+  if (path.endsWith('.skel.h')) return 'skeleton';
+  if (path.endsWith('.o')) return 'object';
+  if (path.endsWith('.h')) return 'header';
+  if (path.endsWith('.bpf.c')) return 'bpf';
+  if (path.endsWith('.c')) {
+    if (text === null) return 'other';
+    const code = withoutComments(text);
+    // A file that includes a skeleton runs on the host, whatever else it mentions (a USDT's
+    // `.probes` section attribute); `SEC(` only counts in code, not in a string literal.
+    if (SKELETON_INCLUDE.test(code)) return 'loader';
+    if (sectionUse(sectionMacros).test(code.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'))) return 'bpf';
+    if (LOADER_USE.test(code)) return 'loader';
+  }
+  return 'other';
+}
+
+export function isCandidate(path: string): boolean {
+  return /\.(c|h|o)$/.test(path) || isBuildDescription(path);
+}
+
+/** A function definition in a header (`static inline int f(...) {`), as helpers are written. */
+export const FUNCTION_DEFINITION = /\b(?:static|inline|__always_inline|__inline)\b[^;{}#]*\)\s*\{/;
+/** A license section: the mark of a source that is a whole object by itself. */
+export const LICENSE = /\bSEC\s*\(\s*"license"\s*\)|section(?:__)?\s*\(\s*"license"\s*\)/;
+
+/**
+ * C text whose `#` lines are the same gives the same directives, unless a comment that spans lines
+ * starts or ends elsewhere (`/*` or `*\/` without its partner on the same line, counted too).
+ * Native string searches only: it runs on every edit of a file.
+ */
+export function directiveSignature(text: string): string {
+  const parts: string[] = [];
+  for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
+    const start = text.lastIndexOf('\n', i) + 1;
+    let j = start;
+    while (j < i && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+    if (j !== i) continue;
+    let end = text.indexOf('\n', i);
+    while (end > 0 && text.charCodeAt(end - 1) === 92) end = text.indexOf('\n', end + 1);
+    if (end < 0) end = text.length;
+    parts.push(text.slice(i, end));
+    i = end;
+  }
+  let open = 0;
+  let close = 0;
+  for (let i = text.indexOf('/*'); i >= 0; i = text.indexOf('/*', i + 2)) {
+    const nl = text.indexOf('\n', i);
+    const end = text.indexOf('*/', i + 2);
+    if (end < 0 || (nl >= 0 && end > nl)) open++;
+  }
+  for (let i = text.indexOf('*/'); i >= 0; i = text.indexOf('*/', i + 2)) {
+    const st = text.indexOf('/*', text.lastIndexOf('\n', i) + 1);
+    if (st < 0 || st >= i - 1) close++;
+  }
+  parts.push(`${open}/${close}`);
+  return parts.join('\n');
+}
