@@ -70,9 +70,26 @@ const BLANKS = ['__ksym', '__kconfig', '__weak', '__always_inline', '__noinline'
 /** `SEC` is handled by the expander itself: it becomes a section marker. */
 export const SECTION_MACRO = 'SEC';
 
+/** Built-in definitions, lexed once (every table holds them; definitions are never changed). */
+const builtins = new Map<string, MacroDef>();
+
 function builtin(name: string, spec: string): MacroDef {
-  const [paramText = '', bodyText = ''] = spec.split(' | ');
-  return makeDef(name, parseParams(paramText), bodyText);
+  const key = `${name}\u0000${spec}`;
+  let def = builtins.get(key);
+  if (!def) {
+    const [paramText = '', bodyText = ''] = spec.split(' | ');
+    def = makeDef(name, parseParams(paramText), bodyText);
+    builtins.set(key, def);
+  }
+  return def;
+}
+
+const blanks = new Map<string, MacroDef>();
+
+function blank(name: string): MacroDef {
+  let def = blanks.get(name);
+  if (!def) blanks.set(name, (def = makeDef(name, null, '')));
+  return def;
 }
 
 function parseParams(paramText: string): { params: string[]; variadic: string | null } {
@@ -234,7 +251,7 @@ export class MacroTable {
     for (const [name, spec] of Object.entries(CONVENTIONS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
     for (const [name, spec] of Object.entries(LIBBPF_HELPERS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
     for (const [name, spec] of Object.entries(LIBBPF_SHAPES)) this.defs.set(name, builtin(name, spec));
-    for (const name of BLANKS) this.defs.set(name, makeDef(name, null, ''));
+    for (const name of BLANKS) this.defs.set(name, blank(name));
     for (const [name, spec] of Object.entries(MAP_DEFINITION_SHAPES)) this.defs.set(name, builtin(name, spec));
     this.computeInteresting();
   }
@@ -245,15 +262,22 @@ export class MacroTable {
     for (const name of Object.keys(LIBBPF_SHAPES)) reaches.add(name);
     const all = [...this.defs.values(), ...(this.timeline?.definitions() ?? [])];
     for (const name of sectionAttributeMacros(all.filter((d) => d.location))) reaches.add(name);
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const def of all) {
-        if (reaches.has(def.name)) continue;
-        if (def.body.some((t) => t.kind === 'id' && reaches.has(t.text))) {
-          reaches.add(def.name);
-          changed = true;
-        }
+    // The definitions that use each name; from the names known to reach SEC, what uses them does too.
+    const usedBy = new Map<string, string[]>();
+    for (const def of all) {
+      for (const t of def.body) {
+        if (t.kind !== 'id') continue;
+        const users = usedBy.get(t.text);
+        if (!users) usedBy.set(t.text, [def.name]);
+        else if (users[users.length - 1] !== def.name) users.push(def.name);
+      }
+    }
+    const work = [...reaches];
+    for (let name = work.pop(); name !== undefined; name = work.pop()) {
+      for (const user of usedBy.get(name) ?? []) {
+        if (reaches.has(user)) continue;
+        reaches.add(user);
+        work.push(user);
       }
     }
     // Only these make a file worth expanding. In such a file, blanks and the project's macros are
