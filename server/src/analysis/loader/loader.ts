@@ -6,7 +6,7 @@
 import type { ParsedC } from '../c/document';
 import type { Node } from '../c/parser';
 import type { LoaderAction, LoaderFacts, LoaderPhase, Location } from '../facts';
-import { arrayElement, constBool, constInt, optsFlags, RefResolver, Scope, skeletonOf, unwrap } from './refs';
+import { arrayElement, constInt, RefResolver, Scope, skeletonOf, unwrap } from './refs';
 import { objectNamesForObject } from '../objectNames';
 import { declaredName } from '../bpfSource';
 import { FlowWalker, type StepReader } from './flow';
@@ -14,13 +14,12 @@ import { evaluate } from './branches';
 import { PathState } from './pathState';
 import type { LoaderLifecycle } from './paths';
 import { actionKey, LifecycleRecords } from './lifecycleRecords';
-import { StepIndex, stepArguments, stepCallee, stepType } from './stepIndex';
+import { StepIndex, stepCallee, stepType } from './stepIndex';
 import { DESTROY_CALL, isLoaderCallName, LIFECYCLE, scxCall } from './loaderCalls';
 import { loaderReadingGaps } from './readingGaps';
+import { readLoaderCall, type Base } from './callActions';
 
 export { actionKey };
-
-type Base = { location: Location; phase: LoaderPhase; inFunction: string };
 
 /** Elements of a local array of programs or maps the reader follows by index. */
 const MAX_ARRAY_ELEMENTS = 16;
@@ -211,7 +210,7 @@ export class LoaderReader implements StepReader {
     const type = stepType(n);
     if (type === 'declaration') this.declare(n, st.scope);
     else if (type === 'assignment_expression') this.assignment(n, st.scope, base, emit);
-    else this.call(n, st.scope, phases, base, emit);
+    else readLoaderCall(n, { scope: st.scope, phases, base, emit, refs: this.refs, loc: (x) => this.loc(x) });
   }
 
   private declare(decl: Node, scope: Scope): void {
@@ -275,130 +274,6 @@ export class LoaderReader implements StepReader {
     const program = this.refs.member(right, scope, 'progs');
     if (!program && constInt(right) !== 0) return emit({ kind: 'data_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member });
     emit({ kind: 'slot_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member, program });
-  }
-
-  private call(
-    n: Node,
-    scope: Scope,
-    phases: Map<string, LoaderPhase>,
-    base: (n: Node, skel: string | null) => { location: Location; phase: LoaderPhase; inFunction: string },
-    emit: (a: LoaderAction) => void,
-  ): void {
-    const fn = stepCallee(n);
-    const args = stepArguments(n);
-    const arg = (i: number): Node | null => args[i] ?? null;
-    const life = LIFECYCLE.exec(fn);
-    if (life?.[1] && life[2]) {
-      const skel = life[1];
-      const kind = life[2] === 'open_opts' ? 'open' : (life[2] as 'open' | 'load' | 'open_and_load' | 'attach' | 'destroy');
-      emit({ kind, ...base(n, skel), skeleton: skel });
-      const next: Record<string, LoaderPhase> = { open: 'opened', load: 'loaded', open_and_load: 'loaded', attach: 'attached' };
-      if (next[kind]) phases.set(skel, next[kind] as LoaderPhase);
-      return;
-    }
-    const prog = (i: number, fd = false) => this.refs.member(arg(i), scope, 'progs', fd);
-    const map = (i: number, fd = false) => this.refs.member(arg(i), scope, 'maps', fd);
-    const flags = (i: number): number | 'unknown' => {
-      const o = arg(i);
-      if (!o || o.text === 'NULL' || o.type === 'null') return 0;
-      const v = o.type === 'pointer_expression' ? o.childForFieldName('argument') : o;
-      return v?.type === 'identifier' ? (scope.get(v.text)?.flags ?? 'unknown') : 'unknown';
-    };
-    switch (scxCall(fn)) {
-      case 'LIBBPF_OPTS':
-      case 'DECLARE_LIBBPF_OPTS': {
-        const name = arg(1)?.text;
-        if (name) scope.set(name, { flags: optsFlags(n.text) });
-        return;
-      }
-      case 'bpf_object__load': {
-        const skel = skeletonOf(arg(0)?.childForFieldName('argument') ?? arg(0), scope) ?? (arg(0)?.type === 'identifier' ? (scope.get(arg(0)?.text ?? '')?.objectName ?? null) : null);
-        if (skel) {
-          emit({ kind: 'load', ...base(n, skel), skeleton: skel });
-          phases.set(skel, 'loaded');
-        }
-        return;
-      }
-      case 'bpf_program__assoc_struct_ops':
-      case 'bpf_prog_assoc_struct_ops': {
-        const raw = fn === 'bpf_prog_assoc_struct_ops';
-        const p = prog(0, raw);
-        const m = map(1, raw);
-        const api = raw ? 'bpf_prog_assoc_struct_ops' : 'bpf_program__assoc_struct_ops';
-        emit({ kind: 'assoc', ...base(n, p?.skeleton ?? m?.skeleton ?? null), api, program: p, map: m, flags: flags(2), text: n.text });
-        return;
-      }
-      case 'bpf_program__set_autoload': {
-        const p = prog(0);
-        if (p) emit({ kind: 'set_autoload', ...base(n, p.skeleton), program: p, value: constBool(arg(1)) });
-        return;
-      }
-      case 'bpf_map__set_autocreate':
-      case 'bpf_map__set_autoattach': {
-        const m = map(0);
-        const kind = fn === 'bpf_map__set_autocreate' ? 'set_autocreate' : 'set_autoattach';
-        if (m) emit({ kind, ...base(n, m.skeleton), map: m, value: constBool(arg(1)) });
-        return;
-      }
-      case 'bpf_map__attach_struct_ops': {
-        const m = map(0);
-        if (m) emit({ kind: 'attach_struct_ops', ...base(n, m.skeleton), map: m });
-        return;
-      }
-      case 'SCX_OPS_OPEN': {
-        const skel = arg(1)?.text;
-        if (skel) {
-          emit({ kind: 'open', ...base(n, skel), skeleton: skel });
-          phases.set(skel, 'opened');
-        }
-        return;
-      }
-      case 'SCX_OPS_LOAD':
-      case 'SCX_OPS_ATTACH':
-        return this.scx(fn, n, args, phases, base, emit);
-      case 'bpf_object__open_file':
-      case 'bpf_object__open': {
-        // A bpf_object opened from its file starts a lifecycle like a skeleton's open.
-        const path = /"([^"]+)"/.exec(n.text)?.[1];
-        const objectName = path ? (objectNamesForObject(path)[1] ?? objectNamesForObject(path)[0]) : undefined;
-        if (objectName) {
-          emit({ kind: 'open', ...base(n, objectName), skeleton: objectName });
-          phases.set(objectName, 'opened');
-        }
-        return;
-      }
-      case 'bpf_link__update_map': {
-        // libbpf updates the new map's value first (the kernel associates its programs), then the link.
-        const m = map(1);
-        if (m) emit({ kind: 'attach_struct_ops', ...base(n, m.skeleton), map: m });
-        return;
-      }
-    }
-  }
-
-  /** sched_ext's compat.h: SCX_OPS_LOAD(skel, ops, name, uei), SCX_OPS_ATTACH(skel, ops, name). */
-  private scx(
-    fn: string,
-    n: Node,
-    args: Node[],
-    phases: Map<string, LoaderPhase>,
-    base: (n: Node, skel: string | null) => { location: Location; phase: LoaderPhase; inFunction: string },
-    emit: (a: LoaderAction) => void,
-  ): void {
-    const skel = args[2]?.text ?? null;
-    const opsNode = args[1];
-    if (!skel || !opsNode) return;
-    const map = { skeleton: skel, name: opsNode.text, location: this.loc(opsNode) };
-    if (fn === 'SCX_OPS_LOAD') {
-      emit({ kind: 'load', ...base(n, skel), skeleton: skel });
-      phases.set(skel, 'loaded');
-      emit({ kind: 'assoc', ...base(n, skel), api: 'SCX_OPS_LOAD', program: null, allNonStructOps: true, map, flags: 0, text: n.text });
-      return;
-    }
-    emit({ kind: 'set_autoattach', ...base(n, skel), map, value: false });
-    emit({ kind: 'attach', ...base(n, skel), skeleton: skel });
-    phases.set(skel, 'attached');
-    emit({ kind: 'attach_struct_ops', ...base(n, skel), map });
   }
 }
 
