@@ -141,8 +141,12 @@ export function factsFromRecord(loader: ExecutedLoader, object: string): LoaderF
     lifecycles: 0,
   };
   let firstLoadLine = -1;
+  // Every map the loader's objects created, by id: a program may be associated with a map of
+  // another object (a sub-scheduler's program with its root's map).
+  const anyMap = new Map<number, string>();
   for (const { line, e } of events) {
     if (!e) continue;
+    if (e.kind === 'map' && e.id > 0 && !anyMap.has(e.id)) anyMap.set(e.id, e.name);
     if (e.kind === 'libbpf') facts.libbpf = e.version;
     else if (e.kind === 'open' && e.object === object) {
       facts.lifecycles++;
@@ -186,7 +190,7 @@ export function factsFromRecord(loader: ExecutedLoader, object: string): LoaderF
   const snapshot = after.find((s) => s.why === `destroy:${object}`) ?? after[0];
   if (snapshot && snapshot.method !== 'none') {
     facts.observedAt = snapshot.why.replace(/:.*/, '');
-    const maps = new Map(facts.maps.filter((m) => m.id).map((m) => [m.id, m.name]));
+    const maps = new Map([...anyMap, ...facts.maps.filter((m) => m.id).map((m) => [m.id, m.name] as [number, string])]);
     for (const p of facts.programs) {
       const seen = p.id ? snapshot.programs.find((x) => x.id === p.id) : undefined;
       if (seen) p.association = { state: seen.state, ...(seen.mapId ? { mapId: seen.mapId, map: maps.get(seen.mapId) ?? null } : {}) };

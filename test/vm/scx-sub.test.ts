@@ -14,6 +14,7 @@ import { runLocal } from '../../remote/src/transport';
 import { fixtureModel, guest, loadedOnceSettled, REPO, settledBaseline, sharedVm } from './vm';
 
 const ENODEV = 19;
+const ENOENT = 2;
 
 describe('VM: a sched_ext sub-scheduler (the seed case) on Linux 7.3', () => {
   let vm: LocalVm;
@@ -21,7 +22,7 @@ describe('VM: a sched_ext sub-scheduler (the seed case) on Linux 7.3', () => {
     vm = await sharedVm();
   });
 
-  it('scx-sub: the associated program finds its sub-scheduler, the other gets -ENODEV, as predicted', async () => {
+  it("scx-sub: associated with the sub-scheduler's map it finds its DSQ, with the root's map the root's (ENOENT), unassociated nothing (ENODEV), as predicted", async () => {
     const cli = join(REPO, 'dist/cli.js');
     if (!existsSync(cli)) assert.fail('dist/cli.js is missing: run npm run build first');
     const { model } = await fixtureModel('scx-sub'); // builds the fixtures
@@ -60,7 +61,8 @@ describe('VM: a sched_ext sub-scheduler (the seed case) on Linux 7.3', () => {
       const observed = (key: string) => rows.find((x) => x.key === key)?.observed.local73?.value;
       assert.equal(observed('program:bpfa_sub_assoc'), 'associated(bpfa_sub_ops)');
       assert.equal(observed('program:bpfa_sub_bare'), 'none');
-      assert.deepEqual(rows.filter((x) => x.kind === 'call').map((x) => x.observed.local73?.value), ['0']);
+      assert.equal(observed('program:bpfa_sub_root'), 'associated(bpfa_root_ops)', "a program of the sub-scheduler associated with the root's map");
+      assert.deepEqual(rows.filter((x) => x.kind === 'call').map((x) => x.observed.local73?.value), ['0', '0']);
       assert.deepEqual(rep.attachments.map((a: { map: string; ok: boolean }) => [a.map, a.ok]), [['bpfa_sub_ops', true]]);
 
       // Where the kernel put the schedulers, read by the loader from /sys/kernel/sched_ext while
@@ -68,9 +70,11 @@ describe('VM: a sched_ext sub-scheduler (the seed case) on Linux 7.3', () => {
       const output: string = rep.loader.output;
       assert.match(output, /^\/sys\/kernel\/sched_ext\/root\/ops: bpfa_root$/m);
       assert.match(output, /^\/sys\/kernel\/sched_ext\/root\/sub\/sub-\d+\/ops: bpfa_sub$/m);
-      // What the kfunc answered: the sub-scheduler's (empty) DSQ through the association; without
-      // one, scx_prog_sched() is NULL under a root with ops.sub_attach and the kfunc says -ENODEV.
+      // What the kfunc answered: the sub-scheduler's (empty) DSQ through the association; the
+      // root's scheduler, which has no DSQ 7, through the root's map (-ENOENT); without an
+      // association, scx_prog_sched() is NULL under a root with ops.sub_attach (-ENODEV).
       assert.match(output, /^bpfa_sub_assoc: scx_bpf_dsq_nr_queued\(\) = 0$/m);
+      assert.match(output, new RegExp(`^bpfa_sub_root: scx_bpf_dsq_nr_queued\\(\\) = -${ENOENT}$`, 'm'));
       assert.match(output, new RegExp(`^bpfa_sub_bare: scx_bpf_dsq_nr_queued\\(\\) = -${ENODEV}$`, 'm'));
 
       // The kernel's own account, from its log on the guest.

@@ -1,5 +1,5 @@
 // Facts of every file -> the workspace model.
-import type { BpfObjectFacts, KfuncCall, KfuncDeclFact, LoaderFacts, Location, ProgramFact, ReadProblem, SkeletonFacts } from '../facts';
+import type { BpfObjectFacts, KfuncCall, KfuncDeclFact, LoaderFacts, Location, ProgramFact, ReadProblem, SkeletonFacts, StructOpsMapFact } from '../facts';
 import { essentialTypeName } from '../sections';
 import type { Finding, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../model';
 import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, takesAuxForOtherPurposes, type DependentKfunc } from '../kfuncs';
@@ -82,6 +82,15 @@ function viewOf(o: LinkedObject, truth: BpfObjectFacts): ObjectView & { sourcePr
 
 const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
+/** The struct_ops map `name` of the other object a loader knows as skeleton `skeleton`. */
+function foreignStructOpsMap(o: LinkedObject, all: LinkedObject[], skeleton: string, name: string): { object: string; map: StructOpsMapFact } | undefined {
+  if (o.names.has(skeleton)) return undefined;
+  const other = all.find((g) => g !== o && g.names.has(skeleton));
+  const facts = other ? truthOf(other)?.facts : undefined;
+  const map = facts?.structOpsMaps.find((m) => m.name === name);
+  return other && map ? { object: other.id, map } : undefined;
+}
+
 /**
  * A program's kfunc calls: those the source shows (with their places), and those only the compiled
  * object shows — made through macros or inline wrappers from headers (`scx_bpf_error()` calls
@@ -124,15 +133,15 @@ export function buildModel(facts: WorkspaceFacts, options: ModelOptions = {}): W
   for (const f of [...facts.sources, ...facts.objectFiles]) model.findings.push(...problemFindings(f.problems));
   for (const s of facts.skeletons) model.findings.push(...problemFindings([...s.problems, ...(s.embedded?.problems ?? [])]));
   for (const l of facts.loaders) model.findings.push(...problemFindings(l.problems));
-  for (const o of linked) addObject(model, o, kfuncs);
+  for (const o of linked) addObject(model, o, kfuncs, linked);
   model.findings = dedupe(model.findings);
   return model;
 }
 
-function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string, DependentKfunc>): void {
+function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string, DependentKfunc>, all: LinkedObject[]): void {
   const truth = truthOf(o);
   if (!truth) return;
-  const view = viewOf(o, truth.facts);
+  const view = { ...viewOf(o, truth.facts), foreignStructOpsMap: (skeleton: string, name: string) => foreignStructOpsMap(o, all, skeleton, name) };
   const loaders = [...o.loaders].sort((a, b) => a.facts.file.localeCompare(b.facts.file));
   const outcomes: ReplayOutcome[] = loaders.length ? loaders.map((l) => replayLoader(view, l, dependent)) : [replayLoader(view, null, dependent)];
   const primary = outcomes[0] as ReplayOutcome;

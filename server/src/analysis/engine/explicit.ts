@@ -57,6 +57,8 @@ function verdictFor(a: AssocAction, progName: string, ctx: CallContext): Verdict
   const p = ctx.progs.get(progName);
   const mapName = a.map?.name ?? null;
   const m = mapName ? ctx.maps.get(mapName) : undefined;
+  // A struct_ops map of another object the loader loads (`root->maps.ops`).
+  const foreign = !m && mapName !== null && a.map?.skeleton ? ctx.view.foreignStructOpsMap?.(a.map.skeleton, mapName) : undefined;
   const isOtherMap = mapName !== null && !m && isNonStructOpsMap(mapName, ctx.view.truth.otherMaps);
   if (!p) return { result: 'unknown', reason: `no program ${quote(progName)} in object ${ctx.view.id}` };
   if (ctx.loadFailure) return { result: 'unknown', reason: `not reached: libbpf fails to load the object (${ctx.loadFailure})` };
@@ -91,7 +93,14 @@ function verdictFor(a: AssocAction, progName: string, ctx: CallContext): Verdict
         };
       }
       if (isOtherMap) return { result: 'EINVAL', reason: `map ${quote(mapName)} is not a struct_ops map`, rule: 'assoc-non-struct-ops-map' };
-      if (!m) return { result: 'unknown', reason: `no map ${quote(mapName)} in object ${ctx.view.id}` };
+      if (foreign && !foreign.map.autocreate) {
+        return {
+          result: 'EINVAL',
+          reason: `map ${quote(mapName)} of object ${foreign.object} is never created (its section ${quote(foreign.map.section)} starts with '?'): bpf_map__fd() returns libbpf's placeholder fd, and the kernel answers EINVAL for it`,
+          rule: 'assoc-not-loaded',
+        };
+      }
+      if (!m && !foreign) return { result: 'unknown', reason: `no map ${quote(mapName)} in object ${ctx.view.id}` };
       return null;
     },
     ...(raw ? [] : [flags]),
@@ -109,7 +118,8 @@ function verdictFor(a: AssocAction, progName: string, ctx: CallContext): Verdict
     if (v) return v;
   }
   const prev = ctx.explicit.get(progName);
-  return { result: 0, reason: prev?.map === mapName ? `already associated with ${quote(mapName ?? '')}: no change` : `associates ${quote(progName)} with ${quote(mapName ?? '')}` };
+  const of = foreign ? ` (a struct_ops map of object ${foreign.object}; that object's skeleton must be loaded by then)` : '';
+  return { result: 0, reason: prev?.map === mapName ? `already associated with ${quote(mapName ?? '')}: no change` : `associates ${quote(progName)} with ${quote(mapName ?? '')}${of}` };
 }
 
 const RULE_ADVICE: Partial<Record<RuleId, string>> = {

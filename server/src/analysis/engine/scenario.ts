@@ -1,7 +1,7 @@
 // One run of one object: open, the loader's configuration, load (libbpf's checks), attach (the
 // kernel associates every program in an updated map's slots, poisoning shared ones), and the
 // explicit association calls in order, each answered as libbpf and the kernel would.
-import type { BpfObjectFacts, KfuncCall, LoaderAction, Location } from '../facts';
+import type { BpfObjectFacts, KfuncCall, LoaderAction, Location, StructOpsMapFact } from '../facts';
 import type { AssociationState, Errno, Finding, ModelAssociationCall, ModelSlot, Scenario, SlotRef } from '../model';
 import { applyPreLoadActions, checkLoad, type MapState, type ProgState } from './libbpfLoad';
 import { predictCall, type CallContext } from './explicit';
@@ -18,6 +18,12 @@ export interface ObjectView {
   slotLocation(map: string, member: string): Location;
   /** kfunc calls of a program, from the source when we have it (for locations). */
   kfuncCalls(program: string): KfuncCall[];
+  /**
+   * A struct_ops map of another object of the workspace, by the skeleton a loader names it
+   * through (`root->maps.ops` where `root` is another skeleton): loaders may associate a program
+   * of this object with it (a sub-scheduler's program with its root's map).
+   */
+  foreignStructOpsMap?(skeleton: string, map: string): { object: string; map: StructOpsMapFact } | undefined;
 }
 
 export interface ScenarioOutcome {
