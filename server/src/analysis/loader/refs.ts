@@ -122,7 +122,7 @@ export class RefResolver {
       // skel->progs.P : field_expression(argument: field_expression(argument: skel, field: progs), field: P)
       const inner = unwrap(e.childForFieldName('argument'));
       const name = e.childForFieldName('field');
-      if (inner?.type === 'field_expression' && name) shape = { kind: 'field', of: inner.childForFieldName('field')?.text, skeleton: skeletonKey(inner.childForFieldName('argument')), name, text: name.text };
+      if (inner?.type === 'field_expression' && name) shape = { kind: 'field', of: inner.childForFieldName('field')?.text, skeleton: skeletonKey(inner.childForFieldName('argument')), name, text: name.text, location: undefined };
     }
     this.shapes.set(n.id, shape);
     return shape;

@@ -24,7 +24,8 @@ function factsOf(step: Node): StepFacts {
   let f = facts.get(step);
   if (!f) {
     const type = step.type;
-    f = { type, end: step.endIndex, callee: type === 'call_expression' ? (step.childForFieldName('function')?.text ?? '') : '' };
+    // Every field from the start: objects that gain fields later change shape under optimised code.
+    f = { type, end: step.endIndex, callee: type === 'call_expression' ? (step.childForFieldName('function')?.text ?? '') : '', args: undefined, sets: undefined };
     facts.set(step, f);
   }
   return f;
