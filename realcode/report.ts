@@ -6,6 +6,7 @@ import { differencesByFile } from './explain';
 import type { ClassifiedFinding } from './findings';
 import type { TreeResult } from './measure';
 import { cacheRoot } from './toolchain';
+import { checkedByHand } from './unavailable';
 
 const cell = (t: Tally | undefined): string => (t ? `${agreement(t).toFixed(2)}% (${t.agree}/${t.truth + t.model - t.agree})` : 'n/a');
 const esc = (s: string): string => s.split(cacheRoot()).join('$CACHE').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -60,6 +61,16 @@ function differences(rs: TreeResult[], run: 'sourcesOnly' | 'withObjects'): stri
   return out.length ? out : ['None.'];
 }
 
+/** Each tree that was not measured, with this run's reason and what was checked by hand for its pin. */
+function notMeasured(rs: TreeResult[], pins: string[]): string[] {
+  const out: string[] = [];
+  for (const r of rs.filter((x) => x.unavailable)) {
+    out.push(`## Not measured: ${r.name}`, '', `This run: ${esc(r.unavailable as string)}`, '');
+    for (const [pin, lines] of Object.entries(checkedByHand)) if (pins.includes(`\`${pin}\``) && pin.startsWith(`${r.name}=`)) out.push(...lines, '');
+  }
+  return out;
+}
+
 const count = (fs: ClassifiedFinding[], v: string): number => fs.filter((f) => f.verdict === v).length;
 
 export function writeReport(rs: TreeResult[], env: { compilers: string[]; vmlinuxFrom: string; seconds: number }, path: string): void {
@@ -89,6 +100,7 @@ export function writeReport(rs: TreeResult[], env: { compilers: string[]; vmlinu
     '',
     ...figuresTable(rs, 'withObjects'),
     '',
+    ...notMeasured(rs, pins),
     `## Error and warning findings (sources alone): ${count(serious, 'true')} true, ${count(serious, 'false')} false, ${count(serious, 'unreviewed')} not judged`,
     '',
     'A verdict comes from the object where it decides (poisoning needs two maps holding the program;',
