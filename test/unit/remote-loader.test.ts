@@ -98,6 +98,13 @@ describe('remote: the recorder log', () => {
     assert.deepEqual(facts.programs[0]?.association, { state: 'associated', mapId: 3, map: null });
   });
 
+  it("a program associated with another object's map (a sub-scheduler's program with its root's map) names that map", () => {
+    const record = ['libbpf\t1.7.0', 'open\troot\t0', 'load\troot\t0', 'map\troot\troot_ops\tstruct_ops\t1\t7', 'open\to\t0', 'load\to\t0', 'prog\to\tp\tsyscall\tsyscall\t1\t1\t12', 'map\to\tsub_ops\tstruct_ops\t1\t9', 'assoc\tlibbpf\to\tp\troot_ops\t0\tloaded\tkernel\t0\t0', 'checkpoint\tdestroy:o', 'destroy\to'];
+    const facts = factsFromRecord(loader(record, [{ afterLine: 9, why: 'destroy:o', method: 'bpf-iter', programs: [{ id: 12, state: 'associated', mapId: 7 }] }]), 'o');
+    assert.deepEqual(facts.programs[0]?.association, { state: 'associated', mapId: 7, map: 'root_ops' });
+    assert.deepEqual(facts.maps.map((m) => m.name), ['sub_ops'], "the object's own maps only");
+  });
+
   it('a loader that never opens the object says so', () => {
     const facts = factsFromRecord(loader(['libbpf\t1.7.0', 'open\tother\t0']), 'o');
     assert.equal(facts.object.neverOpened, true);
