@@ -116,11 +116,17 @@ export class MacroScopes {
   /** overrides() per unit reading (a unit is read again whenever a file it reached changes its directives). */
   private readonly byUnit = new WeakMap<UnitReading, MacroDef[]>();
 
+  /** Every header definition by name. */
+  private readonly byName = new Map<string, MacroDef[]>();
+
   constructor(readonly headerDefs: readonly MacroDef[]) {
     this.key = definesKey(headerDefs);
     this.global = new MacroTable(headerDefs);
     const first = new Map<string, MacroDef>();
     for (const d of headerDefs) {
+      const list = this.byName.get(d.name);
+      if (list) list.push(d);
+      else this.byName.set(d.name, [d]);
       const chosen = first.get(d.name);
       if (!chosen) first.set(d.name, d);
       else if (!this.contested.has(d.name) && defKey(chosen) !== defKey(d)) this.contested.set(d.name, chosen);
@@ -171,11 +177,40 @@ export class MacroScopes {
   }
 
   /**
+   * The overrides a file's code can reach: the names it uses, and those in the bodies of any
+   * definition of them, transitively. The rest would change nothing in its expansion.
+   */
+  reachable(overrides: readonly MacroDef[], used: ReadonlySet<string>): MacroDef[] {
+    if (!overrides.length) return [];
+    const seen = new Set<string>();
+    const queue = [...used].filter((n) => this.byName.has(n));
+    const extra = new Map(overrides.map((d) => [d.name, d]));
+    while (queue.length) {
+      const name = queue.pop() as string;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const d of [...(this.byName.get(name) ?? []), ...(extra.has(name) ? [extra.get(name) as MacroDef] : [])]) {
+        for (const t of d.body) if (t.kind === 'id' && !seen.has(t.text) && this.byName.has(t.text)) queue.push(t.text);
+      }
+    }
+    return overrides.filter((d) => seen.has(d.name));
+  }
+
+  private modelledTable: { modelled: (name: string) => boolean; table: MacroTable } | null = null;
+
+  /** The workspace-wide table without the names a reader models (shared by the loaders it serves). */
+  withModelled(modelled: (name: string) => boolean): MacroTable {
+    if (this.modelledTable?.modelled !== modelled) this.modelledTable = { modelled, table: new MacroTable(this.headerDefs, undefined, modelled) };
+    return this.modelledTable.table;
+  }
+
+  /**
    * The table a file is expanded with: its own definitions (a BPF source's or a loader's, or a
    * header's whose macros change along it), then its unit's `overrides`, then the workspace's.
    * `modelled`: names a loader's reader models itself (never expanded). Cached on the file.
    */
   tableFor(f: ScopedFile, overrides: readonly MacroDef[], modelled?: (name: string) => boolean): MacroTable {
+    if (modelled && !overrides.length && !f.defines.length) return this.withModelled(modelled);
     const own = f.defines.length > 0 && (f.kind === 'bpf' || f.kind === 'loader' || (f.kind === 'header' && changesMacros(f)));
     if (!own && !overrides.length && !modelled) return this.global;
     const key = `${overrides.map((d) => `${d.location?.file}:${d.location?.range.start.line}`).join(',')}|${modelled ? 'm' : ''}`;

@@ -183,9 +183,20 @@ export class Workspace {
    * translation unit includes first (macroScopes.ts); a loader keeps the macros its reader models.
    */
   private tableFor(path: string, f: FileEntry): MacroTable {
+    // A loader that mentions no macro leading to a section is not expanded at all (c/expand.ts):
+    // its own unit's definitions would change nothing, so it is not read for them.
+    if (f.kind === 'loader' && (f.text === undefined || !this.scopes.withModelled(isModelledMacro).mentionsAny(f.text))) return this.scopes.withModelled(isModelledMacro);
     const unit = f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
-    const overrides = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
+    const all = unit && f.text !== undefined ? this.scopes.overrides(unit, this.scopeFiles) : [];
+    // Only what the file's code (or its own macros) can reach changes its expansion.
+    const used = all.length ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
+    const overrides = this.scopes.reachable(all, used);
     return this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined);
+  }
+
+  /** The identifiers of a file's code (includers.ts), once per text. */
+  private identifiersOf(f: FileEntry): Set<string> {
+    return (f.identifiers ??= f.text !== undefined && f.text.length <= MAX_PARSED_BYTES ? codeIdentifiers(f.text) : new Set());
   }
 
   /** Facts of a loader, skeleton or object, computed on demand and cached until the file (or a loader's macros) changes. */
@@ -353,11 +364,10 @@ export class Workspace {
       // its includes give names that headers define differently (the workspace's are everywhere already).
       const rootEntry = this.files.get(root) as FileEntry;
       const rootDefs = [...rootEntry.defines, ...this.scopes.overrides(u, this.scopeFiles)];
-      const identifiersOf = (f: FileEntry): Set<string> => (f.identifiers ??= f.text !== undefined && f.text.length <= MAX_PARSED_BYTES ? codeIdentifiers(f.text) : new Set());
       const contextOf = (p: string): MacroDef[] => {
         const f = this.files.get(p) as FileEntry;
         if (p === root || !rootDefs.length || f.text === undefined) return [];
-        return includerDefines(rootDefs, identifiersOf(f), f.defines);
+        return includerDefines(rootDefs, this.identifiersOf(f), f.defines);
       };
       // A file is a part when it has programs or helpers, or uses a macro of the root that makes
       // programs (an X-macro list the root defines and the file lists: cgroup_getset_retval_hooks.h).
@@ -366,7 +376,7 @@ export class Workspace {
         const f = this.files.get(p);
         if (f === undefined) return false;
         if (this.isFragmentCandidate(f)) return true;
-        return p !== root && rootSec.length > 0 && (f.kind === 'header' || f.kind === 'other') && rootSec.some((n) => identifiersOf(f).has(n));
+        return p !== root && rootSec.length > 0 && (f.kind === 'header' || f.kind === 'other') && rootSec.some((n) => this.identifiersOf(f).has(n));
       });
       return { u, parts: parts.map((p) => ({ path: p, key: want(p, u.decisions.get(p) ?? new Map(), contextOf(p)) })) };
     });
