@@ -74,7 +74,7 @@ export class LifecycleRecords {
     if ((a.kind === 'open' || a.kind === 'open_and_load') && skel) {
       if (st.segments.has(skel)) this.close(st, skel);
       const r = a.location.range.start;
-      st.segments.set(skel, { key: `${r.line}:${r.character}:${skel}`, skeleton: skel, open: a.location, inFunction: a.inFunction, depth: st.frames.length, actions: [a], literals: [], givesUp: false });
+      st.segments.set(skel, { key: `${r.line}:${r.character}:${skel}`, skeleton: skel, open: a.location, inFunction: a.inFunction, depth: st.frames.length, actions: [a], literals: [], givesUp: false, actionsSignature: undefined });
       return;
     }
     const own = skel ? st.segments.get(skel) : undefined;
@@ -84,7 +84,7 @@ export class LifecycleRecords {
       if (a.kind === 'destroy') return;
       let headless = st.segments.get('');
       if (!headless) {
-        headless = { key: `fn:${root}`, skeleton: null, open: null, inFunction: root, depth: 1, actions: [], literals: [], givesUp: false };
+        headless = { key: `fn:${root}`, skeleton: null, open: null, inFunction: root, depth: 1, actions: [], literals: [], givesUp: false, actionsSignature: undefined };
         st.segments.set('', headless);
       }
       targets.push(headless);

@@ -16,6 +16,11 @@ export interface Segment {
   actions: LoaderAction[];
   literals: PathLiteral[];
   givesUp: boolean;
+  /**
+   * The actions' part of the path's signature, as last computed: still right while no action was
+   * added (actions are only ever appended) and no call more was marked failed.
+   */
+  actionsSignature?: { count: number; failed: number; text: string };
 }
 
 export type Exit =
@@ -75,7 +80,14 @@ export class PathState {
     for (const [k, v] of this.phases) s += `${k}:${v},`;
     for (const [k, seg] of this.segments) {
       s += `|${k}@${seg.key}${seg.givesUp ? '!' : ''}:`;
-      for (const a of seg.actions) s += `${actionKey(a)}${this.failed.has(a) ? 'x' : ''};`;
+      let known = seg.actionsSignature;
+      if (!known || known.count !== seg.actions.length || known.failed !== this.failed.size) {
+        let text = '';
+        for (const a of seg.actions) text += `${actionKey(a)}${this.failed.has(a) ? 'x' : ''};`;
+        known = { count: seg.actions.length, failed: this.failed.size, text };
+        seg.actionsSignature = known;
+      }
+      s += known.text;
     }
     for (const f of this.frames) s += `|${f.scope.signature()}`;
     return s;

@@ -24,6 +24,8 @@ export interface VarBinding {
 
 export class Scope {
   private readonly vars = new Map<string, VarBinding>();
+  /** signature(), until a variable is set again. */
+  private known: string | null = null;
   constructor(private readonly parent: Scope | null = null) {}
 
   get(name: string): VarBinding | undefined {
@@ -32,6 +34,7 @@ export class Scope {
 
   set(name: string, b: VarBinding): void {
     this.vars.set(name, { ...this.vars.get(name), ...b });
+    this.known = null;
   }
 
   /** The enclosing scope (a function's is the file's globals). */
@@ -43,13 +46,16 @@ export class Scope {
   clone(): Scope {
     const c = new Scope(this.parent);
     for (const [k, v] of this.vars) c.vars.set(k, v);
+    c.known = this.known;
     return c;
   }
 
   /** What tells two paths apart here: constant values and call results. */
   signature(): string {
+    if (this.known !== null) return this.known;
     let s = '';
     for (const [k, v] of this.vars) if (v.value !== undefined || v.resultOf !== undefined) s += `${k}=${v.value ?? ''}:${v.resultOf ?? ''};`;
+    this.known = s;
     return s;
   }
 }
