@@ -40,10 +40,18 @@ export class LoaderReader implements StepReader {
     this.refs = new RefResolver((n) => this.loc(n));
   }
 
+  /** Places by syntax node: every path through a call asks for the same ones. */
+  private readonly places = new Map<number, Location>();
+
   private loc(n: Node): Location {
-    const map = this.parsed.expansion.map;
-    const s = map.toSource(n.startIndex);
-    return { file: this.file, range: this.parsed.lines.range(s, Math.max(s, map.toSource(n.endIndex, true))) };
+    let place = this.places.get(n.id);
+    if (!place) {
+      const map = this.parsed.expansion.map;
+      const s = map.toSource(n.startIndex);
+      place = { file: this.file, range: this.parsed.lines.range(s, Math.max(s, map.toSource(n.endIndex, true))) };
+      this.places.set(n.id, place);
+    }
+    return place;
   }
 
   location(n: Node): Location {
