@@ -1,25 +1,22 @@
 // The workspace: every file's facts, kept up to date one file at a time, and the model built
 // from them. Pure: callers hand in file contents (the CLI from disk, the server from the editor).
 import { CDocument, parseOnce } from './c/document';
-import { collectDefines, MacroTable, sectionAttributeMacros, type MacroDef } from './c/macros';
-import { MacroScopes, ownMacrosKey } from './macroScopes';
+import { MacroTable, sectionAttributeMacros, type MacroDef } from './c/macros';
+import { MacroScopes } from './macroScopes';
 import { isModelledMacro } from './loader/loaderCalls';
-import { collectUndefs } from './c/macroTimeline';
 import { decodeSource } from './c/text';
 import { readBpfSource } from './bpfSource';
 import { readBpfObject } from './elf/bpfObject';
-import { scanKfuncDecls } from './kfuncs';
 import { readLoader } from './loader/loader';
 import { readSkeleton } from './skeleton';
 import { buildModel, type ModelOptions, type WorkspaceFacts } from './engine/build';
-import { angleIncludes, mergeFragments, quotedIncludes } from './fragments';
+import { mergeFragments } from './fragments';
 import { isBpfElf } from './elf/magic';
 import { scanDirectives, type Directive } from './c/directives';
 import { decisionsKey, type Decisions, type UnitReading } from './c/preprocess';
 import type { ParsedC } from './c/document';
 import { isBuildDescription, TranslationUnits } from './units';
-import { classify, directiveSignature, FUNCTION_DEFINITION, LICENSE, MAX_PARSED_BYTES, sectionUse, withoutComments, type FileKind } from './fileKinds';
-
+import { classify, LICENSE, MAX_PARSED_BYTES, sectionUse, withoutComments, type FileKind } from './fileKinds';
 import { codeIdentifiers, includerDefines, includerKey } from './includers';
 
 export { isBpfElf } from './elf/magic';
@@ -27,7 +24,7 @@ export { classify, directiveSignature, isCandidate, MAX_PARSED_BYTES, type FileK
 import type { BpfObjectFacts, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
 import { fileStart } from './facts';
 import type { WorkspaceModel } from './model';
-import { emptySource, type FileEntry, type Wanted } from './workspaceFile';
+import { emptySource, readText, type FileEntry, type Wanted } from './workspaceFile';
 
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
@@ -104,27 +101,7 @@ export class Workspace {
     const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems, ...(asBpf ? { promoted: true } : {}) };
     if (!old) this.pathsVersion++;
     else if (old.kind === 'build' || kind === 'build') this.pathsVersion++;
-    // Same directives as before (an edit inside a function): the units that read them stay valid.
-    if (old?.directives && old.text !== undefined) {
-      entry.directiveSig = directiveSignature(text);
-      if ((old.directiveSig ??= directiveSignature(old.text)) === entry.directiveSig) entry.directives = old.directives;
-    }
-    if (kind === 'header') entry.definesFunctions = FUNCTION_DEFINITION.test(text);
-    if (kind === 'header' || kind === 'bpf' || kind === 'loader') {
-      entry.defines = collectDefines(text, path);
-      entry.undefs = collectUndefs(text);
-    }
-    // Same #defines (and #undefs, where they stand) as before: keep the file's macro table (and with it the expansion cache).
-    if (old?.table && kind === old.kind && kind !== 'header' && ownMacrosKey(old) === ownMacrosKey(entry)) {
-      entry.table = old.table;
-      entry.tableKey = old.tableKey;
-    }
-    if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
-    if (kind === 'header' || kind === 'bpf') {
-      entry.includes = quotedIncludes(path, text);
-      entry.angleIncludes = angleIncludes(text);
-    } else if (kind === 'other' && path.endsWith('.c')) entry.includes = quotedIncludes(path, text);
-    if (kind === 'header') entry.holdsPrograms = sectionUse(this.sectionMacros).test(withoutComments(text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, ''));
+    readText(entry, path, text, old, this.sectionMacros);
     if (kind !== 'bpf' && kind !== 'loader') {
       old?.doc?.dispose();
       entry.doc = undefined;

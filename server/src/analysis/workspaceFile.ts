@@ -7,6 +7,12 @@ import type { Decisions } from './c/preprocess';
 import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
 import type { FileKind } from './fileKinds';
 import { objectNamesForSource } from './objectNames';
+import { collectDefines } from './c/macros';
+import { collectUndefs } from './c/macroTimeline';
+import { directiveSignature, FUNCTION_DEFINITION, sectionUse, withoutComments } from './fileKinds';
+import { angleIncludes, quotedIncludes } from './fragments';
+import { scanKfuncDecls } from './kfuncs';
+import { ownMacrosKey } from './macroScopes';
 
 /** A reading asked of a file: the values of its conditionals, and the includer's macros its code uses. */
 export interface Wanted {
@@ -57,4 +63,34 @@ export interface FileEntry {
 /** An empty reading, for a source too large to parse. */
 export function emptySource(file: string, modified?: number): BpfObjectFacts {
   return { origin: 'source', file, objectNames: objectNamesForSource(file), programs: [], structOpsMaps: [], otherMaps: [], kfuncDecls: [], problems: [], modified };
+}
+
+/**
+ * What a C or header text gives its entry: directives kept from `old` when they did not change,
+ * macros (and the macro table, when the file's own are the same), kfunc declarations, includes,
+ * and whether a header holds programs or helper functions.
+ */
+export function readText(entry: FileEntry, path: string, text: string, old: FileEntry | undefined, sectionMacros: ReadonlySet<string>): void {
+  const kind = entry.kind;
+  // Same directives as before (an edit inside a function): the units that read them stay valid.
+  if (old?.directives && old.text !== undefined) {
+    entry.directiveSig = directiveSignature(text);
+    if ((old.directiveSig ??= directiveSignature(old.text)) === entry.directiveSig) entry.directives = old.directives;
+  }
+  if (kind === 'header') entry.definesFunctions = FUNCTION_DEFINITION.test(text);
+  if (kind === 'header' || kind === 'bpf' || kind === 'loader') {
+    entry.defines = collectDefines(text, path);
+    entry.undefs = collectUndefs(text);
+  }
+  // Same #defines (and #undefs, where they stand) as before: keep the file's macro table (and with it the expansion cache).
+  if (old?.table && kind === old.kind && kind !== 'header' && ownMacrosKey(old) === ownMacrosKey(entry)) {
+    entry.table = old.table;
+    entry.tableKey = old.tableKey;
+  }
+  if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
+  if (kind === 'header' || kind === 'bpf') {
+    entry.includes = quotedIncludes(path, text);
+    entry.angleIncludes = angleIncludes(text);
+  } else if (kind === 'other' && path.endsWith('.c')) entry.includes = quotedIncludes(path, text);
+  if (kind === 'header') entry.holdsPrograms = sectionUse(sectionMacros).test(withoutComments(text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, ''));
 }
