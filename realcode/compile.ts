@@ -118,6 +118,5 @@ export async function compileTree(
 async function precompiled(tree: Tree, include: string, compiler: Compiler | undefined, toCompile: string[]): Promise<Precompiled | null> {
   const vmlinux = join(include, 'vmlinux.h');
   if (process.env.BPF_ASSOC_REALCODE_PCH === '0' || !compiler || toCompile.length < 4 || !existsSync(vmlinux)) return null;
-  const pch = await precompileVmlinux(compiler, tree.flags(include), tree.root, vmlinux);
-  return pch && toCompile.filter((s) => pch.eligible(s)).length >= 4 ? pch : null;
+  return precompileVmlinux(compiler, tree.flags(include), tree.root, vmlinux, toCompile, 4);
 }

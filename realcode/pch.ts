@@ -94,17 +94,24 @@ function words(file: string): Set<string> {
 }
 
 /**
- * vmlinux.h precompiled with `flags` by `compiler` (cached by everything that goes into it), and
- * which of the tree's sources may use it; null when the header does not precompile.
+ * vmlinux.h precompiled with `flags` by `compiler` (cached by everything that goes into it), when at
+ * least `minimum` of `sources` may use it; null when too few may or the header does not precompile.
  */
-export async function precompileVmlinux(compiler: Compiler, flags: string[], root: string, vmlinux: string): Promise<Precompiled | null> {
+export async function precompileVmlinux(compiler: Compiler, flags: string[], root: string, vmlinux: string, sources: string[], minimum: number): Promise<Precompiled | null> {
   const argv = [...flags, ...compiler.sysIncludes];
+  const predefined = await run([compiler.command, ...argv, '-dM', '-E', '-x', 'c', '-'], { cwd: root, input: '' });
+  if (predefined.code !== 0) return null;
+  const defined = new Set([...predefined.stdout.matchAll(/^#define\s+([A-Za-z_]\w*)/gm)].map((m) => m[1] as string));
+  const includeDirs = argv.filter((a) => a.startsWith('-I')).map((a) => resolve(root, a.slice(2)));
+  const test = startsWithVmlinux({ vmlinux, includeDirs, defined, vmlinuxWords: words(vmlinux) });
+  const eligible = (source: string): boolean => test(resolve(root, source));
+  if (sources.filter(eligible).length < minimum) return null;
   const key = createHash('sha256').update(`${compiler.version}\n${argv.join(' ')}\n`).update(readFileSync(vmlinux)).digest('hex').slice(0, 16);
   const dir = join(cacheRoot(), 'pch');
   const path = join(dir, `vmlinux-${key}.pch`);
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });
-    const tmp = `${path}.tmp`;
+    const tmp = `${path}.${process.pid}.tmp`;
     const r = await run([compiler.command, ...argv, '-x', 'c-header', vmlinux, '-o', tmp], { cwd: root, nice: true });
     if (r.code !== 0) {
       rmSync(tmp, { force: true });
@@ -112,9 +119,5 @@ export async function precompileVmlinux(compiler: Compiler, flags: string[], roo
     }
     renameSync(tmp, path);
   }
-  const predefined = await run([compiler.command, ...argv, '-dM', '-E', '-x', 'c', '-'], { cwd: root, input: '' });
-  const defined = new Set([...predefined.stdout.matchAll(/^#define\s+([A-Za-z_]\w*)/gm)].map((m) => m[1] as string));
-  const includeDirs = argv.filter((a) => a.startsWith('-I')).map((a) => resolve(root, a.slice(2)));
-  const test = startsWithVmlinux({ vmlinux, includeDirs, defined, vmlinuxWords: words(vmlinux) });
-  return { path, compiler: compiler.name, command: compiler.command, sysIncludes: compiler.sysIncludes, eligible: (source) => test(resolve(root, source)) };
+  return { path, compiler: compiler.name, command: compiler.command, sysIncludes: compiler.sysIncludes, eligible };
 }
