@@ -340,11 +340,15 @@ export class Workspace {
       // The root's own #defines reach the code of the files it includes, and so do the definitions
       // its includes give names that headers define differently (the workspace's are everywhere already).
       const rootEntry = this.files.get(root) as FileEntry;
-      const rootDefs = [...rootEntry.defines, ...this.scopes.overrides(u, this.scopeFiles)];
+      const rootDefs = rootEntry.defines;
+      const overrides = this.scopes.overrides(u, this.scopeFiles);
       const contextOf = (p: string): MacroDef[] => {
         const f = this.files.get(p) as FileEntry;
-        if (p === root || !rootDefs.length || f.text === undefined) return [];
-        return includerDefines(rootDefs, this.identifiersOf(f), f.defines);
+        if (p === root || (!rootDefs.length && !overrides.length) || f.text === undefined) return [];
+        const used = this.identifiersOf(f);
+        // The unit's definitions its code (or its own macros) reaches through the workspace's macros count too.
+        const reached = overrides.length ? this.scopes.reachable(overrides, new Set([...used, ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))])) : [];
+        return includerDefines([...rootDefs, ...reached], new Set([...used, ...reached.map((d) => d.name)]), f.defines);
       };
       // A file is a part when it has programs or helpers, or uses a macro of the root that makes
       // programs (an X-macro list the root defines and the file lists: cgroup_getset_retval_hooks.h).
