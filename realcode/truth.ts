@@ -61,11 +61,21 @@ function resolve(types: Map<number, BtfType>, id: number): BtfType | undefined {
   return t;
 }
 
-export async function readTruth(object: string): Promise<ObjectTruth> {
-  const elf = await run([READOBJ, '--elf-output-style=JSON', '--sections', '--symbols', '--relocations', object], { nice: true });
+async function readobj<T>(object: string, what: string[]): Promise<T> {
+  const elf = await run([READOBJ, '--elf-output-style=JSON', ...what, object], { nice: true });
   if (elf.code !== 0) throw new Error(`${READOBJ} ${object}: ${elf.stderr.trim()}`);
-  const [doc] = JSON.parse(elf.stdout) as { Sections: ElfSection[]; Symbols: ElfSymbol[]; Relocations?: ElfRelocs[] }[];
+  const [doc] = JSON.parse(elf.stdout) as T[];
   if (!doc) throw new Error(`${READOBJ} ${object}: no output`);
+  return doc;
+}
+
+export async function readTruth(object: string): Promise<ObjectTruth> {
+  const doc = await readobj<{ Sections: ElfSection[]; Symbols: ElfSymbol[]; Relocations?: ElfRelocs[] }>(object, ['--sections', '--symbols']);
+  // Only relocations of .struct_ops* sections name slots; an object without such a section needs
+  // none (its DWARF relocations are most of the dump).
+  if (doc.Sections.some((s) => isStructOpsSection(s.Section.Name.Name))) {
+    doc.Relocations = (await readobj<{ Relocations?: ElfRelocs[] }>(object, ['--relocations'])).Relocations;
+  }
   const sections = new Map(doc.Sections.map((s) => [s.Section.Index, s.Section]));
   const executable = (i: number): boolean => !!sections.get(i)?.Flags.Flags.some((f) => f.Name === 'SHF_EXECINSTR');
   const symbols = doc.Symbols.map((s) => s.Symbol);
