@@ -66,7 +66,7 @@ export class Expander {
    * regular expression, checked to be code and not a comment, string or directive) is copied as is.
    */
   expandFile(text: string): Expansion {
-    if (!this.table.mentionsAny(text)) {
+    if (!this.table.mentionsOutsideText(text)) {
       return { text, map: SourceMap.identity(text.length), sections: [], truncated: false };
     }
     const budget = (this.budget = new ExpansionBudget(text));

@@ -4,6 +4,7 @@
 import type { Location } from '../facts';
 import { lex, type Token } from './lexer';
 import { MacroTimeline, type MacroUndef } from './macroTimeline';
+import { TopLevelScanner } from './topLevel';
 
 export interface MacroDef {
   name: string;
@@ -336,6 +337,21 @@ export class MacroTable {
   /** Quick test: does this text mention any macro we expand? */
   mentionsAny(text: string): boolean {
     return this.pattern?.test(text) ?? false;
+  }
+
+  /**
+   * Does this text mention a macro that leads to `SEC` outside comments and strings (in code or
+   * in a directive)? A loader whose help text says "SEC" is not expanded for it.
+   */
+  mentionsOutsideText(text: string): boolean {
+    if (!this.pattern || !this.pattern.test(text)) return false;
+    const uses = new RegExp(this.pattern.source, 'g');
+    const scan = new TopLevelScanner(text);
+    for (let m = uses.exec(text); m; m = uses.exec(text)) {
+      scan.advance(m.index);
+      if (!scan.inCommentOrString) return true;
+    }
+    return false;
   }
 
   /** The project's definitions that lead to `SEC` (for hover and docs). */

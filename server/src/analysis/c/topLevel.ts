@@ -59,6 +59,11 @@ export class TopLevelScanner {
     return this.i;
   }
 
+  /** Whether the scan position is inside a comment, a string or a character literal. */
+  get inCommentOrString(): boolean {
+    return this.state !== 'code' && this.state !== 'directive';
+  }
+
   advance(offset: number): boolean {
     const t = this.text;
     const to = Math.min(offset, t.length);
