@@ -73,6 +73,7 @@ async function main(): Promise<number> {
     console.error(`realcode: FAILED against realcode/baseline.json:\n${verdict.failures.map((f) => `  - ${f}`).join('\n')}`);
     return 1;
   }
+  log(update ? 'realcode: baseline updated (realcode/baseline.json)' : 'realcode: baseline held (realcode/baseline.json: no figure worse, no new false error or warning, nothing unjudged)');
   return 0;
 }
 
