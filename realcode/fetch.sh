@@ -7,7 +7,8 @@
 #   realcode/fetch.sh       prints one line per tree: NAME DIR (or NAME unavailable: REASON)
 #
 # Layout under ${BPF_ASSOC_CACHE:-~/.cache/bpf-assoc}/realcode:
-#   debs/              the downloaded .deb files
+#   ../debs/           the downloaded .deb files, shared with remote/vm/build-testmod.sh (the same
+#                      pinned linux-source: whichever runs first downloads it)
 #   linux/             the subset of linux-source the gate reads (see KERNEL_PATHS)
 #   vmlinux/vmlinux    the kernel image, decompressed (its BTF gives vmlinux.h)
 #   udev-hid-bpf/src   the udev-hid-bpf source package
@@ -15,6 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 cache=${BPF_ASSOC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-assoc}/realcode
+debs=$(dirname "$cache")/debs
 foreign=$repo/scripts/debian-foreign.sh
 
 pin() { awk -v k="$1" '$1 == k { print $2 }' "$here/pins.txt"; }
@@ -33,12 +35,13 @@ KERNEL_PATHS=(
 kernel_source() {
 	local p=$1 out=$cache/linux deb
 	stamp_ok "$out" "$p" && return 0
-	mkdir -p "$cache/debs"
-	deb=$(ls "$cache/debs/${p%%=*}_${p#*=}_"*.deb 2>/dev/null | head -n1 || true)
-	[[ -n $deb ]] || { "$foreign" download "$cache/debs" "$p" >&2; deb=$(ls "$cache/debs/${p%%=*}_${p#*=}_"*.deb | head -n1); }
+	mkdir -p "$debs"
+	deb=$(ls "$debs/${p%%=*}_${p#*=}_"*.deb 2>/dev/null | head -n1 || true)
+	[[ -n $deb ]] || { "$foreign" download "$debs" "$p" >&2; deb=$(ls "$debs/${p%%=*}_${p#*=}_"*.deb | head -n1); }
 	rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 	local tarball=usr/src/${p%%=*}.tar.xz
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./$tarball" | nice xz -dc -T1 |
+	# Debian's tarball is xz in blocks: two threads decompress it in about half the time.
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./$tarball" | nice xz -dc -T2 |
 		tar -x -C "$out.tmp" --strip-components=1 --wildcards \
 			"${KERNEL_PATHS[@]/#/*/}" --no-wildcards-match-slash '*/tools/testing/selftests/bpf/*.h'
 	echo "$p" >"$out.tmp/.pin"
@@ -48,8 +51,8 @@ kernel_source() {
 kernel_image() {
 	local p=$1 out=$cache/vmlinux deb
 	stamp_ok "$out" "$p" && return 0
-	deb=$(ls "$cache/debs/${p%%=*}_${p#*=}_"*.deb 2>/dev/null | head -n1 || true)
-	[[ -n $deb ]] || { "$foreign" download "$cache/debs" "$p" >&2; deb=$(ls "$cache/debs/${p%%=*}_${p#*=}_"*.deb | head -n1); }
+	deb=$(ls "$debs/${p%%=*}_${p#*=}_"*.deb 2>/dev/null | head -n1 || true)
+	[[ -n $deb ]] || { "$foreign" download "$debs" "$p" >&2; deb=$(ls "$debs/${p%%=*}_${p#*=}_"*.deb | head -n1); }
 	rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 	dpkg-deb -x "$deb" "$out.tmp/deb"
 	local z
