@@ -56,10 +56,14 @@ if [[ ! -f $base || $here/make-initramfs.sh -nt $base || $here/guest/rcS -nt $ba
 	"$here/make-initramfs.sh" "$keys" "$base"
 	echo "vm-setup: built $base ($(du -k "$base" | cut -f1) KiB)"
 fi
+# local-6.12 is fetched beside the rest (a download and one decompression: one core at most), so
+# that a cold run does not wait for it; its failure still fails the setup.
+"$here/fetch-kernel.sh" local-6.12 "$cache/kernels/local-6.12" &
+fetch_612=$!
 "$here/fetch-kernel.sh" local "$cache/kernels/local"
-"$here/fetch-kernel.sh" local-6.12 "$cache/kernels/local-6.12"
 if [[ ${BPF_ASSOC_VM_TESTMOD:-1} != 0 ]]; then
 	"$here/build-testmod.sh" local/testmod "$cache/kernels/local"
 fi
+wait "$fetch_612"
 rm -rf "$cache/kernels/debian-6.12" # the unpinned 6.12 of earlier versions
 echo "vm-setup: ready in $cache"
