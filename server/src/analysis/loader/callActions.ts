@@ -3,7 +3,7 @@
 import type { Node } from '../c/parser';
 import type { LoaderAction, LoaderPhase, Location } from '../facts';
 import { objectNamesForObject } from '../objectNames';
-import { constBool, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
+import { constBool, constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
 import { stepArguments, stepCallee } from './stepIndex';
 import { LIFECYCLE, scxCall } from './loaderCalls';
 
@@ -42,7 +42,8 @@ const { scope, phases, base, emit, refs } = ctx;
   const map = (i: number, fd = false) => refs.member(arg(i), scope, 'maps', fd);
   const flags = (i: number): number | 'unknown' => {
     const o = arg(i);
-    if (!o || o.text === 'NULL' || o.type === 'null') return 0;
+    // NULL as written or as a header defines it (`((void *)0)`).
+    if (!o || constInt(o) === 0) return 0;
     const v = o.type === 'pointer_expression' ? o.childForFieldName('argument') : o;
     return v?.type === 'identifier' ? (scope.get(v.text)?.flags ?? 'unknown') : 'unknown';
   };

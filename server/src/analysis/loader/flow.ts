@@ -8,6 +8,7 @@ import { assume, conditionText, evaluate, forget } from './branches';
 import { MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral } from './paths';
 import { PathState, type Exit } from './pathState';
 import { Scope, skeletonOf } from './refs';
+import { StatementExpressions } from './statementExpressions';
 import { stepArguments, stepCallee, stepSets, stepType } from './stepIndex';
 
 export interface StepReader {
@@ -45,6 +46,7 @@ const DESTROY = /__destroy$|^bpf_link__destroy$|^bpf_object__close$/;
 export class FlowWalker {
   private readonly interest = new Map<number, boolean>();
   private readonly giveUp = new Map<number, boolean>();
+  private readonly statementExpressions = new StatementExpressions();
   readonly visited = new Set<string>();
 
   constructor(private readonly reader: StepReader, private readonly actionKey: (a: LoaderAction) => string) {}
@@ -149,13 +151,27 @@ export class FlowWalker {
         out = this.call(last, out);
       }
     };
+    // Statement expressions are walked as statements where they stand; their steps are theirs.
+    const blocks = this.statementExpressions.under(n);
+    let next = 0;
     for (const step of this.reader.steps(n)) {
+      let block = blocks[next];
+      while (block && block.endIndex <= step.startIndex) {
+        flush(block.startIndex);
+        out = this.walk(block, out);
+        block = blocks[++next];
+      }
+      if (block && step.startIndex >= block.startIndex) continue;
       flush(step.startIndex);
       if (stepType(step) === 'call_expression' && this.deferredCall(step)) {
         deferred.push(step);
         continue;
       }
       for (const s of out) if (!s.exit) this.applyStep(step, s);
+    }
+    for (let block = blocks[next]; block; block = blocks[++next]) {
+      flush(block.startIndex);
+      out = this.walk(block, out);
     }
     flush(null);
     return out;
