@@ -133,6 +133,11 @@ export class MacroScopes {
     }
   }
 
+  /** Whether headers define any name more than once, differently (else no unit overrides anything). */
+  get contestsAny(): boolean {
+    return this.contested.size > 0;
+  }
+
   /**
    * The definitions a unit's include closure gives contested names, where they differ from the
    * workspace-wide choice: per name the last one compiled for certain, else the first under a

@@ -120,12 +120,15 @@ export class Workspace {
    * (which win, and stay its own: two files may define DEF differently).
    */
   private refreshMacros(): void {
-    const headerDefs = [...this.files.values()].filter((f) => f.kind === 'header').flatMap((f) => f.defines);
-    const scopes = new MacroScopes(headerDefs);
+    // The headers' definitions as the same lists as last time (no header changed): nothing to redo.
+    const lists = [...this.files.values()].filter((f) => f.kind === 'header').map((f) => f.defines);
+    if (lists.length === this.headerLists.length && lists.every((l, i) => l === this.headerLists[i])) return;
+    this.headerLists = lists;
+    const scopes = new MacroScopes(lists.flat());
     if (scopes.key === this.scopes.key) return;
     this.scopes = scopes;
     // A header's section attribute macro (`__section("tc")`) makes the files that use it BPF sources.
-    const sectionMacros = sectionAttributeMacros(headerDefs);
+    const sectionMacros = sectionAttributeMacros(scopes.headerDefs);
     if ([...sectionMacros].sort().join() !== [...this.sectionMacros].sort().join()) {
       this.sectionMacros = sectionMacros;
       const use = sectionUse(sectionMacros);
@@ -149,6 +152,7 @@ export class Workspace {
   }
 
   private sectionMacros: ReadonlySet<string> = new Set();
+  private headerLists: readonly MacroDef[][] = [];
   private readonly scopeFiles = {
     defines: (p: string) => this.files.get(p)?.defines,
     directives: (p: string) => this.directivesOf(p),
@@ -163,8 +167,9 @@ export class Workspace {
     // A loader that mentions no macro leading to a section is not expanded at all (c/expand.ts):
     // its own unit's definitions would change nothing, so it is not read for them.
     if (f.kind === 'loader' && (f.text === undefined || !this.scopes.withModelled(isModelledMacro).mentionsAny(f.text))) return this.scopes.withModelled(isModelledMacro);
-    const unit = f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
-    const all = unit && f.text !== undefined ? this.scopes.overrides(unit, this.scopeFiles) : [];
+    // A unit (a loader's host unit above all) is worked out only when some name is contested.
+    const unit = !this.scopes.contestsAny || f.text === undefined ? null : f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
+    const all = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
     // Only what the file's code (or its own macros) can reach changes its expansion.
     const used = all.length ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
     const overrides = this.scopes.reachable(all, used);

@@ -6,6 +6,7 @@ import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, takesAuxForOtherPurpose
 import { linkObjects, truthOf, type LinkedObject } from './link';
 import type { ObjectView } from './scenario';
 import { replayLoader, type ReplayOutcome } from './pathReplay';
+import { kfuncsKey, replaysOf } from './replayMemo';
 import { staleFinding } from './staleness';
 import { finding } from './findingText';
 
@@ -133,17 +134,21 @@ export function buildModel(facts: WorkspaceFacts, options: ModelOptions = {}): W
   for (const f of [...facts.sources, ...facts.objectFiles]) model.findings.push(...problemFindings(f.problems));
   for (const s of facts.skeletons) model.findings.push(...problemFindings([...s.problems, ...(s.embedded?.problems ?? [])]));
   for (const l of facts.loaders) model.findings.push(...problemFindings(l.problems));
-  for (const o of linked) addObject(model, o, kfuncs, linked);
+  const key = kfuncsKey(kfuncs);
+  for (const o of linked) addObject(model, o, kfuncs, key, linked);
   model.findings = dedupe(model.findings);
   return model;
 }
 
-function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string, DependentKfunc>, all: LinkedObject[]): void {
+function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string, DependentKfunc>, dependentKey: string, all: LinkedObject[]): void {
   const truth = truthOf(o);
   if (!truth) return;
-  const view = { ...viewOf(o, truth.facts), foreignStructOpsMap: (skeleton: string, name: string) => foreignStructOpsMap(o, all, skeleton, name) };
+  const view = viewOf(o, truth.facts);
   const loaders = [...o.loaders].sort((a, b) => a.facts.file.localeCompare(b.facts.file));
-  const outcomes: ReplayOutcome[] = loaders.length ? loaders.map((l) => replayLoader(view, l, dependent)) : [replayLoader(view, null, dependent)];
+  const outcomes = replaysOf(o, truth.facts, loaders, dependentKey, (skeleton, name) => foreignStructOpsMap(o, all, skeleton, name), (foreign) => {
+    const withForeign = { ...view, foreignStructOpsMap: foreign };
+    return loaders.length ? loaders.map((l) => replayLoader(withForeign, l, dependent)) : [replayLoader(withForeign, null, dependent)];
+  });
   const primary = outcomes[0] as ReplayOutcome;
   const obj: ModelObject = {
     id: o.id,
