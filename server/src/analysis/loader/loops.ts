@@ -67,6 +67,12 @@ export function loop(w: PathWalker, n: Node, states: PathState[]): PathState[] {
   const counter = counterStep(update, `${body?.text ?? ''} ${cond?.text ?? ''}`);
 
   if (!w.interesting(body, n)) return w.unleave(w.walk(body, w.expression(update, w.expression(cond, current))));
+  // `do { ... } while (0)`, a statement macro's shape, runs its body exactly once: no decision.
+  if (isDo && /^0[uUlL]*$/.test(conditionText(cond))) {
+    const once = w.walk(body, current);
+    for (const s of once) if (s.exit?.kind === 'break' || s.exit?.kind === 'continue') s.exit = null;
+    return w.merge(once);
+  }
   const header = conditionText(cond) || 'for (;;)';
   const at = w.reader.location(cond ?? n);
   const done: PathState[] = [];
