@@ -11,7 +11,10 @@ import type { LinkedLoader } from './link';
 
 export type ActionTarget<G> = (a: LoaderAction) => G | undefined;
 
-const pathKey = (p: LoaderPath): string => `${p.givesUp ? '!' : ''}${p.actions.map(actionKey).join('|')}`;
+const pathKey = (p: LoaderPath): string => {
+  const checked = (p.checked ?? []).map((c) => `${actionKey(c.action)}${c.succeeded ? 'o' : 'x'}`).join('|');
+  return `${p.givesUp ? '!' : ''}${p.actions.map(actionKey).join('|')}${checked ? `#${checked}` : ''}`;
+};
 
 function dedupe(paths: LoaderPath[]): LoaderPath[] {
   const out = new Map<string, LoaderPath>();
@@ -39,7 +42,8 @@ function combine(lists: LoaderPath[][]): { paths: LoaderPath[]; truncated: boole
         }
         const when: PathLiteral[][] = [];
         for (const x of a.when) for (const y of b.when) if (when.length < 4) when.push([...x, ...y]);
-        next.push({ actions: [...a.actions, ...b.actions], when, givesUp: a.givesUp || b.givesUp });
+        const checked = [...(a.checked ?? []), ...(b.checked ?? [])];
+        next.push({ actions: [...a.actions, ...b.actions], when, givesUp: a.givesUp || b.givesUp, ...(checked.length ? { checked } : {}) });
       }
     }
     out = dedupe(next);

@@ -37,6 +37,19 @@ function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
   return `${shown}${more} (${loader.where ? `${loader.where} of ` : ''}${loader.facts.file.split('/').pop()})`;
 }
 
+/** False when the path assumes a checked association call succeeded (or failed) and every answer predicted for it says otherwise. */
+function feasible(r: Run): boolean {
+  for (const c of r.path.checked ?? []) {
+    const at = c.action.location;
+    const results = r.out.calls
+      .filter((k) => k.location.file === at.file && k.location.range.start.line === at.range.start.line && k.location.range.start.character === at.range.start.character)
+      .map((k) => k.predicted.result);
+    if (!results.length || results.includes('unknown')) continue;
+    if (c.succeeded ? results.every((x) => x !== 0) : results.every((x) => x === 0)) return false;
+  }
+  return true;
+}
+
 export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfuncs: Map<string, DependentKfunc>): ReplayOutcome {
   if (!loader) {
     const out = runScenario(view, null, kfuncs);
@@ -47,7 +60,18 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   // Paths that give up at an error check count only for what they share with the others: they
   // are replayed only when every path gives up.
   const kept = paths.filter((p) => !p.givesUp);
-  const use: Run[] = (kept.length ? kept : paths).map((path) => ({ path, out: runScenario(view, loader, kfuncs, path.actions) }));
+  const replay = (path: LoaderPath): Run => ({ path, out: runScenario(view, loader, kfuncs, path.actions) });
+  // Paths that take the side of a checked association call its predicted answer rules out cannot
+  // happen. When every kept path is such, the loader stops at an error check: the one that gets
+  // furthest (the failure the analysis predicts; earlier checks are errors it does not predict).
+  let use: Run[] = (kept.length ? kept : paths).map(replay);
+  const possible = use.filter(feasible);
+  if (possible.length) use = possible;
+  else if (kept.length && kept.length < paths.length) {
+    const fallback = paths.filter((p) => p.givesUp).map(replay).filter(feasible);
+    const furthest = Math.max(0, ...fallback.map((r) => r.path.actions.length));
+    if (fallback.length) use = fallback.filter((r) => r.path.actions.length === furthest);
+  }
   const runs = paths;
   const first = (use[0] as Run).out;
   const base = { loader: loader.facts.file, kind: 'c' as const, ...(loader.where ? { lifecycle: loader.where } : {}), paths: runs.length, ...(loader.truncated ? { truncated: true } : {}) };

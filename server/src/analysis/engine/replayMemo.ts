@@ -26,6 +26,8 @@ function loaderRefs(l: LinkedLoader, out: unknown[]): void {
   for (const p of l.paths) {
     out.push(p.givesUp, p.actions.length, ...p.actions, p.when.length);
     for (const w of p.when) out.push(w.length, ...w);
+    out.push(p.checked?.length ?? 0);
+    for (const c of p.checked ?? []) out.push(c.action, c.succeeded);
   }
 }
 

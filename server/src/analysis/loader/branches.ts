@@ -119,10 +119,9 @@ export function assume(n: Node | null, truth: boolean, st: PathState): boolean {
   if (before !== undefined && before !== truth) return false;
   st.decided.set(key, truth);
   const t = attachTest(n, st);
-  if (t && t.failsWhenTrue === truth) {
-    const made = st.nodeActions.get(t.node);
-    if (made) st.failed.add(made.action);
-  }
+  const made = t ? st.nodeActions.get(t.node) : undefined;
+  if (t && made && t.failsWhenTrue === truth) st.failed.add(made.action);
+  else if (t && made && made.action.kind === 'assoc') st.succeeded.add(made.action);
   return true;
 }
 

@@ -59,7 +59,8 @@ export class LifecycleRecords {
     const key = actionKey(a);
     if (!this.flat.has(key)) this.flat.set(key, a);
     // An attach call's result, so that `if (!link)` can say which side it failed on.
-    if (a.kind === 'attach' || a.kind === 'attach_struct_ops') {
+    // An association call's too: the engine drops a path whose checked call it predicts otherwise.
+    if (a.kind === 'attach' || a.kind === 'attach_struct_ops' || (a.kind === 'assoc' && a.api !== 'SCX_OPS_LOAD')) {
       const returnsPointer = a.kind === 'attach_struct_ops' && node.childForFieldName('function')?.text !== 'bpf_link__update_map';
       st.nodeActions.set(node.id, { action: a, returnsPointer });
     }
@@ -99,21 +100,23 @@ export class LifecycleRecords {
     st.segments.delete(skeleton);
     // The lifecycle is over: its phase no longer tells paths apart.
     if (seg.skeleton) st.phases.delete(seg.skeleton);
-    const actions = seg.actions.filter((a) => !st.failed.has(a));
+    // A failed attach associates nothing; a failed association call was still made (its errno is predicted).
+    const actions = seg.actions.filter((a) => !st.failed.has(a) || a.kind === 'assoc');
+    const checked = actions.filter((a) => a.kind === 'assoc' && (st.failed.has(a) || st.succeeded.has(a)));
     let rec = this.records.get(seg.key);
     if (!rec) {
       const order = seg.open ? seg.open.range.start.line * 10000 + seg.open.range.start.character : 1e12 + this.records.size;
       rec = { lifecycle: { skeleton: seg.skeleton, open: seg.open, inFunction: seg.inFunction, paths: [], truncated: this.pendingTruncation.has(seg.key) }, paths: new Map(), order };
       this.records.set(seg.key, rec);
     }
-    const sig = `${seg.givesUp ? '!' : ''}${actions.map(actionKey).join('|')}`;
+    const sig = `${seg.givesUp ? '!' : ''}${actions.map((a) => `${actionKey(a)}${st.failed.has(a) ? 'x' : st.succeeded.has(a) ? 'o' : ''}`).join('|')}`;
     let path = rec.paths.get(sig);
     if (!path) {
       if (rec.paths.size >= MAX_PATHS) {
         rec.lifecycle.truncated = true;
         return;
       }
-      path = { actions, when: [], givesUp: seg.givesUp };
+      path = { actions, when: [], givesUp: seg.givesUp, ...(checked.length ? { checked: checked.map((a) => ({ action: a, succeeded: st.succeeded.has(a) })) } : {}) };
       rec.paths.set(sig, path);
     }
     const text = seg.literals.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&');

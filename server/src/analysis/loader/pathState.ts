@@ -20,7 +20,7 @@ export interface Segment {
    * The actions' part of the path's signature, as last computed: still right while no action was
    * added (actions are only ever appended) and no call more was marked failed.
    */
-  actionsSignature?: { count: number; failed: number; text: string };
+  actionsSignature?: { count: number; failed: number; succeeded: number; text: string };
 }
 
 export type Exit =
@@ -44,11 +44,14 @@ export class PathState {
     public callValues: Map<number, number | 'unknown'>,
     /** The action a call node made on this path (to find it again from `if (!link)`). */
     public nodeActions: Map<number, { action: LoaderAction; returnsPointer: boolean }>,
-    /** Attach calls this path takes the failing side of: they associate nothing. */
+    /** Attach and association calls this path takes the failing side of (an attach associates nothing). */
     public failed: Set<LoaderAction>,
     /** Conditions decided so far (normalised text), to drop paths that contradict themselves. */
     public decided: Map<string, boolean>,
   ) {}
+
+  /** Association calls this path takes the succeeding side of (their result was checked). */
+  succeeded = new Set<LoaderAction>();
 
   get scope(): Scope {
     return (this.frames[this.frames.length - 1] as { scope: Scope }).scope;
@@ -71,6 +74,7 @@ export class PathState {
       new Map(this.decided),
     );
     c.exit = this.exit;
+    c.succeeded = new Set(this.succeeded);
     return c;
   }
 
@@ -81,10 +85,10 @@ export class PathState {
     for (const [k, seg] of this.segments) {
       s += `|${k}@${seg.key}${seg.givesUp ? '!' : ''}:`;
       let known = seg.actionsSignature;
-      if (!known || known.count !== seg.actions.length || known.failed !== this.failed.size) {
+      if (!known || known.count !== seg.actions.length || known.failed !== this.failed.size || known.succeeded !== this.succeeded.size) {
         let text = '';
-        for (const a of seg.actions) text += `${actionKey(a)}${this.failed.has(a) ? 'x' : ''};`;
-        known = { count: seg.actions.length, failed: this.failed.size, text };
+        for (const a of seg.actions) text += `${actionKey(a)}${this.failed.has(a) ? 'x' : this.succeeded.has(a) ? 'o' : ''};`;
+        known = { count: seg.actions.length, failed: this.failed.size, succeeded: this.succeeded.size, text };
         seg.actionsSignature = known;
       }
       s += known.text;

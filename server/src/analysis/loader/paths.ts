@@ -20,6 +20,11 @@ export interface LoaderPath {
   when: PathLiteral[][];
   /** The path gives up at an error check (it takes a side that returns or jumps out). */
   givesUp: boolean;
+  /**
+   * Association calls whose result the path tests, with the side it takes: a path that assumes a
+   * call succeeded when the engine predicts an errno (or the reverse) cannot happen.
+   */
+  checked?: { action: LoaderAction; succeeded: boolean }[];
 }
 
 export interface LoaderLifecycle {
