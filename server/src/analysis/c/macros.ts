@@ -228,6 +228,8 @@ export class MacroTable {
   private interesting = new Set<string>();
   private projectLeadsToSec = new Set<string>();
   private pattern: RegExp | null = null;
+  /** The same, global: where each use stands (mentionsOutsideText). */
+  private patternAll: RegExp | null = null;
   /** The expanded file's macros whose definition changes along it (`#undef`, redefinition). */
   private readonly timeline: MacroTimeline | null = null;
 
@@ -285,6 +287,7 @@ export class MacroTable {
     // expanded too (a slot written as `SHARED_SLOT`, a section as `SEC(MY_SECTION)`).
     const names = [...reaches].sort((a, b) => b.length - a.length);
     this.pattern = new RegExp(`\\b(?:${names.join('|')})\\b`);
+    this.patternAll = new RegExp(this.pattern.source, 'g');
     this.projectLeadsToSec = new Set([...reaches].filter((n) => this.defs.get(n)?.location));
     for (const name of BLANKS) reaches.add(name);
     for (const name of Object.keys(MAP_DEFINITION_SHAPES)) reaches.add(name);
@@ -344,8 +347,9 @@ export class MacroTable {
    * in a directive)? A loader whose help text says "SEC" is not expanded for it.
    */
   mentionsOutsideText(text: string): boolean {
-    if (!this.pattern || !this.pattern.test(text)) return false;
-    const uses = new RegExp(this.pattern.source, 'g');
+    const uses = this.patternAll;
+    if (!this.pattern || !uses || !this.pattern.test(text)) return false;
+    uses.lastIndex = 0;
     const scan = new TopLevelScanner(text);
     for (let m = uses.exec(text); m; m = uses.exec(text)) {
       scan.advance(m.index);
