@@ -90,7 +90,9 @@ const settings = join(userData, 'User', 'settings.json');
 if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none' }, null, 2));
 writeFileSync(join(profile, 'config.yaml'), 'auth: none\ncert: false\n');
 // The extension gallery stays on loopback: nothing is fetched from outside the machine.
-const env = { ...process.env, EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item' }) };
+// code-server lets a PORT in the environment override --bind-addr: the port chosen here is the one used.
+const { PORT: _ignoredPort, ...inherited } = process.env;
+const env = { ...inherited, EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item' }) };
 execFileSync(tools.node, [tools.codeServer, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', VSIX, '--force'], { stdio: 'ignore', env });
 
 const port = await choosePort();
