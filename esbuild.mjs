@@ -23,6 +23,8 @@ const entries = [
 mkdirSync('dist', { recursive: true });
 // The grammar and the tree-sitter runtime ship beside the bundles (pinned in package.json).
 copyFileSync(require.resolve('tree-sitter-c/tree-sitter-c.wasm'), 'dist/tree-sitter-c.wasm');
+// Rust (libbpf-rs loaders): loaded only in workspaces with a Cargo.toml and BPF code (analysis/rust/parser.ts).
+copyFileSync(require.resolve('tree-sitter-rust/tree-sitter-rust.wasm'), 'dist/tree-sitter-rust.wasm');
 copyFileSync(join(dirname(require.resolve('web-tree-sitter')), 'tree-sitter.wasm'), 'dist/tree-sitter.wasm');
 if (existsSync('server/queries')) {
   mkdirSync('dist/queries', { recursive: true });
