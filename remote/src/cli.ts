@@ -3,6 +3,7 @@
 // Exit status: 0 every target ran and nothing contradicted a prediction, 1 a target failed or
 // an answer differed from the prediction, 2 usage or I/O errors.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadForCommand } from '../../server/src/node/scan';
 import { builtinTargetNames, formatTable, parseTargets, runAssociationOnTargets, type VmRunResults } from './index';
 import type { VmTarget } from './targets';
@@ -29,6 +30,8 @@ options:
                         target "local" instead of Debian's 7.3
   --format json|text    output format (default: json)
   --output FILE, -o     write the results to FILE instead of standard output
+  --help, -h            show this help
+  --version             print the version
 
 exit status: 0 as predicted, 1 a target failed or an answer differs, 2 usage or I/O error
 `;
@@ -49,40 +52,55 @@ export interface RunCliOptions {
   output: string | null;
 }
 
-export function parseRunArgs(args: string[]): RunCliOptions {
-  const o: RunCliOptions = { paths: [], targets: [], targetsFile: null, object: null, loader: null, associateAll: null, replayPlan: false, loaderBudget: null, kernel: null, format: 'json', output: null };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const eq = a.startsWith('--') && a.includes('=') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined) throw new RunUsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--target') o.targets.push(...value().split(',').filter(Boolean));
-    else if (flag === '--targets-file') o.targetsFile = value();
-    else if (flag === '--object') o.object = value();
-    else if (flag === '--loader') o.loader = value();
-    else if (flag === '--associate-all') o.associateAll = value();
-    else if (flag === '--replay-plan') o.replayPlan = true;
-    else if (flag === '--loader-budget') {
-      const v = Number(value());
-      if (!Number.isFinite(v) || v <= 0) throw new RunUsageError('--loader-budget needs a number of seconds above 0');
-      o.loaderBudget = v;
-    }
-    else if (flag === '--kernel') o.kernel = value();
-    else if (flag === '--output' || flag === '-o') o.output = value();
-    else if (flag === '--format') {
-      const v = value();
-      if (v !== 'json' && v !== 'text') throw new RunUsageError(`unknown format '${v}' (json or text)`);
-      o.format = v;
-    } else if (a.startsWith('-')) throw new RunUsageError(`unknown option '${a}'`);
-    else o.paths.push(a);
+const RUN_OPTIONS = {
+  target: { type: 'string', multiple: true },
+  'targets-file': { type: 'string' },
+  object: { type: 'string' },
+  loader: { type: 'string' },
+  'associate-all': { type: 'string' },
+  'replay-plan': { type: 'boolean' },
+  'loader-budget': { type: 'string' },
+  kernel: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The options, or 'help' / 'version' when those were asked for. */
+export function parseRunArgs(args: string[]): RunCliOptions | 'help' | 'version' {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: RUN_OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) throw new RunUsageError(e.message.replace(/\s*\n\s*/g, ' '));
+    throw e;
   }
-  if (!o.targets.length) throw new RunUsageError('--target is required (e.g. --target local)');
-  if (!o.paths.length) o.paths.push('.');
-  return o;
+  const { values: v, positionals } = parsed;
+  if (v.help) return 'help';
+  if (v.version) return 'version';
+  let loaderBudget: number | null = null;
+  if (v['loader-budget'] !== undefined) {
+    loaderBudget = Number(v['loader-budget']);
+    if (!Number.isFinite(loaderBudget) || loaderBudget <= 0) throw new RunUsageError('--loader-budget needs a number of seconds above 0');
+  }
+  const format = v.format ?? 'json';
+  if (format !== 'json' && format !== 'text') throw new RunUsageError(`unknown format '${format}' (json or text)`);
+  const targets = (v.target ?? []).flatMap((t) => t.split(',')).filter(Boolean);
+  if (!targets.length) throw new RunUsageError('--target is required (e.g. --target local)');
+  return {
+    paths: positionals.length ? positionals : ['.'],
+    targets,
+    targetsFile: v['targets-file'] ?? null,
+    object: v.object ?? null,
+    loader: v.loader ?? null,
+    associateAll: v['associate-all'] ?? null,
+    replayPlan: v['replay-plan'] ?? false,
+    loaderBudget,
+    kernel: v.kernel ?? null,
+    format,
+    output: v.output ?? null,
+  };
 }
 
 function resolveTargets(o: RunCliOptions): { configured: VmTarget[]; builtin: string[] } {
@@ -110,15 +128,20 @@ function resolveTargets(o: RunCliOptions): { configured: VmTarget[]; builtin: st
   return { configured: chosen, builtin };
 }
 
-export async function runCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(RUN_USAGE);
-    return 0;
-  }
+export async function runCommand(args: string[], version = ''): Promise<number> {
   let o: RunCliOptions;
   let targets: { configured: VmTarget[]; builtin: string[] };
   try {
-    o = parseRunArgs(args);
+    const parsed = parseRunArgs(args);
+    if (parsed === 'help') {
+      process.stdout.write(RUN_USAGE);
+      return 0;
+    }
+    if (parsed === 'version') {
+      process.stdout.write(`bpf-assoc ${version}\n`);
+      return 0;
+    }
+    o = parsed;
     targets = resolveTargets(o);
   } catch (e) {
     if (!(e instanceof RunUsageError)) throw e;

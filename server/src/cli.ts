@@ -3,6 +3,7 @@
 //   bpf-assoc run --target NAME [paths...]   (remote/src/cli.ts: the association on a test VM)
 // Exit status: 0 without error-level findings, 1 with them, 2 on usage or I/O errors.
 import { writeFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadForCommand } from './node/scan';
 import { formatText } from './output/text';
 import { modelToJson, TOOL_VERSION } from './output/json';
@@ -20,8 +21,8 @@ options:
   --format text|json|sarif   output format (default: text)
   --output FILE, -o FILE     write the report to FILE instead of standard output
   --kfunc NAME               treat kfunc NAME as association-dependent (repeatable)
-  --define NAME[=VALUE]      compile BPF sources with -DNAME[=VALUE] (-UNAME to undefine; repeatable)
-                             where no compile_commands.json or Makefile gives their -D flags
+  --define NAME[=VALUE]      compile BPF sources with -DNAME[=VALUE] (--define=-UNAME to undefine;
+                             repeatable) where no compile_commands.json or Makefile gives their -D flags
   --help, -h                 show this help
   --version                  print the version
 
@@ -37,33 +38,44 @@ export interface CheckOptions {
   kfuncs: string[];
   /** -D/-U for BPF sources: `NAME`, `NAME=VALUE`, `-UNAME`. */
   defines: string[];
+  help: boolean;
+  version: boolean;
+}
+
+const CHECK_OPTIONS = {
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  kfunc: { type: 'string', multiple: true },
+  define: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** node:util parseArgs, with its errors (unknown option, missing value) as usage errors. */
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, makeError: (message: string) => Error) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) throw makeError(e.message.replace(/\s*\n\s*/g, ' '));
+    throw e;
+  }
 }
 
 export function parseCheckArgs(args: string[]): CheckOptions {
-  const o: CheckOptions = { paths: [], format: 'text', output: null, kfuncs: [], defines: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--format' || a.startsWith('--format=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : value();
-      if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`unknown format '${v}' (text, json or sarif)`);
-      o.format = v;
-    } else if (a === '--output' || a === '-o') o.output = value();
-    else if (a === '--kfunc') o.kfuncs.push(value());
-    else if (a === '--define' || a.startsWith('--define=')) {
-      const v = a.includes('=') && a.startsWith('--define=') ? a.slice('--define='.length) : value();
-      if (!parseDefineOption(v)) throw new UsageError(`--define needs NAME, NAME=VALUE or -UNAME, not '${v}'`);
-      o.defines.push(v);
-    }
-    else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-    else o.paths.push(a);
-  }
-  if (!o.paths.length) o.paths.push('.');
-  return o;
+  const { values, positionals } = parseCommandArgs(args, CHECK_OPTIONS, (m) => new UsageError(m));
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`unknown format '${format}' (text, json or sarif)`);
+  const defines = values.define ?? [];
+  for (const v of defines) if (!parseDefineOption(v)) throw new UsageError(`--define needs NAME, NAME=VALUE or -UNAME, not '${v}'`);
+  return {
+    paths: positionals.length ? positionals : ['.'],
+    format,
+    output: values.output ?? null,
+    kfuncs: values.kfunc ?? [],
+    defines,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
 }
 
 export async function check(o: CheckOptions): Promise<number> {
@@ -90,23 +102,27 @@ export async function check(o: CheckOptions): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (!command || command === '--help' || command === '-h' || command === 'help') {
-      process.stdout.write(USAGE);
-      return command ? 0 : 2;
+    if (!command) {
+      // Like other CLIs: no command is a usage error, and usage goes to standard error.
+      process.stderr.write(USAGE);
+      return 2;
     }
-    if (command === '--version') {
-      process.stdout.write(`bpf-assoc ${TOOL_VERSION}\n`);
+    if (command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(USAGE);
       return 0;
     }
+    if (command === '--version') return printVersion();
     if (command === 'check') {
-      if (rest.includes('--help') || rest.includes('-h')) {
+      const options = parseCheckArgs(rest);
+      if (options.help) {
         process.stdout.write(USAGE);
         return 0;
       }
-      return await check(parseCheckArgs(rest));
+      if (options.version) return printVersion();
+      return await check(options);
     }
-    if (command === 'run') return await runCommand(rest);
-    throw new UsageError(`unknown command '${command}'`);
+    if (command === 'run') return await runCommand(rest, TOOL_VERSION);
+    throw new UsageError(command.startsWith('-') ? `unknown option '${command}' (a command comes first: check or run)` : `unknown command '${command}'`);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`bpf-assoc: ${e.message}\n\n${USAGE}`);
@@ -115,6 +131,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bpf-assoc: internal error: ${(e as Error).stack ?? String(e)}\n`);
     return 2;
   }
+}
+
+function printVersion(): number {
+  process.stdout.write(`bpf-assoc ${TOOL_VERSION}\n`);
+  return 0;
 }
 
 if (require.main === module) {

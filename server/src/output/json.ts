@@ -3,7 +3,10 @@ import type { Location } from '../analysis/facts';
 import type { AssociationState, Scenario, WorkspaceModel } from '../analysis/model';
 import { displayPath } from './paths';
 
-export const TOOL_VERSION = '0.1.0';
+import { version } from '../../../package.json';
+
+/** package.json's version (esbuild bundles only this field). */
+export const TOOL_VERSION: string = version;
 
 function where(l: Location, base?: string): { file: string; line: number; column: number } {
   return { file: displayPath(l.file, base), line: l.range.start.line + 1, column: l.range.start.character + 1 };
