@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadForCommand } from '../../server/src/node/scan';
+import { escapeControls } from '../../server/src/output/escape';
 import { builtinTargetNames, formatTable, parseTargets, runAssociationOnTargets, type VmRunResults } from './index';
 import type { VmTarget } from './targets';
 
@@ -190,7 +191,7 @@ export async function runCommand(args: string[], version = ''): Promise<number> 
       builtin: targets.builtin,
       ...(o.kernel ? { localKernel: o.kernel } : {}),
       signal: abort.signal,
-      onProgress: (t, step) => process.stderr.write(`[${t}] ${step}\n`),
+      onProgress: (t, step) => process.stderr.write(`${escapeControls(`[${t}] ${step}`)}\n`),
     });
   } catch (e) {
     process.stderr.write(`bpf-assoc: ${(e as Error).message}\n`);

@@ -1,6 +1,7 @@
 // "Predicted vs observed": one row per object, program, association call and attached map, one
 // column per target (kernel). Pure: built from the plan and each target's outcome.
 import type { Location } from '../../server/src/analysis/facts';
+import { escapeControls } from '../../server/src/output/escape';
 import type { VmErrorKind } from './errors';
 import { matchCalls } from './callMatch';
 import type { PlannedProgram, VmPlan } from './plan';
@@ -224,12 +225,14 @@ export function formatTable(plan: VmPlan, results: TargetResult[]): string {
     const c = row.observed[r.target];
     return c ? `${MARK[c.verdict]} ${c.value}` : '';
   })]);
-  const widths = header.map((_, i) => Math.min(48, Math.max(...[header, ...body].map((line) => (line[i] ?? '').length))));
+  // Names, messages and notes come from the workspace, the targets file and the target: escaped.
+  const cells = [header, ...body].map((line) => line.map(escapeControls));
+  const widths = header.map((_, i) => Math.min(48, Math.max(...cells.map((line) => (line[i] ?? '').length))));
   const fmt = (line: string[]): string => line.map((cell, i) => cell.slice(0, 48).padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const out = [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt), ''];
+  const out = [fmt(cells[0] ?? []), fmt(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(fmt), ''];
   for (const r of results) {
     const ran = loaderSummary(r);
-    out.push(`${r.target}: ${r.message}`, ...(ran ? [`  ${ran}`] : []), ...r.notes.map((n) => `  ${n}`));
+    out.push(escapeControls(`${r.target}: ${r.message}`), ...(ran ? [`  ${escapeControls(ran)}`] : []), ...r.notes.map((n) => `  ${escapeControls(n)}`));
   }
   out.push('', 'legend: = as predicted, ≠ differs, ∅ kernel lacks the command, · not observable on this kernel, - not run or skipped, ? no prediction');
   return out.join('\n') + '\n';

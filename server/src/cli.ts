@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadForCommand } from './node/scan';
 import { formatText } from './output/text';
+import { escapeControls } from './output/escape';
 import { modelToJson, TOOL_VERSION } from './output/json';
 import { modelToSarif } from './output/sarif';
 import { runCommand } from '../../remote/src/cli';
@@ -81,7 +82,7 @@ export function parseCheckArgs(args: string[]): CheckOptions {
 export async function check(o: CheckOptions): Promise<number> {
   const loaded = await loadForCommand(o.paths);
   if (!loaded) return 2;
-  for (const s of loaded.scan.skipped) process.stderr.write(`bpf-assoc: skipped ${s.path}: ${s.reason}\n`);
+  for (const s of loaded.scan.skipped) process.stderr.write(`bpf-assoc: skipped ${escapeControls(`${s.path}: ${s.reason}`)}\n`);
   const model = loaded.workspace.model({ extraKfuncs: o.kfuncs, defines: o.defines });
   const report =
     o.format === 'json'

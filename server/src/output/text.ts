@@ -1,5 +1,8 @@
-// `file:line:col: level: message [rule-id]`, like a compiler, plus a one-line summary.
+// `file:line:col: level: message [rule-id]`, like a compiler, plus a one-line summary. Paths and
+// messages are the user's (a file name, a SEC("...") quoted in a message): their control
+// characters are escaped, so each finding is one line and no input can print a line of its own.
 import type { WorkspaceModel } from '../analysis/model';
+import { escapeControls } from './escape';
 import { displayPath } from './paths';
 
 export function formatText(model: WorkspaceModel, base?: string): string {
@@ -10,12 +13,13 @@ export function formatText(model: WorkspaceModel, base?: string): string {
       a.location.range.start.line - b.location.range.start.line ||
       a.location.range.start.character - b.location.range.start.character,
   );
+  const path = (file: string): string => escapeControls(displayPath(file, base));
   for (const f of sorted) {
     const { line, character } = f.location.range.start;
-    lines.push(`${displayPath(f.location.file, base)}:${line + 1}:${character + 1}: ${f.severity}: ${f.message} [${f.rule}]`);
+    lines.push(`${path(f.location.file)}:${line + 1}:${character + 1}: ${f.severity}: ${escapeControls(f.message)} [${escapeControls(f.rule)}]`);
     for (const r of f.related) {
       const p = r.location.range.start;
-      lines.push(`${displayPath(r.location.file, base)}:${p.line + 1}:${p.character + 1}: note: ${r.message}`);
+      lines.push(`${path(r.location.file)}:${p.line + 1}:${p.character + 1}: note: ${escapeControls(r.message)}`);
     }
   }
   const count = (s: string): number => model.findings.filter((f) => f.severity === s).length;
