@@ -28,16 +28,15 @@ import { SettingsReader } from './lsp/settings';
 import { pathOf, uriOf } from './lsp/uri';
 import { WorkspaceSync } from './lsp/workspaceSync';
 
-/** Where diagnostics' codeDescription links: docs/rules.md beside the server, or the published copy. */
-export const RULES_DOC_URL = 'https://github.com/bpf-assoc/bpf-assoc/blob/main/docs/rules.md';
-
-function rulesDocBase(options: Record<string, unknown>): string {
+/** Where diagnostics' codeDescription links: the client's choice, else docs/rules.md beside the
+ *  server (the .vsix and the npm package ship it); no link without either. */
+function rulesDocBase(options: Record<string, unknown>): string | undefined {
   if (typeof options.rulesDocUrl === 'string') return options.rulesDocUrl;
   for (let dir = __dirname, i = 0; i < 4; i++, dir = dirname(dir)) {
     const candidate = join(dir, 'docs', 'rules.md');
     if (existsSync(candidate)) return uriOf(candidate);
   }
-  return RULES_DOC_URL;
+  return undefined;
 }
 
 function folderPaths(params: InitializeParams): string[] {
@@ -83,7 +82,7 @@ export function serve(connection: Connection): void {
     const clientCommands = Array.isArray(options.clientCommands) ? options.clientCommands : [];
     lensOptions.runOnVm = clientCommands.includes(RUN_ON_VM_COMMAND);
     const settings = new SettingsReader(connection, caps.workspace?.configuration === true, options.settings, excludeMatcher);
-    const publisher = new DiagnosticsPublisher(connection, settings, (rule) => `${base}#${rule}`, uriFor);
+    const publisher = new DiagnosticsPublisher(connection, settings, (rule) => (base ? `${base}#${rule}` : undefined), uriFor);
     const notifier = new ModelNotifier(connection);
     // Lenses of files not being edited change too (a loader's edit changes a program's state).
     const lensRefresh = caps.workspace?.codeLens?.refreshSupport === true;

@@ -1,5 +1,5 @@
 // The VM run feature: `bpfAssoc.runOnVm` (palette, the tree view's objects, the code lens on
-// struct_ops maps), `bpfAssoc.showLastVmReport` and `bpfAssoc.showVmTranscript`. The last run is
+// struct_ops maps), `bpfAssoc.showLastVmReport`, `bpfAssoc.showVmTranscript` and `bpfAssoc.setUpVm`. The last run is
 // kept in the workspace's storage and reopens after a restart.
 import * as vscode from 'vscode';
 import type { ModelStore } from '../modelStore';
@@ -56,6 +56,7 @@ export function activate(ctx: vscode.ExtensionContext, models: ModelStore, log: 
     vscode.commands.registerCommand('bpfAssoc.runOnVm', (arg?: unknown, options?: unknown) => runner.run(arg, options)),
     vscode.commands.registerCommand('bpfAssoc.showLastVmReport', showLast),
     vscode.commands.registerCommand('bpfAssoc.showVmTranscript', showTranscript),
+    vscode.commands.registerCommand('bpfAssoc.setUpVm', () => void runner.setUpBuiltinVm()),
   );
   return { runner, panel, lastRun };
 }

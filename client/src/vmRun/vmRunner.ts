@@ -233,11 +233,15 @@ export class VmRunner implements vscode.Disposable {
     if (action === 'Show Transcript') this.transcript.show(true);
     else if (action === 'Show Results') this.showView(run, false);
     else if (action === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'bpfAssoc.vm');
-    else if (action === 'Set Up Built-in VM') {
-      // The setup script from argv, in a terminal the user watches (it may install packages).
-      const terminal = vscode.window.createTerminal({ name: 'bpf-assoc: VM setup', shellPath: 'bash', shellArgs: [this.ctx.asAbsolutePath('remote/vm/setup.sh')] });
-      terminal.show();
-    }
+    else if (action === 'Set Up Built-in VM') this.setUpBuiltinVm();
+  }
+
+  /** `bpfAssoc.setUpVm`: the built-in VM's setup script (shipped with the extension) from argv,
+   *  in a terminal the user watches (it may install packages). */
+  setUpBuiltinVm(): vscode.Terminal {
+    const terminal = vscode.window.createTerminal({ name: 'bpf-assoc: VM setup', shellPath: 'bash', shellArgs: [this.ctx.asAbsolutePath('remote/vm/setup.sh')] });
+    terminal.show();
+    return terminal;
   }
 
   dispose(): void {

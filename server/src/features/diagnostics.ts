@@ -34,18 +34,19 @@ export interface DiagnosticData {
 export function toDiagnostic(
   f: Finding,
   severity: Record<string, SeverityOverride>,
-  ruleHref: (rule: string) => string,
+  ruleHref: (rule: string) => string | undefined,
   uriOf: (path: string) => string,
   program?: string,
 ): Diagnostic | null {
   const override = severity[f.rule];
   if (override === 'off') return null;
   const data: DiagnosticData = { rule: f.rule, object: f.object, program: f.program ?? program };
+  const href = ruleHref(f.rule);
   return {
     range: f.location.range,
     severity: override ? OVERRIDE_SEVERITY[override] : DEFAULT_SEVERITY[f.severity],
     code: f.rule,
-    codeDescription: { href: ruleHref(f.rule) },
+    ...(href ? { codeDescription: { href } } : {}),
     source: SOURCE,
     message: f.message,
     relatedInformation: f.related.map((r) => ({ location: { uri: uriOf(r.location.file), range: r.location.range }, message: r.message })),
@@ -54,12 +55,13 @@ export function toDiagnostic(
 }
 
 /** A file that exists but could not be read at all (permissions, I/O error). */
-export function readErrorDiagnostic(path: string, reason: string, ruleHref: (rule: string) => string): Diagnostic {
+export function readErrorDiagnostic(path: string, reason: string, ruleHref: (rule: string) => string | undefined): Diagnostic {
+  const href = ruleHref('unreadable-file');
   return {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     severity: DiagnosticSeverity.Warning,
     code: 'unreadable-file',
-    codeDescription: { href: ruleHref('unreadable-file') },
+    ...(href ? { codeDescription: { href } } : {}),
     source: SOURCE,
     message: `bpf-assoc could not read ${path.split('/').pop()} (${reason}); it was left out of the analysis.`,
   };
@@ -72,7 +74,7 @@ export class DiagnosticsPublisher {
   constructor(
     private readonly connection: Connection,
     private readonly settings: SettingsReader,
-    private readonly ruleHref: (rule: string) => string,
+    private readonly ruleHref: (rule: string) => string | undefined,
     private readonly uriOf: (path: string) => string,
   ) {}
 

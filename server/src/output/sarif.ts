@@ -8,7 +8,6 @@ import { TOOL_VERSION } from './json';
 import { displayPath } from './paths';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
-const HELP_BASE = 'https://github.com/bpf-assoc/bpf-assoc/blob/main/docs/rules.md';
 
 function physical(l: Location, base: string): Record<string, unknown> {
   const rel = displayPath(l.file, base);
@@ -37,13 +36,11 @@ export function modelToSarif(model: WorkspaceModel, base = process.cwd()): unkno
           driver: {
             name: 'bpf-assoc',
             version: TOOL_VERSION,
-            informationUri: 'https://github.com/bpf-assoc/bpf-assoc',
             rules: RULES.map((r) => ({
               id: r.id,
               name: r.id.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()),
               shortDescription: { text: r.summary },
               fullDescription: { text: r.summary },
-              helpUri: `${HELP_BASE}#${r.id}`,
               defaultConfiguration: { level: LEVEL[r.severity] },
             })),
           },
