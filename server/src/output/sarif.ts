@@ -1,11 +1,12 @@
 // SARIF 2.1.0 as code-scanning services read it: results with ruleId, level, message and
-// physical locations relative to %SRCROOT%; the rule catalogue in tool.driver.rules.
-import { pathToFileURL } from 'node:url';
+// physical locations relative to %SRCROOT%; the rule catalogue in tool.driver.rules. Every uri is
+// percent-encoded (RFC 3986, as SARIF 2.1.0 §3.10 requires): a file name is never raw in it.
 import type { Location } from '../analysis/facts';
 import type { WorkspaceModel } from '../analysis/model';
 import { RULES, type Severity } from '../analysis/rules';
 import { TOOL_VERSION } from './json';
 import { displayPath } from './paths';
+import { encodePath, fileUri } from './uri';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -14,7 +15,7 @@ function physical(l: Location, base: string): Record<string, unknown> {
   const relative = rel !== l.file;
   return {
     physicalLocation: {
-      artifactLocation: relative ? { uri: rel.split('\\').join('/'), uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(l.file).href },
+      artifactLocation: relative ? { uri: encodePath(rel), uriBaseId: '%SRCROOT%' } : { uri: fileUri(l.file) },
       region: {
         startLine: l.range.start.line + 1,
         startColumn: l.range.start.character + 1,
@@ -45,7 +46,7 @@ export function modelToSarif(model: WorkspaceModel, base = process.cwd()): unkno
             })),
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(base.endsWith('/') ? base : `${base}/`).href } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: fileUri(base.endsWith('/') ? base : `${base}/`) } },
         results: model.findings.map((f) => ({
           ruleId: f.rule,
           ruleIndex: ruleIndex.get(f.rule),
