@@ -27,36 +27,7 @@ export function decidedSuffix(p: ModelProgram): string {
   return d.when ? ` when ${d.when.replace(/ \((in |[^()]*\.c\)).*$/, '')}` : '';
 }
 
-/** Markdown: the loader, lifecycle and path condition that decided the state. */
-export function decidedSentence(p: ModelProgram): string[] {
-  const d = p.decidedBy;
-  if (!d) return [];
-  if (d.loader === null) {
-    return ['**No loader found:** nothing in the workspace says which struct_ops maps are attached; this state is what attaching every map would do.'];
-  }
-  const out = [`**Decided by** \`${d.loader.split('/').pop()}\`${d.lifecycle ? ` ${d.lifecycle}` : ''} (${d.paths} path${d.paths === 1 ? '' : 's'}${d.truncated ? ', capped' : ''}).`];
-  if (d.when) out.push(`Only on the path where ${d.when}.`);
-  for (const b of p.byPath ?? []) out.push(`- ${associationLabel(b.association)} — on the path where ${b.when}`);
-  return out;
-}
-
-/** One sentence: what the state means for the program. */
-export function associationSentence(a: AssociationState): string {
-  switch (a.state) {
-    case 'auto':
-      return `Associated automatically with \`${a.map}\` when the map is attached.`;
-    case 'poisoned':
-      return `Poisoned: the program fills slots of ${a.maps.map((m) => `\`${m}\``).join(' and ')}, so attaching them poisons its association.`;
-    case 'explicit':
-      return `Associated explicitly with \`${a.map}\` by bpf_program__assoc_struct_ops().`;
-    case 'rejected':
-      return `Its association call fails with ${a.errno}: ${a.reason}.`;
-    case 'not-loaded':
-      return `Not loaded: ${a.reason}.`;
-    case 'none':
-      return `Not associated: ${a.reason}.`;
-  }
-}
+// The hover's Markdown sentences (decided by, what the state means) are in hoverText.ts, escaped.
 
 /** Programs named in a map's slots (once each), in slot order. */
 export function programsOfMap(model: WorkspaceModel, map: ModelMap): ModelProgram[] {

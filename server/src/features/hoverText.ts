@@ -1,30 +1,65 @@
 // Markdown for hovers: programs, struct_ops maps, slots, association calls and calls to
 // association-dependent kfuncs, each saying what libbpf and the kernel will do and why.
+// Everything the workspace wrote (names, sections, file names, messages that quote them) goes
+// through mdCode/mdText/mdPlaceLink: a section like "x` [a](https://…) `" stays a code span.
 import type { SkeletonFacts } from '../analysis/facts';
-import type { ModelAssociationCall, ModelKfuncCall, ModelMap, ModelProgram, ModelSlot } from '../analysis/model';
+import type { AssociationState, ModelAssociationCall, ModelKfuncCall, ModelMap, ModelProgram, ModelSlot } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
-import { placeLink } from '../lsp/uri';
-import { associationLabel, associationSentence, decidedSentence, plural, programsOfMap } from './describe';
+import { mdCode, mdPlaceLink, mdText } from '../output/markdown';
+import { associationLabel, plural, programsOfMap } from './describe';
 
-const at = (l: { file: string; range: { start: { line: number } } }): string => placeLink(l.file, l.range.start.line);
+const at = (l: { file: string; range: { start: { line: number } } }): string => mdPlaceLink(l.file, l.range.start.line);
+const label = (a: AssociationState): string => mdText(associationLabel(a));
 
 function result(call: ModelAssociationCall): string {
   const r = call.predicted.result;
-  return r === 0 ? '**0** (success)' : r === 'unknown' ? '**unknown**' : `**-${r}**`;
+  return r === 0 ? '**0** (success)' : r === 'unknown' ? '**unknown**' : `**-${mdText(r)}**`;
+}
+
+/** One sentence: what the state means for the program. */
+function associationSentence(a: AssociationState): string {
+  switch (a.state) {
+    case 'auto':
+      return `Associated automatically with ${mdCode(a.map)} when the map is attached.`;
+    case 'poisoned':
+      return `Poisoned: the program fills slots of ${a.maps.map(mdCode).join(' and ')}, so attaching them poisons its association.`;
+    case 'explicit':
+      return `Associated explicitly with ${mdCode(a.map)} by bpf_program__assoc_struct_ops().`;
+    case 'rejected':
+      return `Its association call fails with ${mdText(a.errno)}: ${mdText(a.reason)}.`;
+    case 'not-loaded':
+      return `Not loaded: ${mdText(a.reason)}.`;
+    case 'none':
+      return `Not associated: ${mdText(a.reason)}.`;
+  }
+}
+
+/** The loader, lifecycle and path condition that decided the state. */
+function decidedSentence(p: ModelProgram): string[] {
+  const d = p.decidedBy;
+  if (!d) return [];
+  if (d.loader === null) {
+    return ['**No loader found:** nothing in the workspace says which struct_ops maps are attached; this state is what attaching every map would do.'];
+  }
+  const loader = mdCode(d.loader.split('/').pop() ?? d.loader);
+  const out = [`**Decided by** ${loader}${d.lifecycle ? ` ${mdText(d.lifecycle)}` : ''} (${d.paths} path${d.paths === 1 ? '' : 's'}${d.truncated ? ', capped' : ''}).`];
+  if (d.when) out.push(`Only on the path where ${mdText(d.when)}.`);
+  for (const b of p.byPath ?? []) out.push(`- ${label(b.association)} — on the path where ${mdText(b.when)}`);
+  return out;
 }
 
 function runTime(p: ModelProgram): string[] {
   const a = p.association;
-  const kfuncs = p.kfuncCalls.map((k) => `\`${k.name}\` (${at(k.location)})`);
+  const kfuncs = p.kfuncCalls.map((k) => `${mdCode(k.name)} (${at(k.location)})`);
   const readers = kfuncs.length ? ` Association-dependent kfuncs it calls get NULL: ${kfuncs.join(', ')}.` : '';
   if (a.state === 'poisoned') {
     return [
-      `**At run time:** attaching ${a.maps.map((m) => `\`${m}\``).join(' and ')} succeeds, but the kernel marks the program's association as poisoned for the rest of its life: \`bpf_prog_get_assoc_struct_ops()\` returns NULL for it.${readers} Give each map its own copy of the program.`,
+      `**At run time:** attaching ${a.maps.map(mdCode).join(' and ')} succeeds, but the kernel marks the program's association as poisoned for the rest of its life: \`bpf_prog_get_assoc_struct_ops()\` returns NULL for it.${readers} Give each map its own copy of the program.`,
     ];
   }
   if ((a.state === 'none' || a.state === 'rejected') && kfuncs.length) return [`**At run time:** it has no struct_ops association.${readers}`];
   if ((a.state === 'auto' || a.state === 'explicit') && kfuncs.length) {
-    return [`**At run time:** ${kfuncs.join(', ')} ${kfuncs.length === 1 ? 'gets' : 'get'} the struct_ops of \`${a.map}\`.`];
+    return [`**At run time:** ${kfuncs.join(', ')} ${kfuncs.length === 1 ? 'gets' : 'get'} the struct_ops of ${mdCode(a.map)}.`];
   }
   return [];
 }
@@ -32,19 +67,19 @@ function runTime(p: ModelProgram): string[] {
 export function programHover(view: AnalysisView, p: ModelProgram): string {
   const a = p.association;
   const flags = [p.kind === 'struct_ops' ? 'struct_ops program' : 'program', p.sleepable ? 'sleepable' : '', p.autoload ? '' : 'autoload off'].filter(Boolean);
-  const lines = [`**${p.name}** · ${flags.join(' · ')} · object \`${p.object}\``, '', `\`SEC("${p.section}")\``, ''];
-  lines.push(`**Association: ${a.state}** — ${associationLabel(a)}`, '', associationSentence(a));
+  const lines = [`**${mdText(p.name)}** · ${flags.join(' · ')} · object ${mdCode(p.object)}`, '', mdCode(`SEC("${p.section}")`), ''];
+  lines.push(`**Association: ${mdText(a.state)}** — ${label(a)}`, '', associationSentence(a));
   const decided = decidedSentence(p);
   if (decided.length) lines.push('', ...decided);
-  if (a.state === 'auto' || a.state === 'poisoned') for (const s of a.slots) lines.push(`- slot \`${s.map}.${s.member}\` — ${at(s.location)}`);
+  if (a.state === 'auto' || a.state === 'poisoned') for (const s of a.slots) lines.push(`- slot ${mdCode(`${s.map}.${s.member}`)} — ${at(s.location)}`);
   const calls = view.model.associationCalls.filter((c) => c.object === p.object && c.program === p.name);
-  for (const c of calls) lines.push(`- \`${c.api}\` with \`${c.map ?? '?'}\` → ${result(c)} — ${at(c.location)}`);
+  for (const c of calls) lines.push(`- ${mdCode(c.api)} with ${mdCode(c.map ?? '?')} → ${result(c)} — ${at(c.location)}`);
   lines.push('', ...runTime(p));
   if (p.byScenario.length > 1) {
     lines.push('', '**By loader:**');
-    for (const s of p.byScenario) lines.push(`- ${s.scenario.description}: ${associationLabel(s.association)}`);
+    for (const s of p.byScenario) lines.push(`- ${mdText(s.scenario.description)}: ${label(s.association)}`);
   }
-  if (p.callbacks.length) lines.push('', `Callbacks that run with this association: ${p.callbacks.map((c) => `\`${c}\``).join(', ')}.`);
+  if (p.callbacks.length) lines.push('', `Callbacks that run with this association: ${p.callbacks.map(mdCode).join(', ')}.`);
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
@@ -60,8 +95,8 @@ function membersOf(view: AnalysisView, map: ModelMap): { members: string[]; from
 }
 
 export function mapHover(view: AnalysisView, m: ModelMap): string {
-  const type = m.kernelType !== m.structType ? `\`struct ${m.structType}\` (kernel type \`${m.kernelType}\`)` : `\`struct ${m.structType}\``;
-  const lines = [`**${m.name}** · struct_ops map ${type} · object \`${m.object}\``, '', `\`SEC("${m.section}")\``, ''];
+  const type = m.kernelType !== m.structType ? `${mdCode(`struct ${m.structType}`)} (kernel type ${mdCode(m.kernelType)})` : mdCode(`struct ${m.structType}`);
+  const lines = [`**${mdText(m.name)}** · struct_ops map ${type} · object ${mdCode(m.object)}`, '', mdCode(`SEC("${m.section}")`), ''];
   lines.push(`- ${m.link ? '`.link`: attached through a BPF link' : 'no `.link`: attached without a BPF link (stays registered until the map is freed)'}`);
   lines.push(`- autocreate ${m.autocreate ? 'on' : 'off: the map is not created, its programs are not associated by it'}`);
   lines.push(`- ${m.attached ? 'attached (its programs get associated with it)' : 'never attached: it associates none of its programs'}`);
@@ -69,38 +104,38 @@ export function mapHover(view: AnalysisView, m: ModelMap): string {
   lines.push('', `**Slots filled (${filled.length}):**`);
   for (const s of m.slots) {
     const p = view.model.programs.find((q) => q.object === m.object && q.name === s.program);
-    const state = p ? ` (${associationLabel(p.association)})` : '';
-    lines.push(`- \`.${s.member}\` → ${s.program ? `\`${s.program}\`${state}` : 'NULL'}${s.origin === 'loader' ? ' — set by the loader' : ''}`);
+    const state = p ? ` (${label(p.association)})` : '';
+    lines.push(`- ${mdCode(`.${s.member}`)} → ${s.program ? `${mdCode(s.program)}${state}` : 'NULL'}${s.origin === 'loader' ? ' — set by the loader' : ''}`);
   }
   const members = membersOf(view, m);
   if (members) {
     const empty = members.members.filter((x) => !filled.some((s) => s.member === x));
-    lines.push('', `**Empty slots (${empty.length}):** ${empty.map((x) => `\`.${x}\``).join(', ') || 'none'} — from ${placeLink(members.from, 0)}`);
+    lines.push('', `**Empty slots (${empty.length}):** ${empty.map((x) => mdCode(`.${x}`)).join(', ') || 'none'} — from ${mdPlaceLink(members.from, 0)}`);
   } else lines.push('', '_Empty slots: unknown without the skeleton (`bpftool gen skeleton`) of this object._');
   const programs = programsOfMap(view.model, m);
   const poisoned = programs.filter((p) => p.association.state === 'poisoned').length;
   lines.push('', `**Programs:** ${plural(programs.length, 'program')}${poisoned ? ` · ${poisoned} poisoned` : ''}`);
   const explicit = view.model.associationCalls.filter((c) => c.object === m.object && c.map === m.name);
-  for (const c of explicit) lines.push(`- explicit: \`${c.program ?? '?'}\` → ${result(c)} — ${at(c.location)}`);
+  for (const c of explicit) lines.push(`- explicit: ${mdCode(c.program ?? '?')} → ${result(c)} — ${at(c.location)}`);
   return lines.join('\n');
 }
 
 export function slotHover(view: AnalysisView, m: ModelMap, s: ModelSlot): string {
-  const lines = [`**${m.name}.${s.member}** = ${s.program ? `\`${s.program}\`` : 'NULL'} · slot of struct_ops map \`${m.name}\` (\`struct ${m.structType}\`)`];
+  const lines = [`**${mdText(`${m.name}.${s.member}`)}** = ${s.program ? mdCode(s.program) : 'NULL'} · slot of struct_ops map ${mdCode(m.name)} (${mdCode(`struct ${m.structType}`)})`];
   if (s.origin === 'loader') lines.push('', 'Set by the loader before load (it replaces the initializer in the source).');
-  else if (s.origin !== 'source') lines.push('', `Read from the compiled ${s.origin}.`);
+  else if (s.origin !== 'source') lines.push('', `Read from the compiled ${mdText(s.origin)}.`);
   const p = view.model.programs.find((q) => q.object === m.object && q.name === s.program);
-  if (p) lines.push('', `**${p.name}**: ${associationLabel(p.association)}`, '', associationSentence(p.association), '', ...runTime(p));
+  if (p) lines.push('', `**${mdText(p.name)}**: ${label(p.association)}`, '', associationSentence(p.association), '', ...runTime(p));
   return lines.join('\n').trim();
 }
 
 export function callHover(c: ModelAssociationCall): string {
   return [
-    `**${c.api}** · \`${c.program ?? '?'}\` → \`${c.map ?? '?'}\``,
+    `**${mdText(c.api)}** · ${mdCode(c.program ?? '?')} → ${mdCode(c.map ?? '?')}`,
     '',
-    `Predicted answer (libbpf 1.7, Linux 7.0+): ${result(c)} — ${c.predicted.reason}`,
+    `Predicted answer (libbpf 1.7, Linux 7.0+): ${result(c)} — ${mdText(c.predicted.reason)}`,
     '',
-    `Lifecycle phase: ${c.phase} · flags: ${c.flags} · object \`${c.object}\``,
+    `Lifecycle phase: ${mdText(c.phase)} · flags: ${mdText(String(c.flags))} · object ${mdCode(c.object)}`,
   ].join('\n');
 }
 
@@ -108,17 +143,17 @@ export function kfuncHover(p: ModelProgram, k: ModelKfuncCall): string {
   const a = p.association;
   const gets =
     a.state === 'auto' || a.state === 'explicit'
-      ? `gets the struct_ops of \`${a.map}\``
+      ? `gets the struct_ops of ${mdCode(a.map)}`
       : a.state === 'poisoned'
         ? 'gets NULL: the association is poisoned'
         : a.state === 'not-loaded'
           ? 'never runs: the program is not loaded'
           : 'gets NULL: the program is not associated';
   return [
-    `**${k.name}** reads the calling program's struct_ops association`,
+    `**${mdText(k.name)}** reads the calling program's struct_ops association`,
     '',
-    `Why: ${k.dependsOnAssociation}`,
+    `Why: ${mdText(k.dependsOnAssociation)}`,
     '',
-    `Called from \`${p.name}\`${k.via ? ` via \`${k.via}\`` : ''} (${associationLabel(a)}): it ${gets}.`,
+    `Called from ${mdCode(p.name)}${k.via ? ` via ${mdCode(k.via)}` : ''} (${label(a)}): it ${gets}.`,
   ].join('\n');
 }
