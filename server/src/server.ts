@@ -109,7 +109,7 @@ export function serve(connection: Connection): void {
     );
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
         definitionProvider: true,
         referencesProvider: true,
@@ -150,6 +150,8 @@ export function serve(connection: Connection): void {
     if (path) openUris.set(path, e.document.uri);
     sync?.documentChanged(e.document);
   }));
+  // A save changes no text, but the buffer is now the saved file (builds are compared with it).
+  documents.onDidSave((e) => quietly('document save', () => sync?.documentChanged(e.document)));
   documents.onDidClose((e) => quietly('document close', () => {
     const path = pathOf(e.document.uri);
     if (path) openUris.delete(path);

@@ -122,8 +122,15 @@ export interface BpfObjectFacts {
   otherMaps: string[];
   kfuncDecls: KfuncDeclFact[];
   problems: ReadProblem[];
-  /** When the file was last modified (ms since the epoch), if known: decides which is newer. */
+  /**
+   * When the file was last saved (ms since the epoch, the caller's mtime), if known: decides
+   * whether a build is behind. A source's is the newest of its translation unit's files.
+   */
   modified?: number;
+  /** Sources only: the unit's file saved last (its time is `modified`). */
+  newest?: string;
+  /** Sources only: files of the unit whose editor buffer differs from the saved file. */
+  unsaved?: string[];
   /** Sources only: every function the file defines or declares (to resolve slots across files). */
   functions?: string[];
   /**

@@ -132,6 +132,24 @@ export interface ModelObject {
   scenarios: Scenario[];
   /** Set when libbpf will refuse to load the object (the findings say why). */
   loadFails: boolean;
+  /** Where its build (.bpf.o, skeleton) stands against the sources, when it has one. */
+  build?: ModelBuild;
+}
+
+/**
+ * An object's last build against its sources: `behind` (an output is older than the saved
+ * sources), `editing` (sources have unsaved edits), `disagrees` (built after the sources were
+ * saved, and still differs), `current`.
+ */
+export interface ModelBuild {
+  state: 'current' | 'behind' | 'editing' | 'disagrees';
+  outputs: string[];
+  /** Outputs older than the saved sources. */
+  behind: string[];
+  /** Files of the source with unsaved edits. */
+  unsaved?: string[];
+  /** What the last build says where it differs from the sources, at the place in the sources. */
+  differences: RelatedInfo[];
 }
 
 export interface RelatedInfo {

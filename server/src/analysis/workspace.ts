@@ -25,6 +25,7 @@ import type { BpfObjectFacts, LoaderFacts, ReadProblem, SkeletonFacts } from './
 import { fileStart } from './facts';
 import type { WorkspaceModel } from './model';
 import { emptySource, readText, type FileEntry, type Wanted } from './workspaceFile';
+import { withSavedState } from './savedState';
 
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
@@ -378,7 +379,7 @@ export class Workspace {
     for (const { u, parts } of plans) {
       const [main, ...rest] = parts.map((p) => this.files.get(p.path)?.readings?.get(p.key) as BpfObjectFacts);
       if (!main) continue;
-      const merged = mergeFragments(main, rest);
+      const merged = withSavedState(mergeFragments(main, rest), u.files.map((p) => [p, this.files.get(p)] as const));
       const candidates = new Set(parts.map((p) => p.path));
       const uncertain = u.uncertainIncludes
         .filter((i) => candidates.has(i.target))
@@ -389,15 +390,15 @@ export class Workspace {
   }
 
   /**
-   * Replace a text file's content with the editor's buffer; facts are recomputed lazily. A buffer
-   * that differs from what we had counts as modified now (newer than any build output).
+   * Replace a text file's content with the editor's buffer; facts are recomputed lazily. `saved`
+   * is the file on disk: its mtime (undefined when it was never saved) and whether the buffer
+   * differs from it (edits not saved yet: what a build made is then the last build).
    */
-  update(path: string, text: string): void {
-    const old = this.files.get(path);
-    const modified = old && old.text === text ? old.modified : Date.now();
-    this.setFile(path, text, modified);
+  update(path: string, text: string, saved: { modified?: number; unsaved: boolean } = { unsaved: false }): void {
+    this.setFile(path, text, saved.modified);
     const entry = this.files.get(path);
     if (entry) entry.live = true;
+    if (entry && saved.unsaved) entry.unsaved = true;
     this.invalidate(path);
   }
 

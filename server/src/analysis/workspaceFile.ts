@@ -37,8 +37,10 @@ export interface FileEntry {
   /** The macros this file is expanded with (macroScopes.ts), and what they were made from. */
   table?: MacroTable;
   tableKey?: string;
-  /** Last modification (ms since the epoch), when known. */
+  /** Last modification (ms since the epoch) of the saved file, when known: the caller's mtime. */
   modified?: number;
+  /** An editor buffer that differs from the saved file. */
+  unsaved?: boolean;
   text?: string;
   bytes?: Uint8Array;
   doc?: CDocument;

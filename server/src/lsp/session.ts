@@ -7,6 +7,7 @@ import { isCandidate } from '../analysis/workspace';
 import type { BpfObjectFacts, LoaderFacts, SkeletonFacts } from '../analysis/facts';
 import type { WorkspaceModel } from '../analysis/model';
 import { MAX_FILE_BYTES } from '../node/scan';
+import { SavedFiles } from './savedFiles';
 
 /** A consistent picture for one request: the model and the per-file facts it was built from. */
 export interface AnalysisView {
@@ -27,6 +28,8 @@ const EMPTY_MODEL: WorkspaceModel = {
 export class AnalysisSession {
   readonly workspace = new Workspace();
   readonly readErrors = new Map<string, string>();
+  /** The disk's side of open buffers: saved time and whether the buffer differs (savedFiles.ts). */
+  private readonly saved = new SavedFiles();
   indexing = true;
   /** Set once the C grammar is loaded; until then the model stays empty. */
   ready = false;
@@ -66,7 +69,7 @@ export class AnalysisSession {
   /** The editor's buffer for an open document (incremental changes already applied). */
   setBuffer(path: string, text: string): void {
     this.readErrors.delete(path);
-    this.workspace.update(path, text);
+    this.workspace.update(path, text, this.saved.stateOf(path, text));
     this.changed();
   }
 
@@ -102,7 +105,11 @@ export class AnalysisSession {
   /** A file or a directory is gone: drop it and everything below it. */
   remove(path: string): void {
     const below = path.endsWith('/') ? path : `${path}/`;
-    for (const p of this.workspace.paths()) if (p === path || p.startsWith(below)) this.workspace.removeFile(p);
+    for (const p of this.workspace.paths()) {
+      if (p !== path && !p.startsWith(below)) continue;
+      this.workspace.removeFile(p);
+      this.saved.forget(p);
+    }
     for (const p of [...this.readErrors.keys()]) if (p === path || p.startsWith(below)) this.readErrors.delete(p);
     this.changed();
   }

@@ -7,7 +7,7 @@ import { linkObjects, truthOf, type LinkedObject } from './link';
 import type { ObjectView } from './scenario';
 import { replayLoader, type ReplayOutcome } from './pathReplay';
 import { kfuncsKey, replaysOf } from './replayMemo';
-import { staleFinding } from './staleness';
+import { buildFindings, buildOf } from './buildStatus';
 import { finding } from './findingText';
 
 export interface WorkspaceFacts {
@@ -160,6 +160,8 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     scenarios: outcomes.map((s) => s.scenario),
     loadFails: primary.loadFails,
   };
+  const build = buildOf(o);
+  if (build) obj.build = build;
   model.objects.push(obj);
   const seen = new Set<string>();
   for (const p of truth.facts.programs) {
@@ -210,14 +212,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     model.findings.push(...s.findings.map((f) => ({ ...f, object: o.id })));
   }
   const followed = truth.origin === 'source' ? 'source' : 'built';
-  if (o.source && o.skeleton?.embedded) {
-    const f = staleFinding('skeleton', o.skeleton.location, o.skeleton.file, o.source, o.skeleton.embedded, followed);
-    if (f) model.findings.push({ ...f, object: o.id });
-  }
-  if (o.source && o.objectFile) {
-    const f = staleFinding('object', { file: o.objectFile.file, range: zero }, o.objectFile.file, o.source, o.objectFile, followed);
-    if (f) model.findings.push({ ...f, object: o.id });
-  }
+  model.findings.push(...buildFindings(o, followed).map((f) => ({ ...f, object: o.id })));
 }
 
 /** The loader, lifecycle and path condition behind a program's state. */

@@ -6,7 +6,7 @@ import type { BpfObjectFacts, FactOrigin, LoaderAction, LoaderFacts, SkeletonFac
 import { lifecyclesOf, type ActionTarget } from './lifecycles';
 import type { LoaderPath } from '../loader/paths';
 import { actionSkeleton } from '../loader/lifecycleRecords';
-import { differences } from './staleness';
+import { outputsOf, sourceIsNewer, type BuiltOutput } from './buildStatus';
 
 export interface LinkedObject {
   id: string;
@@ -67,19 +67,20 @@ const usable = (f: BpfObjectFacts | null | undefined): f is BpfObjectFacts => !!
 
 /**
  * What libbpf will load, as far as the workspace shows: the skeleton's embedded object, else the
- * .bpf.o, else the source. A build output older than a source it disagrees with is out of date
- * (the source was edited since, as `make` would see it): then the source is followed, and the
- * stale-skeleton/stale-object finding says to rebuild.
+ * .bpf.o, else the source. A build output the sources are newer than (saved after it was built, as
+ * `make` would see it, or being edited) and disagree with is the last build: then the sources are
+ * followed, and what the build said is shown as the last build (buildStatus.ts).
  */
 export function truthOf(o: LinkedObject): { facts: BpfObjectFacts; origin: FactOrigin } | null {
   const src = o.source;
-  const outdated = (built: BpfObjectFacts, modified: number | undefined): boolean =>
-    !!src && src.modified !== undefined && modified !== undefined && src.modified > modified && differences(src, built).length > 0;
-  const embedded = o.skeleton?.embedded;
-  if (usable(embedded) && !outdated(embedded, o.skeleton?.modified)) return { facts: embedded, origin: 'skeleton' };
-  if (usable(o.objectFile) && !outdated(o.objectFile, o.objectFile.modified)) return { facts: o.objectFile, origin: 'object' };
+  const outputs = outputsOf(o);
+  const current = (kind: BuiltOutput['kind']): BuiltOutput | undefined => outputs.find((b) => b.kind === kind && !sourceIsNewer(o, b));
+  const skeleton = current('skeleton');
+  if (skeleton) return { facts: skeleton.facts, origin: 'skeleton' };
+  const object = current('object');
+  if (object) return { facts: object.facts, origin: 'object' };
   if (src) return { facts: src, origin: 'source' };
-  if (usable(embedded)) return { facts: embedded, origin: 'skeleton' };
+  if (usable(o.skeleton?.embedded)) return { facts: o.skeleton.embedded, origin: 'skeleton' };
   if (usable(o.objectFile)) return { facts: o.objectFile, origin: 'object' };
   return null;
 }

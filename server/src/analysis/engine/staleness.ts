@@ -106,6 +106,11 @@ export function differences(source: BpfObjectFacts, built: BpfObjectFacts): Diff
   return compare(source, built).certain;
 }
 
+/**
+ * A build output that disagrees with its source. The engine asks only about an output built after
+ * the sources were saved (buildStatus.ts): then it is not out of date as make sees it, and the
+ * disagreement is real (a build that failed silently, or compiled with other defines).
+ */
 export function staleFinding(
   kind: 'skeleton' | 'object',
   at: Location,
@@ -120,16 +125,17 @@ export function staleFinding(
   if (!diffs.length) return null;
   const name = builtFile.split('/').pop() ?? builtFile;
   const what = kind === 'skeleton' ? `The object embedded in ${quote(name)}` : quote(name);
-  const rebuild = kind === 'skeleton' ? 'Rebuild the object and regenerate the skeleton (bpftool gen skeleton).' : 'Rebuild it.';
+  const rebuild = kind === 'skeleton' ? 'Check the build of the object and of its skeleton (bpftool gen skeleton): a step that failed silently, or other -D flags than the editor assumes.' : 'Check its build: a compile that failed silently, or other -D flags than the editor assumes.';
   const shown = diffs.slice(0, 5).map((d) => d.text);
   const more = `${diffs.length > 5 ? `; and ${diffs.length - 5} more` : ''}${
     uncertain.length ? ` (${uncertain.length} other difference${uncertain.length > 1 ? 's are' : ' is'} left out: ${uncertain.length > 1 ? 'they stand' : 'it stands'} where the source could not be read with certainty)` : ''
   }`;
   const related: RelatedInfo[] = diffs.map((d) => ({ location: d.location, message: d.text }));
+  const sourceName = quote(source.file.split('/').pop() ?? source.file);
   return finding(kind === 'skeleton' ? 'stale-skeleton' : 'stale-object', at,
-    `${what} is out of date with ${quote(source.file.split('/').pop() ?? source.file)}: ${shown.join('; ')}${more}. ${
+    `${what} disagrees with ${sourceName}, and was not built before the source was last saved: ${shown.join('; ')}${more}. ${
       followed === 'source'
-        ? `The source is newer, so the analysis follows it; until you rebuild, libbpf would load the old ${kind === 'skeleton' ? 'embedded' : 'compiled'} object.`
+        ? `The analysis follows the source; libbpf would load the ${kind === 'skeleton' ? 'embedded' : 'compiled'} object.`
         : `libbpf loads the ${kind === 'skeleton' ? 'embedded' : 'compiled'} object, so the analysis follows it.`
     } ${rebuild}`,
     related);
