@@ -11,6 +11,7 @@ import { objectNamesForSource } from './objectNames';
 import { readTopItem, type TopItem } from './bpf/topItems';
 import { BranchReader } from './bpf/conditions';
 import { standaloneDecisions, type Decisions } from './c/preprocess';
+import { KFUNC_CALL_BUDGET, REACH_WORK_BUDGET } from './elf/calls';
 
 export { declaredName } from './bpf/topItems';
 
@@ -125,6 +126,7 @@ export class BpfSourceReader {
       const section = fn.marker ? fn.marker.section : fn.item.attributeSection;
       if (section !== null) facts.programs.push(this.program(fn, section));
     }
+    if (this.unfollowed.length) facts.problems.push({ rule: 'parse-limit', message: unfollowedMessage(this.unfollowed), location: fileStart(this.file) });
     for (const m of maps) facts.structOpsMaps.push(...this.structOpsMaps(m, facts));
     facts.functions = [...this.functions.keys(), ...this.declaredFunctions];
     // Helpers (functions without a section): what they call, for programs of other files of the
@@ -156,6 +158,7 @@ export class BpfSourceReader {
   private program(fn: Placed & { item: FunctionItem }, section: string): ProgramFact {
     const cls = classifyProgramSection(section);
     const reach = this.reachable(fn.item.name);
+    if (!reach.complete) this.unfollowed.push(fn.item.name);
     return {
       name: fn.item.name,
       section,
@@ -186,16 +189,23 @@ export class BpfSourceReader {
     return e;
   }
 
-  /** Calls reached from a program through static subprograms and callbacks. */
-  private reachable(start: string): { calls: KfuncCall[]; callbacks: string[] } {
+  /**
+   * Calls reached from a program through static subprograms and callbacks. The entries of a
+   * function reached through one `via` are made once and shared by every program that reaches it
+   * so; the work of the whole file is capped (elf/calls.ts), and a program past it gets no calls.
+   */
+  private reachable(start: string): { calls: KfuncCall[]; callbacks: string[]; complete: boolean } {
     const calls: KfuncCall[] = [];
     const callbacks = new Set<string>();
     const seen = new Set<string>([start]);
     const queue: { name: string; via?: string }[] = [{ name: start }];
+    let complete = true;
     for (let q = 0; q < queue.length; q++) {
       const { name, via } = queue[q] as { name: string; via?: string };
       const edges = this.edgesOf(name);
-      for (const c of edges.calls) calls.push(via ? { ...c, via } : c);
+      if (--this.reachWork < 0 || calls.length + edges.calls.length > this.kfuncPairs) complete = false;
+      else if (via) for (const c of this.callsVia(name, via, edges.calls)) calls.push(c);
+      else for (const c of edges.calls) calls.push(c);
       for (const [names, isCallback] of [
         [edges.callees, false],
         [edges.callbacks, true],
@@ -205,11 +215,27 @@ export class BpfSourceReader {
           if (!g || seen.has(n) || g.marker || g.item.attributeSection !== null) continue;
           seen.add(n);
           if (isCallback) callbacks.add(n);
-          queue.push({ name: n, via: via ?? n });
+          if (complete) queue.push({ name: n, via: via ?? n });
         }
       }
+      if (!complete) break;
     }
-    return { calls, callbacks: [...callbacks] };
+    if (complete) this.kfuncPairs -= calls.length;
+    else this.kfuncPairs = 0;
+    return { calls: complete ? calls : [], callbacks: [...callbacks], complete };
+  }
+
+  private kfuncPairs = KFUNC_CALL_BUDGET;
+  private reachWork = REACH_WORK_BUDGET;
+  private readonly viaCalls = new Map<string, KfuncCall[]>();
+  /** Programs whose kfunc calls were not followed (the budget ran out). */
+  private readonly unfollowed: string[] = [];
+
+  private callsVia(name: string, via: string, calls: KfuncCall[]): KfuncCall[] {
+    const key = `${name}\0${via}`;
+    let out = this.viaCalls.get(key);
+    if (!out) this.viaCalls.set(key, (out = calls.map((c) => ({ ...c, via }))));
+    return out;
   }
 
   /** Source range of a definition, including a `SEC(...)` written before it. */
@@ -260,4 +286,9 @@ export class BpfSourceReader {
 /** `decisions`: the values of the file's conditionals in its translation unit (the file read alone when not given). */
 export function readBpfSource(parsed: ParsedC, file: string, decisions?: Decisions): BpfObjectFacts {
   return new BpfSourceReader(parsed, file, decisions).read();
+}
+
+function unfollowedMessage(names: string[]): string {
+  const shown = names.slice(0, 3).map((n) => `\`${n}\``).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  return `The kfunc calls of ${names.length} program(s) were not checked (${shown}): the programs of this file reach more than the ${KFUNC_CALL_BUDGET.toLocaleString('en-US')} kfunc calls followed per object (through shared functions). Their associations are still analysed.`;
 }

@@ -7,7 +7,7 @@ import { objectNamesForObject } from '../objectNames';
 import { classifyProgramSection } from '../sections';
 import { type Btf, btfFunctions, readBtf, skipModifiers } from './btf';
 import { type LineInfo, firstLineIn, readLineInfo } from './btfExt';
-import { readProgramCalls } from './calls';
+import { KFUNC_CALL_BUDGET, REACH_WORK_BUDGET, readProgramCalls, type ReadProgramCalls } from './calls';
 import {
   EM_BPF,
   ET_REL,
@@ -81,10 +81,11 @@ export function readBpfObject(bytes: Uint8Array, file: string, origin: FactOrigi
   messages.push(...functions.problems);
 
   const lines = btf ? readObjectLineInfo(elf, btf, messages) : undefined;
-  const calls = readProgramCalls(elf, symbols, functions, messages);
+  const calls = readProgramCalls(elf, symbols, functions, fileStart(file), messages);
+  if (calls.overBudget) facts.problems.push({ rule: 'parse-limit', message: overBudgetMessage(calls.overBudget), location: fileStart(file) });
   for (const fn of functions.programs) {
     const section = classifyProgramSection(fn.section.name);
-    const reached = calls.get(fn) ?? { kfuncCalls: [], callbacks: [] };
+    const reached = calls.byProgram.get(fn) ?? { kfuncCalls: [], callbacks: [] };
     const program: ProgramFact = {
       name: fn.name,
       section: fn.section.name,
@@ -92,7 +93,7 @@ export function readBpfObject(bytes: Uint8Array, file: string, origin: FactOrigi
       sleepable: section.sleepable,
       autoload: section.autoload,
       location: fileStart(file),
-      kfuncCalls: reached.kfuncCalls.map((c) => ({ ...c, location: fileStart(file) })),
+      kfuncCalls: reached.kfuncCalls, // shared between programs, not copied
       callbacks: reached.callbacks,
     };
     const line = firstLineIn(lines?.get(fn.section.name), fn.start, fn.start + fn.size);
@@ -103,6 +104,15 @@ export function readBpfObject(bytes: Uint8Array, file: string, origin: FactOrigi
   facts.otherMaps = readOtherMaps(elf, symbols, btf, options.objectName ?? libbpfObjectName(file));
   if (btf) facts.kfuncDecls = associationKfuncs(btf, file);
   return done();
+}
+
+function overBudgetMessage(over: NonNullable<ReadProgramCalls['overBudget']>): string {
+  const names = over.skippedPrograms;
+  const shown = names.slice(0, 3).map((n) => `\`${n}\``).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  const why = over.work
+    ? `their call graph needs more than ${REACH_WORK_BUDGET.toLocaleString('en-US')} steps to follow`
+    : `its programs reach ${over.reached.toLocaleString('en-US')} kfunc calls in all (through shared subprograms), more than the ${KFUNC_CALL_BUDGET.toLocaleString('en-US')} followed per object`;
+  return `The kfunc calls of ${names.length} program(s) of this object were not checked (${shown}): ${why}. Their associations are still analysed.`;
 }
 
 /** libbpf's ignore_elf_section(), negated: the sections whose data libbpf reads when it opens an object. */

@@ -2,11 +2,18 @@
 // `.text` subprograms, and callbacks (a `.text` function's address loaded with ld_imm64, as for
 // bpf_timer_set_callback or bpf_loop). Targets are found as libbpf's bpf_object__reloc_code finds
 // them; kfuncs reached through subprograms and callbacks are attributed to every program that
-// reaches them.
+// reaches them. A subprogram's reach is computed once and shared (P programs calling one subprogram
+// that makes K kfunc calls cost P + K, not P×K), and the work per object is capped.
 import type { ElfFile, ElfRelocation, ElfSymbol } from './elf';
 import { SHT_REL, readRelocations, relocationSectionsFor } from './elf';
 import { BPF_INSN_SIZE, type BpfFunction, type BpfFunctions, isExternSymbol, isSubprogramSymbol } from './functions';
 import { essentialName } from './structOps';
+import type { KfuncCall, Location } from '../facts';
+
+/** (program, kfunc call) pairs an object's programs may reach in all before the rest is skipped. */
+export const KFUNC_CALL_BUDGET = 20_000;
+/** Functions visited while computing reachability, per object (each subprogram's reach is computed once). */
+export const REACH_WORK_BUDGET = 2_000_000;
 
 const BPF_CALL = 0x85; // BPF_JMP | BPF_CALL
 const BPF_LD_IMM64 = 0x18; // BPF_LD | BPF_IMM | BPF_DW
@@ -19,11 +26,18 @@ interface FunctionCalls {
 }
 
 export interface ProgramCalls {
-  kfuncCalls: { name: string; via?: string }[];
+  /** Entries are shared between programs (never mutate them). */
+  kfuncCalls: KfuncCall[];
   callbacks: string[];
 }
 
-export function readProgramCalls(elf: ElfFile, symbols: readonly ElfSymbol[], functions: BpfFunctions, problems: string[]): Map<BpfFunction, ProgramCalls> {
+export interface ReadProgramCalls {
+  byProgram: Map<BpfFunction, ProgramCalls>;
+  /** Set when the object's programs reach more kfunc calls than KFUNC_CALL_BUDGET: what was skipped. */
+  overBudget?: { reached: number; skippedPrograms: string[]; work: boolean };
+}
+
+export function readProgramCalls(elf: ElfFile, symbols: readonly ElfSymbol[], functions: BpfFunctions, at: Location, problems: string[]): ReadProgramCalls {
   const direct = new Map<BpfFunction, FunctionCalls>();
   const relocsBySection = new Map<number, Map<number, ElfRelocation>>();
   for (const fn of [...functions.programs, ...functions.subprograms]) {
@@ -34,9 +48,7 @@ export function readProgramCalls(elf: ElfFile, symbols: readonly ElfSymbol[], fu
     }
     direct.set(fn, scanFunction(elf, symbols, functions, fn, relocs, problems));
   }
-  const out = new Map<BpfFunction, ProgramCalls>();
-  for (const prog of functions.programs) out.set(prog, reach(prog, direct));
-  return out;
+  return reachAll(functions.programs, direct, at);
 }
 
 /** Relocations of an executable section by byte offset (libbpf reads SHT_REL only). */
@@ -101,26 +113,109 @@ function scanFunction(
   return calls;
 }
 
+/** A function reached, with its kfunc calls (entries carry `via`, the subprogram a reach starts from). */
+interface Reached {
+  fn: BpfFunction;
+  calls: KfuncCall[];
+  /** Found through a callback edge (its address taken), not a call. */
+  callback: boolean;
+}
+
+/** What one subprogram (or callback) reaches, itself included: computed once and shared. */
+interface Reach {
+  /** Breadth first, by depth from the subprogram (itself at 0). */
+  levels: Reached[][];
+  /** All the kfunc calls in that order (shared by the programs that call only this subprogram). */
+  flat: KfuncCall[];
+}
+
 /**
- * Everything a program reaches through subprograms and callbacks, breadth first, each function
+ * Everything each program reaches through subprograms and callbacks, breadth first, each function
  * once; `via` is the subprogram or callback the program itself calls on the way (as the source
- * reader reports it).
+ * reader reports it). The reach of a subprogram is computed once and shared by every program that
+ * calls it; a program's reach is its subprograms' merged depth by depth. Work is capped per
+ * object: the (program, kfunc call) pairs by KFUNC_CALL_BUDGET, the functions visited by
+ * REACH_WORK_BUDGET; the programs past either get no kfunc calls, and the caller reports them.
  */
-function reach(prog: BpfFunction, direct: Map<BpfFunction, FunctionCalls>): ProgramCalls {
-  const result: ProgramCalls = { kfuncCalls: [], callbacks: [] };
-  const seen = new Set<BpfFunction>([prog]);
-  const queue: { fn: BpfFunction; via?: string }[] = [{ fn: prog }];
-  for (let head = 0; head < queue.length; head++) {
-    const { fn, via } = queue[head] as { fn: BpfFunction; via?: string };
-    const calls = direct.get(fn);
-    if (!calls) continue;
-    for (const name of calls.kfuncs) result.kfuncCalls.push(via ? { name, via } : { name });
-    for (const [next, isCallback] of [...calls.callees.map((f) => [f, false] as const), ...calls.callbacks.map((f) => [f, true] as const)]) {
-      if (seen.has(next)) continue;
-      seen.add(next);
-      if (isCallback) result.callbacks.push(next.name);
-      queue.push({ fn: next, via: via ?? next.name });
+function reachAll(programs: readonly BpfFunction[], direct: Map<BpfFunction, FunctionCalls>, at: Location): ReadProgramCalls {
+  const entries = (fn: BpfFunction, via: string | undefined): KfuncCall[] =>
+    (direct.get(fn)?.kfuncs ?? []).map((name) => (via ? { name, via, location: at } : { name, location: at }));
+  const memo = new Map<BpfFunction, Reach>();
+  let work = REACH_WORK_BUDGET;
+  /** The reach of `start`, or undefined when the work budget runs out on the way. */
+  const reachOf = (start: BpfFunction, callback: boolean): Reach | undefined => {
+    const known = memo.get(start);
+    if (known || work <= 0) return known;
+    const r: Reach = { levels: [], flat: [] };
+    const seen = new Set<BpfFunction>([start]);
+    let level: Reached[] = [{ fn: start, calls: entries(start, start.name), callback }];
+    while (level.length) {
+      r.levels.push(level);
+      const next: Reached[] = [];
+      for (const { fn, calls } of level) {
+        if (--work < 0) return undefined;
+        for (const c of calls) r.flat.push(c);
+        for (const [callee, isCallback] of edges(direct.get(fn))) {
+          if (seen.has(callee)) continue;
+          seen.add(callee);
+          next.push({ fn: callee, calls: entries(callee, start.name), callback: isCallback });
+        }
+      }
+      level = next;
     }
+    memo.set(start, r);
+    return r;
+  };
+  const out: ReadProgramCalls = { byProgram: new Map() };
+  let pairs = KFUNC_CALL_BUDGET;
+  let reached = 0;
+  for (const prog of programs) {
+    const own = entries(prog, undefined);
+    const firstSeen = new Set<BpfFunction>([prog]);
+    const reaches: (Reach | undefined)[] = [];
+    for (const [callee, isCallback] of edges(direct.get(prog))) {
+      if (firstSeen.has(callee)) continue;
+      firstSeen.add(callee);
+      reaches.push(reachOf(callee, isCallback));
+    }
+    const complete = reaches.every((r) => r !== undefined);
+    const count = own.length + reaches.reduce((n, r) => n + (r?.flat.length ?? 0), 0);
+    reached += count;
+    const result: ProgramCalls = { kfuncCalls: [], callbacks: [] };
+    out.byProgram.set(prog, result);
+    const over = !complete || count > pairs;
+    if (over) {
+      (out.overBudget ??= { reached: 0, skippedPrograms: [], work: false }).skippedPrograms.push(prog.name);
+      out.overBudget.work ||= !complete;
+      pairs = 0;
+    }
+    const only = reaches.length === 1 && !own.length ? reaches[0] : undefined;
+    // One subprogram and no calls of its own (the common shape): its shared list as it is.
+    if (only && !over) result.kfuncCalls = only.flat;
+    else if (!over) result.kfuncCalls = own;
+    const seen = new Set<BpfFunction>([prog]);
+    const callbacks = new Set<string>();
+    const done = reaches.filter((r): r is Reach => r !== undefined);
+    const depth = Math.max(0, ...done.map((r) => r.levels.length));
+    for (let d = 0; d < depth; d++) {
+      for (const r of done) {
+        for (const { fn, calls, callback } of r.levels[d] ?? []) {
+          if (seen.has(fn)) continue;
+          seen.add(fn);
+          if (callback) callbacks.add(fn.name);
+          if (!over && !only) for (const c of calls) result.kfuncCalls.push(c);
+        }
+      }
+    }
+    result.callbacks = [...callbacks];
+    pairs -= result.kfuncCalls.length;
   }
-  return result;
+  if (out.overBudget) out.overBudget.reached = reached;
+  return out;
+}
+
+/** A function's callees, then the functions whose address it takes (callbacks). */
+function edges(calls: FunctionCalls | undefined): [BpfFunction, boolean][] {
+  if (!calls) return [];
+  return [...calls.callees.map((f) => [f, false] as [BpfFunction, boolean]), ...calls.callbacks.map((f) => [f, true] as [BpfFunction, boolean])];
 }
