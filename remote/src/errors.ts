@@ -96,6 +96,12 @@ export interface Preflight {
   cc: string;
   libbpf: 'yes' | 'no' | 'unchecked';
   release: string;
+  /**
+   * The agent of this variant on the target: `cached` when its content is the one built for it
+   * (then cc and libbpf are not probed: nothing is built), `stale` when a file is there with other
+   * content, `absent` when there is none.
+   */
+  agent: 'cached' | 'stale' | 'absent';
 }
 
 export function parsePreflight(text: string): Preflight | null {
@@ -108,6 +114,7 @@ export function parsePreflight(text: string): Preflight | null {
   if (!kv.has('uid') || !Number.isInteger(uid)) return null;
   const sudo = kv.get('sudo');
   const libbpf = kv.get('libbpf');
+  const agent = kv.get('agent');
   return {
     uid,
     sudo: sudo === 'ok' || sudo === 'fail' ? sudo : 'unused',
@@ -115,6 +122,7 @@ export function parsePreflight(text: string): Preflight | null {
     cc: kv.get('cc') ?? '',
     libbpf: libbpf === 'yes' || libbpf === 'no' ? libbpf : 'unchecked',
     release: kv.get('release') ?? '',
+    agent: agent === 'cached' || agent === 'stale' ? agent : 'absent',
   };
 }
 
@@ -129,6 +137,8 @@ export function preflightProblem(target: string, p: Preflight, o: { sudo: boolea
   if (o.agentBuild === 'local-static' && p.arch && p.arch !== o.localArch) {
     return new VmError('arch-mismatch', `${target} is ${p.arch}, but the locally built static agent is ${o.localArch}. Set "agentBuild": "remote".`, detail);
   }
+  // A cached agent is run as it is: the target needs a compiler and libbpf's headers only to build one.
+  if (p.agent === 'cached') return null;
   if (o.agentBuild === 'remote' && !p.cc) {
     return new VmError('no-compiler', `${target} has no C compiler (cc, gcc or clang) to build the agent. Install one with libbpf's headers (Debian: gcc libbpf-dev), or set "agentBuild": "local-static".`, detail);
   }
