@@ -6,6 +6,7 @@ import * as associationTree from './associationTree';
 import * as graphPanel from './graph/graphPanel';
 import * as languageServer from './languageServer';
 import { ModelStore } from './modelStore';
+import * as rebuild from './rebuild';
 import * as statusBar from './statusBar';
 import * as vmRun from './vmRun/index';
 
@@ -30,6 +31,7 @@ export function activate(ctx: vscode.ExtensionContext): BpfAssocApi {
   const graph = graphPanel.activate(ctx, models, output);
   const status = statusBar.activate(ctx, models, server);
   const vm = vmRun.activate(ctx, models, output);
+  rebuild.activate(ctx);
   ctx.subscriptions.push(
     vscode.commands.registerCommand('bpfAssoc.refresh', () => models.refresh()),
     vscode.commands.registerCommand('bpfAssoc.restartServer', () => server.restart()),

@@ -38,8 +38,9 @@ export function activate(ctx: vscode.ExtensionContext, output: vscode.LogOutputC
     // The server pulls `bpfAssoc` settings per resource and registers its own file watchers
     // (sources, loaders, skeletons, .bpf.o); this only tells it when the settings change.
     synchronize: { configurationSection: 'bpfAssoc' },
-    // Commands this client implements: the server adds a "Run on test VM" lens for them.
-    initializationOptions: { clientCommands: ['bpfAssoc.runOnVm'] },
+    // Commands this client implements: the server adds a "Run on test VM" lens and a
+    // "Rebuild with make" quick fix for them.
+    initializationOptions: { clientCommands: ['bpfAssoc.runOnVm', 'bpfAssoc.rebuild'] },
     errorHandler: {
       error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
       closed: () => {

@@ -14,6 +14,7 @@ import { loadGrammar } from './analysis/c/parser';
 import { TOOL_VERSION } from './output/json';
 import { ModelRequest } from './protocol';
 import { codeActions } from './features/codeActions';
+import { REBUILD_COMMAND } from './features/rebuild';
 import { codeLenses, RUN_ON_VM_COMMAND, type CodeLensOptions } from './features/codeLens';
 import { definition } from './features/definition';
 import { DiagnosticsPublisher } from './features/diagnostics';
@@ -55,6 +56,7 @@ export function serve(connection: Connection): void {
   let canRegisterConfiguration = false;
   let folderChanges = false;
   const lensOptions: CodeLensOptions = {};
+  const actionOptions: { rebuild?: boolean } = {};
 
   /** A request handler that logs failures and answers `fallback` instead of crashing. */
   const guard = <P, R>(name: string, fallback: R, handler: (view: AnalysisView, params: P) => R) => (params: P): R => {
@@ -81,6 +83,7 @@ export function serve(connection: Connection): void {
     // Commands the client implements (e.g. the VS Code extension's bpfAssoc.runOnVm).
     const clientCommands = Array.isArray(options.clientCommands) ? options.clientCommands : [];
     lensOptions.runOnVm = clientCommands.includes(RUN_ON_VM_COMMAND);
+    actionOptions.rebuild = clientCommands.includes(REBUILD_COMMAND);
     const settings = new SettingsReader(connection, caps.workspace?.configuration === true, options.settings, excludeMatcher);
     const publisher = new DiagnosticsPublisher(connection, settings, (rule) => (base ? `${base}#${rule}` : undefined), uriFor);
     const notifier = new ModelNotifier(connection);
@@ -163,7 +166,7 @@ export function serve(connection: Connection): void {
   connection.onDefinition(guard('definition', [], (v, p) => definition(v, p, uriFor)));
   connection.onReferences(guard('references', [], (v, p) => references(v, p, uriFor)));
   connection.onCodeLens(guard('code lens', [], (v, p) => codeLenses(v, p, lensOptions)));
-  connection.onCodeAction(guard('code action', [], (v, p) => codeActions(v, p, uriFor)));
+  connection.onCodeAction(guard('code action', [], (v, p) => codeActions(v, p, uriFor, actionOptions)));
   connection.onDocumentSymbol(guard('document symbols', [], documentSymbols));
   connection.onWorkspaceSymbol(guard('workspace symbols', [], (v, p) => workspaceSymbols(v, p, uriFor)));
   connection.onRequest(ModelRequest.method, () => {

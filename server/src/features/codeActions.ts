@@ -6,12 +6,15 @@
 //   unreferenced-struct-ops-program "Make P optional: SEC(\"?...\")" when the section is a literal;
 //                                   when a macro builds it, "Turn off autoload of P in LOADER"
 //                                   before the load (the macro is shared, so it is not edited)
+//   build-behind-sources, stale-*    "Rebuild with make: make -C DIR GOAL" (rebuild.ts), where a
+//                                   Makefile rule produces the object and the client can run it
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
 import { pathOf } from '../lsp/uri';
 import { afterLoad, beforeLoad, type LoaderInsertion } from './loaderEdits';
 import { programCopyActions } from './programCopy';
+import { REBUILD_RULES, rebuildActions } from './rebuild';
 import { offsetAt } from './sourceText';
 import { before, bpfFacts, programOfFinding } from './targets';
 
@@ -63,7 +66,8 @@ function overlaps(f: Finding, params: CodeActionParams): boolean {
   return !before(f.location.range.end, r.start) && !before(r.end, f.location.range.start);
 }
 
-export function codeActions(view: AnalysisView, params: CodeActionParams, uriOf: UriOf): CodeAction[] {
+/** `rebuild`: the client runs REBUILD_COMMAND (rebuild.ts). */
+export function codeActions(view: AnalysisView, params: CodeActionParams, uriOf: UriOf, options: { rebuild?: boolean } = {}): CodeAction[] {
   const path = pathOf(params.textDocument.uri);
   if (!path) return [];
   if (params.context.only && !params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return [];
@@ -77,7 +81,9 @@ export function codeActions(view: AnalysisView, params: CodeActionParams, uriOf:
           ? associateActions(view, f, uriOf)
           : f.rule === 'unreferenced-struct-ops-program'
             ? optionalActions(view, f, uriOf)
-            : [];
+            : REBUILD_RULES.has(f.rule) && options.rebuild
+              ? rebuildActions(view, f)
+              : [];
     const matching: Diagnostic[] = params.context.diagnostics.filter(
       (d) => d.code === f.rule && d.range.start.line === f.location.range.start.line && d.range.start.character === f.location.range.start.character,
     );
