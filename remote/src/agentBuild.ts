@@ -75,10 +75,65 @@ export function localMachine(): string {
 
 const building = new Map<string, Promise<string>>();
 
+/** Where the static agent for these sources and libbpf (Debian version) is kept here, built or not. */
+export function staticAgentPath(cacheDir: string, sources: AgentSources, libbpfDebianVersion: string): string {
+  return join(cacheDir, 'agent', `${AGENT_BINARY}-${sources.hash}-libbpf${libbpfDebianVersion}-static`);
+}
+
+/** Where the hash of the agent built on a target (destination, remoteDir, variant) is recorded here. */
+function remoteAgentRecord(cacheDir: string, destination: string, remoteDir: string, variant: string): string {
+  const key = createHash('sha256').update(`${destination}\0${remoteDir}\0${variant}`).digest('hex').slice(0, 32);
+  return join(cacheDir, 'agent', 'remote', `${key}.sha256`);
+}
+
+export interface CachedAgentKey {
+  agentBuild: 'remote' | 'local-static';
+  /** `user@host:port` as ssh resolved it. */
+  destination: string;
+  remoteDir: string;
+  /** The agent directory's suffix on the target (sources hash, and libbpf for the static agent). */
+  variant: string;
+  sources: AgentSources;
+  libbpfDebianVersion: string;
+}
+
+/**
+ * The SHA-256 an agent cached on the target must have to be run as it is: the static agent's
+ * (built here), or the one a build on that target printed and this machine recorded. "" when
+ * unknown: then the agent there is rebuilt or shipped again, never trusted because it exists.
+ */
+export function expectedAgentHash(cacheDir: string, k: CachedAgentKey): string {
+  const file = k.agentBuild === 'local-static' ? staticAgentPath(cacheDir, k.sources, k.libbpfDebianVersion) : remoteAgentRecord(cacheDir, k.destination, k.remoteDir, k.variant);
+  try {
+    if (k.agentBuild === 'local-static') return createHash('sha256').update(readFileSync(file)).digest('hex');
+    const recorded = readFileSync(file, 'utf8').trim();
+    return /^[0-9a-f]{64}$/.test(recorded) ? recorded : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Records the hash a build on the target printed (BUILD's `agent_sha256=`); nothing when it printed none. */
+export function recordRemoteAgent(cacheDir: string, k: CachedAgentKey, buildOutput: string): void {
+  const hash = /^agent_sha256=([0-9a-f]{64})$/m.exec(buildOutput)?.[1];
+  const file = remoteAgentRecord(cacheDir, k.destination, k.remoteDir, k.variant);
+  try {
+    if (!hash) {
+      rmSync(file, { force: true });
+      return;
+    }
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(`${file}.tmp-${process.pid}`, `${hash}\n`);
+    renameSync(`${file}.tmp-${process.pid}`, file);
+  } catch {
+    // An unwritable cache only costs a rebuild on the next run.
+  }
+}
+
 /** Builds (or finds in the cache) the static agent; returns its path. */
 export async function staticAgent(cacheDir: string, sources = readAgentSources(), signal?: AbortSignal): Promise<string> {
   const libbpf = await ensureLibbpf(signal);
-  const out = join(cacheDir, 'agent', `${AGENT_BINARY}-${sources.hash}-libbpf${libbpf.debianVersion}-static`);
+  const out = staticAgentPath(cacheDir, sources, libbpf.debianVersion);
   if (existsSync(out)) return out;
   let p = building.get(out);
   if (!p) {

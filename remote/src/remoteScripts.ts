@@ -5,16 +5,24 @@ import { AGENT_BINARY, AGENT_SOURCES } from './agentBuild';
 
 /**
  * $1 remoteDir ($HOME-relative with "~/"), $2 run token, $3 "1" to check sudo -n, $4 agent
- * variant (hash), $5 agentBuild, $6 the object's file name; the object is stdin. Prints
- * key=value lines (errors.ts parsePreflight) and writes the object into the run directory.
+ * variant (hash), $5 agentBuild, $6 the object's file name, $7 the SHA-256 the agent there must
+ * have ("" when unknown); the object is stdin. Prints key=value lines (errors.ts parsePreflight)
+ * and writes the object into the run directory. An agent file whose content is not $7 is
+ * `agent=stale` (rebuilt or shipped again), never run; the compiler is probed unless it is cached.
  */
 export const PREFLIGHT = `d=$1
 case $d in "~") d=$HOME ;; "~/"*) d=$HOME/\${d#"~/"} ;; esac
 echo "uid=$(id -u)"; echo "arch=$(uname -m)"; echo "release=$(uname -r)"
 if command -v gzip >/dev/null 2>&1; then echo gzip=yes; fi
 if [ "$3" = 1 ]; then if sudo -n true 2>/dev/null; then echo sudo=ok; else echo sudo=fail; fi; fi
-if [ -x "$d/agent-$4/${AGENT_BINARY}" ]; then echo agent=cached
-elif [ "$5" = remote ]; then
+agent=absent
+if [ -e "$d/agent-$4/${AGENT_BINARY}" ]; then
+  h=$(sha256sum <"$d/agent-$4/${AGENT_BINARY}" 2>/dev/null) || h=
+  h=\${h%% *}
+  if [ -x "$d/agent-$4/${AGENT_BINARY}" ] && [ -n "$7" ] && [ "$h" = "$7" ]; then agent=cached; else agent=stale; fi
+fi
+echo "agent=$agent"
+if [ $agent != cached ] && [ "$5" = remote ]; then
   cc=; for c in cc gcc clang; do if command -v "$c" >/dev/null 2>&1; then cc=$c; break; fi; done
   echo "cc=$cc"
   if [ -n "$cc" ]; then
@@ -24,12 +32,18 @@ elif [ "$5" = remote ]; then
 fi
 mkdir -p -- "$d/run-$2" && echo "rundir=$d/run-$2" && echo "dir=$d" && cat >"$d/run-$2/$6"`;
 
-/** $1 source directory, $2 agent directory, $3 compiler; the sources are a tar archive on stdin. */
+/**
+ * $1 source directory, $2 agent directory, $3 compiler; the sources are a tar archive on stdin.
+ * Prints `agent_sha256=HASH` of the agent it installed (where sha256sum exists), which the next
+ * run's preflight must find again to trust the cached agent.
+ */
 export const BUILD = `set -e
 mkdir -p "$1" && tar -xf - -C "$1" && cd "$1"
 "$3" -O2 -Wall -o ${AGENT_BINARY} ${AGENT_SOURCES.filter((f) => f.endsWith('.c')).join(' ')} -lbpf 2>&1
 mkdir -p "$2"
-mv -f ${AGENT_BINARY} "$2/${AGENT_BINARY}"`;
+h=$(sha256sum <${AGENT_BINARY} 2>/dev/null) || h=
+mv -f ${AGENT_BINARY} "$2/${AGENT_BINARY}"
+echo "agent_sha256=\${h%% *}"`;
 
 /** $1 agent directory, $2 temporary path; the static agent is stdin, renamed into place when complete. */
 export const INSTALL = `mkdir -p -- "$1" && cat >"$2" && chmod 0755 "$2" && mv -f -- "$2" "$1/${AGENT_BINARY}"`;

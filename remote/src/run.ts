@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { AGENT_BINARY, localMachine, readAgentSources, staticAgent, type AgentSources } from './agentBuild';
+import { AGENT_BINARY, expectedAgentHash, localMachine, readAgentSources, recordRemoteAgent, staticAgent, type AgentSources, type CachedAgentKey } from './agentBuild';
 import { classifyBuildFailure, KERNEL_LACKS_COMMAND, parsePreflight, preflightProblem, throwIfCancelled, VmError } from './errors';
 import type { LoaderChoice } from './loaderBuild';
 import { pinnedLibbpf } from './libbpf';
@@ -94,8 +94,12 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
     enter('uploading');
     t = Date.now();
     remoteFiles = true;
-    const variant = `${sources.hash}${target.agentBuild === 'local-static' ? `-libbpf${pinnedLibbpf()}-static` : ''}`;
-    const pre = await conn.exec(['sh', '-c', PREFLIGHT, 'sh', target.remoteDir, token, target.sudo ? '1' : '0', variant, target.agentBuild, plan.shipped.remoteName], { stdin: object, signal: o.signal, timeoutMs: left() });
+    const libbpfDebianVersion = target.agentBuild === 'local-static' ? pinnedLibbpf() : '';
+    const variant = `${sources.hash}${target.agentBuild === 'local-static' ? `-libbpf${libbpfDebianVersion}-static` : ''}`;
+    // The agent cached there runs only when its content is the one built for it (its SHA-256).
+    const agentKey: CachedAgentKey = { agentBuild: target.agentBuild, destination: result.destination, remoteDir: target.remoteDir, variant, sources, libbpfDebianVersion };
+    const expectedHash = expectedAgentHash(o.cacheDir, agentKey);
+    const pre = await conn.exec(['sh', '-c', PREFLIGHT, 'sh', target.remoteDir, token, target.sudo ? '1' : '0', variant, target.agentBuild, plan.shipped.remoteName, expectedHash], { stdin: object, signal: o.signal, timeoutMs: left() });
     const pf = parsePreflight(pre.stdout);
     const dir = /^dir=(.*)$/m.exec(pre.stdout)?.[1];
     runDir = /^rundir=(.*)$/m.exec(pre.stdout)?.[1] ?? null;
@@ -126,6 +130,7 @@ export async function runPlanOnTarget(plan: VmPlan, object: Uint8Array, target: 
       const built = await conn.exec(['sh', '-c', BUILD, 'sh', `${runDir}/agent-src`, agentDir, pf.cc || 'cc'], { stdin: archive, signal: o.signal, timeoutMs: left() });
       buildMs += Date.now() - b;
       if (built.code !== 0) throw classifyBuildFailure(target.name, built.stdout + built.stderr);
+      recordRemoteAgent(o.cacheDir, agentKey, built.stdout);
     }
     timings.buildMs = buildMs;
 

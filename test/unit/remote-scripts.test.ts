@@ -51,7 +51,8 @@ describe('remote: target scripts', () => {
     const b = shell(['sh', '-c', BUILD, 'sh', join(home, 'src'), agentDir, 'cc'], ustar(src.files.map((f) => ({ name: f.name, bytes: f.bytes }))));
     assert.equal(b.status, 0, b.stdout + b.stderr);
     assert.ok(existsSync(join(agentDir, AGENT_BINARY)));
-    const again = shell(['sh', '-c', PREFLIGHT, 'sh', home, 't2', '0', 'h1', 'remote', 'o'], new Uint8Array());
+    const hash = /^agent_sha256=([0-9a-f]{64})$/m.exec(b.stdout)?.[1] ?? assert.fail(b.stdout);
+    const again = shell(['sh', '-c', PREFLIGHT, 'sh', home, 't2', '0', 'h1', 'remote', 'o', hash], new Uint8Array());
     assert.match(again.stdout, /^agent=cached$/m);
   });
 
