@@ -175,7 +175,12 @@ interface LoaderActionBase {
 }
 
 export type LoaderAction =
-  | (LoaderActionBase & { kind: 'open' | 'load' | 'open_and_load' | 'attach' | 'destroy'; skeleton: string })
+  | (LoaderActionBase & {
+      kind: 'open' | 'load' | 'open_and_load' | 'attach' | 'destroy';
+      skeleton: string;
+      /** An attach that attaches the programs only, no struct_ops map (libbpf-rs's `skel.attach()`: its skeleton has no map links). */
+      programsOnly?: boolean;
+    })
   | (LoaderActionBase & {
       kind: 'assoc';
       api: 'bpf_program__assoc_struct_ops' | 'bpf_prog_assoc_struct_ops' | 'SCX_OPS_LOAD';
@@ -201,6 +206,8 @@ export type LoaderAction =
 
 export interface LoaderFacts {
   file: string;
+  /** The loader's language: a libbpf C skeleton loader (the default) or a libbpf-rs one (analysis/rust/). */
+  language?: 'c' | 'rust';
   /** `#include "NAME.skel.h"` lines. */
   includes: { path: string; location: Location }[];
   /** Skeleton types used (`struct NAME *`, `NAME__open()`). */

@@ -2,9 +2,11 @@
 // a build description), from its name and what its code uses; and the signature of a C text's
 // directives, which tells whether an edit can change what its translation units read.
 import { isBuildDescription } from './units';
+import { isBuildScript, isCargoManifest, RUST_LOADER_USE } from './rust/files';
 
 /** `build`: a compile_commands.json or Makefile, read for the -D/-U it gives BPF sources. */
-export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'build' | 'other';
+/** `rust`: a libbpf-rs loader (analysis/rust/); `cargo`: a Cargo.toml or build.rs (names the crate's skeletons). */
+export type FileKind = 'bpf' | 'loader' | 'skeleton' | 'object' | 'header' | 'build' | 'rust' | 'cargo' | 'other';
 
 /** Source files above this size are not parsed (headers are still scanned for macros and kfuncs). */
 export const MAX_PARSED_BYTES = 4 * 1024 * 1024;
@@ -33,6 +35,8 @@ export function sectionUse(sectionMacros: ReadonlySet<string>): RegExp {
  */
 export function classify(path: string, text: string | null, sectionMacros: ReadonlySet<string> = new Set()): FileKind {
   if (path.endsWith('.skel.h')) return 'skeleton';
+  if (isCargoManifest(path) || isBuildScript(path)) return 'cargo';
+  if (path.endsWith('.rs')) return text !== null && RUST_LOADER_USE.test(text) ? 'rust' : 'other';
   if (path.endsWith('.o')) return 'object';
   if (path.endsWith('.h')) return 'header';
   if (path.endsWith('.bpf.c')) return 'bpf';
@@ -49,7 +53,7 @@ export function classify(path: string, text: string | null, sectionMacros: Reado
 }
 
 export function isCandidate(path: string): boolean {
-  return /\.(c|h|o)$/.test(path) || isBuildDescription(path);
+  return /\.(c|h|o|rs)$/.test(path) || isBuildDescription(path) || isCargoManifest(path);
 }
 
 /** A function definition in a header (`static inline int f(...) {`), as helpers are written. */

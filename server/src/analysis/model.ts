@@ -38,8 +38,8 @@ export interface Scenario {
  */
 export interface DecidedBy {
   loader: string | null;
-  /** The kind of loader: a libbpf C skeleton loader (Rust loaders come next); null with no loader. */
-  kind: 'c' | null;
+  /** The kind of loader: a libbpf C skeleton loader or a libbpf-rs (Rust) one; null with no loader. */
+  kind: 'c' | 'rust' | null;
   /** Where the lifecycle is: `in test_hotplug()`. */
   lifecycle?: string;
   /** The loader's condition for this state when its paths disagree: `` `cbs_defined` ``. */

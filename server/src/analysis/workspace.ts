@@ -8,6 +8,7 @@ import { decodeSource } from './c/text';
 import { readBpfSource } from './bpfSource';
 import { readBpfObject } from './elf/bpfObject';
 import { readLoader } from './loader/loader';
+import { RustLoaders } from './rust/rustLoaders';
 import { readSkeleton } from './skeleton';
 import { buildModel, type ModelOptions, type WorkspaceFacts } from './engine/build';
 import { mergeFragments } from './fragments';
@@ -29,6 +30,8 @@ import { withSavedState } from './savedState';
 
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
+  /** libbpf-rs loaders, read only where wantsRustGrammar() (analysis/rust/). */
+  private readonly rust = new RustLoaders();
   private scopes = new MacroScopes([]);
   private cached: WorkspaceModel | null = null;
   private cachedOptions = '';
@@ -48,6 +51,11 @@ export class Workspace {
     if (!f || f.text === undefined || !/\.[ch]$/.test(path)) return undefined;
     f.directives ??= scanDirectives(f.text, path);
     return f.directives;
+  }
+
+  /** The workspace has BPF code, a Cargo.toml and Rust using a skeleton: the Rust grammar must be loaded (rust/parser.ts). */
+  wantsRustGrammar(): boolean {
+    return RustLoaders.wanted(this.files);
   }
 
   get size(): number {
@@ -184,6 +192,10 @@ export class Workspace {
 
   /** Facts of a loader, skeleton or object, computed on demand and cached until the file (or a loader's macros) changes. */
   private factsOf(path: string, f: FileEntry): void {
+    if (f.kind === 'rust') {
+      f.facts = f.text === undefined ? undefined : (this.rust.facts(path, f.text, this.files) ?? undefined);
+      return;
+    }
     if (f.facts && (f.kind !== 'loader' || f.doc?.macros === this.tableFor(path, f))) return;
     if (f.kind === 'object' && f.bytes) f.facts = { ...readBpfObject(f.bytes, path, 'object'), modified: f.modified };
     else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
@@ -307,7 +319,7 @@ export class Workspace {
       if (!f.facts) continue;
       if (f.kind === 'object') facts.objectFiles.push(f.facts as BpfObjectFacts);
       else if (f.kind === 'skeleton') facts.skeletons.push(f.facts as SkeletonFacts);
-      else if (f.kind === 'loader') facts.loaders.push(f.facts as LoaderFacts);
+      else if (f.kind === 'loader' || f.kind === 'rust') facts.loaders.push(f.facts as LoaderFacts);
     }
     this.cached = buildModel(facts, options);
     return this.cached;

@@ -7,6 +7,7 @@ import { isCandidate } from '../analysis/workspace';
 import type { BpfObjectFacts, LoaderFacts, SkeletonFacts } from '../analysis/facts';
 import type { WorkspaceModel } from '../analysis/model';
 import { MAX_FILE_BYTES } from '../node/scan';
+import { loadRustGrammar, rustGrammarReady } from '../analysis/rust/parser';
 import { SavedFiles } from './savedFiles';
 
 /** A consistent picture for one request: the model and the per-file facts it was built from. */
@@ -140,6 +141,13 @@ export class AnalysisSession {
   view(): AnalysisView {
     if (this.dirty && this.ready) {
       this.dirty = false;
+      // The Rust grammar loads the first time the workspace needs it; the model is rebuilt then.
+      if (!rustGrammarReady() && this.workspace.wantsRustGrammar()) {
+        loadRustGrammar().then(
+          () => this.changed(),
+          (e: unknown) => this.log(`bpf-assoc: the Rust grammar did not load, Rust loaders are not read: ${String(e)}`),
+        );
+      }
       try {
         const next = this.workspace.model({ extraKfuncs: this.extraKfuncs, defines: this.defines });
         if (next !== this.model) {

@@ -2,6 +2,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadGrammar } from '../analysis/c/parser';
+import { loadRustGrammar } from '../analysis/rust/parser';
 import { isCandidate, Workspace } from '../analysis/workspace';
 
 /** Directories never worth walking. */
@@ -101,7 +102,10 @@ export function loadWorkspace(paths: string[]): { workspace: Workspace; scan: Sc
 export async function loadForCommand(paths: string[]): Promise<{ workspace: Workspace; scan: ScanResult } | null> {
   await loadGrammar();
   try {
-    return loadWorkspace(paths);
+    const loaded = loadWorkspace(paths);
+    // Rust loaders are read only in a workspace with BPF code and a Cargo.toml.
+    if (loaded.workspace.wantsRustGrammar()) await loadRustGrammar();
+    return loaded;
   } catch (e) {
     process.stderr.write(`bpf-assoc: ${(e as Error).message}\n`);
     return null;

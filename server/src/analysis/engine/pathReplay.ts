@@ -74,7 +74,7 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   }
   const runs = paths;
   const first = (use[0] as Run).out;
-  const base = { loader: loader.facts.file, kind: 'c' as const, ...(loader.where ? { lifecycle: loader.where } : {}), paths: runs.length, ...(loader.truncated ? { truncated: true } : {}) };
+  const base = { loader: loader.facts.file, kind: loader.facts.language ?? 'c', ...(loader.where ? { lifecycle: loader.where } : {}), paths: runs.length, ...(loader.truncated ? { truncated: true } : {}) };
   const decidedBy = new Map<string, DecidedBy>();
   const byPath = new Map<string, { when: string; association: AssociationState }[]>();
   const programs: ScenarioOutcome['programs'] = new Map();

@@ -92,7 +92,8 @@ function attachedMaps(view: ObjectView, loader: LinkedLoader | null, actions: Lo
     const m = a.kind === 'set_autoattach' || a.kind === 'attach_struct_ops' ? maps.get(a.map.name) : undefined;
     if (a.kind === 'set_autoattach' && m && a.value !== null) m.autoattach = a.value;
     else if (a.kind === 'attach_struct_ops' && m?.autocreate) attached.set(m.fact.name, `bpf_map__attach_struct_ops() in ${file}`);
-    else if (a.kind === 'attach') {
+    // libbpf-rs's skel.attach() attaches programs only (its skeleton has no map links).
+    else if (a.kind === 'attach' && !a.programsOnly) {
       for (const map of maps.values()) {
         if (map.autocreate && map.autoattach && !attached.has(map.fact.name)) attached.set(map.fact.name, `${a.skeleton}__attach() in ${file}`);
       }

@@ -1,0 +1,138 @@
+// Which BPF object a Rust loader's skeleton is. libbpf-cargo's SkeletonBuilder names the generated
+// skeleton after the object file (gen/mod.rs gen_single: the file name up to its first '.'; with
+// `.source()` only, the source's: `src/bpf/tcp_ca.bpf.c` -> `tcp_ca`), and its types after that
+// name, capitalised part by part (`tcp_ca` -> `TcpCaSkelBuilder`, `OpenTcpCaSkel`, `TcpCaSkel`).
+// scx_cargo's BpfBuilder names it itself: `.enable_skel("src/bpf/main.bpf.c", "bpf")` gives
+// `BpfSkel` for main.bpf.c. Read from the crate's build.rs text; pure, no parse needed.
+import { basename, dirname, join, normalize } from 'node:path';
+import { objectNamesForSource } from '../objectNames';
+
+/** One skeleton a build script generates: its name (`tcp_ca`, `bpf`) and the BPF source it is built from. */
+export interface SkeletonSpec {
+  /** libbpf-cargo's raw object name: the generated types are `capitalize(name)` + `SkelBuilder`, ... */
+  name: string;
+  /** Absolute path of the BPF source. */
+  source: string;
+}
+
+/** `tcp_ca` -> `TcpCa`, as libbpf-cargo's capitalize_first_letter() does. */
+export function skeletonTypePrefix(rawName: string): string {
+  return rawName
+    .split('_')
+    .map((p) => (p ? p[0]?.toUpperCase() + p.slice(1) : ''))
+    .join('');
+}
+
+/** The name libbpf-cargo gives a skeleton built from `path` (`main.bpf.c`, `x/foo.bpf.o` -> `main`, `foo`). */
+export function rawObjectName(path: string): string {
+  return basename(path).split('.')[0] ?? '';
+}
+
+const STRING = /"((?:[^"\\]|\\.)*)"/;
+
+/** `const SRC: &str = "src/bpf/x.bpf.c";` and the like, by name. */
+function stringConstants(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/\b(?:const|static|let)\s+(?:mut\s+)?(\w+)\s*(?::\s*&(?:'static\s+)?str\s*)?=\s*"((?:[^"\\]|\\.)*)"\s*;/g)) {
+    if (m[1] && m[2] !== undefined) out.set(m[1], m[2]);
+  }
+  return out;
+}
+
+/** A call argument as a string: a literal, or a constant the script defines. */
+function argumentString(arg: string, constants: Map<string, string>): string | null {
+  const t = arg.trim().replace(/^&/, '').trim();
+  const lit = STRING.exec(t);
+  if (lit && lit.index === 0) return lit[1] ?? null;
+  return /^\w+$/.test(t) ? (constants.get(t) ?? null) : null;
+}
+
+/** The text of the argument list that opens at `open` (an index of '('), up to its closing parenthesis. */
+function argumentsAt(text: string, open: number): string[] {
+  let depth = 0;
+  let start = open + 1;
+  const out: string[] = [];
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) {
+        out.push(text.slice(start, i));
+        return out;
+      }
+    } else if (c === ',' && depth === 1) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * The skeletons a build script generates: libbpf-cargo's `SkeletonBuilder::new().source(S)[.obj(O)]
+ * ...build_and_generate(..)` chains, and scx_cargo's `.enable_skel(S, NAME)`. `crateDir` resolves
+ * the relative paths (cargo runs build scripts in the crate's directory).
+ */
+export function readBuildScript(text: string, crateDir: string): SkeletonSpec[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m) => m.replace(/[^\n]/g, ' '));
+  const constants = stringConstants(code);
+  const out: SkeletonSpec[] = [];
+  const add = (name: string, source: string) => {
+    const abs = normalize(join(crateDir, source));
+    if (name && !out.some((s) => s.name === name && s.source === abs)) out.push({ name, source: abs });
+  };
+  for (const m of code.matchAll(/\.enable_skel\s*\(/g)) {
+    const [src, name] = argumentsAt(code, (m.index ?? 0) + m[0].length - 1);
+    const source = src === undefined ? null : argumentString(src, constants);
+    const raw = name === undefined ? null : argumentString(name, constants);
+    if (source && raw) add(raw, source);
+  }
+  const starts = [...code.matchAll(/\bSkeletonBuilder\s*::\s*new\s*\(\s*\)/g)].map((m) => m.index ?? 0);
+  starts.forEach((at, i) => {
+    const end = Math.min(code.indexOf(';', at) >= 0 ? code.indexOf(';', at) : code.length, starts[i + 1] ?? code.length);
+    const chain = code.slice(at, end);
+    const arg = (method: string): string | null => {
+      const m = new RegExp(`\\.${method}\\s*\\(`).exec(chain);
+      if (!m) return null;
+      const [a] = argumentsAt(chain, m.index + m[0].length - 1);
+      return a === undefined ? null : argumentString(a, constants);
+    };
+    const source = arg('source');
+    if (!source) return;
+    const obj = arg('obj');
+    add(rawObjectName(obj ?? source), source);
+  });
+  return out;
+}
+
+/** The object name the C side knows a source by (`main.bpf.c` -> `main`), as bpftool's Makefiles name it. */
+export function objectNameOfSource(source: string): string {
+  const names = objectNamesForSource(source);
+  return names[names.length - 1] ?? rawObjectName(source);
+}
+
+/** The directory of the nearest Cargo.toml above `file` among `manifests` (absolute paths), or null. */
+export function crateDirOf(file: string, manifestDirs: ReadonlySet<string>): string | null {
+  for (let d = dirname(file); ; d = dirname(d)) {
+    if (manifestDirs.has(d)) return d;
+    if (dirname(d) === d) return null;
+  }
+}
+
+/**
+ * A Rust loader's skeleton types resolved to BPF objects: by the crate's build script, else by the
+ * BPF sources of the crate whose file name gives the type (`tcp_ca.bpf.c` for `TcpCaSkel`, as
+ * `cargo libbpf gen` names them).
+ */
+export function skeletonsOfCrate(specs: SkeletonSpec[], crateSources: string[]): Map<string, { objectName: string; source: string }> {
+  const out = new Map<string, { objectName: string; source: string }>();
+  for (const s of specs) out.set(skeletonTypePrefix(s.name), { objectName: objectNameOfSource(s.source), source: s.source });
+  for (const src of crateSources) {
+    const prefix = skeletonTypePrefix(rawObjectName(src));
+    if (!out.has(prefix)) out.set(prefix, { objectName: objectNameOfSource(src), source: src });
+  }
+  return out;
+}

@@ -1,0 +1,329 @@
+// A Rust (libbpf-rs) loader -> the same loader facts the C reader gives (loader/loader.ts): the
+// skeleton lifecycles with their distinct paths, so the engine replays them without knowing Rust.
+// Skeleton types (`BpfSkelBuilder`, `OpenBpfSkel`, `BpfSkel`) are resolved to BPF objects by the
+// crate's build script (crates.ts); variables, struct fields and parameters of those types, and
+// `skel.maps.M` / `skel.progs.P` (libbpf-rs 0.24+: fields; before: `maps().M()`), name what a call
+// acts on. The reader is pure: text and the crate's skeletons in, facts out.
+import type { Node, Tree } from '../c/parser';
+import { LineIndex } from '../c/lineIndex';
+import type { LoaderFacts, Location, SkeletonMemberRef } from '../facts';
+import { actionKey, LifecycleRecords } from '../loader/lifecycleRecords';
+import type { LoaderLifecycle } from '../loader/paths';
+import { PathState } from '../loader/pathState';
+import { Scope } from '../loader/refs';
+import { LIBBPF_SYS_CALLS, LOADER_METHODS, LOADER_TEXT, readLibbpfSysCall, readMethodCall, readScxMacro, SCX_MACROS, type RustCallContext } from './calls';
+import { RustWalker, type RustSteps } from './walker';
+import { parseRust } from './parser';
+
+/** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
+export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string }>;
+
+const SKELETON_TYPE = /\b(?:Open)?([A-Z][A-Za-z0-9]*?)Skel(?:Builder)?\b/g;
+const NULL_SLOT = /^(?:(?:std|core)::)?(?:ptr::)?null(?:_mut)?(?:::<[^>]*>)?\(\)$|^None$/;
+const MEMBER = /\b(progs|maps)(?:_mut)?(?:\(\))?\s*\.\s*(\w+)(?:\(\))?/g;
+const STRUCT_OPS = /\bstruct_ops(?:_mut\(\))?\s*\.\s*(\w+)_mut\s*\(\s*\)/;
+
+/** `TcpCa` -> `tcp_ca`: the object name of a skeleton type nothing else names. */
+function snake(prefix: string): string {
+  return prefix.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+export class RustLoaderReader implements RustSteps {
+  private readonly lines: LineIndex;
+  private readonly records = new LifecycleRecords();
+  private readonly functions = new Map<string, Node>();
+  private readonly relevant = new Map<string, Node>();
+  /** Skeleton object names by type prefix used in the file. */
+  private readonly prefixes = new Map<string, string>();
+  /** Struct fields holding a skeleton (`skel: BpfSkel<'a>`). */
+  private readonly fields = new Map<string, string>();
+  private root = '';
+
+  constructor(
+    private readonly tree: Tree,
+    private readonly text: string,
+    private readonly file: string,
+    private readonly skeletons: CrateSkeletons,
+  ) {
+    this.lines = new LineIndex(text);
+  }
+
+  private readonly places = new Map<number, Location>();
+
+  location(n: Node): Location {
+    let p = this.places.get(n.id);
+    if (!p) {
+      p = { file: this.file, range: this.lines.range(n.startIndex, n.endIndex) };
+      this.places.set(n.id, p);
+    }
+    return p;
+  }
+
+  read(): LoaderFacts & { lifecycles: LoaderLifecycle[] } {
+    for (const m of this.text.matchAll(SKELETON_TYPE)) {
+      const prefix = m[1];
+      if (!prefix || prefix === 'Open' || this.prefixes.has(prefix)) continue;
+      this.prefixes.set(prefix, this.skeletons.get(prefix)?.objectName ?? snake(prefix));
+    }
+    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set(this.prefixes.values())], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[] };
+    if (!this.prefixes.size) return facts;
+    this.collect(this.tree.rootNode);
+    for (const [name, fn] of this.functions) if (LOADER_TEXT.test(fn.text)) this.relevant.set(name, fn);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, fn] of this.functions) {
+        if (this.relevant.has(name)) continue;
+        if ([...this.relevant.keys()].some((r) => this.calls(fn, r))) {
+          this.relevant.set(name, fn);
+          changed = true;
+        }
+      }
+    }
+    const walker = new RustWalker(this, actionKey);
+    const called = new Set([...this.relevant.keys()].filter((n) => [...this.relevant].some(([m, fn]) => m !== n && this.calls(fn, n))));
+    const walkRoot = (name: string, fn: Node) => {
+      this.root = name;
+      walker.visited.add(name);
+      const start = new PathState([{ fn: name, scope: new Scope() }], new Map(), new Map(), new Map(), new Map(), new Set(), new Map());
+      this.enter(fn, null, start, start.scope);
+      for (const end of walker.walkFunction(fn, [start])) for (const skel of [...end.segments.keys()]) this.records.close(end, skel);
+    };
+    for (const [name, fn] of this.relevant) if (!called.has(name)) walkRoot(name, fn);
+    for (const [name, fn] of this.relevant) if (!walker.visited.has(name)) walkRoot(name, fn);
+    for (const t of this.macroTrees) t.delete();
+    return { ...facts, actions: this.records.actions(), lifecycles: this.records.lifecycles() };
+  }
+
+  /** Functions (free, in impls, in modules) and struct fields of skeleton types. */
+  private collect(n: Node): void {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'function_item') {
+        const name = c.childForFieldName('name')?.text;
+        if (name && !this.functions.has(name)) this.functions.set(name, c);
+      } else if (c.type === 'field_declaration') {
+        const name = c.childForFieldName('name')?.text;
+        const skel = this.skeletonOfType(c.childForFieldName('type'));
+        if (name && skel) this.fields.set(name, skel);
+      } else if (c.type !== 'block' && c.type !== 'line_comment' && c.type !== 'block_comment') this.collect(c);
+    }
+  }
+
+  private calls(fn: Node, name: string): boolean {
+    return new RegExp(`(?:\\.|::|[^\\w.])${name}\\s*\\(`).test(fn.childForFieldName('body')?.text ?? '');
+  }
+
+  /** `OpenBpfSkel<'a>`, `&mut BpfSkel` -> the object of `Bpf`. */
+  private skeletonOfType(type: Node | null): string | null {
+    if (!type) return null;
+    for (const m of type.text.matchAll(SKELETON_TYPE)) {
+      const obj = m[1] ? this.prefixes.get(m[1]) : undefined;
+      if (obj) return obj;
+    }
+    return null;
+  }
+
+  private only(): string | null {
+    const objects = new Set(this.prefixes.values());
+    return objects.size === 1 ? ([...objects][0] as string) : null;
+  }
+
+  /** The skeleton a receiver text names: `skel`, `self.skel`, `&mut open_skel`; else the file's only one. */
+  skeletonByName(text: string, st: PathState): string | null {
+    const t = text.replace(/^&\s*(?:mut\s+)?/, '').trim();
+    const self = /^self\s*\.\s*(\w+)/.exec(t);
+    if (self?.[1]) return this.fields.get(self[1]) ?? this.only();
+    const id = /^(\w+)/.exec(t)?.[1];
+    const bound = id ? st.scope.get(id)?.skeletonType : undefined;
+    if (bound) return bound;
+    const built = /^(?:\w+::)*(?:Open)?([A-Z]\w*?)Skel(?:Builder)?\s*::/.exec(t)?.[1];
+    if (built && this.prefixes.has(built)) return this.prefixes.get(built) ?? null;
+    return this.only();
+  }
+
+  private skeletonOf(n: Node | null, st: PathState): string | null {
+    return n ? this.skeletonByName(n.text, st) : null;
+  }
+
+  private member(n: Node | null, kind: 'progs' | 'maps', st: PathState): SkeletonMemberRef | null {
+    if (!n) return null;
+    const text = n.text;
+    const id = /^\s*&?\s*(?:mut\s+)?(\w+)\s*$/.exec(text)?.[1];
+    const bound = id ? st.scope.get(id)?.member : undefined;
+    if (bound) return bound.kind === kind ? bound.ref : null;
+    let found: RegExpExecArray | null = null;
+    for (const m of text.matchAll(MEMBER)) if (m[1] === kind) found = m;
+    if (!found?.[2] || found[2].endsWith('_data')) return null;
+    const skeleton = this.skeletonByName(text.slice(0, found.index), st);
+    return { skeleton, name: found[2], location: this.location(n) };
+  }
+
+  private context(st: PathState, call: Node): RustCallContext {
+    return {
+      st,
+      emit: (a) => this.records.emit(st, a, call, this.root),
+      loc: (x) => this.location(x),
+      skeletonOf: (x, s) => this.skeletonOf(x, s),
+      member: (x, k, s) => this.member(x, k, s),
+    };
+  }
+
+  step(n: Node, st: PathState): Node | null {
+    if (n.type === 'assignment_expression' || n.type === 'compound_assignment_expr') {
+      this.assignment(n, st);
+      return null;
+    }
+    if (n.type === 'macro_invocation') {
+      const name = n.childForFieldName('macro')?.text.replace(/^.*::/, '') ?? '';
+      if (SCX_MACROS.has(name)) readScxMacro(n, name, this.context(st, n), (v, s) => this.skeletonByName(v, s));
+      return null;
+    }
+    const fn = n.childForFieldName('function');
+    const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'line_comment' && a.type !== 'block_comment');
+    if (fn?.type === 'field_expression') {
+      const method = fn.childForFieldName('field')?.text ?? '';
+      const receiver = fn.childForFieldName('value');
+      if (LOADER_METHODS.has(method) && readMethodCall(n, method, receiver, args, this.context(st, n))) return null;
+      return this.helper(method, receiver);
+    }
+    const name = fn?.text.replace(/^.*::/, '') ?? '';
+    if (LIBBPF_SYS_CALLS.has(name)) {
+      readLibbpfSysCall(n, name, args, this.context(st, n));
+      return null;
+    }
+    return this.helper(name, null);
+  }
+
+  /** A helper of this file to follow: `f(..)`, `Self::f(..)`, `Type::f(..)`, `self.f(..)`. */
+  private helper(name: string, receiver: Node | null): Node | null {
+    if (receiver && receiver.text !== 'self' && !/^[A-Z]/.test(receiver.text)) return null;
+    return this.relevant.get(name) ?? null;
+  }
+
+  /** `skel.struct_ops.ops_mut().slot = ...`, or through `let ops = skel.struct_ops.ops_mut();`. */
+  private assignment(n: Node, st: PathState): void {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (left?.type === 'identifier' && n.type === 'assignment_expression') {
+      this.bindValue(left.text, right, st);
+      return;
+    }
+    if (left?.type !== 'field_expression') return;
+    const member = left.childForFieldName('field')?.text;
+    const holder = left.childForFieldName('value');
+    if (!member || !holder) return;
+    const direct = STRUCT_OPS.exec(holder.text);
+    const mapName = direct?.[1] ?? (holder.type === 'identifier' ? st.scope.get(`#struct_ops:${holder.text}`)?.member?.ref.name : undefined);
+    if (!mapName) return;
+    const skeleton = direct ? this.skeletonByName(holder.text, st) : (st.scope.get(`#struct_ops:${holder.text}`)?.member?.ref.skeleton ?? null);
+    const map = { skeleton, name: mapName, location: this.location(holder) };
+    const phase = skeleton ? (st.phases.get(skeleton) ?? 'unknown') : 'unknown';
+    const at = { location: this.location(n), phase, inFunction: st.fn };
+    const emit = this.context(st, n).emit;
+    const value = (right?.text ?? '').replace(/\s+/g, '');
+    const program = n.type === 'assignment_expression' ? this.member(right, 'progs', st) : null;
+    if (n.type === 'assignment_expression' && (program || NULL_SLOT.test(value))) emit({ kind: 'slot_assign', ...at, map, member, program }, n);
+    else emit({ kind: 'data_assign', ...at, map, member }, n);
+  }
+
+  /** `let NAME = VALUE` (and `NAME = VALUE`): a skeleton, a program or map, or a struct_ops shadow. */
+  bind(n: Node, st: PathState): void {
+    const pattern = n.childForFieldName('pattern');
+    const name = pattern?.type === 'identifier' ? pattern.text : pattern?.type === 'mut_pattern' ? pattern.namedChildren[0]?.text : undefined;
+    if (!name) return;
+    const typed = this.skeletonOfType(n.childForFieldName('type'));
+    if (typed) return st.scope.set(name, { skeletonType: typed });
+    this.bindValue(name, n.childForFieldName('value'), st);
+  }
+
+  private bindValue(name: string, value: Node | null, st: PathState): void {
+    st.decided.forEach((_, k) => {
+      if (new RegExp(`\\b${name}\\b`).test(k)) st.decided.delete(k);
+    });
+    if (!value) return;
+    const text = value.text;
+    const ops = STRUCT_OPS.exec(text);
+    if (ops?.[1] && /^\s*&?\s*(?:mut\s+)?[\w.]+\s*\.\s*struct_ops/.test(text)) {
+      st.scope.set(`#struct_ops:${name}`, { member: { kind: 'maps', ref: { skeleton: this.skeletonByName(text, st), name: ops[1], location: this.location(value) }, fd: false } });
+      return;
+    }
+    for (const kind of ['progs', 'maps'] as const) {
+      if (!new RegExp(`^\\s*&?\\s*(?:mut\\s+)?[\\w.]+\\s*\\.\\s*${kind}\\b[\\w.()]*$`).test(text)) continue;
+      const ref = this.member(value, kind, st);
+      if (ref) return st.scope.set(name, { member: { kind, ref, fd: false } });
+    }
+    // `XSkelBuilder::default()`, `builder.open(..)?`, `open_skel.load()?`, `scx_ops_open!(..)?`, `other_skel`.
+    const skel = /(?:SkelBuilder\s*::|\.\s*(?:open|open_opts|load)\s*\(|\bscx_ops_(?:open|load)!\s*\()/.test(text) || /^\s*&?\s*(?:mut\s+)?\w+\s*$/.test(text) ? this.valueSkeleton(value, st) : null;
+    if (skel) st.scope.set(name, { skeletonType: skel });
+  }
+
+  private valueSkeleton(value: Node, st: PathState): string | null {
+    const text = value.text;
+    const builder = /(?:Open)?([A-Z]\w*?)SkelBuilder\s*::/.exec(text)?.[1];
+    if (builder) return this.prefixes.get(builder) ?? null;
+    const macro = /\bscx_ops_(?:open|load)!\s*\(\s*&?\s*(?:mut\s+)?(\w+)/.exec(text)?.[1];
+    if (macro) return this.skeletonByName(macro, st);
+    if (/^\s*&?\s*(?:mut\s+)?\w+\s*$/.test(text)) return st.scope.get(text.replace(/[&\s]|mut\s/g, ''))?.skeletonType ?? null;
+    return this.skeletonByName(text, st);
+  }
+
+  enter(fn: Node, call: Node | null, caller: PathState, callee: Scope): void {
+    const params = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => p?.type === 'parameter');
+    const args = call ? (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && !/comment/.test(a.type)) : [];
+    params.forEach((p, i) => {
+      const name = p.childForFieldName('pattern')?.text.replace(/^mut\s+/, '');
+      if (!name) return;
+      const skel = this.skeletonOfType(p.childForFieldName('type')) ?? (args[i] ? caller.scope.get(args[i].text.replace(/^&\s*(?:mut\s+)?/, ''))?.skeletonType : undefined);
+      if (skel) callee.set(name, { skeletonType: skel });
+      const arg = args[i];
+      const member = arg ? (this.member(arg, 'progs', caller) ?? this.member(arg, 'maps', caller)) : null;
+      if (member && arg) callee.set(name, { member: { kind: /\bprogs\b/.test(arg.text) || caller.scope.get(arg.text)?.member?.kind === 'progs' ? 'progs' : 'maps', ref: member, fd: false } });
+    });
+  }
+
+  callsLoader(n: Node): boolean {
+    const t = n.text;
+    if (LOADER_TEXT.test(t)) return true;
+    for (const name of this.relevant.keys()) if (t.includes(name) && new RegExp(`\\b${name}\\s*\\(`).test(t)) return true;
+    return false;
+  }
+
+  callsAfter(n: Node): boolean {
+    let fn: Node | null = n.parent;
+    while (fn && fn.type !== 'function_item') fn = fn.parent;
+    const body = fn?.childForFieldName('body');
+    if (!body) return false;
+    const rest = this.text.slice(n.endIndex, body.endIndex);
+    if (LOADER_TEXT.test(rest)) return true;
+    for (const name of this.relevant.keys()) if (rest.includes(name) && new RegExp(`\\b${name}\\s*\\(`).test(rest)) return true;
+    return false;
+  }
+
+  private readonly macroTrees: Tree[] = [];
+
+  macroArguments(n: Node): Node | null {
+    const name = n.childForFieldName('macro')?.text.replace(/^.*::/, '') ?? '';
+    const args = n.namedChildren.find((c) => c?.type === 'token_tree');
+    if (SCX_MACROS.has(name) || !args || !this.callsLoader(args)) return null;
+    // The arguments re-parsed in place: the same offsets, everything else blanked.
+    const head = 'fn __m(){';
+    if (args.startIndex < head.length) return null;
+    const blank = (t: string) => t.replace(/[^\n]/g, ' ');
+    const text = head + blank(this.text.slice(head.length, args.startIndex)) + '[' + this.text.slice(args.startIndex + 1, args.endIndex - 1) + '];}';
+    const tree = parseRust(text);
+    if (!tree) return null;
+    this.macroTrees.push(tree);
+    let e: Node | null = tree.rootNode.descendantForIndex(args.startIndex);
+    while (e && e.type !== 'array_expression' && e.parent && e.parent.startIndex === args.startIndex) e = e.parent;
+    return e?.type === 'array_expression' ? e : null;
+  }
+
+  truncate(st: PathState): void {
+    this.records.truncate(st);
+  }
+}
+
+/** Reads a parsed Rust file as a libbpf-rs loader of the crate's skeletons. */
+export function readRustLoader(tree: Tree, text: string, file: string, skeletons: CrateSkeletons): LoaderFacts {
+  return new RustLoaderReader(tree, text, file, skeletons).read();
+}

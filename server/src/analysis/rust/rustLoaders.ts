@@ -1,0 +1,67 @@
+// The workspace's Rust loaders: each `.rs` file that uses a libbpf-rs skeleton, read with its
+// crate's skeletons (the nearest Cargo.toml's build.rs, else the crate's BPF sources by name).
+// Rust is parsed only in a workspace that has BPF code and a Cargo.toml, once the Rust grammar has
+// loaded (Workspace.wantsRustGrammar(); the CLI and the server load it then): everywhere else it
+// costs nothing. Facts are kept per file until its text, its crate's skeletons or the grammar change.
+import { basename, dirname } from 'node:path';
+import type { LoaderFacts } from '../facts';
+import { crateDirOf, readBuildScript, skeletonsOfCrate } from './crates';
+import { parseRust, rustGrammarReady } from './parser';
+import { readRustLoader } from './reader';
+import { isCargoManifest } from './files';
+
+/** What the Rust loaders need of the workspace's files. */
+export interface RustFileView {
+  kind: string;
+  text?: string;
+}
+
+interface Kept {
+  text: string;
+  key: string;
+  facts: LoaderFacts;
+}
+
+export class RustLoaders {
+  private readonly kept = new Map<string, Kept>();
+
+  /** A workspace with BPF code, a Cargo.toml and a Rust file using a skeleton: its Rust must be read. */
+  static wanted(files: Iterable<[string, RustFileView]>): boolean {
+    let cargo = false;
+    let rust = false;
+    let bpf = false;
+    for (const [path, f] of files) {
+      if (f.kind === 'cargo' && isCargoManifest(path)) cargo = true;
+      else if (f.kind === 'rust') rust = true;
+      else if (f.kind === 'bpf' || f.kind === 'object' || f.kind === 'skeleton') bpf = true;
+      if (cargo && rust && bpf) return true;
+    }
+    return false;
+  }
+
+  /** The facts of one Rust loader; null when the Rust grammar has not loaded (nothing is read then). */
+  facts(path: string, text: string, files: ReadonlyMap<string, RustFileView>): LoaderFacts | null {
+    if (!rustGrammarReady()) return null;
+    const manifests = new Set<string>();
+    for (const [p, f] of files) if (f.kind === 'cargo' && isCargoManifest(p)) manifests.add(dirname(p));
+    const crate = crateDirOf(path, manifests);
+    if (!crate) return null;
+    const script = files.get(`${crate}/build.rs`)?.text;
+    const sources = [...files].filter(([p, f]) => f.kind === 'bpf' && p.startsWith(`${crate}/`)).map(([p]) => p);
+    const skeletons = skeletonsOfCrate(script === undefined ? [] : readBuildScript(script, crate), sources);
+    const key = JSON.stringify([...skeletons]);
+    const old = this.kept.get(path);
+    if (old && old.text === text && old.key === key) return old.facts;
+    const tree = parseRust(text);
+    const facts: LoaderFacts = tree
+      ? readRustLoader(tree, text, path, skeletons)
+      : { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [{ rule: 'parse-limit', message: `Parsing ${basename(path)} ran out of its time budget; it was not analysed.`, location: { file: path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }] };
+    tree?.delete();
+    this.kept.set(path, { text, key, facts });
+    return facts;
+  }
+
+  forget(path: string): void {
+    this.kept.delete(path);
+  }
+}

@@ -1,0 +1,320 @@
+// Walks a Rust loader function path by path, as the C reader walks C (loader/flow.ts): `if`/`else`
+// (and `if let`), `match` arms, loops (a `for`/`while` body run 0 or 1 times, a `loop` body once),
+// `return`, `?` (the error side of a loader call leaves: the path gives up there, as at a C error
+// check), blocks, closures (run where they stand) and helper functions of the same file. A branch
+// forks the path only when one of its sides makes a loader call or leaves before one; paths that end
+// up alike are merged after each statement; no more than MAX_PATHS are alive at once.
+import type { Node } from '../c/parser';
+import { MAX_CALL_DEPTH, MAX_PATHS, negate } from '../loader/paths';
+import type { PathState } from '../loader/pathState';
+import { Scope } from '../loader/refs';
+import type { LoaderAction } from '../facts';
+import { LIBBPF_SYS_CALLS, LOADER_METHODS, SCX_MACROS } from './calls';
+
+/** What the walker asks of the reader. */
+export interface RustSteps {
+  /** Reads a call, macro or assignment on a path; returns a helper function to follow, if any. */
+  step(n: Node, st: PathState): Node | null;
+  /** The arguments of a macro that may make a loader call (`vec![skel.maps.a.attach_struct_ops()?]`), parsed as an expression. */
+  macroArguments(n: Node): Node | null;
+  /** Binds a `let` on a path. */
+  bind(n: Node, st: PathState): void;
+  /** Binds a followed helper's parameters. */
+  enter(fn: Node, call: Node, caller: PathState, callee: Scope): void;
+  /** The node may make a loader call (itself or through a helper of the file). */
+  callsLoader(n: Node): boolean;
+  /** A loader call follows the node in its function. */
+  callsAfter(n: Node): boolean;
+  /** The action a call node made on this path (to mark it failed on a `?`'s error side). */
+  truncate(st: PathState): void;
+  location(n: Node): LoaderAction['location'];
+}
+
+const SKIPPED = new Set(['function_item', 'struct_item', 'impl_item', 'use_declaration', 'attribute_item', 'inner_attribute_item', 'line_comment', 'block_comment', 'mod_item', 'enum_item', 'trait_item', 'const_item', 'static_item', 'type_item', 'macro_definition']);
+
+export class RustWalker {
+  readonly visited = new Set<string>();
+
+  constructor(
+    private readonly steps: RustSteps,
+    private readonly actionKey: (a: LoaderAction) => string,
+  ) {}
+
+  walkFunction(fn: Node, states: PathState[]): PathState[] {
+    return this.expr(fn.childForFieldName('body'), states);
+  }
+
+  /** An expression (or statement) on the live paths; paths that left pass through. */
+  expr(n: Node | null, states: PathState[]): PathState[] {
+    if (!n) return states;
+    const live = states.filter((s) => !s.exit);
+    if (!live.length) return states;
+    return [...states.filter((s) => s.exit), ...this.live(n, live)];
+  }
+
+  private live(n: Node, states: PathState[]): PathState[] {
+    if (SKIPPED.has(n.type)) return states;
+    switch (n.type) {
+      case 'block':
+        return this.block(n, states);
+      case 'let_declaration': {
+        const out = this.expr(n.childForFieldName('value'), states);
+        for (const s of out) if (!s.exit) this.steps.bind(n, s);
+        return out;
+      }
+      case 'if_expression':
+        return this.ifExpression(n, states);
+      case 'match_expression':
+        return this.matchExpression(n, states);
+      case 'for_expression':
+      case 'while_expression':
+        return this.loop(n, states, false);
+      case 'loop_expression':
+        return this.loop(n, states, true);
+      case 'return_expression':
+        return this.leave(this.expr(n.namedChildren[0] ?? null, states), 'return');
+      case 'break_expression':
+        return this.leave(this.expr(n.namedChildren.find((c) => c?.type !== 'label') ?? null, states), 'break');
+      case 'continue_expression':
+        return this.leave(states, 'continue');
+      case 'try_expression':
+        return this.tryExpression(n, states);
+      case 'closure_expression':
+        return this.expr(n.childForFieldName('body'), states);
+      case 'macro_invocation':
+      case 'call_expression':
+      case 'assignment_expression':
+      case 'compound_assignment_expr':
+        return this.call(n, states);
+    }
+    let out = states;
+    for (const c of n.namedChildren) if (c) out = this.expr(c, out);
+    return out;
+  }
+
+  private block(n: Node, states: PathState[]): PathState[] {
+    let out = states;
+    for (const c of n.namedChildren) {
+      if (!c || SKIPPED.has(c.type) || c.type === 'label') continue;
+      out = this.merge(this.expr(c, out));
+    }
+    // A labelled block's `break 'label` ends the block only.
+    if (n.namedChildren[0]?.type === 'label') for (const s of out) if (s.exit?.kind === 'break') s.exit = null;
+    return out;
+  }
+
+  /** Arguments and receivers first, then the call itself; a helper of the file is followed. */
+  private call(n: Node, states: PathState[]): PathState[] {
+    let out = states;
+    if (n.type === 'macro_invocation') out = this.expr(this.steps.macroArguments(n), out);
+    else for (const c of n.namedChildren) if (c) out = this.expr(c, out);
+    const after: PathState[] = [];
+    for (const s of out) {
+      if (s.exit) {
+        after.push(s);
+        continue;
+      }
+      const helper = this.steps.step(n, s);
+      if (!helper) {
+        after.push(s);
+        continue;
+      }
+      after.push(...this.follow(helper, n, s));
+    }
+    // `bail!(...)`: returns an error.
+    if (n.type === 'macro_invocation' && /^(?:anyhow::)?bail$/.test(n.childForFieldName('macro')?.text ?? '')) return this.leave(after, 'return');
+    return after;
+  }
+
+  private follow(fn: Node, call: Node, s: PathState): PathState[] {
+    const name = fn.childForFieldName('name')?.text ?? '';
+    if (s.frames.length >= MAX_CALL_DEPTH || s.frames.some((f) => f.fn === name)) return [s];
+    this.visited.add(name);
+    const scope = new Scope();
+    this.steps.enter(fn, call, s, scope);
+    s.frames.push({ fn: name, scope });
+    const depth = s.frames.length;
+    const out = this.walkFunction(fn, [s]);
+    for (const r of out) {
+      r.frames.length = depth - 1;
+      if (r.exit?.kind === 'return') r.exit = null;
+    }
+    return this.merge(out);
+  }
+
+  private leave(states: PathState[], kind: 'return' | 'break' | 'continue' | 'exit'): PathState[] {
+    for (const s of states) if (!s.exit) s.exit = kind === 'return' ? { kind, value: 'unknown', returnsSkeleton: false } : { kind };
+    return states;
+  }
+
+  /** `x?`: the value's error side returns at once. When `x` is a loader call, that side gives up (an error check). */
+  private tryExpression(n: Node, states: PathState[]): PathState[] {
+    const inner = n.namedChildren[0] ?? null;
+    const out = this.expr(inner, states);
+    if (!inner || !this.steps.callsLoader(inner) || !this.direct(inner)) return out;
+    const result: PathState[] = [];
+    for (const s of out) {
+      result.push(s);
+      if (s.exit) continue;
+      const failed = s.clone();
+      const made = failed.nodeActions.get(this.callNode(inner).id);
+      if (made) failed.failed.add(made.action);
+      for (const seg of failed.segments.values()) seg.givesUp = true;
+      failed.exit = { kind: 'exit' };
+      result.push(failed);
+    }
+    return this.cap(result, n);
+  }
+
+  /** The loader call a `?` applies to, through `.context(..)` and the like. */
+  private callNode(n: Node): Node {
+    let e = n;
+    while (e.type === 'call_expression' && /^(?:context|with_context|map_err)$/.test(e.childForFieldName('function')?.childForFieldName('field')?.text ?? '')) {
+      e = e.childForFieldName('function')?.childForFieldName('value') ?? e;
+    }
+    return e;
+  }
+
+  /** The `?` applies to a loader call itself (not to a helper that makes some). */
+  private direct(n: Node): boolean {
+    const c = this.callNode(n);
+    if (c.type === 'macro_invocation') return SCX_MACROS.has(c.childForFieldName('macro')?.text.replace(/^.*::/, '') ?? '');
+    const fn = c.type === 'call_expression' ? c.childForFieldName('function') : null;
+    if (fn?.type === 'field_expression') return LOADER_METHODS.has(fn.childForFieldName('field')?.text ?? '');
+    return LIBBPF_SYS_CALLS.has(fn?.text.replace(/^.*::/, '') ?? '');
+  }
+
+  private matters(n: Node | null): boolean {
+    if (!n) return false;
+    if (this.steps.callsLoader(n)) return true;
+    return /\breturn\b|\?|\bbail!|\bexit\s*\(|\bbreak\b/.test(n.text) && this.steps.callsAfter(n);
+  }
+
+  private ifExpression(n: Node, states: PathState[]): PathState[] {
+    const cond = n.childForFieldName('condition');
+    const thenArm = n.childForFieldName('consequence');
+    const elseArm = n.childForFieldName('alternative')?.namedChildren[0] ?? null;
+    const before = this.expr(cond?.type === 'let_condition' ? cond.childForFieldName('value') : cond, states);
+    const text = (cond?.text ?? '').replace(/\s+/g, ' ');
+    if (!this.matters(thenArm) && !this.matters(elseArm)) return this.inTurn([thenArm, elseArm], before);
+    const out: PathState[] = [];
+    for (const s of before) {
+      if (s.exit) {
+        out.push(s);
+        continue;
+      }
+      const known = text === 'true' ? true : text === 'false' ? false : s.decided.get(text);
+      const elseGivesUp = this.givesUp(elseArm);
+      const thenGivesUp = this.givesUp(thenArm);
+      if (known !== false) {
+        const yes = known === undefined ? s.clone() : s;
+        this.decide(yes, text, true, elseGivesUp, thenGivesUp, cond);
+        out.push(...this.expr(thenArm, [yes]));
+      }
+      if (known !== true) {
+        this.decide(s, text, false, thenGivesUp, elseGivesUp, cond);
+        out.push(...this.expr(elseArm, [s]));
+      }
+    }
+    return this.cap(this.merge(out), n);
+  }
+
+  private matchExpression(n: Node, states: PathState[]): PathState[] {
+    const value = n.childForFieldName('value');
+    const arms = (n.childForFieldName('body')?.namedChildren ?? []).filter((a): a is Node => a?.type === 'match_arm');
+    const before = this.expr(value, states);
+    if (!arms.some((a) => this.matters(a.childForFieldName('value')))) return this.inTurn(arms.map((a) => a.childForFieldName('value')), before);
+    const subject = (value?.text ?? '').replace(/\s+/g, ' ');
+    const out: PathState[] = [];
+    for (const s of before) {
+      if (s.exit) {
+        out.push(s);
+        continue;
+      }
+      for (const arm of arms) {
+        const t = s.clone();
+        const pattern = (arm.childForFieldName('pattern')?.text ?? '_').replace(/\s+/g, ' ');
+        if (pattern !== '_') this.decide(t, `${subject} matches ${pattern}`, true, false, this.givesUp(arm.childForFieldName('value')), arm);
+        out.push(...this.expr(arm.childForFieldName('value'), [t]));
+      }
+    }
+    return this.cap(this.merge(out), n);
+  }
+
+  /** A `for`/`while` body runs 0 or 1 times (`loop`: once); `break` and `continue` end the run. */
+  private loop(n: Node, states: PathState[], always: boolean): PathState[] {
+    const head = n.type === 'for_expression' ? n.childForFieldName('value') : n.childForFieldName('condition');
+    const before = this.expr(head?.type === 'let_condition' ? head.childForFieldName('value') : head, states);
+    const body = n.childForFieldName('body');
+    const run = (ss: PathState[]): PathState[] => {
+      const out = this.expr(body, ss);
+      for (const s of out) if (s.exit?.kind === 'break' || s.exit?.kind === 'continue') s.exit = null;
+      return out;
+    };
+    if (always) return run(before);
+    if (!this.matters(body)) return this.inTurn([body], before);
+    const text = `${n.type === 'for_expression' ? 'for' : 'while'} ${(head?.text ?? '').replace(/\s+/g, ' ')} runs`;
+    const out: PathState[] = [];
+    for (const s of before) {
+      if (s.exit) {
+        out.push(s);
+        continue;
+      }
+      const once = s.clone();
+      this.decide(once, text, true, false, false, head);
+      out.push(...run([once]));
+      this.decide(s, text, false, false, false, head);
+      out.push(s);
+    }
+    return this.cap(this.merge(out), n);
+  }
+
+  /** Sides that do not matter, read one after the other for their bindings; their exits are not taken. */
+  private inTurn(arms: (Node | null)[], states: PathState[]): PathState[] {
+    let out = states;
+    const live = out.filter((s) => !s.exit);
+    for (const a of arms) {
+      out = this.expr(a, out);
+      for (const s of out) if (live.includes(s)) s.exit = null;
+    }
+    return out;
+  }
+
+  /** A side that leaves without any loader call: an error check. */
+  private givesUp(arm: Node | null): boolean {
+    return !!arm && /\breturn\b|\bbail!|\bexit\s*\(/.test(arm.text) && !this.steps.callsLoader(arm);
+  }
+
+  private decide(s: PathState, text: string, taken: boolean, guard: boolean, givesUp: boolean, at: Node | null): void {
+    s.decided.set(text, taken);
+    const literal = taken ? text : negate(text);
+    for (const seg of s.segments.values()) {
+      if (at) seg.literals.push({ text: literal, guard, location: this.steps.location(at) });
+      if (givesUp) seg.givesUp = true;
+    }
+  }
+
+  merge(states: PathState[]): PathState[] {
+    const seen = new Map<string, PathState>();
+    const out: PathState[] = [];
+    for (const s of states) {
+      const key = s.signature(this.actionKey);
+      const other = seen.get(key);
+      if (other) {
+        other.joinLiterals(s);
+        continue;
+      }
+      seen.set(key, s);
+      out.push(s);
+    }
+    return out;
+  }
+
+  /** At most MAX_PATHS alive: the rest are dropped and the lifecycles say they were truncated. */
+  private cap(states: PathState[], _at: Node): PathState[] {
+    if (states.length <= MAX_PATHS) return states;
+    for (const s of states.slice(MAX_PATHS)) this.steps.truncate(s);
+    for (const s of states.slice(0, MAX_PATHS)) this.steps.truncate(s);
+    return states.slice(0, MAX_PATHS);
+  }
+}
