@@ -37,11 +37,14 @@ const SIMPLE_ESCAPES: Record<number, number> = {
 
 /**
  * Decodes the literal that opens at `start` (a '"') and every literal adjacent to it.
- * `sizeHint` presizes the output; it grows if the hint is too small.
+ * `sizeHint` presizes the output (at most the text left); it grows if the hint is too small.
  */
 export function decodeCStringLiterals(text: string, start: number, sizeHint = 0): DecodedLiterals {
   // `out` and `n` stay plain locals (no closure writes them) so that the hot loop stays fast.
-  let out: Uint8Array = new Uint8Array(Math.max(64, sizeHint));
+  // Each byte takes at least one character of the text: a larger hint (a size the file declares)
+  // is never needed, and is not trusted.
+  const hint = Number.isFinite(sizeHint) ? Math.min(sizeHint, text.length - start) : 0;
+  let out: Uint8Array = new Uint8Array(Math.max(64, hint));
   let n = 0;
   const fail = (message: string, offset: number, cutShort: boolean): DecodedLiterals => ({
     bytes: out.subarray(0, n),

@@ -104,7 +104,7 @@ export interface KfuncDeclFact {
 
 /** Something a reader could not understand; becomes a finding with a clear message. */
 export interface ReadProblem {
-  rule: 'unreadable-file' | 'parse-limit' | 'malformed-object' | 'malformed-skeleton';
+  rule: 'unreadable-file' | 'parse-limit' | 'malformed-object' | 'malformed-skeleton' | 'analysis-error';
   message: string;
   location: Location;
 }

@@ -30,6 +30,7 @@ const table = [
   ['parse-limit', 'info', "Part of a file was not analysed: it exceeded a budget (size, parse work, one top-level item's macro expansion, or the kfunc calls an object's programs reach) or the C parser could not read it; the message names the lines."],
   ['malformed-object', 'warning', 'A BPF object (a .bpf.o or the one embedded in a skeleton) is truncated or corrupted.'],
   ['malformed-skeleton', 'warning', 'A bpftool skeleton could not be read.'],
+  ['analysis-error', 'warning', 'The analysis of one file failed (a bug, or an input no reader foresaw): that file was skipped, every other file analysed.'],
 ] as const;
 
 export type RuleId = (typeof table)[number][0];

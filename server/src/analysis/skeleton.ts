@@ -85,6 +85,10 @@ export function embeddedObjectBytes(text: string, name: string, nameOffset = 0):
   if (!literal) return { message: `${name}__elf_bytes() holds no string literal in a format bpftool writes`, offset: fnOffset };
   const start = fnOffset + literal.index + literal[0].length - 1;
   const declared = older?.[1] !== undefined ? Number(older[1]) : null;
+  // Each embedded byte takes at least one character of the skeleton: a larger size cannot be there.
+  if (declared !== null && !(declared <= text.length - start)) {
+    return { message: `${name}__elf_bytes() declares *sz = ${older?.[1] ?? ''} bytes, more than the whole skeleton holds (${text.length} characters): the embedded object is truncated or the size is corrupt`, offset: fnOffset + (older?.index ?? 0) };
+  }
   const decoded = decodeCStringLiterals(text, start, declared ?? (text.length - start) >>> 1);
   const bytes = decoded.bytes;
   if (decoded.error) {

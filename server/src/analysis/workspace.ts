@@ -310,8 +310,10 @@ export class Workspace {
     this.promoteIncluders();
     this.units.setOptionDefines(options.defines ?? []);
     const facts: WorkspaceFacts = { sources: [], objectFiles: [], skeletons: [], loaders: [], headerKfuncs: [], problems: [], headers: 0 };
-    for (const [path, f] of this.files) this.factsOf(path, f);
+    this.failures.clear();
+    for (const [path, f] of this.files) this.guarded(path, () => this.factsOf(path, f));
     facts.sources = this.bpfObjects();
+    facts.problems.push(...this.failures.values());
     for (const f of this.files.values()) {
       facts.problems.push(...f.problems, ...(f.parseProblems ?? []));
       facts.headerKfuncs.push(...f.kfuncs);
@@ -323,6 +325,26 @@ export class Workspace {
     }
     this.cached = buildModel(facts, options);
     return this.cached;
+  }
+
+  /** Files whose analysis failed in the last model build: a finding each (analysis-error). */
+  private readonly failures = new Map<string, ReadProblem>();
+
+  /**
+   * The per-file error boundary: a failure in one file's analysis (a bug, or an input no reader
+   * foresaw) becomes a finding on that file; every other file is analysed as before.
+   */
+  private guarded<T>(path: string, read: () => T, fallback?: () => void): T | undefined {
+    try {
+      return read();
+    } catch (e) {
+      const f = this.files.get(path);
+      if (f) f.facts = undefined;
+      fallback?.();
+      const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.failures.set(path, { rule: 'analysis-error', message: `bpf-assoc failed to analyse ${path.split('/').pop()} (${why}); it was skipped, and every other file was analysed. Please report this with the file.`, location: fileStart(path) });
+      return undefined;
+    }
   }
 
   /** Files read for programs, maps or the functions programs call. */
@@ -383,7 +405,7 @@ export class Workspace {
     for (const [path, f] of this.files) if (f.holdsPrograms && !wanted.has(path)) want(path, undefined);
     for (const [path, keys] of wanted) {
       const f = this.files.get(path) as FileEntry;
-      this.readingsOf(path, f, keys);
+      this.guarded(path, () => this.readingsOf(path, f, keys), () => (f.readings = new Map([...keys.keys()].map((k) => [k, emptySource(path, f.modified)]))));
       const own = keys.keys().next().value as string;
       f.facts = f.readings?.get(plans.find((p) => p.u.root === path)?.parts[0]?.key ?? own);
     }
@@ -391,7 +413,8 @@ export class Workspace {
     for (const { u, parts } of plans) {
       const [main, ...rest] = parts.map((p) => this.files.get(p.path)?.readings?.get(p.key) as BpfObjectFacts);
       if (!main) continue;
-      const merged = withSavedState(mergeFragments(main, rest), u.files.map((p) => [p, this.files.get(p)] as const));
+      const merged = this.guarded(u.root, () => withSavedState(mergeFragments(main, rest), u.files.map((p) => [p, this.files.get(p)] as const)));
+      if (!merged) continue;
       const candidates = new Set(parts.map((p) => p.path));
       const uncertain = u.uncertainIncludes
         .filter((i) => candidates.has(i.target))
