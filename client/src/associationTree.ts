@@ -1,5 +1,6 @@
 // The "struct_ops associations" tree view. Selecting a map, slot or program reveals it in the
-// editor; the tree refreshes whenever the server announces a new model.
+// editor; the tree refreshes whenever the server announces a new model. `bpfAssoc.revealMap`
+// (a map's code lens) selects a map in it.
 import * as vscode from 'vscode';
 import { associationOutline, type OutlineNode } from './associationOutline';
 import type { ModelStore } from './modelStore';
@@ -11,17 +12,48 @@ export class AssociationTreeProvider implements vscode.TreeDataProvider<OutlineN
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: OutlineNode[] = [];
+  private readonly parents = new Map<OutlineNode, OutlineNode>();
 
   constructor(models: ModelStore) {
     models.onDidChange((snapshot) => {
-      this.roots = snapshot ? associationOutline(snapshot.model) : [];
+      this.setRoots(snapshot ? associationOutline(snapshot.model) : []);
       this.changed.fire();
     });
-    if (models.current) this.roots = associationOutline(models.current.model);
+    if (models.current) this.setRoots(associationOutline(models.current.model));
+  }
+
+  private setRoots(roots: OutlineNode[]): void {
+    this.roots = roots;
+    this.parents.clear();
+    const walk = (n: OutlineNode): void => {
+      for (const c of n.children) {
+        this.parents.set(c, n);
+        walk(c);
+      }
+    };
+    roots.forEach(walk);
   }
 
   getChildren(node?: OutlineNode): OutlineNode[] {
     return node ? node.children : this.roots;
+  }
+
+  getParent(node: OutlineNode): OutlineNode | undefined {
+    return this.parents.get(node);
+  }
+
+  /** The node of a struct_ops map (model id `OBJECT/NAME`). */
+  mapNode(mapId: string): OutlineNode | undefined {
+    const id = `map:${mapId}`;
+    const find = (nodes: OutlineNode[]): OutlineNode | undefined => {
+      for (const n of nodes) {
+        if (n.id === id) return n;
+        const below = find(n.children);
+        if (below) return below;
+      }
+      return undefined;
+    };
+    return find(this.roots);
   }
 
   getTreeItem(node: OutlineNode): vscode.TreeItem {
@@ -70,6 +102,12 @@ export function activate(ctx: vscode.ExtensionContext, models: ModelStore): Asso
     view,
     models.onDidChange(showMessage),
     vscode.commands.registerCommand('bpfAssoc.reveal', (location: Parameters<typeof reveal>[0]) => reveal(location)),
+    // A map's code lens: the map, selected and expanded, in this view.
+    vscode.commands.registerCommand('bpfAssoc.revealMap', async (mapId: unknown) => {
+      const node = typeof mapId === 'string' ? provider.mapNode(mapId) : undefined;
+      if (!node) return;
+      await view.reveal(node, { select: true, focus: true, expand: true });
+    }),
   );
   return provider;
 }

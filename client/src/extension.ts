@@ -5,9 +5,9 @@ import * as vscode from 'vscode';
 import * as associationTree from './associationTree';
 import * as graphPanel from './graph/graphPanel';
 import * as languageServer from './languageServer';
+import * as languageStatus from './languageStatus';
 import { ModelStore } from './modelStore';
 import * as rebuild from './rebuild';
-import * as statusBar from './statusBar';
 import * as vmRun from './vmRun/index';
 
 export interface BpfAssocApi {
@@ -16,7 +16,7 @@ export interface BpfAssocApi {
   models: ModelStore;
   tree: associationTree.AssociationTreeProvider;
   graph: graphPanel.GraphPanel;
-  statusBar: vscode.StatusBarItem;
+  status: languageStatus.LanguageStatus;
   vm: vmRun.VmRunFeature;
 }
 
@@ -29,7 +29,7 @@ export function activate(ctx: vscode.ExtensionContext): BpfAssocApi {
   ctx.subscriptions.push(models);
   const tree = associationTree.activate(ctx, models);
   const graph = graphPanel.activate(ctx, models, output);
-  const status = statusBar.activate(ctx, models, server);
+  const status = languageStatus.activate(ctx, models, server);
   const vm = vmRun.activate(ctx, models, output);
   rebuild.activate(ctx);
   ctx.subscriptions.push(
@@ -49,7 +49,7 @@ export function activate(ctx: vscode.ExtensionContext): BpfAssocApi {
     firstModel.dispose();
   });
   ctx.subscriptions.push(firstModel);
-  return { activationMs, models, tree, graph, statusBar: status, vm };
+  return { activationMs, models, tree, graph, status, vm };
 }
 
 export function deactivate(): void {

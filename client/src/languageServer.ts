@@ -1,18 +1,22 @@
 // The language client: starts dist/server.js over Node IPC for C documents (the `c` language,
-// so clangd and cpptools keep serving the same files), restarts it after a crash a bounded
-// number of times, and says so clearly when it gives up.
+// so clangd and cpptools keep serving the same files). After a crash the client library's own
+// error handler restarts it (at most 4 times in 3 minutes, then it says so); a restart the user
+// asks for starts a fresh count. The state the status item shows is one of four words.
 import * as vscode from 'vscode';
 import {
-  CloseAction,
-  ErrorAction,
   LanguageClient,
   RevealOutputChannelOn,
   State,
   TransportKind,
+  type ErrorHandler,
   type LanguageClientOptions,
+  type Location,
+  type Position,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { RestartPolicy } from './restartPolicy';
+
+/** `stopped` only when the server will not come back by itself. */
+export type ServerState = 'starting' | 'restarting' | 'running' | 'stopped';
 
 export interface LanguageServer {
   readonly client: LanguageClient;
@@ -20,8 +24,11 @@ export interface LanguageServer {
   readonly ready: Promise<void>;
   /** Fires when the server is running again after a restart, or stops for good. */
   readonly onDidChangeRunning: vscode.Event<boolean>;
+  readonly onDidChangeState: vscode.Event<ServerState>;
   restart(): Promise<void>;
 }
+
+const MAX_RESTARTS = 4;
 
 export function activate(ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageServer {
   const module = ctx.asAbsolutePath('dist/server.js');
@@ -29,7 +36,8 @@ export function activate(ctx: vscode.ExtensionContext, output: vscode.LogOutputC
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
-  const policy = new RestartPolicy();
+  // The library's handler, made afresh when the user restarts the server.
+  let errorHandler: ErrorHandler | undefined;
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'c' }],
     outputChannel: output,
@@ -38,34 +46,43 @@ export function activate(ctx: vscode.ExtensionContext, output: vscode.LogOutputC
     // The server pulls `bpfAssoc` settings per resource and registers its own file watchers
     // (sources, loaders, skeletons, .bpf.o); this only tells it when the settings change.
     synchronize: { configurationSection: 'bpfAssoc' },
-    // Commands this client implements: the server adds a "Run on test VM" lens and a
-    // "Rebuild with make" quick fix for them.
-    initializationOptions: { clientCommands: ['bpfAssoc.runOnVm', 'bpfAssoc.rebuild'] },
+    // Commands this client implements, which the server's code lenses and quick fixes may run:
+    // "Run on test VM", "Rebuild with make", a map's and a program's lens.
+    initializationOptions: { clientCommands: ['bpfAssoc.runOnVm', 'bpfAssoc.rebuild', 'bpfAssoc.revealMap', 'bpfAssoc.showLocations'] },
     errorHandler: {
-      error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
-      closed: () => {
-        const decision = policy.crashed();
-        (decision.restart ? output.warn : output.error).call(output, decision.message);
-        if (decision.restart) return { action: CloseAction.Restart, handled: true };
-        void vscode.window
-          .showErrorMessage(decision.message, 'Show Output', 'Restart Language Server')
-          .then((choice) => {
-            if (choice === 'Show Output') output.show(true);
-            if (choice === 'Restart Language Server') void vscode.commands.executeCommand('bpfAssoc.restartServer');
-          });
-        return { action: CloseAction.DoNotRestart, handled: true };
-      },
+      error: (error, message, count) => (errorHandler ??= client.createDefaultErrorHandler(MAX_RESTARTS)).error(error, message, count),
+      closed: () => (errorHandler ??= client.createDefaultErrorHandler(MAX_RESTARTS)).closed(),
     },
   };
   const client = new LanguageClient('bpfAssoc', 'bpf-assoc', serverOptions, clientOptions);
   const running = new vscode.EventEmitter<boolean>();
+  const stateChanged = new vscode.EventEmitter<ServerState>();
+  let userRestart = false;
+  let everRunning = false;
   ctx.subscriptions.push(
     running,
+    stateChanged,
     client.onDidChangeState((e) => {
-      if (e.newState === State.Running) running.fire(true);
-      if (e.newState === State.Stopped) running.fire(false);
+      if (e.newState === State.Running) {
+        everRunning = true;
+        userRestart = false;
+        running.fire(true);
+        stateChanged.fire('running');
+      } else if (e.newState === State.Starting) stateChanged.fire(everRunning ? 'restarting' : 'starting');
+      else if (e.newState === State.Stopped) {
+        running.fire(false);
+        if (userRestart) stateChanged.fire('restarting');
+        // After a crash the library starts the server again right away: "stopped" only if it did not.
+        else setTimeout(() => client.state === State.Stopped && !userRestart && stateChanged.fire('stopped'), 0);
+      }
     }),
     { dispose: () => void client.stop() },
+    // A program's code lens: its slots and association calls in the references peek. The server
+    // sends LSP types; editor.action.showReferences takes VS Code's.
+    vscode.commands.registerCommand('bpfAssoc.showLocations', (uri: string, position: Position, locations: Location[]) => {
+      const c = client.protocol2CodeConverter;
+      return vscode.commands.executeCommand('editor.action.showReferences', c.asUri(uri), c.asPosition(position), locations.map((l) => c.asLocation(l)));
+    }),
   );
   const ready = client.start().catch((err: unknown) => {
     output.error(`The bpf-assoc language server did not start: ${String(err)}`);
@@ -75,11 +92,17 @@ export function activate(ctx: vscode.ExtensionContext, output: vscode.LogOutputC
     client,
     ready,
     onDidChangeRunning: running.event,
+    onDidChangeState: stateChanged.event,
     async restart() {
-      policy.reset();
+      errorHandler = undefined;
+      userRestart = true;
       output.info(`Restarting the bpf-assoc language server.`);
-      if (client.state === State.Running) await client.restart();
-      else await client.start();
+      try {
+        if (client.state === State.Running) await client.restart();
+        else await client.start();
+      } finally {
+        userRestart = false;
+      }
     },
   };
 }

@@ -15,7 +15,7 @@ import { TOOL_VERSION } from './output/json';
 import { ModelRequest } from './protocol';
 import { codeActions } from './features/codeActions';
 import { REBUILD_COMMAND } from './features/rebuild';
-import { codeLenses, RUN_ON_VM_COMMAND, type CodeLensOptions } from './features/codeLens';
+import { codeLenses, lensOptionsFrom, type CodeLensOptions } from './features/codeLens';
 import { definition } from './features/definition';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { hover } from './features/hover';
@@ -82,7 +82,7 @@ export function serve(connection: Connection): void {
     const base = rulesDocBase(options);
     // Commands the client implements (e.g. the VS Code extension's bpfAssoc.runOnVm).
     const clientCommands = Array.isArray(options.clientCommands) ? options.clientCommands : [];
-    lensOptions.runOnVm = clientCommands.includes(RUN_ON_VM_COMMAND);
+    Object.assign(lensOptions, lensOptionsFrom(clientCommands));
     actionOptions.rebuild = clientCommands.includes(REBUILD_COMMAND);
     const settings = new SettingsReader(connection, caps.workspace?.configuration === true, options.settings, excludeMatcher);
     const publisher = new DiagnosticsPublisher(connection, settings, (rule) => (base ? `${base}#${rule}` : undefined), uriFor);

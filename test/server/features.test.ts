@@ -129,11 +129,12 @@ describe('language server (in-process)', () => {
     const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: uri(ws.file('poisoned.bpf.c')) } });
     const titles = lenses.map((l) => [l.range.start.line, l.command?.title]);
     assert.deepEqual(titles, [
-      [lineOf('poisoned.bpf.c', 'test_1, struct'), 'st_ops_map_a.test_1 · st_ops_map_b.test_1 — poisoned'],
-      [lineOf('poisoned.bpf.c', 'test_2_a, struct'), 'st_ops_map_a.test_2'],
-      [lineOf('poisoned.bpf.c', 'test_2_b, struct'), 'st_ops_map_b.test_2'],
-      [lineOf('poisoned.bpf.c', 'st_ops_map_a ='), '2 programs · 1 poisoned'],
-      [lineOf('poisoned.bpf.c', 'st_ops_map_b ='), '2 programs · 1 poisoned'],
+      // Above the whole item: on its SEC(...) line, the one above the name.
+      [lineOf('poisoned.bpf.c', 'test_1, struct') - 1, 'st_ops_map_a.test_1 · st_ops_map_b.test_1 — poisoned'],
+      [lineOf('poisoned.bpf.c', 'test_2_a, struct') - 1, 'st_ops_map_a.test_2'],
+      [lineOf('poisoned.bpf.c', 'test_2_b, struct') - 1, 'st_ops_map_b.test_2'],
+      [lineOf('poisoned.bpf.c', 'st_ops_map_a =') - 1, '2 programs · 1 poisoned'],
+      [lineOf('poisoned.bpf.c', 'st_ops_map_b =') - 1, '2 programs · 1 poisoned'],
     ]);
     const explicit = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: uri(ws.file('explicit.bpf.c')) } });
     assert.ok(explicit.some((l) => l.command?.title === 'explicit: first_map'), JSON.stringify(explicit));

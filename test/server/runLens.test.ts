@@ -26,8 +26,9 @@ describe('language server: the Run on test VM lens', () => {
   it('adds one run lens per struct_ops map, with the object id, and none on programs', async () => {
     const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: uri(ws.file('poisoned.bpf.c')) } });
     const rows = lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command, JSON.stringify(l.command?.arguments ?? null)]);
-    const a = lineOf('poisoned.bpf.c', 'st_ops_map_a =');
-    const b = lineOf('poisoned.bpf.c', 'st_ops_map_b =');
+    // On the map's SEC(...) line, above the whole definition.
+    const a = lineOf('poisoned.bpf.c', 'st_ops_map_a =') - 1;
+    const b = lineOf('poisoned.bpf.c', 'st_ops_map_b =') - 1;
     assert.deepEqual(
       rows.filter(([line]) => line === a || line === b),
       [

@@ -1,11 +1,10 @@
-// The extension's pure views of the model: the tree outline, the graph and the restart policy,
+// The extension's pure views of the model: the tree outline and the graph,
 // computed from the real analysis of the poisoned-shared fixture.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { associationOutline, type OutlineNode } from '../../client/src/associationOutline';
 import { associationGraph } from '../../client/src/graph/associationGraph';
-import { RestartPolicy } from '../../client/src/restartPolicy';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
 import { Workspace } from '../../server/src/analysis/workspace';
@@ -90,28 +89,5 @@ describe('association graph', () => {
     });
     const explicit = associationGraph(m).edges.filter((e) => e.kind === 'explicit');
     assert.deepEqual(explicit.map((e) => [e.source, e.target, e.label, e.problem]), [['program:shared/test_2_a', 'map:shared/st_ops_map_b', 'assoc → EINVAL', true]]);
-  });
-});
-
-describe('restart policy', () => {
-  it('restarts four times in three minutes, then gives up with a clear message', () => {
-    const policy = new RestartPolicy();
-    const t0 = 1_000_000;
-    for (let i = 0; i < 4; i++) assert.equal(policy.crashed(t0 + i * 1000).restart, true);
-    const fifth = policy.crashed(t0 + 5000);
-    assert.equal(fifth.restart, false);
-    assert.match(fifth.message, /crashed 5 times in the last 3 minutes and will not be restarted/);
-    assert.match(fifth.message, /Restart Language Server/);
-  });
-
-  it('forgets crashes older than the window, and a manual restart resets the budget', () => {
-    const policy = new RestartPolicy(2, 60_000);
-    assert.equal(policy.crashed(0).restart, true);
-    assert.equal(policy.crashed(1).restart, true);
-    assert.equal(policy.crashed(70_000).restart, true);
-    assert.equal(policy.crashed(70_001).restart, true);
-    assert.equal(policy.crashed(70_002).restart, false);
-    policy.reset();
-    assert.equal(policy.crashed(70_003).restart, true);
   });
 });

@@ -21,25 +21,26 @@ export class BrowserDriver implements EditorDriver {
     private readonly extensionsDir: string,
   ) {}
 
-  private get statusItem(): Locator {
-    return this.page.locator('.statusbar-item', { hasText: /bpf-assoc|\d+ programs? ·/ }).first();
+  /** The language status entry (`{}` beside the language): its aria-label carries each item's text. */
+  get languageStatusEntry(): Locator {
+    return this.page.locator('[id="status.languageStatus"]');
   }
 
   /** Page load → the workbench shown, for telling the editor's start from ours. */
   workbenchMs: number | null = null;
-  /** Page load → bpf-assoc's status bar item shown (the extension activated). */
+  /** Page load → bpf-assoc's language status shows the counts (a C file open). */
   statusItemMs: number | null = null;
 
   async waitForActivation(): Promise<{ activationMs: number | null; firstDiagnosticsMs: number | null }> {
     await this.page.waitForSelector('.monaco-workbench .part.editor', { timeout: 120_000 });
     this.workbenchMs = Date.now() - this.loadStarted;
     await this.command('View: Focus Problems');
-    // The status bar item appears when activate() runs: from then on the time is ours.
-    await this.statusItem.waitFor({ timeout: 120_000 });
-    this.statusItemMs = Date.now() - this.loadStarted;
     await this.waitForProblem('poisoned-association');
     const firstDiagnosticsMs = Date.now() - this.loadStarted;
-    await this.statusItem.filter({ hasText: /\d+ programs? ·/ }).waitFor({ timeout: 60_000 });
+    // The language status item shows with a C editor.
+    await this.open('testmod/multi_ops.bpf.c');
+    await waitFor('the language status to show the counts', async () => (/\d+ programs? ·/.test(await this.statusBarText()) ? true : undefined), 60_000);
+    this.statusItemMs = Date.now() - this.loadStarted;
     return { activationMs: await this.activationTime(), firstDiagnosticsMs };
   }
 
@@ -248,8 +249,11 @@ export class BrowserDriver implements EditorDriver {
     return titles;
   }
 
+  /** bpf-assoc's language status text, as the entry's aria-label reads (a C editor must be active). */
   async statusBarText(): Promise<string> {
-    return ((await this.statusItem.innerText()) ?? '').trim();
+    if (!/bpf-assoc/.test((await this.languageStatusEntry.getAttribute('aria-label', { timeout: 2_000 }).catch(() => null)) ?? '')) await this.open('testmod/multi_ops.bpf.c');
+    const label = (await this.languageStatusEntry.getAttribute('aria-label', { timeout: 10_000 })) ?? '';
+    return /bpf-assoc: ([^,]*)/.exec(label)?.[1]?.trim() ?? '';
   }
 
   runOnVm(from: VmRunFrom, targets: string[]): Promise<{ clickedAt: number }> {
@@ -295,10 +299,10 @@ export class BrowserDriver implements EditorDriver {
       return pids.length > 0 && !pids.includes(pid) ? true : undefined;
     });
     // The workbench renders the extension host's status updates a little later: the old counts can
-    // still be on screen while the new server starts. Let "stopped" (or the spinner) show first
-    // when it does, then wait for the new server's counts.
-    await this.statusItem.filter({ hasNotText: /\d+ programs? ·/ }).waitFor({ timeout: 5_000 }).catch(() => undefined);
-    await this.statusItem.filter({ hasText: /\d+ programs? ·/ }).waitFor({ timeout: 60_000 });
+    // still be on screen while the new server starts. Let "restarting" show first when it does,
+    // then wait for the new server's counts.
+    await waitFor('the language status to leave the counts', async () => (/\d+ programs? ·/.test(await this.statusBarText()) ? undefined : true), 5_000).catch(() => undefined);
+    await waitFor('the language status to show the counts', async () => (/\d+ programs? ·/.test(await this.statusBarText()) ? true : undefined), 60_000);
   }
 
   measurements(): Record<string, number | null> {

@@ -143,7 +143,7 @@ export class ApiDriver implements EditorDriver {
   }
 
   async statusBarText(): Promise<string> {
-    return (this.api?.statusBar.text ?? '').replace(/\$\([\w~-]+\)\s*/g, '');
+    return this.api?.status.current().text ?? '';
   }
 
   async crashServer(): Promise<void> {
@@ -157,7 +157,7 @@ export class ApiDriver implements EditorDriver {
     if (pid === undefined) throw new Error('no bpf-assoc language server process found');
     process.kill(pid, 'SIGKILL');
     await waitFor('a new language server process', () => (pids().some((p) => p !== pid) ? true : undefined));
-    await waitFor('the model after the restart', () => (/\d+ programs? ·/.test(this.api?.statusBar.text ?? '') ? true : undefined), 60_000);
+    await waitFor('the model after the restart', () => (/\d+ programs? ·/.test(this.api?.status.current().text ?? '') ? true : undefined), 60_000);
   }
 
   /** The run the code lens or the tree would start, with the targets given as the command's option. */
