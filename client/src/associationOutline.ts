@@ -2,7 +2,23 @@
 // objects → struct_ops maps → slots → programs, plus per-object groups of poisoned,
 // explicitly associated and unassociated programs. Pure (no vscode), so it is unit-tested.
 import type { Location } from '../../server/src/analysis/facts';
-import type { AssociationState, ModelMap, ModelProgram, WorkspaceModel } from '../../server/src/analysis/model';
+import type { AssociationState, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../../server/src/analysis/model';
+
+/** The object's build, when it is behind the saved sources or still differs after a rebuild (not while typing). */
+function buildDescription(o: ModelObject): string {
+  return o.build?.state === 'behind' ? ' · build behind sources' : o.build?.state === 'disagrees' ? ' · build differs' : '';
+}
+
+/** What the object's last build says against the sources. */
+function buildTooltip(o: ModelObject): string {
+  const b = o.build;
+  if (!b || b.state === 'current') return '';
+  const files = b.outputs.map((f) => f.split('/').pop()).join(', ');
+  const differs = b.differences.length ? `; it differs in ${b.differences.length} place${b.differences.length === 1 ? '' : 's'}: ${b.differences.slice(0, 3).map((d) => d.message).join('; ')}` : '';
+  if (b.state === 'editing') return `\nlast build (${files}), before your unsaved edits${differs}`;
+  if (b.state === 'behind') return `\nlast build (${files}), older than the saved sources: rebuild${differs}`;
+  return `\nbuild (${files}) made after the sources were saved${differs}`;
+}
 
 export type OutlineKind = 'object' | 'map' | 'slot' | 'program' | 'group';
 
@@ -136,8 +152,8 @@ export function associationOutline(model: WorkspaceModel): OutlineNode[] {
       id: `object:${o.id}`,
       kind: 'object',
       label: o.id,
-      description: o.loadFails ? `${counts} · load fails` : counts,
-      tooltip: `BPF object ${o.id}\nsources: ${o.sources.join(', ') || '—'}\nloaders: ${o.loaders.join(', ') || 'none (assumed lifecycle)'}\nslots and programs taken from: ${o.truth}`,
+      description: `${o.loadFails ? `${counts} · load fails` : counts}${buildDescription(o)}`,
+      tooltip: `BPF object ${o.id}\nsources: ${o.sources.join(', ') || '—'}\nloaders: ${o.loaders.join(', ') || 'none (assumed lifecycle)'}\nslots and programs taken from: ${o.truth}${buildTooltip(o)}`,
       icon: 'package',
       problem: o.loadFails || poisoned.length > 0,
       location: o.sources[0] !== undefined ? { file: o.sources[0], range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } : undefined,

@@ -9,11 +9,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol/node';
+import type { CodeAction, CodeLens, Diagnostic, Hover, TextEdit } from 'vscode-languageserver-protocol/node';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
 import { ModelRequest } from '../../server/src/protocol';
 import { inProcess, uri, type TestClient } from './client';
-import { applyEdits, read, ROOT } from './helpers';
+import { applyEdits, positionOf, read, ROOT } from './helpers';
 
 const FIXTURE = join(ROOT, 'test/fixtures/cases/poisoned-shared/shared.bpf.c');
 const HEADER = join(ROOT, 'test/fixtures/include/st_ops.h');
@@ -45,6 +45,12 @@ describe('staleness over LSP: typing, saving, rebuilding', function () {
 
   const model = async (): Promise<WorkspaceModel> => (await client.request<ModelRequest.Result>(ModelRequest.method, {})).model;
   const buildFindings = (m: WorkspaceModel): string[] => m.findings.filter((f) => BUILD_RULES.has(f.rule)).map((f) => `${f.rule} ${f.location.file}`);
+  const hoverAt = async (inText: string, needle: string, offset: number): Promise<string> => {
+    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: uri(source) }, position: positionOf(inText, needle, offset) });
+    return h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
+  };
+  const lensTitles = async (): Promise<string[]> =>
+    (await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: uri(source) } })).map((l) => l.command?.title ?? '');
   /** Nothing published on a generated file. */
   const nothingOnBuild = (): void => {
     for (const [u, d] of client.diagnostics) if (u.includes('/build/')) assert.deepEqual(d, [], `diagnostics on ${u}`);
@@ -103,14 +109,19 @@ describe('staleness over LSP: typing, saving, rebuilding', function () {
     const fixes = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uri(source) }, range: poisoned.range, context: { diagnostics: [poisoned], only: ['quickfix'] } });
     const own = fixes.find((a) => /own copy of test_1/.test(a.title)) as CodeAction;
     assert.ok(own, fixes.map((a) => a.title).join(', '));
-    const [[u, edits]] = Object.entries(own.edit?.changes ?? {}) as [string, TextEdit[]][];
-    assert.equal(fileURLToPath(u as string), source);
-    const fixed = applyEdits(text, edits as TextEdit[]);
+    const changes = Object.entries(own.edit?.changes ?? {}) as [string, TextEdit[]][];
+    assert.deepEqual(changes.map(([u]) => fileURLToPath(u)), [source]);
+    const fixed = applyEdits(text, changes[0]?.[1] ?? []);
     await client.change(source, [{ text: fixed }]);
     let m = await model();
     assert.deepEqual(buildFindings(m), [], 'Problems shows no stale warning after the fix');
     assert.ok(!m.findings.some((f) => f.rule === 'poisoned-association'), 'the fix is taken');
     await client.waitForDiagnostics(source, (d) => !d.some((x) => x.code === 'poisoned-association' || BUILD_RULES.has(String(x.code))), 'no poisoned, no stale', 5000);
+    // Where the object's answer is shown, it is the last build's.
+    assert.match(await hoverAt(fixed, 'BPF_PROG(test_1)', 9), /\*\*Last build\*\* \(`shared.skel.h`, `shared.bpf.o`, before your unsaved edits\):\n- slot `st_ops_map_b.test_1` holds `test_1`, the source says `test_1_b`/);
+    const titles = await lensTitles();
+    assert.ok(titles.some((t) => t.startsWith('st_ops_map_a.test_1 ') && t.endsWith(' · last build differs')), titles.join('\n'));
+    assert.ok(!titles.some((t) => t.startsWith('st_ops_map_a.test_2 ') && t.includes('last build')), 'only what the build says otherwise about');
 
     // Saved: the build is behind, an info on the source, no warning.
     writeFileSync(source, fixed);
@@ -118,6 +129,7 @@ describe('staleness over LSP: typing, saving, rebuilding', function () {
     const shown = await client.waitForDiagnostics(source, (d) => d.some((x) => x.code === 'build-behind-sources'), 'the build is behind');
     assert.deepEqual(shown.filter((d) => BUILD_RULES.has(String(d.code))).map((d) => [d.code, d.severity]), [['build-behind-sources', 3]]);
     nothingOnBuild();
+    assert.match(await hoverAt(fixed, 'BPF_PROG(test_1)', 9), /\*\*Last build\*\* \(`shared.skel.h`, `shared.bpf.o`, older than the saved sources; rebuild to update it\):/);
     const info = shown.find((d) => d.code === 'build-behind-sources') as Diagnostic;
     const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uri(source) }, range: info.range, context: { diagnostics: [info], only: ['quickfix'] } });
     const rebuild = actions.find((a) => a.command?.command === 'bpfAssoc.rebuild') as CodeAction;
@@ -134,6 +146,8 @@ describe('staleness over LSP: typing, saving, rebuilding', function () {
     assert.deepEqual(buildFindings(m), []);
     assert.equal(m.objects.find((o) => o.id === 'shared')?.build?.state, 'current');
     assert.equal(m.objects.find((o) => o.id === 'shared')?.truth, 'skeleton');
+    assert.doesNotMatch(await hoverAt(fixed, 'BPF_PROG(test_1)', 9), /Last build/);
+    assert.ok(!(await lensTitles()).some((t) => t.includes('last build')));
     nothingOnBuild();
   });
 

@@ -33,7 +33,7 @@ describe('language server (in-process)', () => {
 
   it('answers initialize with its capabilities, then indexes with work-done progress', () => {
     const caps = init.capabilities;
-    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
+    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
     for (const c of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'documentSymbolProvider', 'workspaceSymbolProvider'] as const) assert.equal(caps[c], true, c);
     assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix'] });
     assert.equal(init.serverInfo?.name, 'bpf-assoc');

@@ -7,6 +7,7 @@ import type { AssociationState, ModelAssociationCall, ModelKfuncCall, ModelMap, 
 import type { AnalysisView } from '../lsp/session';
 import { mdCode, mdPlaceLink, mdText } from '../output/markdown';
 import { associationLabel, plural, programsOfMap } from './describe';
+import { lastBuildLines } from './lastBuild';
 
 const at = (l: { file: string; range: { start: { line: number } } }): string => mdPlaceLink(l.file, l.range.start.line);
 const label = (a: AssociationState): string => mdText(associationLabel(a));
@@ -80,6 +81,7 @@ export function programHover(view: AnalysisView, p: ModelProgram): string {
     for (const s of p.byScenario) lines.push(`- ${mdText(s.scenario.description)}: ${label(s.association)}`);
   }
   if (p.callbacks.length) lines.push('', `Callbacks that run with this association: ${p.callbacks.map(mdCode).join(', ')}.`);
+  lines.push(...lastBuildLines(view.model, p.object, p.name));
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
@@ -117,6 +119,7 @@ export function mapHover(view: AnalysisView, m: ModelMap): string {
   lines.push('', `**Programs:** ${plural(programs.length, 'program')}${poisoned ? ` · ${poisoned} poisoned` : ''}`);
   const explicit = view.model.associationCalls.filter((c) => c.object === m.object && c.map === m.name);
   for (const c of explicit) lines.push(`- explicit: ${mdCode(c.program ?? '?')} → ${result(c)} — ${at(c.location)}`);
+  lines.push(...lastBuildLines(view.model, m.object, m.name));
   return lines.join('\n');
 }
 
@@ -124,6 +127,7 @@ export function slotHover(view: AnalysisView, m: ModelMap, s: ModelSlot): string
   const lines = [`**${mdText(`${m.name}.${s.member}`)}** = ${s.program ? mdCode(s.program) : 'NULL'} · slot of struct_ops map ${mdCode(m.name)} (${mdCode(`struct ${m.structType}`)})`];
   if (s.origin === 'loader') lines.push('', 'Set by the loader before load (it replaces the initializer in the source).');
   else if (s.origin !== 'source') lines.push('', `Read from the compiled ${mdText(s.origin)}.`);
+  lines.push(...lastBuildLines(view.model, m.object, `${m.name}.${s.member}`));
   const p = view.model.programs.find((q) => q.object === m.object && q.name === s.program);
   if (p) lines.push('', `**${mdText(p.name)}**: ${label(p.association)}`, '', associationSentence(p.association), '', ...runTime(p));
   return lines.join('\n').trim();
