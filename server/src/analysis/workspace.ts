@@ -6,6 +6,7 @@ import { MacroScopes } from './macroScopes';
 import { isModelledMacro } from './loader/loaderCalls';
 import { decodeSource } from './c/text';
 import { readBpfSource } from './bpfSource';
+import { LastGoodFacts, sourceAnchors } from './lastGoodFacts';
 import { readBpfObject } from './elf/bpfObject';
 import { readLoader } from './loader/loader';
 import { RustLoaders } from './rust/rustLoaders';
@@ -30,6 +31,8 @@ import { withSavedState } from './savedState';
 
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
+  /** Facts of edited buffers read before a region of them broke (lastGoodFacts.ts). */
+  private readonly lastGood = new LastGoodFacts();
   /** libbpf-rs loaders, read only where wantsRustGrammar() (analysis/rust/). */
   private readonly rust = new RustLoaders();
   private scopes = new MacroScopes([]);
@@ -120,6 +123,7 @@ export class Workspace {
 
   removeFile(path: string): void {
     this.files.get(path)?.doc?.dispose();
+    this.lastGood.forget(path);
     if (this.files.delete(path)) this.pathsVersion++;
     this.cached = null;
   }
@@ -201,7 +205,7 @@ export class Workspace {
     else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
     else if (f.kind === 'loader' && f.text !== undefined) {
       const parsed = this.parse(path, f);
-      if (parsed) f.facts = readLoader(parsed, path);
+      if (parsed) f.facts = this.lastGood.read(path, 'loader', !!f.live, parsed, () => readLoader(parsed, path));
       if (!f.live) f.doc?.releaseTree();
     }
   }
@@ -237,7 +241,7 @@ export class Workspace {
     const plain = missing.filter(([, w]) => !w.includer.length);
     const parsed = plain.length ? this.parse(path, f) : null;
     for (const [key, { decisions }] of plain) {
-      f.readings.set(key, parsed ? { ...readBpfSource(parsed, path, decisions), modified: f.modified } : emptySource(path, f.modified));
+      f.readings.set(key, parsed ? { ...this.lastGood.read(path, key, !!f.live, parsed, () => readBpfSource(parsed, path, decisions), sourceAnchors), modified: f.modified } : emptySource(path, f.modified));
     }
     // With an includer's macros: a parse of its own (the file's tree stays the editor's).
     for (const [key, { decisions, includer }] of missing.filter(([, w]) => w.includer.length)) {
@@ -246,7 +250,7 @@ export class Workspace {
         continue;
       }
       const own = parseOnce(f.text, new MacroTable([...includer, ...f.defines, ...this.scopes.headerDefs]));
-      f.readings.set(key, { ...readBpfSource(own, path, decisions), modified: f.modified });
+      f.readings.set(key, { ...this.lastGood.read(path, key, !!f.live, own, () => readBpfSource(own, path, decisions), sourceAnchors), modified: f.modified });
       own.tree?.delete();
     }
     if (!f.live) f.doc?.releaseTree();

@@ -1,0 +1,47 @@
+// A statement read as the body of an `if`, `else`, `for` or `while` that was just typed above it,
+// although it is indented no deeper than that keyword: `if (err)` typed on a line of its own, the
+// body not written yet, makes the next statement conditional. GCC calls the finished form of this
+// -Wmisleading-indentation; while typing it is a statement not finished yet. Only statements whose
+// head (keyword, condition) the edit wrote part of are looked at.
+import type { ParsedC } from './document';
+import type { Node } from './parser';
+
+const BODY: Record<string, string | null> = { if_statement: 'consequence', while_statement: 'body', for_statement: 'body', else_clause: null };
+
+/** Width of the blanks that start the line of `offset` (a tab to the next multiple of 8), and the line's start. */
+function indentOf(text: string, offset: number): { width: number; lineStart: number } {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let width = 0;
+  for (let i = lineStart; i < offset && (text[i] === ' ' || text[i] === '\t'); i++) width = text[i] === '\t' ? (width + 8) & ~7 : width + 1;
+  return { width, lineStart };
+}
+
+/**
+ * Whether an `if`, `else`, `for` or `while` written in source [start, end) (an edit) has a body
+ * that is not a block, on a later line, indented no deeper than its keyword.
+ */
+export function misleadingBody(parsed: ParsedC, start: number, end: number): boolean {
+  const tree = parsed.tree;
+  if (!tree) return false;
+  const map = parsed.expansion.map;
+  const from = map.toExpanded(start);
+  const to = map.toExpanded(end);
+  if (from < 0 || to < 0) return false;
+  const text = parsed.text;
+  const misleading = (n: Node): boolean => {
+    const field = BODY[n.type];
+    const b = field ? n.childForFieldName(field) : n.namedChildren[0];
+    // The edit wrote part of its head (keyword, condition), not only its body.
+    if (!b || b.type === 'compound_statement' || from >= b.startIndex) return false;
+    const keyword = indentOf(text, map.toSource(n.startIndex));
+    const body = indentOf(text, map.toSource(b.startIndex));
+    return keyword.lineStart < body.lineStart && body.width <= keyword.width;
+  };
+  const visit = (n: Node): boolean => {
+    if (n.endIndex < from || n.startIndex > to) return false;
+    if (n.type in BODY && misleading(n)) return true;
+    for (const c of n.children) if (c && visit(c)) return true;
+    return false;
+  };
+  return visit(tree.rootNode);
+}

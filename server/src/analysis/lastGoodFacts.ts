@@ -1,0 +1,142 @@
+// Error tolerance while typing: a broken region never changes facts outside it. The facts read
+// from an editor's buffer are kept per file (and per reading of it) together with the text they
+// were read from, as long as that text parsed without new errors: the last good reading. When an
+// edit leaves errors, the region that changed since the last good text is the broken region; the
+// text outside it is the same as then, so its facts are the last good ones, moved to where the
+// edit put that text, and the items inside it keep their last good facts until the region parses
+// again (as rust-analyzer and clangd keep a half-typed file's symbols). Findings that depend on
+// the file are therefore held back while the region is broken, never flipped.
+//
+// A region is broken when it parses with errors the last good text did not have, and also when it
+// parses cleanly only by taking in the untouched code after it: a statement typed up to `if (err)`
+// that makes the next line its body (c/misleadingBody.ts), or a line that makes the readers lose
+// a program, map or slot written outside it (`.r` typed above `.init = ...` reads as `.r.init`;
+// a definition's header typed above another definition reads as its K&R parameter list). An edit
+// of a preprocessor line may take things away anywhere (a `#define` an `#ifdef` tests) and is
+// read as it is. Only buffers being edited are kept: the CLI, which reads final texts, reports
+// their parse gaps as before.
+import type { ParsedC } from './c/document';
+import type { LineIndex } from './c/lineIndex';
+import { misleadingBody } from './c/misleadingBody';
+import { parseErrors } from './c/parseErrors';
+import type { BpfObjectFacts, Range } from './facts';
+import { moveOffset, relocateFacts, spanEdit, type SpanEdit } from './relocate';
+
+interface GoodReading {
+  text: string;
+  lines: LineIndex;
+  /** parseErrors() of that text: errors it had already (a construct the grammar does not cover). */
+  errors: number[];
+  facts: unknown;
+  /** Flat [start, end) source offsets of what the facts must not lose to an edit elsewhere (anchors). */
+  anchors: number[];
+}
+
+function offsets(ranges: readonly Range[], lines: LineIndex): number[] {
+  const out: number[] = [];
+  for (const r of ranges) out.push(lines.offset(r.start), lines.offset(r.end));
+  return out;
+}
+
+/** Whether an anchor of the last good facts outside the edit is missing from the new ones. */
+function lostAnchor(edit: SpanEdit, before: readonly number[], now: readonly number[]): boolean {
+  const have = new Set<string>();
+  for (let i = 0; i < now.length; i += 2) {
+    const s = now[i] as number;
+    const e = now[i + 1] as number;
+    if (e <= edit.start || s >= edit.newEnd) have.add(`${s}:${e}`);
+  }
+  for (let i = 0; i < before.length; i += 2) {
+    const s = before[i] as number;
+    const e = before[i + 1] as number;
+    if ((e <= edit.start || s >= edit.oldEnd) && !have.has(`${moveOffset(edit, s)}:${moveOffset(edit, e, true)}`)) return true;
+  }
+  return false;
+}
+
+/** The lines the edit spans, in either text, hold a preprocessor directive. */
+function touchesDirective(before: string, after: string, edit: SpanEdit): boolean {
+  const lines = (t: string, end: number): string => t.slice(t.lastIndexOf('\n', edit.start - 1) + 1, t.indexOf('\n', end) < 0 ? t.length : t.indexOf('\n', end));
+  const directive = /^[ \t]*#/m;
+  return directive.test(lines(before, edit.oldEnd)) || directive.test(lines(after, edit.newEnd));
+}
+
+/** Errors (flat [start, end) pairs) that meet [from, to]. */
+function countWithin(errors: readonly number[], from: number, to: number): number {
+  let n = 0;
+  for (let i = 0; i < errors.length; i += 2) if ((errors[i] as number) <= to && (errors[i + 1] as number) >= from) n++;
+  return n;
+}
+
+/**
+ * Whether the text after `edit` is broken where it changed: more errors inside the changed span
+ * than the last good text had there, or an error outside it that the last good text did not have
+ * where the edit moved it (an unclosed brace shows as a MISSING `}` at the end of the file).
+ */
+export function brokenByEdit(edit: SpanEdit, now: readonly number[], before: readonly number[]): boolean {
+  if (countWithin(now, edit.start, edit.newEnd) > countWithin(before, edit.start, edit.oldEnd)) return true;
+  const had = new Set<string>();
+  for (let i = 0; i < before.length; i += 2) had.add(`${before[i] as number}:${before[i + 1] as number}`);
+  const delta = edit.newEnd - edit.oldEnd;
+  for (let i = 0; i < now.length; i += 2) {
+    const s = now[i] as number;
+    const e = now[i + 1] as number;
+    if (s <= edit.newEnd && e >= edit.start) continue;
+    const key = s > edit.newEnd ? `${s - delta}:${e - delta}` : `${s}:${e}`;
+    if (!had.has(key)) return true;
+  }
+  return false;
+}
+
+/** The last good facts, moved to where the edit put the text they were read from. */
+function held<T>(good: GoodReading, path: string, edit: SpanEdit, lines: LineIndex): T {
+  return relocateFacts(good.facts as T, path, edit, good.lines, lines);
+}
+
+/** What an edit must not take away outside itself in a BPF source: its programs, maps and slots, where they are written. */
+export function sourceAnchors(facts: BpfObjectFacts): Range[] {
+  const out: Range[] = [];
+  for (const p of facts.programs) out.push(p.location.range);
+  for (const m of facts.structOpsMaps) {
+    out.push(m.location.range);
+    for (const s of m.slots) out.push(s.location.range);
+  }
+  for (const s of facts.unresolvedSlots ?? []) out.push(s.location.range);
+  return out;
+}
+
+export class LastGoodFacts {
+  private readonly files = new Map<string, Map<string, GoodReading>>();
+
+  /**
+   * The facts of `parsed` as `read` gives them, unless the region typed since the last good
+   * reading (of this file under `key`) is broken: then the last good facts, moved by the edit.
+   * `live`: the text is an editor's buffer; other files are read as they are and not kept.
+   * `anchors`: the ranges of what an edit must not take away outside itself (programs, maps, slots).
+   */
+  read<T>(path: string, key: string, live: boolean, parsed: ParsedC, read: () => T, anchors?: (facts: T) => Range[]): T {
+    if (!live) {
+      if (this.files.size) this.files.delete(path);
+      return read();
+    }
+    // Not parsed (its budget): parse-limit says so; nothing to compare.
+    if (!parsed.tree) return read();
+    let readings = this.files.get(path);
+    const good = readings?.get(key);
+    const clean = !parsed.tree.rootNode.hasError && !parsed.unread?.length;
+    const errors = clean ? [] : parseErrors(parsed);
+    const edit = good && good.text !== parsed.text ? spanEdit(good.text, parsed.text) : null;
+    if (good && edit && ((!clean && brokenByEdit(edit, errors, good.errors)) || misleadingBody(parsed, edit.start, edit.newEnd))) return held<T>(good, path, edit, parsed.lines);
+    const facts = read();
+    const kept = anchors ? offsets(anchors(facts), parsed.lines) : [];
+    if (good && edit && anchors && lostAnchor(edit, good.anchors, kept) && !touchesDirective(good.text, parsed.text, edit)) return held<T>(good, path, edit, parsed.lines);
+    if (!readings) this.files.set(path, (readings = new Map()));
+    readings.set(key, { text: parsed.text, lines: parsed.lines, errors, facts, anchors: kept });
+    return facts;
+  }
+
+  /** The file is no longer an editor's buffer, or is gone. */
+  forget(path: string): void {
+    this.files.delete(path);
+  }
+}

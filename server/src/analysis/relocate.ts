@@ -1,0 +1,99 @@
+// Facts read from one version of a file, moved to where an edit put the text they describe. The
+// edit is one replaced span (found by the two texts' common prefix and suffix): what was before it
+// stays, what was after it moves with the text, and a place inside it goes to where the new text
+// of the span starts (or ends, for the end of a range).
+import type { LineIndex } from './c/lineIndex';
+import type { Position, Range } from './facts';
+
+/** Source text [start, oldEnd) of the old version became [start, newEnd) of the new one. */
+export interface SpanEdit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/**
+ * Where an insertion (or a deletion) of `length` characters at `at` in `text` (the text that has
+ * them) is put: the same characters could be said to go in anywhere they slide to (`.r\n\t.` typed
+ * into `\t.init` is also `\t.r\n` typed before it); the first place that starts a line is taken,
+ * so the edit covers whole lines as the typist wrote them. Bounded: a long run of the same
+ * character is not walked through.
+ */
+function aligned(text: string, at: number, length: number): number {
+  if (length === 0) return at;
+  let s = at;
+  for (let n = 0; n < 4096 && s > 0 && text.charCodeAt(s - 1) === text.charCodeAt(s - 1 + length); n++) s--;
+  for (let n = 0; n < 8192 && s + length <= text.length; n++) {
+    if (s === 0 || text.charCodeAt(s - 1) === 10) return s;
+    if (s + length >= text.length || text.charCodeAt(s) !== text.charCodeAt(s + length)) break;
+    s++;
+  }
+  return at;
+}
+
+/** The span that differs between two texts, or null when they are equal. */
+export function spanEdit(before: string, after: string): SpanEdit | null {
+  if (before === after) return null;
+  const max = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const oldEnd = before.length - suffix;
+  const newEnd = after.length - suffix;
+  if (oldEnd === prefix) {
+    const start = aligned(after, prefix, newEnd - prefix);
+    return { start, oldEnd: start, newEnd: start + newEnd - prefix };
+  }
+  if (newEnd === prefix) {
+    const start = aligned(before, prefix, oldEnd - prefix);
+    return { start, oldEnd: start + oldEnd - prefix, newEnd: start };
+  }
+  return { start: prefix, oldEnd, newEnd };
+}
+
+/** An offset of the old text in the new one; `end`: the end of a range (it stays before an insertion there). */
+export function moveOffset(edit: SpanEdit, offset: number, end = false): number {
+  if (offset < edit.start || (end && offset === edit.start)) return offset;
+  if (offset >= edit.oldEnd) return offset + edit.newEnd - edit.oldEnd;
+  return end ? edit.newEnd : edit.start;
+}
+
+function isPosition(v: unknown): v is Position {
+  return typeof v === 'object' && v !== null && typeof (v as Position).line === 'number' && typeof (v as Position).character === 'number';
+}
+
+function isRange(v: object): v is Range {
+  const r = v as Partial<Range>;
+  return isPosition(r.start) && isPosition(r.end) && Object.keys(v).length === 2;
+}
+
+/**
+ * A copy of `facts` with every range in `file` moved through `edit` (`from` indexes the old text,
+ * `to` the new). Ranges of other files are kept; a range without a file (an extent) is in the
+ * file of the object that holds it, and facts read from `file` hold no other until a `file`
+ * field says so. Plain objects and arrays are copied; anything else is shared.
+ */
+export function relocateFacts<T>(facts: T, file: string, edit: SpanEdit, from: LineIndex, to: LineIndex): T {
+  const seen = new Map<object, unknown>();
+  const move = (p: Position, end: boolean): Position => to.position(moveOffset(edit, from.offset(p), end));
+  const visit = (v: unknown, inFile: boolean): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    const hit = seen.get(v);
+    if (hit !== undefined) return hit;
+    let out: unknown;
+    if (Array.isArray(v)) out = v.map((x) => visit(x, inFile));
+    else if (Object.getPrototypeOf(v) !== Object.prototype) out = v;
+    else if (isRange(v)) out = inFile ? { start: move(v.start, false), end: move(v.end, true) } : v;
+    else {
+      const o = v as Record<string, unknown>;
+      const here = typeof o.file === 'string' ? o.file === file : inFile;
+      const copy: Record<string, unknown> = {};
+      for (const k of Object.keys(o)) copy[k] = visit(o[k], here);
+      out = copy;
+    }
+    seen.set(v, out);
+    return out;
+  };
+  return visit(facts, true) as T;
+}
