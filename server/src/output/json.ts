@@ -43,6 +43,17 @@ export function modelToJson(model: WorkspaceModel, base?: string): unknown {
       skeletons: o.skeletons.map((f) => displayPath(f, base)),
       loaders: o.loaders.map((f) => displayPath(f, base)),
       scenarios: o.scenarios.map((s) => ({ loader: s.loader ? displayPath(s.loader, base) : null, ...lifecycle(s), description: s.description })),
+      ...(o.build
+        ? {
+            build: {
+              state: o.build.state,
+              outputs: o.build.outputs.map((f) => displayPath(f, base)),
+              behind: o.build.behind.map((f) => displayPath(f, base)),
+              ...(o.build.unsaved ? { unsaved: o.build.unsaved.map((f) => displayPath(f, base)) } : {}),
+              differences: o.build.differences.map((d) => ({ ...where(d.location, base), message: d.message })),
+            },
+          }
+        : {}),
     })),
     programs: model.programs.map((p) => ({
       id: p.id,

@@ -96,13 +96,18 @@ describe(`bpf-assoc in a real VS Code`, () => {
     assert.match(await statusShowing(/1 poisoned/), /\d+ programs · \d+ maps · 1 poisoned/);
   });
 
-  it('applies the quick fix; after a rebuild the poisoned-association warning goes away', async () => {
+  it('applies the quick fix: no stale warning while unsaved, one info once saved, nothing after a rebuild', async () => {
     const title = await driver().applyQuickFix(POISONED.file, program(), /own copy of test_1/);
     assert.match(title, /Give st_ops_map_[ab] its own copy of test_1/);
-    // Until the object is rebuilt, libbpf would still load the old one (its skeleton says so).
-    await driver().waitForProblem('stale-skeleton');
+    // Unsaved: the build is the last build, nothing says the fix failed.
+    await driver().waitForProblem('poisoned-association', false);
+    for (const rule of ['stale-skeleton', 'stale-object', 'build-behind-sources']) assert.ok(!(await driver().waitForProblem('poisoned-association', false)).some((p) => p.code === rule), rule);
+    // Saved: the build is behind its sources (an info on the source), until it is rebuilt.
     await driver().saveAll();
+    const behind = (await driver().waitForProblem('build-behind-sources')).filter((p) => p.code === 'build-behind-sources');
+    assert.deepEqual(behind.map((p) => p.file), ['multi_ops.bpf.c']);
     build(workspace());
+    await driver().waitForProblem('build-behind-sources', false);
     await driver().waitForProblem('stale-skeleton', false);
     await driver().waitForProblem('stale-object', false);
     await driver().waitForProblem('poisoned-association', false);

@@ -125,7 +125,7 @@ export function staleFinding(
   if (!diffs.length) return null;
   const name = builtFile.split('/').pop() ?? builtFile;
   const what = kind === 'skeleton' ? `The object embedded in ${quote(name)}` : quote(name);
-  const rebuild = kind === 'skeleton' ? 'Check the build of the object and of its skeleton (bpftool gen skeleton): a step that failed silently, or other -D flags than the editor assumes.' : 'Check its build: a compile that failed silently, or other -D flags than the editor assumes.';
+  const rebuild = kind === 'skeleton' ? 'Check the build of the object and of its skeleton (bpftool gen skeleton): a step that failed silently, or other -D flags than the analysis reads.' : 'Check its build: a compile that failed silently, or other -D flags than the analysis reads.';
   const shown = diffs.slice(0, 5).map((d) => d.text);
   const more = `${diffs.length > 5 ? `; and ${diffs.length - 5} more` : ''}${
     uncertain.length ? ` (${uncertain.length} other difference${uncertain.length > 1 ? 's are' : ' is'} left out: ${uncertain.length > 1 ? 'they stand' : 'it stands'} where the source could not be read with certainty)` : ''
