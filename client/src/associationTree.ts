@@ -1,4 +1,4 @@
-// The "struct_ops associations" tree view. Selecting a map, slot or program reveals it in the
+// The "BPF Associations" tree view. Selecting a map, slot or program reveals it in the
 // editor; the tree refreshes whenever the server announces a new model. `bpfAssoc.revealMap`
 // (a map's code lens) selects a map in it.
 import * as vscode from 'vscode';
@@ -86,21 +86,11 @@ export class AssociationTreeProvider implements vscode.TreeDataProvider<OutlineN
 
 export function activate(ctx: vscode.ExtensionContext, models: ModelStore): AssociationTreeProvider {
   const provider = new AssociationTreeProvider(models);
+  // An empty tree shows package.json's viewsWelcome for the state (workspaceContext.ts).
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-  const showMessage = () => {
-    view.message = models.current
-      ? models.current.indexing
-        ? 'Indexing the workspace…'
-        : models.current.model.objects.length === 0
-          ? 'No BPF objects with struct_ops maps or programs in this workspace.'
-          : undefined
-      : 'Waiting for the bpf-assoc language server…';
-  };
-  showMessage();
   ctx.subscriptions.push(
     provider,
     view,
-    models.onDidChange(showMessage),
     vscode.commands.registerCommand('bpfAssoc.reveal', (location: Parameters<typeof reveal>[0]) => reveal(location)),
     // A map's code lens: the map, selected and expanded, in this view.
     vscode.commands.registerCommand('bpfAssoc.revealMap', async (mapId: unknown) => {

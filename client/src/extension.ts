@@ -9,6 +9,7 @@ import * as languageStatus from './languageStatus';
 import { ModelStore } from './modelStore';
 import * as rebuild from './rebuild';
 import * as vmRun from './vmRun/index';
+import * as workspaceContext from './workspaceContext';
 
 export interface BpfAssocApi {
   /** Milliseconds activate() took. */
@@ -30,6 +31,7 @@ export function activate(ctx: vscode.ExtensionContext): BpfAssocApi {
   const tree = associationTree.activate(ctx, models);
   const graph = graphPanel.activate(ctx, models, output);
   const status = languageStatus.activate(ctx, models, server);
+  workspaceContext.activate(ctx, models, server);
   const vm = vmRun.activate(ctx, models, output);
   rebuild.activate(ctx);
   ctx.subscriptions.push(

@@ -1,6 +1,7 @@
 // Per-call and per-program results as diagnostics (source `bpf-assoc VM`): the API's
 // vmDiagnostics() says where and what; this groups them by file and gives each a code from the
-// verdict of its cell, so Problems can be filtered. Pure, so it is unit-tested.
+// verdict of its cell, so Problems can be filtered. An answer the analysis predicted is no problem:
+// it stays in the results view and out of Problems. Pure, so it is unit-tested.
 import type { Location } from '../../../server/src/analysis/facts';
 import type { Verdict, VmDiagnostic, VmRunResults } from '../../../remote/src/index';
 
@@ -15,7 +16,6 @@ export interface DiagnosticEntry {
 }
 
 const CODE: Partial<Record<Verdict, string>> = {
-  match: 'as-predicted',
   mismatch: 'differs-from-prediction',
   'kernel-lacks-command': 'kernel-lacks-command',
   unpredicted: 'no-prediction',
@@ -25,6 +25,7 @@ export function diagnosticEntries(r: VmRunResults, diagnostics: VmDiagnostic[]):
   const byFile = new Map<string, DiagnosticEntry[]>();
   for (const d of diagnostics) {
     const verdict = r.rows.find((row) => row.key === d.row)?.observed[d.target]?.verdict;
+    if (verdict === 'match') continue;
     const entry: DiagnosticEntry = { range: d.location.range, severity: d.severity, message: d.message, code: (verdict && CODE[verdict]) ?? 'vm-result', target: d.target };
     const list = byFile.get(d.location.file) ?? [];
     list.push(entry);

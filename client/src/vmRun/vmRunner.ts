@@ -40,7 +40,7 @@ export class VmRunner implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection(VM_DIAGNOSTIC_SOURCE);
   private active: { objectId: string; abort: AbortController } | undefined;
   private readonly finished = new vscode.EventEmitter<StoredRun>();
-  /** Fires after every run that produced results (also cancelled and failed ones). */
+  /** Fires after every run that produced results (failed ones too, not cancelled ones). */
   readonly onDidFinish = this.finished.event;
 
   constructor(
@@ -179,6 +179,14 @@ export class VmRunner implements vscode.Disposable {
     const durationMs = Date.now() - started;
     const run = storedRun(results, new Date(), durationMs);
     this.record(run, engine.formatTable(results.plan, results.targets));
+    if (abort.signal.aborted) {
+      // A cancel just stops: no results view, no diagnostics, no message. The transcript says
+      // how each target was cleaned up; the last run kept is still the previous one.
+      for (const t of results.targets) this.transcript.appendLine(`[${t.target}] ${t.status}: ${t.message}`);
+      this.transcript.appendLine(`cancelled after ${durationMs} ms`);
+      this.log.info(`VM run of ${objectId} cancelled after ${durationMs} ms`);
+      return undefined;
+    }
     this.publishDiagnostics(results, engine.vmDiagnostics(results.rows, results.targets));
     this.showView(run);
     this.notify(results, engine.KERNEL_LACKS_COMMAND, run);

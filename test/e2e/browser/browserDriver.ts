@@ -188,7 +188,7 @@ export class BrowserDriver implements EditorDriver {
   }
 
   async treeLabels(): Promise<string[]> {
-    await this.command('bpf-assoc: Focus on struct_ops associations View');
+    await this.command('Focus on BPF Associations View');
     const rows = this.page.locator('.pane-body .monaco-list-row .custom-view-tree-node-item');
     await rows.first().waitFor({ timeout: 30_000 });
     await waitFor('the tree to list maps', async () => ((await rows.count()) > 3 ? true : undefined));
@@ -279,6 +279,27 @@ export class BrowserDriver implements EditorDriver {
   async vmTranscript(): Promise<string> {
     await vm.clickInVmReport(this.page, 'Show transcript');
     return vm.outputText(this.page);
+  }
+
+  async vmTranscriptFromCommand(until: RegExp): Promise<string> {
+    return waitFor(`the transcript to read ${until}`, async () => {
+      await this.command('bpf-assoc: Show VM Transcript');
+      const text = await vm.outputText(this.page);
+      return until.test(text) ? text : undefined;
+    }, 60_000);
+  }
+
+  async vmReportOpen(): Promise<boolean> {
+    return vm.reportOpen(this.page);
+  }
+
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notification-toast .notification-list-item-message').allTextContents();
+  }
+
+  async closeAllEditors(): Promise<void> {
+    await this.command('View: Close All Editors');
+    await this.page.locator('.editor-group-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 });
   }
 
   /** The language server of this code-server: a node process running our dist/server.js. */

@@ -38,7 +38,7 @@ async function start(d: Steps, from: VmRunFrom): Promise<number> {
     clicked = Date.now();
     await lens.click();
   } else {
-    await d.command('bpf-assoc: Focus on struct_ops associations View');
+    await d.command('Focus on BPF Associations View');
     const row = page.locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${from.treeObject}$`) }) }).first();
     await row.waitFor({ timeout: 30_000 });
     await row.click({ button: 'right' });
@@ -107,6 +107,11 @@ export async function outputText(page: Page): Promise<string> {
     const text = (await lines.first().innerText().catch(() => '')).replace(/\u00a0/g, ' ').trim();
     return /^\[[^\]]+\] |^bpf-assoc: |^command to results: /m.test(text) ? text : undefined;
   }, 15_000);
+}
+
+/** Whether a results webview is open (its frame exists). */
+export async function reportOpen(page: Page): Promise<boolean> {
+  return (await reportFrame(page)) !== undefined;
 }
 
 /** The results webview's inner frame (the one that holds the report table). */
