@@ -96,7 +96,8 @@ export async function measureTree(tree: Tree, ctx: Context): Promise<TreeResult>
     : [];
   // A stale-object finding on a fresh object means the source model is wrong there: say where.
   for (const f of stale) {
-    const source = withObjects.model?.objects.find((o) => o.objectFiles.includes(f.file))?.sources[0];
+    // stale-object/stale-skeleton stand on the source (before: on the object).
+    const source = withObjects.model?.objects.find((o) => o.sources.includes(f.file) || o.objectFiles.includes(f.file))?.sources[0];
     const why = source ? (sourcesOnly.reasons[source] ?? objectsToo.reasons[source]) : undefined;
     if (source) f.reason += `; bpf-assoc's model of ${source} is what differs${why ? `: ${why}` : ''}`;
   }

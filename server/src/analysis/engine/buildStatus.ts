@@ -54,18 +54,24 @@ export function sourceIsNewer(o: LinkedObject, out: BuiltOutput): boolean {
 const name = (file: string): string => file.split('/').pop() ?? file;
 const fileStart = (file: string): Location => ({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
 
+/** What the outputs say otherwise than the source, each difference once (the skeleton's first: libbpf loads it). */
+function differencesOf(src: BpfObjectFacts, outputs: BuiltOutput[]): RelatedInfo[] {
+  const seen = new Set<string>();
+  return outputs
+    .flatMap((out) => differences(src, out.facts))
+    .filter((d) => !seen.has(d.text) && seen.add(d.text))
+    .map((d) => ({ location: d.location, message: d.text }));
+}
+
 /** The state of an object's build, for the model (hover, lens and tree say "last build"). */
 export function buildOf(o: LinkedObject): ModelBuild | undefined {
   const outputs = outputsOf(o);
   if (!o.source || !outputs.length) return undefined;
   const behind = outputs.filter((out) => isBehind(o, out)).map((out) => out.file);
   const editing = isBeingEdited(o);
-  // The skeleton's embedded object is what libbpf loads: its differences first.
-  const diffs = outputs.flatMap((out) => differences(o.source as BpfObjectFacts, out.facts));
-  const seen = new Set<string>();
-  const unique = diffs.filter((d) => !seen.has(d.text) && seen.add(d.text));
-  const state = behind.length ? 'behind' : editing ? 'editing' : unique.length ? 'disagrees' : 'current';
-  return { state, outputs: outputs.map((out) => out.file), behind, ...(editing ? { unsaved: o.source.unsaved } : {}), differences: unique.map((d) => ({ location: d.location, message: d.text })) };
+  const diffs = differencesOf(o.source, outputs);
+  const state = behind.length ? 'behind' : editing ? 'editing' : diffs.length ? 'disagrees' : 'current';
+  return { state, outputs: outputs.map((out) => out.file), behind, ...(editing ? { unsaved: o.source.unsaved } : {}), differences: diffs };
 }
 
 /**
@@ -95,23 +101,17 @@ export function buildFindings(o: LinkedObject, followed: 'source' | 'built'): Fi
 
 function behindFinding(o: LinkedObject, src: BpfObjectFacts, behind: BuiltOutput[], followed: 'source' | 'built'): Finding {
   const newest = src.newest ?? src.file;
-  const objectBehind = behind.some((b) => isBehindSource(src, b));
+  // Behind the saved sources, or only a skeleton older than its rebuilt object.
+  const sourceNewer = behind.some((b) => src.modified !== undefined && b.modified !== undefined && src.modified > b.modified);
   const what = list(behind.map((b) => quote(name(b.file))));
-  const than = objectBehind ? `the saved ${quote(name(newest))}` : `${quote(name(o.objectFile?.file ?? ''))}, rebuilt since`;
-  const diffs = behind.flatMap((b) => differences(src, b.facts));
-  const seen = new Set<string>();
-  const unique = diffs.filter((d) => !seen.has(d.text) && seen.add(d.text));
+  const than = sourceNewer ? `the saved ${quote(name(newest))}` : `${quote(name(o.objectFile?.file ?? ''))}, rebuilt since`;
   // Related locations stay in the sources: a generated file is nothing to open.
-  const related: RelatedInfo[] = unique.map((d) => ({ location: d.location, message: d.text }));
-  const said = unique.length
-    ? ` The last build differs: ${unique.slice(0, 5).map((d) => d.text).join('; ')}${unique.length > 5 ? `; and ${unique.length - 5} more` : ''}. ${
-        followed === 'source' ? 'The analysis follows the sources; until you rebuild, libbpf would load the last build.' : ''
+  const related = differencesOf(src, behind);
+  const said = related.length
+    ? ` The last build differs: ${related.slice(0, 5).map((d) => d.message).join('; ')}${related.length > 5 ? `; and ${related.length - 5} more` : ''}.${
+        followed === 'source' ? ' The analysis follows the sources; until you rebuild, libbpf would load the last build.' : ''
       }`
     : ' What it says about programs, maps and slots still agrees with the sources.';
   const rebuild = behind.some((b) => b.kind === 'skeleton') ? 'Rebuild the object and regenerate the skeleton (bpftool gen skeleton).' : 'Rebuild it.';
-  return { ...finding('build-behind-sources', fileStart(src.file), `The build is behind its sources: ${what} ${behind.length > 1 ? 'are' : 'is'} older than ${than}.${said} ${rebuild}`.replace(/ {2,}/g, ' '), related), object: o.id };
-}
-
-function isBehindSource(src: BpfObjectFacts, b: BuiltOutput): boolean {
-  return src.modified !== undefined && b.modified !== undefined && src.modified > b.modified;
+  return { ...finding('build-behind-sources', fileStart(src.file), `The build is behind its sources: ${what} ${behind.length > 1 ? 'are' : 'is'} older than ${than}.${said} ${rebuild}`, related), object: o.id };
 }
