@@ -8,7 +8,7 @@ import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { loadRustGrammar } from '../../server/src/analysis/rust/parser';
 import { readBuildScript, skeletonTypePrefix } from '../../server/src/analysis/rust/crates';
 import { Workspace } from '../../server/src/analysis/workspace';
-import { expectedKeys, findingKeys, listCaseFiles, readExpectations, stateOf } from './expectations';
+import { callResultsAt, expectedKeys, findingKeys, listCaseFiles, readExpectations, stateOf } from './expectations';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CRATES = join(ROOT, 'test', 'fixtures', 'rust');
@@ -52,6 +52,11 @@ describe('rust loaders', () => {
           const p = model.programs.find((x) => x.name === s.program);
           assert.equal(p?.decidedBy?.kind, 'rust', `${s.program} decided by a Rust loader`);
           assert.equal(p?.decidedBy?.loader, join(dir, 'src', 'main.rs'), `${s.program}'s loader`);
+        }
+        for (const c of expected.calls) {
+          const got = callResultsAt(model, c);
+          assert.ok(got.length, `an association call at line ${c.line + 1}`);
+          assert.deepEqual(got, got.map(() => c.result), `predicted result of the call at line ${c.line + 1}`);
         }
       });
     });

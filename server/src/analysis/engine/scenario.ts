@@ -91,7 +91,7 @@ function attachedMaps(view: ObjectView, loader: LinkedLoader | null, actions: Lo
   for (const a of actions) {
     const m = a.kind === 'set_autoattach' || a.kind === 'attach_struct_ops' ? maps.get(a.map.name) : undefined;
     if (a.kind === 'set_autoattach' && m && a.value !== null) m.autoattach = a.value;
-    else if (a.kind === 'attach_struct_ops' && m?.autocreate) attached.set(m.fact.name, `bpf_map__attach_struct_ops() in ${file}`);
+    else if (a.kind === 'attach_struct_ops' && m?.autocreate) attached.set(m.fact.name, `${loader.facts.language === 'rust' ? `skel.maps.${m.fact.name}.attach_struct_ops()` : 'bpf_map__attach_struct_ops()'} in ${file}`);
     // libbpf-rs's skel.attach() attaches programs only (its skeleton has no map links).
     else if (a.kind === 'attach' && !a.programsOnly) {
       for (const map of maps.values()) {
@@ -151,7 +151,7 @@ export function runScenario(
   const assumed = !loader;
   findings.push(...poisonFindings((n) => view.programLocation(n), programs, attached, assumed ? { assumed } : {}));
   const subSchedulers = new Set(actions.flatMap((a) => (a.kind === 'data_assign' && a.member === 'sub_cgroup_id' ? [a.map.name] : [])));
-  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps, assumed, subSchedulers));
+  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps, assumed, subSchedulers, loader?.facts.language === 'rust'));
 
   const outMaps = new Map<string, { autocreate: boolean; attached: boolean; slots: ModelSlot[] }>();
   // With no loader nothing says a map is attached: the states say what attaching would do.
@@ -221,6 +221,8 @@ function kfuncFindings(
   maps: Map<string, MapState>,
   assumed: boolean,
   subSchedulers: ReadonlySet<string>,
+  /** The loader is a libbpf-rs one: the fix is written in its API. */
+  rust = false,
 ): Finding[] {
   const out: Finding[] = [];
   // sched_ext: an unassociated (or poisoned) program falls back to the root scheduler unless the
@@ -255,10 +257,12 @@ function kfuncFindings(
         );
       } else if (p.fact.kind === 'other' && (a.state === 'none' || a.state === 'rejected')) {
         const reason = a.state === 'rejected' ? `its association call fails (${a.errno}: ${a.reason})` : 'nothing associates it with a struct_ops map';
-        const fix = isScx ? 'Load the skeleton with SCX_OPS_LOAD() or call' : 'Call';
+        const fix = rust
+          ? `${isScx ? 'scx_ops_load!() associates nothing and libbpf-rs has no association API: call' : 'Call'} libbpf_rs::libbpf_sys::bpf_program__assoc_struct_ops(skel.progs.${name}.as_libbpf_object().as_ptr(), skel.maps.MAP.as_libbpf_object().as_ptr(), std::ptr::null_mut()) after load and before attach.`
+          : `${isScx ? 'Load the skeleton with SCX_OPS_LOAD() or call' : 'Call'} bpf_program__assoc_struct_ops(skel->progs.${name}, skel->maps.MAP, NULL) between __load() and __attach().`;
         out.push(
           finding('unassociated-kfunc-caller', call.location,
-            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is never associated: ${reason}, so ${outcome}. ${fix} bpf_program__assoc_struct_ops(skel->progs.${name}, skel->maps.MAP, NULL) between __load() and __attach().`,
+            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is never associated: ${reason}, so ${outcome}. ${fix}`,
             [{ location: p.location, message: `${name} (SEC("${p.fact.section}"))` }, ...(a.state === 'rejected' ? a.calls.map((c) => ({ location: c, message: 'association call' })) : [])], severity, name),
         );
       }

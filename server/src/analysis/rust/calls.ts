@@ -65,7 +65,7 @@ export function readMethodCall(call: Node, method: string, receiver: Node | null
     case 'load':
     case 'attach': {
       // `skel.progs.P.attach()` attaches one program: no struct_ops association.
-      if (method === 'attach' && (args.length || ctx.member(receiver, 'progs', st))) return false;
+      if ((method === 'attach' || method === 'load') && (args.length || ctx.member(receiver, 'progs', st))) return false;
       const skel = ctx.skeletonOf(receiver, st);
       if (!skel) return false;
       const kind = method === 'open_opts' ? 'open' : method;

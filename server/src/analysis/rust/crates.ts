@@ -136,3 +136,13 @@ export function skeletonsOfCrate(specs: SkeletonSpec[], crateSources: string[]):
   }
   return out;
 }
+
+/**
+ * A skeleton type neither the build script nor a source's name gives is the crate's only BPF
+ * source, when it has exactly one (scx_rustland_core's template loader: its `BpfSkel` is built by
+ * the user crate's build script from the copied `main.bpf.c`).
+ */
+export function onlySourceOfCrate(crateSources: string[]): { objectName: string; source: string } | null {
+  const [only, ...more] = crateSources;
+  return only && !more.length ? { objectName: objectNameOfSource(only), source: only } : null;
+}

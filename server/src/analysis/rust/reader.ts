@@ -44,6 +44,8 @@ export class RustLoaderReader implements RustSteps {
     private readonly text: string,
     private readonly file: string,
     private readonly skeletons: CrateSkeletons,
+    /** The crate's only BPF object, for a skeleton type nothing else names. */
+    private readonly onlyObject: { objectName: string } | null = null,
   ) {
     this.lines = new LineIndex(text);
   }
@@ -53,7 +55,8 @@ export class RustLoaderReader implements RustSteps {
   location(n: Node): Location {
     let p = this.places.get(n.id);
     if (!p) {
-      p = { file: this.file, range: this.lines.range(n.startIndex, n.endIndex) };
+      const shift = n.tree === this.tree ? 0 : (this.macroTrees.get(n.tree)?.shift ?? 0);
+      p = { file: this.file, range: this.lines.range(n.startIndex + shift, n.endIndex + shift) };
       this.places.set(n.id, p);
     }
     return p;
@@ -63,7 +66,7 @@ export class RustLoaderReader implements RustSteps {
     for (const m of this.text.matchAll(SKELETON_TYPE)) {
       const prefix = m[1];
       if (!prefix || prefix === 'Open' || this.prefixes.has(prefix)) continue;
-      this.prefixes.set(prefix, this.skeletons.get(prefix)?.objectName ?? snake(prefix));
+      this.prefixes.set(prefix, this.skeletons.get(prefix)?.objectName ?? this.onlyObject?.objectName ?? snake(prefix));
     }
     const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set(this.prefixes.values())], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[] };
     if (!this.prefixes.size) return facts;
@@ -90,7 +93,7 @@ export class RustLoaderReader implements RustSteps {
     };
     for (const [name, fn] of this.relevant) if (!called.has(name)) walkRoot(name, fn);
     for (const [name, fn] of this.relevant) if (!walker.visited.has(name)) walkRoot(name, fn);
-    for (const t of this.macroTrees) t.delete();
+    for (const t of this.macroTrees.keys()) t.delete();
     return { ...facts, actions: this.records.actions(), lifecycles: this.records.lifecycles() };
   }
 
@@ -99,8 +102,9 @@ export class RustLoaderReader implements RustSteps {
     for (const c of n.namedChildren) {
       if (!c) continue;
       if (c.type === 'function_item') {
+        // Two functions of one name (`init` in two impls): the one that makes loader calls.
         const name = c.childForFieldName('name')?.text;
-        if (name && !this.functions.has(name)) this.functions.set(name, c);
+        if (name && (!this.functions.has(name) || (LOADER_TEXT.test(c.text) && !LOADER_TEXT.test(this.functions.get(name)?.text ?? '')))) this.functions.set(name, c);
       } else if (c.type === 'field_declaration') {
         const name = c.childForFieldName('name')?.text;
         const skel = this.skeletonOfType(c.childForFieldName('type'));
@@ -109,8 +113,13 @@ export class RustLoaderReader implements RustSteps {
     }
   }
 
+  private readonly bodies = new Map<number, string>();
+
+  /** The function's body calls `name(..)` (`name(`, `Self::name(`, `self.name(`). */
   private calls(fn: Node, name: string): boolean {
-    return new RegExp(`(?:\\.|::|[^\\w.])${name}\\s*\\(`).test(fn.childForFieldName('body')?.text ?? '');
+    let body = this.bodies.get(fn.id);
+    if (body === undefined) this.bodies.set(fn.id, (body = fn.childForFieldName('body')?.text ?? ''));
+    return body.includes(name) && new RegExp(`(?:\\.|::|[^\\w.])${name}\\s*\\(`).test(body);
   }
 
   /** `OpenBpfSkel<'a>`, `&mut BpfSkel` -> the object of `Bpf`. */
@@ -128,21 +137,25 @@ export class RustLoaderReader implements RustSteps {
     return objects.size === 1 ? ([...objects][0] as string) : null;
   }
 
-  /** The skeleton a receiver text names: `skel`, `self.skel`, `&mut open_skel`; else the file's only one. */
-  skeletonByName(text: string, st: PathState): string | null {
+  /**
+   * The skeleton a receiver text names: `skel`, `self.skel`, `&mut open_skel`, `XSkelBuilder::..`;
+   * else (`strict` off) the file's only one.
+   */
+  skeletonByName(text: string, st: PathState, strict = false): string | null {
     const t = text.replace(/^&\s*(?:mut\s+)?/, '').trim();
     const self = /^self\s*\.\s*(\w+)/.exec(t);
-    if (self?.[1]) return this.fields.get(self[1]) ?? this.only();
+    if (self?.[1]) return this.fields.get(self[1]) ?? (strict ? null : this.only());
     const id = /^(\w+)/.exec(t)?.[1];
     const bound = id ? st.scope.get(id)?.skeletonType : undefined;
     if (bound) return bound;
     const built = /^(?:\w+::)*(?:Open)?([A-Z]\w*?)Skel(?:Builder)?\s*::/.exec(t)?.[1];
     if (built && this.prefixes.has(built)) return this.prefixes.get(built) ?? null;
-    return this.only();
+    return strict ? null : this.only();
   }
 
+  /** The skeleton a receiver names itself (`File::open()` and `flag.load(..)` are not skeleton calls). */
   private skeletonOf(n: Node | null, st: PathState): string | null {
-    return n ? this.skeletonByName(n.text, st) : null;
+    return n ? this.skeletonByName(n.text, st, true) : null;
   }
 
   private member(n: Node | null, kind: 'progs' | 'maps', st: PathState): SkeletonMemberRef | null {
@@ -281,14 +294,37 @@ export class RustLoaderReader implements RustSteps {
     });
   }
 
+  private readonly loaderCalls = new Map<number, boolean>();
+
   callsLoader(n: Node): boolean {
-    const t = n.text;
-    if (LOADER_TEXT.test(t)) return true;
+    let known = this.loaderCalls.get(n.id);
+    if (known === undefined) {
+      const t = n.text;
+      known = LOADER_TEXT.test(t) || this.callsRelevant(t);
+      this.loaderCalls.set(n.id, known);
+    }
+    return known;
+  }
+
+  private callsRelevant(t: string): boolean {
     for (const name of this.relevant.keys()) if (t.includes(name) && new RegExp(`\\b${name}\\s*\\(`).test(t)) return true;
     return false;
   }
 
-  callsAfter(n: Node): boolean {
+  private readonly inertNodes = new Map<number, boolean>();
+
+  /** Nothing under the node calls the loader or leaves: its paths go through it unchanged. */
+  inert(n: Node): boolean {
+    let known = this.inertNodes.get(n.id);
+    if (known === undefined) {
+      known = !this.callsLoader(n) && !/\breturn\b|\bbreak\b|\bcontinue\b|\bbail!|\bexit\s*\(/.test(n.text);
+      this.inertNodes.set(n.id, known);
+    }
+    return known;
+  }
+
+  callsAfter(at: Node): boolean {
+    const n = at.tree === this.tree ? at : (this.macroTrees.get(at.tree)?.macro ?? at);
     let fn: Node | null = n.parent;
     while (fn && fn.type !== 'function_item') fn = fn.parent;
     const body = fn?.childForFieldName('body');
@@ -299,23 +335,32 @@ export class RustLoaderReader implements RustSteps {
     return false;
   }
 
-  private readonly macroTrees: Tree[] = [];
+  /** Parsed macro arguments, by macro node id; and each such tree's offset in the file and its macro. */
+  private readonly macroArgs = new Map<number, Node | null>();
+  private readonly macroTrees = new Map<Tree, { shift: number; macro: Node }>();
 
   macroArguments(n: Node): Node | null {
+    const known = this.macroArgs.get(n.id);
+    if (known !== undefined) return known;
     const name = n.childForFieldName('macro')?.text.replace(/^.*::/, '') ?? '';
     const args = n.namedChildren.find((c) => c?.type === 'token_tree');
-    if (SCX_MACROS.has(name) || !args || !this.callsLoader(args)) return null;
-    // The arguments re-parsed in place: the same offsets, everything else blanked.
-    const head = 'fn __m(){';
-    if (args.startIndex < head.length) return null;
-    const blank = (t: string) => t.replace(/[^\n]/g, ' ');
-    const text = head + blank(this.text.slice(head.length, args.startIndex)) + '[' + this.text.slice(args.startIndex + 1, args.endIndex - 1) + '];}';
-    const tree = parseRust(text);
-    if (!tree) return null;
-    this.macroTrees.push(tree);
-    let e: Node | null = tree.rootNode.descendantForIndex(args.startIndex);
-    while (e && e.type !== 'array_expression' && e.parent && e.parent.startIndex === args.startIndex) e = e.parent;
-    return e?.type === 'array_expression' ? e : null;
+    let out: Node | null = null;
+    if (!SCX_MACROS.has(name) && args && this.callsLoader(args)) {
+      // The arguments re-parsed as an array expression; the tree's offset maps its places back.
+      const head = 'fn __m(){';
+      const tree = parseRust(`${head}[${this.text.slice(args.startIndex + 1, args.endIndex - 1)}];}`);
+      if (tree) {
+        this.macroTrees.set(tree, { shift: args.startIndex - head.length, macro: n });
+        const e = tree.rootNode.descendantForIndex(head.length)?.parent ?? null;
+        out = e?.type === 'array_expression' ? e : null;
+      }
+    }
+    this.macroArgs.set(n.id, out);
+    return out;
+  }
+
+  retire(st: PathState): void {
+    for (const skel of [...st.segments.keys()]) this.records.close(st, skel);
   }
 
   truncate(st: PathState): void {
@@ -324,6 +369,6 @@ export class RustLoaderReader implements RustSteps {
 }
 
 /** Reads a parsed Rust file as a libbpf-rs loader of the crate's skeletons. */
-export function readRustLoader(tree: Tree, text: string, file: string, skeletons: CrateSkeletons): LoaderFacts {
-  return new RustLoaderReader(tree, text, file, skeletons).read();
+export function readRustLoader(tree: Tree, text: string, file: string, skeletons: CrateSkeletons, onlyObject: { objectName: string } | null = null): LoaderFacts {
+  return new RustLoaderReader(tree, text, file, skeletons, onlyObject).read();
 }

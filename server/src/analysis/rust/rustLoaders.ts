@@ -5,10 +5,11 @@
 // costs nothing. Facts are kept per file until its text, its crate's skeletons or the grammar change.
 import { basename, dirname } from 'node:path';
 import type { LoaderFacts } from '../facts';
-import { crateDirOf, readBuildScript, skeletonsOfCrate } from './crates';
+import { crateDirOf, onlySourceOfCrate, readBuildScript, skeletonsOfCrate } from './crates';
 import { parseRust, rustGrammarReady } from './parser';
 import { readRustLoader } from './reader';
 import { isCargoManifest } from './files';
+import { LOADER_TEXT } from './calls';
 
 /** What the Rust loaders need of the workspace's files. */
 export interface RustFileView {
@@ -49,12 +50,19 @@ export class RustLoaders {
     const script = files.get(`${crate}/build.rs`)?.text;
     const sources = [...files].filter(([p, f]) => f.kind === 'bpf' && p.startsWith(`${crate}/`)).map(([p]) => p);
     const skeletons = skeletonsOfCrate(script === undefined ? [] : readBuildScript(script, crate), sources);
-    const key = JSON.stringify([...skeletons]);
+    const only = onlySourceOfCrate(sources);
+    const key = JSON.stringify([...skeletons, only]);
     const old = this.kept.get(path);
     if (old && old.text === text && old.key === key) return old.facts;
-    const tree = parseRust(text);
+    // A file that only names skeleton types (a helper taking `&mut BpfSkel`) makes no loader call of its own: not parsed.
+    const tree = LOADER_TEXT.test(text) ? parseRust(text) : null;
+    if (!tree && LOADER_TEXT.test(text) === false) {
+      const facts: LoaderFacts = { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [], lifecycles: [] };
+      this.kept.set(path, { text, key, facts });
+      return facts;
+    }
     const facts: LoaderFacts = tree
-      ? readRustLoader(tree, text, path, skeletons)
+      ? readRustLoader(tree, text, path, skeletons, only)
       : { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [{ rule: 'parse-limit', message: `Parsing ${basename(path)} ran out of its time budget; it was not analysed.`, location: { file: path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }] };
     tree?.delete();
     this.kept.set(path, { text, key, facts });

@@ -5,11 +5,10 @@
 // forks the path only when one of its sides makes a loader call or leaves before one; paths that end
 // up alike are merged after each statement; no more than MAX_PATHS are alive at once.
 import type { Node } from '../c/parser';
-import { MAX_CALL_DEPTH, MAX_PATHS, negate } from '../loader/paths';
+import { MAX_CALL_DEPTH, MAX_PATHS } from '../loader/paths';
 import type { PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
 import type { LoaderAction } from '../facts';
-import { LIBBPF_SYS_CALLS, LOADER_METHODS, SCX_MACROS } from './calls';
 
 /** What the walker asks of the reader. */
 export interface RustSteps {
@@ -21,12 +20,16 @@ export interface RustSteps {
   bind(n: Node, st: PathState): void;
   /** Binds a followed helper's parameters. */
   enter(fn: Node, call: Node, caller: PathState, callee: Scope): void;
+  /** Nothing under the node makes a loader call or leaves (its paths go through it unchanged). */
+  inert(n: Node): boolean;
   /** The node may make a loader call (itself or through a helper of the file). */
   callsLoader(n: Node): boolean;
   /** A loader call follows the node in its function. */
   callsAfter(n: Node): boolean;
-  /** The action a call node made on this path (to mark it failed on a `?`'s error side). */
+  /** Marks the lifecycles of a path as read with a branch whose sides were read in turn. */
   truncate(st: PathState): void;
+  /** A path that gave up and left: its lifecycle segments end here. */
+  retire(st: PathState): void;
   location(n: Node): LoaderAction['location'];
 }
 
@@ -49,12 +52,31 @@ export class RustWalker {
     if (!n) return states;
     const live = states.filter((s) => !s.exit);
     if (!live.length) return states;
-    return [...states.filter((s) => s.exit), ...this.live(n, live)];
+    return [...states.filter((s) => s.exit), ...this.retired(this.live(n, live))];
+  }
+
+  /** Paths that gave up at an error check and left are recorded at once and not carried further. */
+  private retired(states: PathState[]): PathState[] {
+    return states.filter((s) => {
+      if (!s.exit || s.exit.kind === 'break' || s.exit.kind === 'continue' || ![...s.segments.values()].some((g) => g.givesUp)) return true;
+      this.steps.retire(s);
+      return false;
+    });
+  }
+
+  /** Forking `ways` ways would keep more than MAX_PATHS alive: the sides are read in turn instead. */
+  private crowded(states: PathState[], ways: number): boolean {
+    if (states.filter((s) => !s.exit).length * ways <= MAX_PATHS) return false;
+    for (const s of states) this.steps.truncate(s);
+    return true;
   }
 
   private live(n: Node, states: PathState[]): PathState[] {
-    if (SKIPPED.has(n.type)) return states;
-    switch (n.type) {
+    const type = n.type;
+    if (SKIPPED.has(type)) return states;
+    // Bindings are read whatever their value; anything else with no loader call and no exit is passed over.
+    if (type !== 'let_declaration' && type !== 'assignment_expression' && type !== 'compound_assignment_expr' && this.steps.inert(n)) return states;
+    switch (type) {
       case 'block':
         return this.block(n, states);
       case 'let_declaration': {
@@ -147,41 +169,13 @@ export class RustWalker {
     return states;
   }
 
-  /** `x?`: the value's error side returns at once. When `x` is a loader call, that side gives up (an error check). */
+  /**
+   * `x?`: the path goes on with the success side. The error side returns at once: an error check,
+   * which gives up and would count only for what it shares with the paths that go on, so it is
+   * not kept (as a C path that gives up is not replayed when another path goes on).
+   */
   private tryExpression(n: Node, states: PathState[]): PathState[] {
-    const inner = n.namedChildren[0] ?? null;
-    const out = this.expr(inner, states);
-    if (!inner || !this.steps.callsLoader(inner) || !this.direct(inner)) return out;
-    const result: PathState[] = [];
-    for (const s of out) {
-      result.push(s);
-      if (s.exit) continue;
-      const failed = s.clone();
-      const made = failed.nodeActions.get(this.callNode(inner).id);
-      if (made) failed.failed.add(made.action);
-      for (const seg of failed.segments.values()) seg.givesUp = true;
-      failed.exit = { kind: 'exit' };
-      result.push(failed);
-    }
-    return this.cap(result, n);
-  }
-
-  /** The loader call a `?` applies to, through `.context(..)` and the like. */
-  private callNode(n: Node): Node {
-    let e = n;
-    while (e.type === 'call_expression' && /^(?:context|with_context|map_err)$/.test(e.childForFieldName('function')?.childForFieldName('field')?.text ?? '')) {
-      e = e.childForFieldName('function')?.childForFieldName('value') ?? e;
-    }
-    return e;
-  }
-
-  /** The `?` applies to a loader call itself (not to a helper that makes some). */
-  private direct(n: Node): boolean {
-    const c = this.callNode(n);
-    if (c.type === 'macro_invocation') return SCX_MACROS.has(c.childForFieldName('macro')?.text.replace(/^.*::/, '') ?? '');
-    const fn = c.type === 'call_expression' ? c.childForFieldName('function') : null;
-    if (fn?.type === 'field_expression') return LOADER_METHODS.has(fn.childForFieldName('field')?.text ?? '');
-    return LIBBPF_SYS_CALLS.has(fn?.text.replace(/^.*::/, '') ?? '');
+    return this.expr(n.namedChildren[0] ?? null, states);
   }
 
   private matters(n: Node | null): boolean {
@@ -197,6 +191,11 @@ export class RustWalker {
     const before = this.expr(cond?.type === 'let_condition' ? cond.childForFieldName('value') : cond, states);
     const text = (cond?.text ?? '').replace(/\s+/g, ' ');
     if (!this.matters(thenArm) && !this.matters(elseArm)) return this.inTurn([thenArm, elseArm], before);
+    // A side that only gives up (an error check: it returns without a loader call) is not kept.
+    const thenOnlyGivesUp = this.givesUp(thenArm);
+    const elseOnlyGivesUp = this.givesUp(elseArm);
+    if (thenOnlyGivesUp !== elseOnlyGivesUp) return this.expr(thenOnlyGivesUp ? elseArm : thenArm, before);
+    if (this.crowded(before, 2)) return this.inTurn([thenArm, elseArm], before);
     const out: PathState[] = [];
     for (const s of before) {
       if (s.exit) {
@@ -223,7 +222,7 @@ export class RustWalker {
     const value = n.childForFieldName('value');
     const arms = (n.childForFieldName('body')?.namedChildren ?? []).filter((a): a is Node => a?.type === 'match_arm');
     const before = this.expr(value, states);
-    if (!arms.some((a) => this.matters(a.childForFieldName('value')))) return this.inTurn(arms.map((a) => a.childForFieldName('value')), before);
+    if (!arms.some((a) => this.matters(a.childForFieldName('value'))) || this.crowded(before, arms.length)) return this.inTurn(arms.map((a) => a.childForFieldName('value')), before);
     const subject = (value?.text ?? '').replace(/\s+/g, ' ');
     const out: PathState[] = [];
     for (const s of before) {
@@ -252,7 +251,7 @@ export class RustWalker {
       return out;
     };
     if (always) return run(before);
-    if (!this.matters(body)) return this.inTurn([body], before);
+    if (!this.matters(body) || this.crowded(before, 2)) return this.inTurn([body], before);
     const text = `${n.type === 'for_expression' ? 'for' : 'while'} ${(head?.text ?? '').replace(/\s+/g, ' ')} runs`;
     const out: PathState[] = [];
     for (const s of before) {
@@ -287,7 +286,7 @@ export class RustWalker {
 
   private decide(s: PathState, text: string, taken: boolean, guard: boolean, givesUp: boolean, at: Node | null): void {
     s.decided.set(text, taken);
-    const literal = taken ? text : negate(text);
+    const literal = taken ? text : negateRust(text);
     for (const seg of s.segments.values()) {
       if (at) seg.literals.push({ text: literal, guard, location: this.steps.location(at) });
       if (givesUp) seg.givesUp = true;
@@ -317,4 +316,25 @@ export class RustWalker {
     for (const s of states.slice(0, MAX_PATHS)) this.steps.truncate(s);
     return states.slice(0, MAX_PATHS);
   }
+}
+
+/** A binary operator outside parentheses and string literals: `a && b`, `x == 1`. */
+function hasTopLevelOperator(t: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '"') {
+      for (i++; i < t.length && t[i] !== '"'; i++) if (t[i] === '\\') i++;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && /^(?:&&|\|\||==|!=|<=|>=| < | > )/.test(t.slice(i, i + 3))) return true;
+  }
+  return false;
+}
+
+/** `opts.x` -> `!opts.x`, `!f(a, b)` -> `f(a, b)`, `a && b` -> `!(a && b)`. */
+export function negateRust(text: string): string {
+  const t = text.trim();
+  if (t.startsWith('!') && !t.startsWith('!=') && !hasTopLevelOperator(t.slice(1))) return t.slice(1).trim().replace(/^\((.*)\)$/, '$1');
+  return hasTopLevelOperator(t) || /^let\b/.test(t) ? `!(${t})` : `!${t}`;
 }
