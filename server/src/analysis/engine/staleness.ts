@@ -48,7 +48,23 @@ function within(regions: Region[], file: string, line: number, last = line): Reg
 }
 
 /** Differences between what the source says and what the build says, each certain or not. */
-function compare(source: BpfObjectFacts, built: BpfObjectFacts): { certain: Difference[]; uncertain: Difference[] } {
+type Comparison = { certain: Difference[]; uncertain: Difference[] };
+
+/**
+ * Comparisons kept while both sides are the same facts (the workspace keeps a file's facts until
+ * it changes): a model rebuilt after an edit elsewhere compares nothing again.
+ */
+const compared = new WeakMap<BpfObjectFacts, WeakMap<BpfObjectFacts, Comparison>>();
+
+function compare(source: BpfObjectFacts, built: BpfObjectFacts): Comparison {
+  let bySource = compared.get(source);
+  if (!bySource) compared.set(source, (bySource = new WeakMap()));
+  let result = bySource.get(built);
+  if (!result) bySource.set(built, (result = compareFacts(source, built)));
+  return result;
+}
+
+function compareFacts(source: BpfObjectFacts, built: BpfObjectFacts): Comparison {
   const regions = regionsOf(source);
   const certain: Difference[] = [];
   const uncertain: Difference[] = [];
