@@ -1,12 +1,11 @@
 // The server's one analysis state: the Workspace (files -> facts -> model), which files the editor
 // has open (their buffers win over the disk), files that could not be read, and a debounced
 // rebuild that tells listeners (diagnostics, the modelChanged notification) about a new model.
-import { readFileSync, statSync } from 'node:fs';
 import { Workspace } from '../analysis/workspace';
 import { isCandidate } from '../analysis/workspace';
 import type { BpfObjectFacts, LoaderFacts, SkeletonFacts } from '../analysis/facts';
 import type { WorkspaceModel } from '../analysis/model';
-import { MAX_FILE_BYTES } from '../node/scan';
+import { readSourceFile } from '../node/readSource';
 import { loadRustGrammar, rustGrammarReady } from '../analysis/rust/parser';
 import { SavedFiles } from './savedFiles';
 
@@ -74,7 +73,11 @@ export class AnalysisSession {
     this.changed();
   }
 
-  /** Reads a file from disk (or takes its open buffer). Returns false when it could not be read. */
+  /**
+   * Reads a file from disk (or takes its open buffer). Returns false when it could not be read.
+   * Only a regular file is read, with a size cap (node/readSource.ts): a FIFO, a device or a
+   * symlink to one is an unreadable file, never a hang or a runaway read.
+   */
   load(path: string, schedule = true): boolean {
     const buffer = this.openText(path);
     if (buffer !== undefined) {
@@ -83,20 +86,19 @@ export class AnalysisSession {
     }
     if (!isCandidate(path)) return true;
     try {
-      const st = statSync(path);
-      if (st.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES >> 20} MiB`);
-      this.workspace.setFile(path, readFileSync(path), st.mtimeMs);
-      this.readErrors.delete(path);
-      return true;
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ENOENT' || err.code === 'EISDIR') {
+      const read = readSourceFile(path);
+      if (read.ok) {
+        this.workspace.setFile(path, read.bytes, read.mtimeMs);
+        this.readErrors.delete(path);
+        return true;
+      }
+      if (read.missing) {
         this.remove(path);
         return true;
       }
       this.workspace.removeFile(path);
-      this.readErrors.set(path, err.message);
-      this.log(`bpf-assoc: cannot read ${path}: ${err.message}`);
+      this.readErrors.set(path, read.reason);
+      this.log(`bpf-assoc: cannot read ${path}: ${read.reason}`);
       return false;
     } finally {
       if (schedule) this.changed();

@@ -1,14 +1,14 @@
 // Reading a workspace from disk: walk the given paths, skip what is not ours, bound the sizes.
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadGrammar } from '../analysis/c/parser';
 import { loadRustGrammar } from '../analysis/rust/parser';
 import { isCandidate, Workspace } from '../analysis/workspace';
+import { MAX_FILE_BYTES, readSourceFile } from './readSource';
 
 /** Directories never worth walking. */
 export const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
-/** Files larger than this are skipped with a message (a BPF object or skeleton is far smaller). */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+export { MAX_FILE_BYTES } from './readSource';
 
 export interface ScanResult {
   files: string[];
@@ -86,11 +86,9 @@ export function loadWorkspace(paths: string[]): { workspace: Workspace; scan: Sc
   const workspace = new Workspace();
   for (const [link, target] of scan.aliases ?? []) workspace.addAlias(link, target);
   for (const f of scan.files) {
-    try {
-      workspace.setFile(f, readFileSync(f), statSync(f).mtimeMs);
-    } catch (e) {
-      scan.skipped.push({ path: f, reason: (e as Error).message });
-    }
+    const read = readSourceFile(f);
+    if (read.ok) workspace.setFile(f, read.bytes, read.mtimeMs);
+    else if (!read.missing) scan.skipped.push({ path: f, reason: read.reason });
   }
   return { workspace, scan };
 }
