@@ -9,7 +9,7 @@ import {
   LSPErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, WatchKind,
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadGrammar } from './analysis/c/parser';
 import { TOOL_VERSION } from './output/json';
 import { ModelRequest } from './protocol';
@@ -24,6 +24,7 @@ import { references } from './features/references';
 import { documentSymbols, workspaceSymbols } from './features/symbols';
 import { excludeMatcher } from './lsp/glob';
 import { Indexer } from './lsp/indexer';
+import { documentsConfiguration } from './lsp/largeDocument';
 import { AnalysisSession, type AnalysisView } from './lsp/session';
 import { SettingsReader } from './lsp/settings';
 import { pathOf, uriOf } from './lsp/uri';
@@ -46,7 +47,7 @@ function folderPaths(params: InitializeParams): string[] {
 }
 
 export function serve(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments<TextDocument>(documentsConfiguration);
   const log = (m: string): void => connection.console.log(m);
   const session = new AnalysisSession((p) => documents.get(uriFor(p))?.getText(), log);
   const openUris = new Map<string, string>();

@@ -143,6 +143,21 @@ const CASES: Case[] = [
       assert.ok(!model.findings.some((f) => f.location.file.startsWith(join(dir, 'many'))), 'no finding on a deleted file');
     },
   },
+  {
+    name: 'a 20 MB document with rapid edits',
+    act: async (server, dir) => {
+      const big = join(dir, 'huge.bpf.c');
+      const line = '/* filler filler filler filler filler filler filler filler */ int filler_var;\n';
+      const text = `#include "st_ops.h"\n${line.repeat(Math.ceil((20 << 20) / line.length))}`;
+      await server.client.open(big, text);
+      // The editor has opened it (the server has taken the 20 MB message in); then the rapid edits.
+      figures.push(`    20 MB document: answered after the didOpen in ${(await answerTime(server, 30_000)).toFixed(0)} ms`);
+      for (let i = 0; i < 40; i++) {
+        await server.client.change(big, [{ range: { start: { line: 1 + i, character: 0 }, end: { line: 1 + i, character: 0 } }, text: 'x' }]);
+      }
+      return [big];
+    },
+  },
 ];
 
 describe('hostile workspace: the server stays up, answers, and stays small (issue 12)', function () {

@@ -20,6 +20,9 @@ export interface AnalysisView {
   readErrors: ReadonlyMap<string, string>;
 }
 
+/** Open buffers larger than this (characters) are read when the model is needed, not per keystroke. */
+export const LARGE_BUFFER_CHARS = 1 << 20;
+
 const EMPTY_MODEL: WorkspaceModel = {
   version: 1, objects: [], programs: [], maps: [], associationCalls: [], findings: [], kfuncs: [],
   stats: { files: 0, sources: 0, loaders: 0, skeletons: 0, objectFiles: 0, headers: 0 },
@@ -66,11 +69,30 @@ export class AnalysisSession {
     this.changed();
   }
 
-  /** The editor's buffer for an open document (incremental changes already applied). */
-  setBuffer(path: string, text: string): void {
+  /**
+   * The editor's buffer for an open document (incremental changes already applied). A large one
+   * (over LARGE_BUFFER_CHARS, or given as a function that joins it) is taken in only when the
+   * model is next needed (the debounced rebuild or a request), not on every keystroke: reading it
+   * scans the whole text.
+   */
+  setBuffer(path: string, text: string | (() => string)): void {
     this.readErrors.delete(path);
-    this.workspace.update(path, text, this.saved.stateOf(path, text));
+    if (typeof text === 'function' || text.length > LARGE_BUFFER_CHARS) this.pendingBuffers.set(path, text);
+    else {
+      this.pendingBuffers.delete(path);
+      this.workspace.update(path, text, this.saved.stateOf(path, text));
+    }
     this.changed();
+  }
+
+  private readonly pendingBuffers = new Map<string, string | (() => string)>();
+
+  private takePendingBuffers(): void {
+    for (const [path, buffer] of this.pendingBuffers) {
+      const text = typeof buffer === 'function' ? buffer() : buffer;
+      this.workspace.update(path, text, this.saved.stateOf(path, text));
+    }
+    this.pendingBuffers.clear();
   }
 
   /**
@@ -108,6 +130,7 @@ export class AnalysisSession {
   /** A file or a directory is gone: drop it and everything below it. */
   remove(path: string): void {
     const below = path.endsWith('/') ? path : `${path}/`;
+    for (const p of [...this.pendingBuffers.keys()]) if (p === path || p.startsWith(below)) this.pendingBuffers.delete(p);
     for (const p of this.workspace.paths()) {
       if (p !== path && !p.startsWith(below)) continue;
       this.workspace.removeFile(p);
@@ -141,6 +164,7 @@ export class AnalysisSession {
 
   /** The current picture, rebuilding the model first when something changed. */
   view(): AnalysisView {
+    this.takePendingBuffers();
     if (this.dirty && this.ready) {
       this.dirty = false;
       // The Rust grammar loads the first time the workspace needs it; the model is rebuilt then.

@@ -7,6 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isCandidate } from '../analysis/workspace';
 import { SKIP_DIRS } from '../node/scan';
 import type { Indexer, IndexFolder } from './indexer';
+import { isLargeDocument } from './largeDocument';
 import type { AnalysisSession } from './session';
 import type { SettingsReader } from './settings';
 import { pathOf, uriOf } from './uri';
@@ -68,7 +69,8 @@ export class WorkspaceSync {
 
   documentChanged(doc: TextDocument): void {
     const path = pathOf(doc.uri);
-    if (path && isCandidate(path)) this.session.setBuffer(path, doc.getText());
+    // A large document's text is joined from its lines only when the analysis needs it (largeDocument.ts).
+    if (path && isCandidate(path)) this.session.setBuffer(path, isLargeDocument(doc) ? () => doc.getText() : doc.getText());
   }
 
   /** A closed buffer gives way to the file on disk (or to nothing, if it was never saved). */
