@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification,
+  CodeActionKind, createConnection, ErrorCodes, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification,
   LSPErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, WatchKind,
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -59,8 +59,12 @@ export function serve(connection: Connection): void {
   const lensOptions: CodeLensOptions = {};
   const actionOptions: { rebuild?: boolean } = {};
 
+  /** Set by initialize: before it, requests are answered with ServerNotInitialized (-32002). */
+  let initialized = false;
+  const notInitialized = (): ResponseError<void> => new ResponseError(ErrorCodes.ServerNotInitialized, 'bpf-assoc: the server has not been initialized (send initialize first)');
   /** A request handler that logs failures and answers `fallback` instead of crashing. */
-  const guard = <P, R>(name: string, fallback: R, handler: (view: AnalysisView, params: P) => R) => (params: P): R => {
+  const guard = <P, R>(name: string, fallback: R, handler: (view: AnalysisView, params: P) => R) => (params: P): R | ResponseError<void> => {
+    if (!initialized) return notInitialized();
     try {
       return handler(session.view(), params);
     } catch (e) {
@@ -75,6 +79,7 @@ export function serve(connection: Connection): void {
   };
 
   connection.onInitialize((params): InitializeResult => {
+    initialized = true;
     const caps = params.capabilities;
     canRegisterWatchers = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canRegisterConfiguration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
@@ -171,6 +176,7 @@ export function serve(connection: Connection): void {
   connection.onDocumentSymbol(guard('document symbols', [], documentSymbols));
   connection.onWorkspaceSymbol(guard('workspace symbols', [], (v, p) => workspaceSymbols(v, p, uriFor)));
   connection.onRequest(ModelRequest.method, () => {
+    if (!initialized) return notInitialized();
     try {
       return modelResult(session.view());
     } catch (e) {

@@ -181,6 +181,26 @@ describe('hostile workspace: the server stays up, answers, and stays small (issu
     process.stdout.write(`${figures.join('\n')}\n`);
   });
 
+  it('a request before initialize is answered with error -32002 (ServerNotInitialized)', async () => {
+    const server = startServer();
+    try {
+      const answer = await server.client.request('workspace/symbol', { query: '' }).then(
+        (result) => ({ result }),
+        (e: { code?: number; message?: string }) => ({ error: e.code }),
+      );
+      assert.deepEqual(answer, { error: -32002 });
+      const dir = workspaceCopy();
+      try {
+        await server.client.initialize([dir]);
+        assert.ok(Array.isArray(await server.client.request('workspace/symbol', { query: '' })), 'answered once initialized');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
   for (const c of CASES) {
     it(c.name, async function () {
       if (c.asUser !== undefined && !canDropPrivileges()) this.skip(); // needs root and setpriv to become nobody
