@@ -39,7 +39,8 @@ export function activate(ctx: vscode.ExtensionContext, output: vscode.LogOutputC
   // The library's handler, made afresh when the user restarts the server.
   let errorHandler: ErrorHandler | undefined;
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'c' }],
+    // Rust: libbpf-rs loaders (go to definition from `skel.maps.M` to the C map, references).
+    documentSelector: [{ scheme: 'file', language: 'c' }, { scheme: 'file', language: 'rust' }],
     outputChannel: output,
     traceOutputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,

@@ -4,6 +4,9 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { definition } from '../../server/src/features/definition';
+import { references } from '../../server/src/features/references';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { loadRustGrammar } from '../../server/src/analysis/rust/parser';
 import { readBuildScript, skeletonTypePrefix } from '../../server/src/analysis/rust/crates';
@@ -52,6 +55,8 @@ describe('rust loaders', () => {
           const p = model.programs.find((x) => x.name === s.program);
           assert.equal(p?.decidedBy?.kind, 'rust', `${s.program} decided by a Rust loader`);
           assert.equal(p?.decidedBy?.loader, join(dir, 'src', 'main.rs'), `${s.program}'s loader`);
+          // The call that decided it is a line of main.rs (an attach, an association call, a slot write or autoload change).
+          if (s.state === 'auto' || s.state === 'poisoned' || s.state === 'explicit') assert.equal(p?.decidedBy?.at?.file, join(dir, 'src', 'main.rs'), `${s.program} decided at a line of main.rs`);
         }
         for (const c of expected.calls) {
           const got = callResultsAt(model, c);
@@ -70,6 +75,38 @@ describe('rust loaders', () => {
     const model = ws.model();
     assert.equal(model.programs.find((p) => p.name === 'ca_init')?.decidedBy?.loader, null);
     assert.equal(model.stats.loaders, 0);
+  });
+
+  it('go to definition from skel.maps.M / skel.progs.P / struct_ops.M_mut() in main.rs, and references from C to them', () => {
+    const dir = join(CRATES, 'autoload-kfunc');
+    const ws = workspaceOf(crateFiles(dir));
+    const view = { model: ws.model(), version: 1, indexing: false, facts: (p: string) => ws.facts(p), text: (p: string) => ws.text(p), readErrors: new Map<string, string>() };
+    const main = join(dir, 'src', 'main.rs');
+    const source = join(dir, 'src', 'bpf', 'main.bpf.c');
+    const lines = readFileSync(main, 'utf8').split('\n');
+    const at = (needle: string, offset: number) => {
+      const line = lines.findIndex((l) => l.includes(needle));
+      return { line, character: (lines[line] ?? '').indexOf(needle) + offset };
+    };
+    const uri = (p: string) => pathToFileURL(p).href;
+    const go = (position: { line: number; character: number }) => definition(view, { textDocument: { uri: uri(main) }, position }, uri);
+    const program = view.model.programs.find((p) => p.name === 'lavd_sched_switch');
+    assert.deepEqual(go(at('progs.lavd_sched_switch', 8)), [{ uri: uri(source), range: program?.location.range }]);
+    const map = view.model.maps.find((m) => m.name === 'lavd_ops');
+    assert.deepEqual(go(at('lavd_ops, uei', 0)), [], 'a macro argument is no skeleton reference');
+    const refs = references(view, { textDocument: { uri: uri(source) }, position: program?.location.range.start ?? { line: 0, character: 0 }, context: { includeDeclaration: false } }, uri);
+    assert.deepEqual(refs.map((r) => [r.uri, r.range.start.line]), [[uri(main), at('progs.lavd_sched_switch', 0).line]]);
+    // `skel.struct_ops.M_mut()` in slot-nulled names the map M.
+    const dir2 = join(CRATES, 'slot-nulled');
+    const ws2 = workspaceOf(crateFiles(dir2));
+    const view2 = { ...view, model: ws2.model(), facts: (p: string) => ws2.facts(p), text: (p: string) => ws2.text(p) };
+    const main2 = join(dir2, 'src', 'main.rs');
+    const lines2 = readFileSync(main2, 'utf8').split('\n');
+    const line2 = lines2.findIndex((l) => l.includes('lavd_ops_mut().cgroup_set_bandwidth'));
+    const map2 = view2.model.maps.find((m) => m.name === 'lavd_ops');
+    const got = definition(view2, { textDocument: { uri: uri(main2) }, position: { line: line2, character: (lines2[line2] ?? '').indexOf('lavd_ops_mut') + 2 } }, uri);
+    assert.deepEqual(got, [{ uri: uri(join(dir2, 'src', 'bpf', 'main.bpf.c')), range: map2?.location.range }]);
+    assert.ok(map);
   });
 
   it('build scripts name skeletons as libbpf-cargo and scx_cargo do', () => {

@@ -46,6 +46,8 @@ export interface DecidedBy {
   when?: string;
   /** Distinct paths of the lifecycle replayed. */
   paths: number;
+  /** The loader call that decided it on the shown path (the attach, the association call, the autoload change or slot write). */
+  at?: Location;
   /** More paths than the reader keeps: some branches were read in sequence. */
   truncated?: boolean;
 }

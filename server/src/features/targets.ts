@@ -21,8 +21,12 @@ export function contains(r: Range, p: Position): boolean {
   return !before(p, r.start) && !before(r.end, p);
 }
 
-/** `skel->progs.P`, `skel->maps.M`, `skel->struct_ops.M`, `skel->links.X` on one line. */
-const SKELETON_REF = /\b\w+\s*->\s*(progs|maps|links|struct_ops)\s*\.\s*(\w+)/g;
+/**
+ * `skel->progs.P`, `skel->maps.M`, `skel->struct_ops.M`, `skel->links.X` on one line; in a Rust
+ * (libbpf-rs) loader `skel.progs.P`, `skel.maps.M`, `skel.struct_ops.M_mut()` and, before
+ * libbpf-rs 0.24, `skel.progs().P()` / `skel.maps_mut().M()`.
+ */
+const SKELETON_REF = /\b\w+\s*(?:->|\.)\s*(progs|maps|links|struct_ops)(?:_mut)?(?:\(\))?\s*\.\s*(\w+)(\s*\(\))?/g;
 
 export interface SkeletonRef {
   group: 'progs' | 'maps' | 'links' | 'struct_ops';
@@ -33,8 +37,9 @@ export interface SkeletonRef {
 export function skeletonRefs(line: number, lineText: string): SkeletonRef[] {
   const out: SkeletonRef[] = [];
   for (const m of lineText.matchAll(SKELETON_REF)) {
-    const name = m[2] ?? '';
-    const end = (m.index ?? 0) + m[0].length;
+    // libbpf-rs's struct_ops accessor: `struct_ops.M_mut()` is the map M.
+    const name = m[1] === 'struct_ops' && m[3] ? (m[2] ?? '').replace(/_mut$/, '') : (m[2] ?? '');
+    const end = (m.index ?? 0) + m[0].length - (m[3]?.length ?? 0);
     out.push({ group: m[1] as SkeletonRef['group'], name, range: { start: { line, character: m.index ?? 0 }, end: { line, character: end } } });
   }
   return out;

@@ -75,7 +75,7 @@ export function modelToJson(model: WorkspaceModel, base?: string): unknown {
           }
         : {}),
       kfuncCalls: p.kfuncCalls.map((c) => ({ name: c.name, ...where(c.location, base), ...(c.via ? { via: c.via } : {}), dependsOnAssociation: c.dependsOnAssociation })),
-      ...(p.decidedBy ? { decidedBy: { ...p.decidedBy, loader: p.decidedBy.loader ? displayPath(p.decidedBy.loader, base) : null } } : {}),
+      ...(p.decidedBy ? { decidedBy: { ...p.decidedBy, loader: p.decidedBy.loader ? displayPath(p.decidedBy.loader, base) : null, ...(p.decidedBy.at ? { at: where(p.decidedBy.at, base) } : {}) } } : {}),
       ...(p.byPath?.length ? { byPath: p.byPath.map((b) => ({ when: b.when, association: association(b.association, base) })) } : {}),
     })),
     maps: model.maps.map((m) => ({

@@ -7,6 +7,7 @@ import { describeWhen, type LoaderPath } from '../loader/paths';
 import type { LinkedLoader } from './link';
 import { poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
 import { quote } from './findingText';
+import { decidingCall } from './decidingCall';
 
 export interface ReplayOutcome extends ScenarioOutcome {
   decidedBy: Map<string, DecidedBy>;
@@ -85,7 +86,9 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     const same = use.filter((r) => stateKey(r.out.programs.get(name)?.association) === stateKey(headline.out.programs.get(name)?.association));
     const when = same.length === use.length ? undefined : (conditionOf(same, loader) ?? `some of its paths (${loader.facts.file.split('/').pop()})`);
     programs.set(name, headline.out.programs.get(name) as { autoload: boolean; association: AssociationState });
-    decidedBy.set(name, { ...base, ...(when ? { when } : {}) });
+    const homes = new Set(view.truth.structOpsMaps.flatMap((m) => m.slots.filter((x) => x.program === name).map((x) => `${m.name}.${x.member}`)));
+    const at = decidingCall(name, headline.out.programs.get(name)?.association ?? { state: 'none', reason: '' }, headline.path.actions, homes);
+    decidedBy.set(name, { ...base, ...(when ? { when } : {}), ...(at ? { at } : {}) });
     if (poisoning.length) poisonWhen.set(name, when);
     if (when) {
       const seen = new Map<string, { when: string; association: AssociationState }>();
