@@ -36,10 +36,10 @@ function nodeLines(n: GraphNode): string[] {
   return [n.label, n.detail];
 }
 
-/** Shrinks the drawing to the panel's width, but not below 75% (then the panel scrolls). */
+/** Shrinks the drawing to the panel's width, but not below 60% (then the graph scrolls). */
 function fit(svg: SVGSVGElement, width: number, height: number): void {
   const host = document.getElementById('graph') as HTMLElement;
-  const scale = Math.min(1, Math.max(0.75, host.clientWidth / Math.max(width, 1)));
+  const scale = Math.min(1, Math.max(0.6, host.clientWidth / Math.max(width, 1)));
   svg.setAttribute('width', String(Math.round(width * scale)));
   svg.setAttribute('height', String(Math.round(height * scale)));
 }
@@ -47,8 +47,9 @@ function fit(svg: SVGSVGElement, width: number, height: number): void {
 async function layout(graph: AssociationGraph): Promise<ElkNode> {
   const style = getComputedStyle(document.body);
   const font = `${style.fontSize} ${style.fontFamily}`;
+  // The name is drawn bold (graph.css: font-weight 600), the detail in the normal weight.
   const size = (n: GraphNode) => ({
-    width: Math.ceil(Math.max(...nodeLines(n).map((l) => textWidth(l, font)))) + 2 * PAD + (n.poisoned ? 18 : 0),
+    width: Math.ceil(Math.max(textWidth(n.label, `600 ${font}`), textWidth(n.detail, font))) + 2 * PAD + (n.poisoned ? 18 : 0),
     height: nodeLines(n).length * LINE + 2 * PAD,
   });
   const edges: ElkExtendedEdge[] = graph.edges.map((e) => ({

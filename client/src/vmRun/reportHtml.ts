@@ -69,12 +69,14 @@ ${lines(view.planNotes, 'notes')}
 <div class="targets">
 ${view.columns.map((c, i) => targetCard(view, c, i)).join('\n')}
 </div>
+<div class="table-scroll">
 <table id="vm-report" aria-label="Predicted (Linux 7.0+) vs observed, one column per target">
 <thead><tr><th scope="col"></th><th scope="col">predicted (Linux 7.0+)</th>${heads}</tr></thead>
 <tbody>
 ${body}
 </tbody>
 </table>
+</div>
 <p class="legend">= as predicted · ≠ differs from the prediction · ∅ kernel lacks the command · · not observable on this kernel · – not run or skipped · ? no prediction</p>
 </body>
 </html>`;
