@@ -4,7 +4,7 @@
 // Exit status: 0 without error-level findings, 1 with them, 2 on usage or I/O errors.
 import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadForCommand } from './node/scan';
+import { loadForCommand, skippedFindings } from './node/scan';
 import { formatText } from './output/text';
 import { escapeControls } from './output/escape';
 import { modelToJson, TOOL_VERSION } from './output/json';
@@ -83,7 +83,9 @@ export async function check(o: CheckOptions): Promise<number> {
   const loaded = await loadForCommand(o.paths);
   if (!loaded) return 2;
   for (const s of loaded.scan.skipped) process.stderr.write(`bpf-assoc: skipped ${escapeControls(`${s.path}: ${s.reason}`)}\n`);
-  const model = loaded.workspace.model({ extraKfuncs: o.kfuncs, defines: o.defines });
+  // What could not be read is in the report too (unreadable-file), and is an I/O error: exit 2.
+  const built = loaded.workspace.model({ extraKfuncs: o.kfuncs, defines: o.defines });
+  const model = { ...built, findings: [...skippedFindings(loaded.scan), ...built.findings] };
   const report =
     o.format === 'json'
       ? JSON.stringify(modelToJson(model), null, 2) + '\n'
@@ -97,6 +99,7 @@ export async function check(o: CheckOptions): Promise<number> {
     process.stderr.write(`bpf-assoc: cannot write ${o.output}: ${(e as Error).message}\n`);
     return 2;
   }
+  if (loaded.scan.skipped.some((s) => s.unreadable)) return 2;
   return model.findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 

@@ -3,6 +3,7 @@
 // the first model. A newer run (folders or exclude globs changed) makes an older one stop.
 import { relative } from 'node:path';
 import type { WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import { isCandidate } from '../analysis/workspace';
 import { listFiles } from '../node/scan';
 import type { AnalysisSession } from './session';
 
@@ -45,6 +46,8 @@ export class Indexer {
         });
         files.push(...scan.files);
         result.skipped.push(...scan.skipped);
+        // A candidate that exists but cannot be read (permissions, a FIFO, a device) is a diagnostic on it.
+        for (const s of scan.skipped) if (s.unreadable && isCandidate(s.path)) this.session.readErrors.set(s.path, s.reason);
         for (const [link, target] of scan.aliases ?? []) this.session.workspace.addAlias(link, target);
       }
       const listed = new Set(files);

@@ -5,6 +5,9 @@ import { loadGrammar } from '../analysis/c/parser';
 import { loadRustGrammar } from '../analysis/rust/parser';
 import { isCandidate, Workspace } from '../analysis/workspace';
 import { MAX_FILE_BYTES, readSourceFile } from './readSource';
+import { finding } from '../analysis/engine/findingText';
+import { fileStart } from '../analysis/facts';
+import type { Finding } from '../analysis/model';
 
 /** Directories never worth walking. */
 export const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
@@ -12,7 +15,8 @@ export { MAX_FILE_BYTES } from './readSource';
 
 export interface ScanResult {
   files: string[];
-  skipped: { path: string; reason: string }[];
+  /** `unreadable`: the path exists but could not be read (an I/O error: the CLI exits 2). */
+  skipped: { path: string; reason: string; unreadable?: boolean }[];
   /** Directories reached again under another path (a symlink): [that path, the path walked]. */
   aliases?: [string, string][];
 }
@@ -39,7 +43,9 @@ export function listFiles(paths: string[], exclude: (p: string) => boolean = () 
       }
       real = realpathSync(p);
     } catch (e) {
-      out.skipped.push({ path: p, reason: (e as Error).message });
+      // Gone since it was listed, or a dangling symlink: nothing there. Anything else cannot be read.
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== 'ENOENT') out.skipped.push({ path: p, reason: describeError(err), unreadable: true });
       return;
     }
     if (seen.has(real)) {
@@ -55,12 +61,13 @@ export function listFiles(paths: string[], exclude: (p: string) => boolean = () 
       try {
         entries = readdirSync(p).sort();
       } catch (e) {
-        out.skipped.push({ path: p, reason: (e as Error).message });
+        out.skipped.push({ path: p, reason: describeError(e as NodeJS.ErrnoException), unreadable: true });
         return;
       }
       for (const name of entries) if (!SKIP_DIRS.has(name)) walk(join(p, name), depth + 1);
-    } else if (st.isFile() && isCandidate(p)) {
-      if (st.size > MAX_FILE_BYTES) out.skipped.push({ path: p, reason: `larger than ${MAX_FILE_BYTES >> 20} MiB` });
+    } else if (isCandidate(p)) {
+      if (!st.isFile()) out.skipped.push({ path: p, reason: `${st.isFIFO() ? 'a FIFO (named pipe)' : st.isSocket() ? 'a socket' : 'a device'}, not a regular file: only regular files are read`, unreadable: true });
+      else if (st.size > MAX_FILE_BYTES) out.skipped.push({ path: p, reason: `larger than the ${MAX_FILE_BYTES >> 20} MiB bpf-assoc reads` });
       else out.files.push(p);
     }
   };
@@ -88,7 +95,7 @@ export function loadWorkspace(paths: string[]): { workspace: Workspace; scan: Sc
   for (const f of scan.files) {
     const read = readSourceFile(f);
     if (read.ok) workspace.setFile(f, read.bytes, read.mtimeMs);
-    else if (!read.missing) scan.skipped.push({ path: f, reason: read.reason });
+    else if (!read.missing) scan.skipped.push({ path: f, reason: read.reason, unreadable: true });
   }
   return { workspace, scan };
 }
@@ -108,4 +115,17 @@ export async function loadForCommand(paths: string[]): Promise<{ workspace: Work
     process.stderr.write(`bpf-assoc: ${(e as Error).message}\n`);
     return null;
   }
+}
+
+/** Files and directories the walk or the reader skipped, as unreadable-file findings for the reports. */
+export function skippedFindings(scan: ScanResult): Finding[] {
+  return scan.skipped.map((s) =>
+    finding('unreadable-file', fileStart(s.path), `bpf-assoc could not read ${s.path.split('/').pop()} (${s.reason}); it was left out of the analysis.`, []),
+  );
+}
+
+function describeError(err: NodeJS.ErrnoException): string {
+  if (err.code === 'EACCES' || err.code === 'EPERM') return 'permission denied';
+  if (err.code === 'ELOOP') return 'too many levels of symbolic links (a symlink loop)';
+  return err.message;
 }
