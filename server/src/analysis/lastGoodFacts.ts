@@ -19,7 +19,7 @@ import type { ParsedC } from './c/document';
 import type { LineIndex } from './c/lineIndex';
 import { misleadingBody } from './c/misleadingBody';
 import { parseErrors } from './c/parseErrors';
-import type { BpfObjectFacts, Range } from './facts';
+import type { BpfObjectFacts, Position, Range } from './facts';
 import { moveOffset, relocateFacts, spanEdit, type SpanEdit } from './relocate';
 
 interface GoodReading {
@@ -28,37 +28,52 @@ interface GoodReading {
   /** parseErrors() of that text: errors it had already (a construct the grammar does not cover). */
   errors: number[];
   facts: unknown;
-  /** Flat [start, end) source offsets of what the facts must not lose to an edit elsewhere (anchors). */
-  anchors: number[];
 }
 
-function offsets(ranges: readonly Range[], lines: LineIndex): number[] {
-  const out: number[] = [];
-  for (const r of ranges) out.push(lines.offset(r.start), lines.offset(r.end));
-  return out;
+/** Calls `visit` with the range of everything in `facts` an edit must not take away outside itself. */
+export type Anchors<T> = (facts: T, visit: (range: Range) => void) => void;
+
+const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
+const same = (a: Range, b: Range): boolean =>
+  a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+
+/**
+ * Whether the last good facts' nearest anchors on either side of the edit (what a half-typed line
+ * can take in: the next slot, the next definition) are missing from the new facts. Comparisons
+ * only, nothing made: this runs on every keystroke.
+ */
+function lostAnchor<T>(edit: SpanEdit, good: GoodReading, facts: T, lines: LineIndex, anchors: Anchors<T>): boolean {
+  const editStart = good.lines.position(edit.start);
+  const editEnd = good.lines.position(edit.oldEnd);
+  let next: Range | null = null;
+  let previous: Range | null = null;
+  anchors(good.facts as T, (r) => {
+    if (!before(r.start, editEnd) && (!next || before(r.start, next.start))) next = r;
+    if (!before(editStart, r.end) && (!previous || before(previous.end, r.end))) previous = r;
+  });
+  const moved = (r: Range | null): Range | null =>
+    r && { start: lines.position(moveOffset(edit, good.lines.offset(r.start))), end: lines.position(moveOffset(edit, good.lines.offset(r.end), true)) };
+  const wanted = [moved(next), moved(previous)].filter((r): r is Range => r !== null);
+  const found = wanted.map(() => false);
+  anchors(facts, (r) => wanted.forEach((w, i) => (found[i] ||= same(w, r))));
+  return found.includes(false);
 }
 
-/** Whether an anchor of the last good facts outside the edit is missing from the new ones. */
-function lostAnchor(edit: SpanEdit, before: readonly number[], now: readonly number[]): boolean {
-  const have = new Set<string>();
-  for (let i = 0; i < now.length; i += 2) {
-    const s = now[i] as number;
-    const e = now[i + 1] as number;
-    if (e <= edit.start || s >= edit.newEnd) have.add(`${s}:${e}`);
-  }
-  for (let i = 0; i < before.length; i += 2) {
-    const s = before[i] as number;
-    const e = before[i + 1] as number;
-    if ((e <= edit.start || s >= edit.oldEnd) && !have.has(`${moveOffset(edit, s)}:${moveOffset(edit, e, true)}`)) return true;
-  }
-  return false;
+/** The whole lines of `text` that [start, end) spans. */
+function linesOf(text: string, start: number, end: number): string {
+  const stop = text.indexOf('\n', end);
+  return text.slice(text.lastIndexOf('\n', start - 1) + 1, stop < 0 ? text.length : stop);
 }
 
 /** The lines the edit spans, in either text, hold a preprocessor directive. */
-function touchesDirective(before: string, after: string, edit: SpanEdit): boolean {
-  const lines = (t: string, end: number): string => t.slice(t.lastIndexOf('\n', edit.start - 1) + 1, t.indexOf('\n', end) < 0 ? t.length : t.indexOf('\n', end));
+function touchesDirective(old: string, now: string, edit: SpanEdit): boolean {
   const directive = /^[ \t]*#/m;
-  return directive.test(lines(before, edit.oldEnd)) || directive.test(lines(after, edit.newEnd));
+  return directive.test(linesOf(old, edit.start, edit.oldEnd)) || directive.test(linesOf(now, edit.start, edit.newEnd));
+}
+
+/** The edited lines hold a keyword that heads a statement with a body (a cheap test before the tree is asked). */
+function writesStatementHead(now: string, edit: SpanEdit): boolean {
+  return /\b(?:if|else|for|while)\b/.test(linesOf(now, edit.start, edit.newEnd));
 }
 
 /** Errors (flat [start, end) pairs) that meet [from, to]. */
@@ -94,16 +109,14 @@ function held<T>(good: GoodReading, path: string, edit: SpanEdit, lines: LineInd
 }
 
 /** What an edit must not take away outside itself in a BPF source: its programs, maps and slots, where they are written. */
-export function sourceAnchors(facts: BpfObjectFacts): Range[] {
-  const out: Range[] = [];
-  for (const p of facts.programs) out.push(p.location.range);
+export const sourceAnchors: Anchors<BpfObjectFacts> = (facts, visit) => {
+  for (const p of facts.programs) visit(p.location.range);
   for (const m of facts.structOpsMaps) {
-    out.push(m.location.range);
-    for (const s of m.slots) out.push(s.location.range);
+    visit(m.location.range);
+    for (const s of m.slots) visit(s.location.range);
   }
-  for (const s of facts.unresolvedSlots ?? []) out.push(s.location.range);
-  return out;
-}
+  for (const s of facts.unresolvedSlots ?? []) visit(s.location.range);
+};
 
 export class LastGoodFacts {
   private readonly files = new Map<string, Map<string, GoodReading>>();
@@ -114,7 +127,7 @@ export class LastGoodFacts {
    * `live`: the text is an editor's buffer; other files are read as they are and not kept.
    * `anchors`: the ranges of what an edit must not take away outside itself (programs, maps, slots).
    */
-  read<T>(path: string, key: string, live: boolean, parsed: ParsedC, read: () => T, anchors?: (facts: T) => Range[]): T {
+  read<T>(path: string, key: string, live: boolean, parsed: ParsedC, read: () => T, anchors?: Anchors<T>): T {
     if (!live) {
       if (this.files.size) this.files.delete(path);
       return read();
@@ -126,12 +139,13 @@ export class LastGoodFacts {
     const clean = !parsed.tree.rootNode.hasError && !parsed.unread?.length;
     const errors = clean ? [] : parseErrors(parsed);
     const edit = good && good.text !== parsed.text ? spanEdit(good.text, parsed.text) : null;
-    if (good && edit && ((!clean && brokenByEdit(edit, errors, good.errors)) || misleadingBody(parsed, edit.start, edit.newEnd))) return held<T>(good, path, edit, parsed.lines);
+    if (good && edit && ((!clean && brokenByEdit(edit, errors, good.errors)) || (writesStatementHead(parsed.text, edit) && misleadingBody(parsed, edit.start, edit.newEnd)))) {
+      return held<T>(good, path, edit, parsed.lines);
+    }
     const facts = read();
-    const kept = anchors ? offsets(anchors(facts), parsed.lines) : [];
-    if (good && edit && anchors && lostAnchor(edit, good.anchors, kept) && !touchesDirective(good.text, parsed.text, edit)) return held<T>(good, path, edit, parsed.lines);
+    if (good && edit && anchors && lostAnchor(edit, good, facts, parsed.lines, anchors) && !touchesDirective(good.text, parsed.text, edit)) return held<T>(good, path, edit, parsed.lines);
     if (!readings) this.files.set(path, (readings = new Map()));
-    readings.set(key, { text: parsed.text, lines: parsed.lines, errors, facts, anchors: kept });
+    readings.set(key, { text: parsed.text, lines: parsed.lines, errors, facts });
     return facts;
   }
 

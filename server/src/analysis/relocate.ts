@@ -35,10 +35,15 @@ function aligned(text: string, at: number, length: number): number {
 export function spanEdit(before: string, after: string): SpanEdit | null {
   if (before === after) return null;
   const max = Math.min(before.length, after.length);
+  // Native comparisons of halving spans, not a loop over every character: this runs per keystroke.
   let prefix = 0;
-  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  for (let step = max; step > 0; step >>= 1) {
+    while (prefix + step <= max && before.slice(prefix, prefix + step) === after.slice(prefix, prefix + step)) prefix += step;
+  }
   let suffix = 0;
-  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  for (let step = max - prefix; step > 0; step >>= 1) {
+    while (suffix + step <= max - prefix && before.slice(before.length - suffix - step, before.length - suffix) === after.slice(after.length - suffix - step, after.length - suffix)) suffix += step;
+  }
   const oldEnd = before.length - suffix;
   const newEnd = after.length - suffix;
   if (oldEnd === prefix) {

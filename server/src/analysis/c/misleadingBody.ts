@@ -37,11 +37,26 @@ export function misleadingBody(parsed: ParsedC, start: number, end: number): boo
     const body = indentOf(text, map.toSource(b.startIndex));
     return keyword.lineStart < body.lineStart && body.width <= keyword.width;
   };
+  // The statements whose head the edit wrote part of: the smallest node around the edit and its
+  // ancestors, and the nodes inside it that meet the edit (not the whole file's items).
+  const around = tree.rootNode.descendantForIndex(from, Math.max(from, to - 1));
+  if (!around) return false;
+  for (let n: Node | null = around; n; n = n.parent) if (n.type in BODY && misleading(n)) return true;
   const visit = (n: Node): boolean => {
-    if (n.endIndex < from || n.startIndex > to) return false;
-    if (n.type in BODY && misleading(n)) return true;
-    for (const c of n.children) if (c && visit(c)) return true;
-    return false;
+    // A cursor walks the children: no node is made for those that do not meet the edit.
+    const cursor = n.walk();
+    try {
+      if (!cursor.gotoFirstChild()) return false;
+      do {
+        if (cursor.startIndex > to) break;
+        if (cursor.endIndex < from) continue;
+        const c = cursor.currentNode;
+        if ((c.type in BODY && misleading(c)) || visit(c)) return true;
+      } while (cursor.gotoNextSibling());
+      return false;
+    } finally {
+      cursor.delete();
+    }
   };
-  return visit(tree.rootNode);
+  return visit(around);
 }
