@@ -11,7 +11,7 @@ import { actionKey, LifecycleRecords } from '../loader/lifecycleRecords';
 import type { LoaderLifecycle } from '../loader/paths';
 import { PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
-import { LIBBPF_SYS_CALLS, LOADER_METHODS, LOADER_TEXT, readLibbpfSysCall, readMethodCall, readScxMacro, SCX_MACROS, type RustCallContext } from './calls';
+import { LIBBPF_SYS_CALLS, LOADER_METHODS, LOADER_TEXT, PATH_TEXT, readLibbpfSysCall, readMethodCall, readScxMacro, SCX_MACROS, type RustCallContext } from './calls';
 import { RustWalker, type RustSteps } from './walker';
 import { parseRust } from './parser';
 
@@ -302,6 +302,18 @@ export class RustLoaderReader implements RustSteps {
       const t = n.text;
       known = LOADER_TEXT.test(t) || this.callsRelevant(t);
       this.loaderCalls.set(n.id, known);
+    }
+    return known;
+  }
+
+  private readonly pathChanges = new Map<number, boolean>();
+
+  changesPath(n: Node): boolean {
+    let known = this.pathChanges.get(n.id);
+    if (known === undefined) {
+      const t = n.text;
+      known = PATH_TEXT.test(t) || this.callsRelevant(t);
+      this.pathChanges.set(n.id, known);
     }
     return known;
   }

@@ -24,6 +24,8 @@ export interface RustSteps {
   inert(n: Node): boolean;
   /** The node may make a loader call (itself or through a helper of the file). */
   callsLoader(n: Node): boolean;
+  /** The node may change what the path does to associations (a loader call or a helper that makes one; not a data write). */
+  changesPath(n: Node): boolean;
   /** A loader call follows the node in its function. */
   callsAfter(n: Node): boolean;
   /** Marks the lifecycles of a path as read with a branch whose sides were read in turn. */
@@ -180,7 +182,7 @@ export class RustWalker {
 
   private matters(n: Node | null): boolean {
     if (!n) return false;
-    if (this.steps.callsLoader(n)) return true;
+    if (this.steps.changesPath(n)) return true;
     return /\breturn\b|\?|\bbail!|\bexit\s*\(|\bbreak\b/.test(n.text) && this.steps.callsAfter(n);
   }
 
