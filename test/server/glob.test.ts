@@ -1,6 +1,6 @@
-// The `bpfAssoc.files.exclude` globs, matched against workspace-relative paths.
+// The `bpfAssoc.files.exclude` globs (picomatch), matched against workspace-relative paths.
 import { strict as assert } from 'node:assert';
-import { excludeMatcher, globToRegExp } from '../../server/src/lsp/glob';
+import { excludeMatcher } from '../../server/src/lsp/glob';
 
 describe('exclude globs', () => {
   const cases: [string, string, boolean][] = [
@@ -9,6 +9,8 @@ describe('exclude globs', () => {
     ['**/vendor/**', 'src/vendor', true],
     ['**/vendor/**', 'src/vendored.c', false],
     ['build', 'x/build/a.bpf.o', true],
+    ['build/', 'build/a.bpf.o', true],
+    ['./build/**', 'build/sub/a.bpf.o', true],
     ['*.o', 'a/b.o', true],
     ['*.o', 'a/b.c', false],
     ['src/*.c', 'src/a.c', true],
@@ -17,10 +19,20 @@ describe('exclude globs', () => {
     ['**/*.{o,h}', 'a/b.c', false],
     ['a?.c', 'ab.c', true],
     ['a?.c', 'a/.c', false],
+    // What the hand-written dialect did not have: classes, extglobs, dot files.
+    ['**/test_[0-9].bpf.c', 'progs/test_7.bpf.c', true],
+    ['**/test_[0-9].bpf.c', 'progs/test_x.bpf.c', false],
+    ['**/*.+(o|skel.h)', 'out/a.skel.h', true],
+    ['**/.cache/**', 'x/.cache/a.c', true],
   ];
   for (const [glob, path, expected] of cases) {
-    it(`${glob} ${expected ? 'matches' : 'does not match'} ${path}`, () => assert.equal(globToRegExp(glob).test(path), expected));
+    it(`${glob} ${expected ? 'matches' : 'does not match'} ${path}`, () => assert.equal(excludeMatcher([glob])(path), expected));
   }
+
+  it('ignores ! patterns (picomatch would read one as everything else), as files.exclude has none', () => {
+    assert.equal(excludeMatcher(['!x.c'])('y.c'), false);
+    assert.equal(excludeMatcher(['build', '!build/keep.c'])('build/keep.c'), true);
+  });
 
   it('takes a list, or a files.exclude-style object, and ignores anything else', () => {
     assert.equal(excludeMatcher(['build', 'out'])('out/x.c'), true);

@@ -1,36 +1,16 @@
-// Glob patterns of the `bpfAssoc.files.exclude` setting, matched against workspace-relative
-// paths: `**` any number of path segments, `*` and `?` within one segment, `{a,b}` alternatives.
-// A pattern without a slash matches a name at any depth (like `files.exclude`'s `**/name`).
+// Glob patterns of the `bpfAssoc.files.exclude` setting, matched by picomatch against
+// workspace-relative paths: `**`, `*`, `?`, `[...]`, `{a,b}` and extglobs as picomatch reads them.
+// A pattern without a slash matches a name at any depth (like `files.exclude`'s `**/name`); a
+// pattern that matches a directory covers everything below it (so the walk skips it whole). As in
+// `files.exclude`, there are no `!` patterns (picomatch would read one as "everything else").
+import picomatch from 'picomatch';
 
-function escape(ch: string): string {
-  return /[\\^$.|+()[\]{}*?]/.test(ch) ? `\\${ch}` : ch;
-}
+const OPTIONS: picomatch.PicomatchOptions = { dot: true };
 
-export function globToRegExp(glob: string): RegExp {
-  // `dir/**` and `dir/` mean the directory itself too, so the walk can skip it whole.
-  let g = glob.trim().replace(/^\.\//, '').replace(/(?:\/\*\*)+$/, '').replace(/\/+$/, '');
-  if (!g.includes('/')) g = `**/${g}`;
-  let re = '';
-  let braces = 0;
-  for (let i = 0; i < g.length; i++) {
-    const ch = g[i] as string;
-    if (ch === '*' && g[i + 1] === '*') {
-      const slashAfter = g[i + 2] === '/';
-      re += slashAfter ? '(?:.*/)?' : '.*';
-      i += slashAfter ? 2 : 1;
-    } else if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else if (ch === '{') {
-      braces++;
-      re += '(?:';
-    } else if (ch === '}' && braces > 0) {
-      braces--;
-      re += ')';
-    } else if (ch === ',' && braces > 0) re += '|';
-    else re += escape(ch);
-  }
-  // A pattern naming a directory also covers everything below it.
-  return new RegExp(`^${re}(?:/.*)?$`);
+/** `./dir/**` and `dir/` name the directory `dir` itself; `name` is `**` + `/name`. */
+function normalize(glob: string): string {
+  const g = glob.trim().replace(/^\.\//, '').replace(/(?:\/\*\*)+$/, '').replace(/\/+$/, '');
+  return g && !g.includes('/') ? `**/${g}` : g;
 }
 
 /** One predicate for a list of globs (entries may also be `{ "glob": true }` objects). */
@@ -40,6 +20,14 @@ export function excludeMatcher(globs: unknown): (relativePath: string) => boolea
     : globs && typeof globs === 'object'
       ? Object.entries(globs as Record<string, unknown>).filter(([, on]) => on === true).map(([g]) => g)
       : [];
-  const res = list.filter((g) => g.trim()).map(globToRegExp);
-  return (p) => res.some((re) => re.test(p));
+  const patterns = list.filter((g) => !g.trim().startsWith('!')).map(normalize).filter(Boolean);
+  if (!patterns.length) return () => false;
+  const isExcluded = picomatch(patterns, OPTIONS);
+  return (path) => {
+    // The path itself, or a directory above it.
+    for (let end = path.length; end > 0; end = path.lastIndexOf('/', end - 1)) {
+      if (isExcluded(path.slice(0, end))) return true;
+    }
+    return false;
+  };
 }
