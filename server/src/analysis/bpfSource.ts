@@ -93,7 +93,7 @@ export class BpfSourceReader {
       problems: readLimits(this.parsed, this.file),
     };
     const tree = this.parsed.tree;
-    // Not parsed (its time budget): nothing it says is known, so nothing is compared with a build.
+    // Not parsed (its work budget): nothing it says is known, so nothing is compared with a build.
     if (!tree) return { ...facts, uncertain: [{ reason: 'the file was not parsed', location: fileStart(this.file) }] };
     const used = new Map<string, unknown>();
     const map = this.parsed.expansion.map;

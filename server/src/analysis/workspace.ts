@@ -1,6 +1,7 @@
 // The workspace: every file's facts, kept up to date one file at a time, and the model built
 // from them. Pure: callers hand in file contents (the CLI from disk, the server from the editor).
 import { CDocument, parseOnce } from './c/document';
+import { PARSE_BUDGET_STEPS } from './c/parser';
 import { MacroTable, sectionAttributeMacros, type MacroDef } from './c/macros';
 import { MacroScopes } from './macroScopes';
 import { isModelledMacro } from './loader/loaderCalls';
@@ -223,7 +224,7 @@ export class Workspace {
     if (f.doc && f.doc.macros !== table) f.doc.setMacros(table);
     f.doc ??= new CDocument(table);
     const parsed = f.doc.update(f.text);
-    if (!parsed.tree) f.parseProblems.push({ rule: 'parse-limit', message: `Parsing ${name} ran out of its time budget; it was not analysed.`, location: fileStart(path) });
+    if (!parsed.tree) f.parseProblems.push({ rule: 'parse-limit', message: `Parsing ${name} ran past its work budget (${PARSE_BUDGET_STEPS.toLocaleString('en-US')} steps of the parser); it was not analysed.`, location: fileStart(path) });
     if (parsed.expansion.truncated) {
       f.parseProblems.push({ rule: 'parse-limit', message: `Macro expansion in ${name} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
     }
