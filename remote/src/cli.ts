@@ -14,8 +14,8 @@ export const RUN_USAGE = `usage: bpf-assoc run --target NAME [paths...] [options
 Runs one BPF object's struct_ops associations on test VMs over ssh and puts what each kernel
 answered next to what the analysis predicts. Targets: the built-in qemu VMs "local" (Debian's
 Linux 7.3 with the kernel selftests' bpf_testmod.ko) and "local-6.12" (Debian's stock 6.12, without
-the association command) — prepare both once with "npm run vm:setup" — or targets from
---targets-file.
+the association command) — prepare both once with "npm run vm:setup" in a checkout, or
+"bash remote/vm/setup.sh" in the installed package — or targets from --targets-file.
 
 options:
   --target NAME         target to run on (repeatable, or NAME,NAME); they run in parallel
