@@ -1,10 +1,10 @@
-// Background indexing of the workspace folders: list the candidate files (scan.ts), read them in
-// small batches so requests are answered in between, report LSP work-done progress, then build
-// the first model. A newer run (folders or exclude globs changed) makes an older one stop.
+// Background indexing of the workspace folders: list the candidate files (node/walk.ts: without
+// blocking, capped), read them in small batches so requests are answered in between, report LSP
+// work-done progress, then build the first model. A newer run (folders or exclude globs changed) makes an older one stop.
 import { relative } from 'node:path';
 import type { WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { isCandidate } from '../analysis/workspace';
-import { listFiles } from '../node/scan';
+import { listFilesAsync } from '../node/scan';
 import type { AnalysisSession } from './session';
 
 const BATCH = 64;
@@ -40,10 +40,16 @@ export class Indexer {
     try {
       const files: string[] = [];
       for (const folder of folders) {
-        const scan = listFiles([folder.path], (p) => {
+        // Walked without blocking (walk.ts), with progress; a newer run stops this one.
+        const scan = await listFilesAsync([folder.path], (p) => {
           const rel = relative(folder.path, p);
           return rel !== '' && !rel.startsWith('..') && folder.exclude(rel);
+        }, {
+          onProgress: (entries, found) => progress.report(0, `listing files: ${found} found in ${entries} files and directories`),
+          cancelled: () => generation !== this.generation,
         });
+        if (scan.cancelled || generation !== this.generation) return { ...result, cancelled: true };
+        if (scan.truncated) this.log(`bpf-assoc: ${folder.path}: ${scan.truncated}`);
         files.push(...scan.files);
         result.skipped.push(...scan.skipped);
         // A candidate that exists but cannot be read (permissions, a FIFO, a device) is a diagnostic on it.
