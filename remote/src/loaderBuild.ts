@@ -46,6 +46,11 @@ export function loaderToRun(model: WorkspaceModel, plan: VmPlan): { file: string
   const o = model.objects.find((x) => x.id === plan.object);
   const file = plan.loader ?? o?.loaders[0] ?? null;
   if (!o || !file) return { why: `no C loader in the workspace loads ${plan.object}` };
+  if (file.endsWith('.rs')) {
+    // A libbpf-rs loader needs rustc >= 1.82 (libbpf-rs, libbpf-cargo, libbpf-sys 0.27/1.7's rust-version;
+    // bookworm has 1.63) and its crates (Debian sid packages them; scx_utils is not packaged).
+    return { why: `${basename(file)} is a Rust (libbpf-rs) loader, which cannot be built here (it needs rustc 1.82 or later and the libbpf-rs crates), so the plan read from it is replayed` };
+  }
   if (!file.endsWith('.c')) return { why: `${basename(file)} is not a C loader` };
   return { file, skeleton: o.skeletons[0] ?? null, objectFile: o.objectFiles[0] ?? null };
 }

@@ -11,6 +11,8 @@ import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { loadRustGrammar } from '../../server/src/analysis/rust/parser';
 import { readBuildScript, skeletonTypePrefix } from '../../server/src/analysis/rust/crates';
 import { Workspace } from '../../server/src/analysis/workspace';
+import { loaderToRun } from '../../remote/src/loaderBuild';
+import type { VmPlan } from '../../remote/src/plan';
 import { callResultsAt, expectedKeys, findingKeys, listCaseFiles, readExpectations, stateOf } from './expectations';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -107,6 +109,15 @@ describe('rust loaders', () => {
     const got = definition(view2, { textDocument: { uri: uri(main2) }, position: { line: line2, character: (lines2[line2] ?? '').indexOf('lavd_ops_mut') + 2 } }, uri);
     assert.deepEqual(got, [{ uri: uri(join(dir2, 'src', 'bpf', 'main.bpf.c')), range: map2?.location.range }]);
     assert.ok(map);
+  });
+
+  it('a VM run replays the plan read from a Rust loader, and says why it does not run it', () => {
+    const dir = join(CRATES, 'attach-struct-ops');
+    const model = workspaceOf(crateFiles(dir)).model();
+    const object = model.objects.find((o) => o.loaders.some((l) => l.endsWith('main.rs')));
+    assert.ok(object);
+    const why = loaderToRun(model, { object: object.id, loader: null, mode: 'loader' } as unknown as VmPlan);
+    assert.match('why' in why ? why.why : '', /main\.rs is a Rust \(libbpf-rs\) loader, which cannot be built here .* replayed/);
   });
 
   it('build scripts name skeletons as libbpf-cargo and scx_cargo do', () => {
