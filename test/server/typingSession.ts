@@ -16,12 +16,13 @@ export interface CursorTarget {
   nth?: number;
 }
 
-export type Keystroke = { cursor: CursorTarget } | { type: string } | { backspace: number } | { delete: number };
+/** `type`: one change per character; `paste`: the whole text in one change; `backspace`/`delete`: characters before/after the cursor, one change each. */
+export type Keystroke = { cursor: CursorTarget } | { type: string } | { paste: string } | { backspace: number } | { delete: number };
 
 export interface TypingSession {
   /** What the typist does, in words. */
   description: string;
-  /** A directory of the repository (its build/ is left out), copied for the session. */
+  /** A directory of the repository, or an absolute path (its build/ is left out), copied for the session. */
   workspace: string;
   /** The file typed into, relative to the workspace. */
   file: string;
@@ -89,6 +90,8 @@ export async function replaySession(client: TestClient, path: string, startText:
       cursor = k.cursor.after !== undefined ? at + needle.length : at;
     } else if ('type' in k) {
       for (const ch of k.type) await send(cursor, cursor, ch, JSON.stringify(ch));
+    } else if ('paste' in k) {
+      await send(cursor, cursor, k.paste, 'paste');
     } else if ('backspace' in k) {
       for (let i = 0; i < k.backspace && cursor > 0; i++) await send(cursor - 1, cursor, '', 'backspace');
     } else {

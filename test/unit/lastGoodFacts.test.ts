@@ -11,7 +11,7 @@ import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { LineIndex } from '../../server/src/analysis/c/lineIndex';
 import { brokenByEdit } from '../../server/src/analysis/lastGoodFacts';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
-import { relocateFacts, spanEdit } from '../../server/src/analysis/relocate';
+import { appendEdit, moveThrough, relocateFacts, spanEdit, type SpanEdit } from '../../server/src/analysis/relocate';
 import { Workspace } from '../../server/src/analysis/workspace';
 
 const EXAMPLES = resolve(__dirname, '..', '..', 'examples');
@@ -139,11 +139,22 @@ describe('moving facts through an edit (relocate.ts)', () => {
       extent: { start: at(1), end: at(2, 1) },
       elsewhere: { file: '/g.c', range: { start: at(2), end: at(2, 1) } },
     };
-    const out = relocateFacts(facts, '/f.c', edit, new LineIndex(before), new LineIndex(after));
+    const out = relocateFacts(facts, '/f.c', [edit], new LineIndex(before), new LineIndex(after));
     assert.deepEqual(out.first.range, facts.first.range);
     assert.deepEqual(out.last.range, { start: at(4), end: at(4, 1) });
     assert.deepEqual(out.extent, { start: at(3), end: at(4, 1) });
     assert.deepEqual(out.elsewhere, facts.elsewhere);
+  });
+
+  it('through keystrokes in two places, text between them stays where it is (not where one span over both would put it)', () => {
+    const edits: SpanEdit[] = [];
+    // "a\nb\nc\n": "X" typed at the end of line 0, then "YZ" typed (one key at a time) at the end of line 2.
+    for (const [before, after] of [['a\nb\nc\n', 'aX\nb\nc\n'], ['aX\nb\nc\n', 'aX\nb\ncY\n'], ['aX\nb\ncY\n', 'aX\nb\ncYZ\n']] as const) {
+      appendEdit(edits, spanEdit(before, after) as SpanEdit);
+    }
+    assert.equal(edits.length, 2, 'typing on in one place is one edit');
+    assert.equal(moveThrough(edits, 2), 3, '"b" moved by the one character typed before it');
+    assert.equal(moveThrough(edits, 5), 8, 'the end of the text moved by all three');
   });
 
   it('an error the last good text had already (moved by the edit) does not make a region broken', () => {

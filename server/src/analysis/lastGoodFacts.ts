@@ -20,7 +20,7 @@ import type { LineIndex } from './c/lineIndex';
 import { misleadingBody } from './c/misleadingBody';
 import { parseErrors } from './c/parseErrors';
 import type { BpfObjectFacts, Position, Range } from './facts';
-import { moveOffset, relocateFacts, spanEdit, type SpanEdit } from './relocate';
+import { appendEdit, moveOffset, relocateFacts, spanEdit, type SpanEdit } from './relocate';
 
 interface GoodReading {
   text: string;
@@ -28,6 +28,9 @@ interface GoodReading {
   /** parseErrors() of that text: errors it had already (a construct the grammar does not cover). */
   errors: number[];
   facts: unknown;
+  /** The text of the latest reading (held or not) and the edits from `text` to it, keystroke by keystroke. */
+  latest: string;
+  trail: SpanEdit[];
 }
 
 /** Calls `visit` with the range of everything in `facts` an edit must not take away outside itself. */
@@ -48,8 +51,9 @@ function lostAnchor<T>(edit: SpanEdit, good: GoodReading, facts: T, lines: LineI
   let next: Range | null = null;
   let previous: Range | null = null;
   anchors(good.facts as T, (r) => {
-    if (!before(r.start, editEnd) && (!next || before(r.start, next.start))) next = r;
-    if (!before(editStart, r.end) && (!previous || before(previous.end, r.end))) previous = r;
+    // Strictly outside: a name the edit types on (`fifo_init` -> `fifo_init2`) is the edit's own.
+    if (before(editEnd, r.start) && (!next || before(r.start, next.start))) next = r;
+    if (before(r.end, editStart) && (!previous || before(previous.end, r.end))) previous = r;
   });
   const moved = (r: Range | null): Range | null =>
     r && { start: lines.position(moveOffset(edit, good.lines.offset(r.start))), end: lines.position(moveOffset(edit, good.lines.offset(r.end), true)) };
@@ -103,9 +107,13 @@ export function brokenByEdit(edit: SpanEdit, now: readonly number[], before: rea
   return false;
 }
 
-/** The last good facts, moved to where the edit put the text they were read from. */
-function held<T>(good: GoodReading, path: string, edit: SpanEdit, lines: LineIndex): T {
-  return relocateFacts(good.facts as T, path, edit, good.lines, lines);
+/**
+ * The last good facts, moved to where the edits since put the text they were read from: through
+ * each keystroke's edit in turn (text between two edited places stays where it is, not where one
+ * span over both would put it).
+ */
+function held<T>(good: GoodReading, path: string, lines: LineIndex): T {
+  return relocateFacts(good.facts as T, path, good.trail, good.lines, lines);
 }
 
 /** What an edit must not take away outside itself in a BPF source: its programs, maps and slots, where they are written. */
@@ -139,13 +147,18 @@ export class LastGoodFacts {
     const clean = !parsed.tree.rootNode.hasError && !parsed.unread?.length;
     const errors = clean ? [] : parseErrors(parsed);
     const edit = good && good.text !== parsed.text ? spanEdit(good.text, parsed.text) : null;
+    if (good && edit) {
+      const step = good.latest === good.text ? edit : spanEdit(good.latest, parsed.text);
+      if (step) appendEdit(good.trail, step);
+      good.latest = parsed.text;
+    }
     if (good && edit && ((!clean && brokenByEdit(edit, errors, good.errors)) || (writesStatementHead(parsed.text, edit) && misleadingBody(parsed, edit.start, edit.newEnd)))) {
-      return held<T>(good, path, edit, parsed.lines);
+      return held<T>(good, path, parsed.lines);
     }
     const facts = read();
-    if (good && edit && anchors && lostAnchor(edit, good, facts, parsed.lines, anchors) && !touchesDirective(good.text, parsed.text, edit)) return held<T>(good, path, edit, parsed.lines);
+    if (good && edit && anchors && lostAnchor(edit, good, facts, parsed.lines, anchors) && !touchesDirective(good.text, parsed.text, edit)) return held<T>(good, path, parsed.lines);
     if (!readings) this.files.set(path, (readings = new Map()));
-    readings.set(key, { text: parsed.text, lines: parsed.lines, errors, facts });
+    readings.set(key, { text: parsed.text, lines: parsed.lines, errors, facts, latest: parsed.text, trail: [] });
     return facts;
   }
 

@@ -74,14 +74,35 @@ function isRange(v: object): v is Range {
 }
 
 /**
- * A copy of `facts` with every range in `file` moved through `edit` (`from` indexes the old text,
- * `to` the new). Ranges of other files are kept; a range without a file (an extent) is in the
+ * `edits` (each on the text the one before left) as they add up: an edit inside the text the one
+ * before wrote (typing on, backspacing what was typed) is one with it, so a trail of keystrokes
+ * stays short.
+ */
+export function appendEdit(edits: SpanEdit[], next: SpanEdit): void {
+  const last = edits[edits.length - 1];
+  if (last && next.start >= last.start && next.oldEnd <= last.newEnd) {
+    last.newEnd += next.newEnd - next.oldEnd;
+    return;
+  }
+  edits.push({ ...next });
+}
+
+/** An offset moved through several edits in turn. */
+export function moveThrough(edits: readonly SpanEdit[], offset: number, end = false): number {
+  let o = offset;
+  for (const e of edits) o = moveOffset(e, o, end);
+  return o;
+}
+
+/**
+ * A copy of `facts` with every range in `file` moved through `edits`, in turn (`from` indexes the
+ * old text, `to` the new). Ranges of other files are kept; a range without a file (an extent) is in the
  * file of the object that holds it, and facts read from `file` hold no other until a `file`
  * field says so. Plain objects and arrays are copied; anything else is shared.
  */
-export function relocateFacts<T>(facts: T, file: string, edit: SpanEdit, from: LineIndex, to: LineIndex): T {
+export function relocateFacts<T>(facts: T, file: string, edits: readonly SpanEdit[], from: LineIndex, to: LineIndex): T {
   const seen = new Map<object, unknown>();
-  const move = (p: Position, end: boolean): Position => to.position(moveOffset(edit, from.offset(p), end));
+  const move = (p: Position, end: boolean): Position => to.position(moveThrough(edits, from.offset(p), end));
   const visit = (v: unknown, inFile: boolean): unknown => {
     if (typeof v !== 'object' || v === null) return v;
     const hit = seen.get(v);
