@@ -9,7 +9,7 @@ import { readBpfObject } from '../../server/src/analysis/elf/bpfObject';
 import { KFUNC_CALL_BUDGET } from '../../server/src/analysis/elf/calls';
 import { Workspace } from '../../server/src/analysis/workspace';
 import { cpuStopwatch } from '../support/cpuTime';
-import { buildFanOut } from './kfuncFanOut';
+import { buildFanOut, writeFanOutWithHeader } from './kfuncFanOut';
 
 const PROGRAMS = 300;
 const KFUNCS = 400; // 120,000 (program, kfunc call) pairs
@@ -62,4 +62,21 @@ describe('many programs × many kfunc calls (issue 12, defect 1)', () => {
       ws.dispose();
     });
   }
+
+  it('the helper in an included header: followed within the same budget', function () {
+    this.timeout(300_000);
+    const { source, header } = writeFanOutWithHeader(PROGRAMS, KFUNCS);
+    const ws = new Workspace();
+    ws.setFile(header, readFileSync(header), 1);
+    ws.setFile(source, readFileSync(source), 1);
+    const cpu = cpuStopwatch();
+    const model = ws.model();
+    const ms = cpu();
+    const kfuncFindings = model.findings.filter((f) => f.rule === 'unassociated-kfunc-caller').length;
+    process.stdout.write(`      source + header: ${model.programs.length} programs, ${kfuncFindings} kfunc findings, ${ms.toFixed(0)} ms CPU\n`);
+    assert.equal(model.programs.length, PROGRAMS);
+    assert.ok(kfuncFindings > 0 && kfuncFindings <= KFUNC_CALL_BUDGET, String(kfuncFindings));
+    assert.ok(model.findings.some((f) => f.rule === 'parse-limit' && /header helpers/.test(f.message)), 'a finding says the budget ran out');
+    ws.dispose();
+  });
 });

@@ -35,3 +35,21 @@ export function buildFanOut(programs: number, kfuncs: number): { dir: string; so
   execFileSync('nice', ['-n', '19', 'clang', '-target', 'bpf', '-g', '-O2', '-c', source, '-o', object]);
   return { dir, source, object };
 }
+
+/** The same shape from source only: `fan_out()` a `static inline` helper of an included header. */
+export function writeFanOutWithHeader(programs: number, kfuncs: number): { dir: string; source: string; header: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'bpf-assoc-fanout-h-'));
+  const header = join(dir, 'fan.h');
+  const source = join(dir, 'fanh.bpf.c');
+  const h = ['struct bpf_prog_aux;', '#define __ksym __attribute__((section(".ksyms")))'];
+  for (let k = 0; k < kfuncs; k++) h.push(`extern int fan_kfunc_${k}(int x, struct bpf_prog_aux *aux__prog) __ksym;`);
+  h.push('static inline int fan_out(int x)', '{', '\tint r = 0;');
+  for (let k = 0; k < kfuncs; k++) h.push(`\tr += fan_kfunc_${k}(x, 0);`);
+  h.push('\treturn r;', '}', '');
+  writeFileSync(header, h.join('\n'));
+  const c = ['#include "fan.h"', '#define SEC(name) __attribute__((section(name), used))'];
+  for (let p = 0; p < programs; p++) c.push(`SEC("tc") int fan_prog_${p}(void *ctx) { return fan_out(${p}); }`);
+  c.push('char LICENSE[] SEC("license") = "GPL";', '');
+  writeFileSync(source, c.join('\n'));
+  return { dir, source, header };
+}

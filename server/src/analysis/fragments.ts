@@ -3,6 +3,8 @@
 // each object that includes them, and slots may name functions defined in another of its files.
 import { dirname, join, normalize } from 'node:path';
 import type { BpfObjectFacts, KfuncCall, ProgramFact } from './facts';
+import { fileStart } from './facts';
+import { KFUNC_CALL_BUDGET, REACH_WORK_BUDGET } from './elf/calls';
 
 /** The `#include "..."` targets of a C text, resolved against its directory. */
 export function quotedIncludes(path: string, text: string): string[] {
@@ -92,13 +94,20 @@ export function mergeFragments(main: BpfObjectFacts, fragments: BpfObjectFacts[]
   }
   const helpers = new Map<string, NonNullable<BpfObjectFacts['helpers']>[string]>();
   for (const f of all) for (const [name, h] of Object.entries(f.helpers ?? {})) if (!helpers.has(name) && !programs.has(name)) helpers.set(name, h);
+  // The helpers' calls are followed per program within the object's budget (elf/calls.ts): past it,
+  // a program keeps its own calls and the rest is reported, never P×K entries.
+  const budget: HelperBudget = { pairs: KFUNC_CALL_BUDGET, work: REACH_WORK_BUDGET, viaCopies: new Map(), unfollowed: [] };
+  const followed = [...programs.values()].map((p) => followHelpers(p, helpers, budget));
+  const limit = budget.unfollowed.length
+    ? [{ rule: 'parse-limit' as const, message: `The kfunc calls made through header helpers of ${budget.unfollowed.length} program(s) were not checked (${budget.unfollowed.slice(0, 3).map((n) => `\`${n}\``).join(', ')}${budget.unfollowed.length > 3 ? ` and ${budget.unfollowed.length - 3} more` : ''}): the programs of this object reach more than the ${KFUNC_CALL_BUDGET.toLocaleString('en-US')} kfunc calls followed per object. Their associations are still analysed.`, location: fileStart(main.file) }]
+    : [];
   return {
     ...main,
-    programs: [...programs.values()].map((p) => followHelpers(p, helpers)),
+    programs: followed,
     structOpsMaps: [...maps.values()],
     otherMaps: [...new Set(all.flatMap((f) => f.otherMaps))],
     kfuncDecls: all.flatMap((f) => f.kfuncDecls),
-    problems: all.flatMap((f) => f.problems),
+    problems: [...all.flatMap((f) => f.problems), ...limit],
     functions: [...functions],
     fragments: fragments.map((f) => f.file),
   };
@@ -108,16 +117,21 @@ export function mergeFragments(main: BpfObjectFacts, fragments: BpfObjectFacts[]
  * A program's calls with the calls of the helpers it reaches in the object's other files: a call
  * to a `static inline` helper of an included header is that helper's kfunc calls.
  */
-function followHelpers(p: ProgramFact, helpers: ReadonlyMap<string, NonNullable<BpfObjectFacts['helpers']>[string]>): ProgramFact {
+function followHelpers(p: ProgramFact, helpers: ReadonlyMap<string, NonNullable<BpfObjectFacts['helpers']>[string]>, budget: HelperBudget): ProgramFact {
   if (!helpers.size || !p.kfuncCalls.some((c) => helpers.has(c.name))) return p;
   const calls: KfuncCall[] = [];
   const callbacks = new Set(p.callbacks);
   const seen = new Set<string>([p.name]);
+  let over = false;
   const visit = (list: readonly KfuncCall[], via: string | undefined): void => {
     for (const c of list) {
+      if (over || --budget.work < 0 || calls.length >= budget.pairs) {
+        over = true;
+        return;
+      }
       const h = helpers.get(c.name);
       if (!h) {
-        calls.push(via && !c.via ? { ...c, via } : c);
+        calls.push(via && !c.via ? viaCopy(c, via, budget) : c);
         continue;
       }
       if (seen.has(c.name)) continue;
@@ -132,5 +146,27 @@ function followHelpers(p: ProgramFact, helpers: ReadonlyMap<string, NonNullable<
     }
   };
   visit(p.kfuncCalls, undefined);
+  if (over) {
+    budget.pairs = 0;
+    budget.unfollowed.push(p.name);
+    return { ...p, kfuncCalls: p.kfuncCalls.filter((c) => !helpers.has(c.name)), callbacks: [...callbacks] };
+  }
+  budget.pairs -= calls.length;
   return { ...p, kfuncCalls: calls, callbacks: [...callbacks] };
+}
+
+interface HelperBudget {
+  pairs: number;
+  work: number;
+  /** A helper's call as reached through one `via`: made once, shared by the programs that reach it so. */
+  viaCopies: Map<KfuncCall, Map<string, KfuncCall>>;
+  unfollowed: string[];
+}
+
+function viaCopy(c: KfuncCall, via: string, budget: HelperBudget): KfuncCall {
+  let byVia = budget.viaCopies.get(c);
+  if (!byVia) budget.viaCopies.set(c, (byVia = new Map()));
+  let copy = byVia.get(via);
+  if (!copy) byVia.set(via, (copy = { ...c, via }));
+  return copy;
 }
