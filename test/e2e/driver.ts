@@ -79,12 +79,15 @@ export interface EditorDriver {
   clickVmReportRow(label: string): Promise<{ file: string; line: number }>;
   /** Clicks the results view's "Show transcript"; returns the text the output shows. */
   vmTranscript(): Promise<string>;
-  /** Runs "bpf-assoc: Show VM Transcript"; returns the transcript once it matches `until`. */
-  vmTranscriptFromCommand(until: RegExp): Promise<string>;
+  /**
+   * Runs "bpf-assoc: Show VM Transcript"; returns the transcript once it matches `until`. Absent
+   * where the editor cannot read an output channel back (test-electron).
+   */
+  vmTranscriptFromCommand?(until: RegExp): Promise<string>;
   /** Whether a VM results view is open. */
   vmReportOpen(): Promise<boolean>;
-  /** The texts of the notifications shown (toasts). */
-  notifications(): Promise<string[]>;
+  /** The texts of the notifications shown (toasts); absent where they cannot be read (test-electron). */
+  notifications?(): Promise<string[]>;
   /** View: Close All Editors. */
   closeAllEditors(): Promise<void>;
   /** Kills the language server process; resolves when a new one answers again. */

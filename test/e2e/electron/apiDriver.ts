@@ -209,19 +209,8 @@ export class ApiDriver implements EditorDriver {
   }
 
   /** The output channel cannot be read through the API: the kept run's transcript stands for it. */
-  async vmTranscriptFromCommand(until: RegExp): Promise<string> {
-    await vscode.commands.executeCommand('bpfAssoc.showVmTranscript');
-    // The extension host cannot read an output channel back: the runner's progress text is gone
-    // once a run ended, and its transcript channel has what the run wrote.
-    return waitFor(`the run to end (${until})`, () => (this.api?.vm.runner.running ? undefined : 'cancelled after'), 60_000);
-  }
-
   async vmReportOpen(): Promise<boolean> {
     return this.api?.vm.panel.current !== undefined;
-  }
-
-  async notifications(): Promise<string[]> {
-    return [];
   }
 
   async closeAllEditors(): Promise<void> {
