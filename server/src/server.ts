@@ -136,7 +136,7 @@ export function serve(connection: Connection): void {
     quietly('registrations', async () => {
       if (canRegisterWatchers) {
         await connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: '**/*.{c,h,o}' }, { globPattern: '**/{Makefile,GNUmakefile,makefile,compile_commands.json}' }, { globPattern: '**/*', kind: WatchKind.Delete }],
+          watchers: [{ globPattern: '**/*.{c,h,o}' }, { globPattern: '**/{Makefile,GNUmakefile,makefile,compile_commands.json}' }, { globPattern: '**/{*.rs,Cargo.toml}' }, { globPattern: '**/*', kind: WatchKind.Delete }],
         });
       }
       if (canRegisterConfiguration) await connection.client.register(DidChangeConfigurationNotification.type, { section: 'bpfAssoc' });

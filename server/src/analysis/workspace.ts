@@ -62,6 +62,11 @@ export class Workspace {
     return RustLoaders.wanted(this.files);
   }
 
+  /** The Rust grammar has just loaded: Rust loaders are read on the next model(). */
+  rustGrammarLoaded(): void {
+    this.cached = null;
+  }
+
   get size(): number {
     return this.files.size;
   }

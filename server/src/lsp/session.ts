@@ -170,7 +170,10 @@ export class AnalysisSession {
       // The Rust grammar loads the first time the workspace needs it; the model is rebuilt then.
       if (!rustGrammarReady() && this.workspace.wantsRustGrammar()) {
         loadRustGrammar().then(
-          () => this.changed(),
+          () => {
+            this.workspace.rustGrammarLoaded();
+            this.changed();
+          },
           (e: unknown) => this.log(`bpf-assoc: the Rust grammar did not load, Rust loaders are not read: ${String(e)}`),
         );
       }
