@@ -5,9 +5,9 @@ import type { Frame, Page } from 'playwright-core';
 import { waitFor } from '../driver';
 
 /** Opens the language status hover (the `{}` entry) and returns its text. */
-export async function openLanguageStatus(page: Page): Promise<string> {
+export async function openLanguageStatus(page: Page, showing: RegExp = /programs? ·/): Promise<string> {
   await page.locator('[id="status.languageStatus"]').click();
-  const hover = page.locator('.hover-language-status, .monaco-hover', { hasText: /programs? ·/ }).first();
+  const hover = page.locator('.hover-language-status, .monaco-hover', { hasText: showing }).first();
   await hover.waitFor({ timeout: 10_000 });
   return (await hover.innerText()).replace(/\s+/g, ' ').trim();
 }

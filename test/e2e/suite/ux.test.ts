@@ -50,12 +50,20 @@ describe('bpf-assoc follows the editor conventions', () => {
     await d.open(POISONED.file);
     const seen = new Set<string>();
     await d.command('bpf-assoc: Restart Language Server');
+    let busyShot = false;
     await waitFor('the counts after the restart', async () => {
       const text = await d.statusBarText();
       seen.add(text);
+      if (!busyShot && /restarting|starting|indexing/.test(text)) {
+        busyShot = true;
+        await ux.openLanguageStatus(d.page, /restarting|starting|indexing/).catch(() => undefined);
+        await d.screenshot('ux-language-status-busy');
+        await d.page.keyboard.press('Escape');
+      }
       return seen.size > 1 && COUNTS.test(text) ? true : undefined;
     }, 60_000);
     assert.ok(![...seen].some((t) => /stopped/.test(t)), `status texts seen: ${[...seen].join(' | ')}`);
+    assert.ok([...seen].some((t) => /restarting|starting|indexing/.test(t)), `busy while the server restarts: ${[...seen].join(' | ')}`);
   });
 
   it("runs a program's code lens: its slots in a references peek", async () => {
