@@ -120,6 +120,22 @@ describe('rust loaders', () => {
     assert.match('why' in why ? why.why : '', /main\.rs is a Rust \(libbpf-rs\) loader, which cannot be built here .* replayed/);
   });
 
+  it('bad Rust never crashes the analysis: broken, deeply nested and non-UTF-8 loaders', () => {
+    const dir = join(CRATES, 'attach-struct-ops');
+    const files = crateFiles(dir).filter((f) => !f.endsWith('main.rs'));
+    const main = join(dir, 'src', 'main.rs');
+    const nested = `fn main() { let b = TcpCaSkelBuilder::default(); let s = b.open(&mut o)?; if ${'('.repeat(20000)}x${')'.repeat(20000)} { s.load()?; } }`;
+    const loops = `fn main() { let b = TcpCaSkelBuilder::default(); let s = b.open(&mut o)?; ${'if a { s.maps.ca_update.attach_struct_ops()?; } '.repeat(400)} }`;
+    const calls = `fn a() { b(); let s = TcpCaSkelBuilder::default().open(&mut o)?; } fn b() { a(); s.maps.ca_spare.attach_struct_ops()?; }`;
+    for (const text of ['fn main() { let s = TcpCaSkelBuilder::default().open(', nested, loops, calls, 'vec![skel.maps.x.attach_struct_ops()?', '\u0000\uffff}}}{{{ TcpCaSkelBuilder']) {
+      const ws = workspaceOf(files);
+      ws.setFile(main, text);
+      const model = ws.model();
+      assert.ok(model.programs.some((p) => p.name === 'ca_init'), 'the BPF side is still read');
+      assert.ok(!model.findings.some((f) => f.rule === ('analysis-error' as string)), JSON.stringify(model.findings.filter((f) => f.rule === ('analysis-error' as string))));
+    }
+  });
+
   it('build scripts name skeletons as libbpf-cargo and scx_cargo do', () => {
     const lib = readBuildScript('const SRC: &str = "src/bpf/tcp_ca.bpf.c";\nfn main() { SkeletonBuilder::new().source(SRC).build_and_generate(&out).unwrap(); }', '/c');
     assert.deepEqual(lib, [{ name: 'tcp_ca', source: '/c/src/bpf/tcp_ca.bpf.c' }]);
