@@ -66,6 +66,17 @@ describe('bpf-assoc follows the editor conventions', () => {
     assert.ok([...seen].some((t) => /restarting|starting|indexing/.test(t)), `busy while the server restarts: ${[...seen].join(' | ')}`);
   });
 
+  it('shows a welcome text in the empty view while the server restarts, then the tree again', async () => {
+    await d.treeLabels();
+    const welcome = d.page.locator('.pane-body .welcome-view-content', { hasText: /Starting the bpf-assoc language server|indexing the workspace/ });
+    await d.command('bpf-assoc: Restart Language Server');
+    await welcome.first().waitFor({ timeout: 30_000 });
+    await d.screenshot('ux-view-welcome-while-starting');
+    await welcome.first().waitFor({ state: 'detached', timeout: 60_000 });
+    const labels = await d.treeLabels();
+    assert.ok(labels.some((l) => l.startsWith('multi_ops')), labels.join(' | '));
+  });
+
   it("runs a program's code lens: its slots in a references peek", async () => {
     const sec = find(workspace(), POISONED.file, /SEC\("(struct_ops\/test_1)"\)/);
     await d.open(POISONED.file, { line: sec.line, column: 1 });
