@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { definition } from '../../server/src/features/definition';
 import { references } from '../../server/src/features/references';
+import { hover } from '../../server/src/features/hover';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { loadRustGrammar } from '../../server/src/analysis/rust/parser';
 import { readBuildScript, skeletonTypePrefix } from '../../server/src/analysis/rust/crates';
@@ -109,6 +110,17 @@ describe('rust loaders', () => {
     const got = definition(view2, { textDocument: { uri: uri(main2) }, position: { line: line2, character: (lines2[line2] ?? '').indexOf('lavd_ops_mut') + 2 } }, uri);
     assert.deepEqual(got, [{ uri: uri(join(dir2, 'src', 'bpf', 'main.bpf.c')), range: map2?.location.range }]);
     assert.ok(map);
+    // A hover on `skel.maps.M` of an attach_struct_ops() call shows the map: its slots and whether it is attached.
+    const flag = join(CRATES, 'flag-attach');
+    const ws3 = workspaceOf(crateFiles(flag));
+    const view3 = { ...view, model: ws3.model(), facts: (p: string) => ws3.facts(p), text: (p: string) => ws3.text(p) };
+    const main3 = join(flag, 'src', 'main.rs');
+    const lines3 = readFileSync(main3, 'utf8').split('\n');
+    const line3 = lines3.findIndex((l) => l.includes('maps.map_b.attach_struct_ops'));
+    const shown = hover(view3, { textDocument: { uri: uri(main3) }, position: { line: line3, character: (lines3[line3] ?? '').indexOf('map_b') + 1 } });
+    const text = JSON.stringify(shown?.contents ?? '');
+    assert.match(text, /map_b/);
+    assert.match(text, /test_1/);
   });
 
   it('a VM run replays the plan read from a Rust loader, and says why it does not run it', () => {
