@@ -11,9 +11,9 @@ import { actionKey, LifecycleRecords } from '../loader/lifecycleRecords';
 import type { LoaderLifecycle } from '../loader/paths';
 import { PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
-import { LIBBPF_SYS_CALLS, LOADER_METHODS, LOADER_TEXT, PATH_TEXT, readLibbpfSysCall, readMethodCall, readScxMacro, SCX_MACROS, type RustCallContext } from './calls';
+import { LIBBPF_SYS_CALLS, LOADER_METHODS, LOADER_TEXT, readLibbpfSysCall, readMethodCall, readScxMacro, SCX_MACROS, type RustCallContext } from './calls';
 import { RustWalker, type RustSteps } from './walker';
-import { parseRust } from './parser';
+import { LoaderText } from './loaderText';
 
 /** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
 export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string }>;
@@ -48,6 +48,7 @@ export class RustLoaderReader implements RustSteps {
     private readonly onlyObject: { objectName: string } | null = null,
   ) {
     this.lines = new LineIndex(text);
+    this.texts = new LoaderText(tree, text, this.relevant);
   }
 
   private readonly places = new Map<number, Location>();
@@ -55,7 +56,7 @@ export class RustLoaderReader implements RustSteps {
   location(n: Node): Location {
     let p = this.places.get(n.id);
     if (!p) {
-      const shift = n.tree === this.tree ? 0 : (this.macroTrees.get(n.tree)?.shift ?? 0);
+      const shift = this.texts.shift(n);
       p = { file: this.file, range: this.lines.range(n.startIndex + shift, n.endIndex + shift) };
       this.places.set(n.id, p);
     }
@@ -93,7 +94,7 @@ export class RustLoaderReader implements RustSteps {
     };
     for (const [name, fn] of this.relevant) if (!called.has(name)) walkRoot(name, fn);
     for (const [name, fn] of this.relevant) if (!walker.visited.has(name)) walkRoot(name, fn);
-    for (const t of this.macroTrees.keys()) t.delete();
+    this.texts.dispose();
     return { ...facts, actions: this.records.actions(), lifecycles: this.records.lifecycles() };
   }
 
@@ -294,81 +295,26 @@ export class RustLoaderReader implements RustSteps {
     });
   }
 
-  private readonly loaderCalls = new Map<number, boolean>();
+  private readonly texts: LoaderText;
 
   callsLoader(n: Node): boolean {
-    let known = this.loaderCalls.get(n.id);
-    if (known === undefined) {
-      const t = n.text;
-      known = LOADER_TEXT.test(t) || this.callsRelevant(t);
-      this.loaderCalls.set(n.id, known);
-    }
-    return known;
+    return this.texts.callsLoader(n);
   }
-
-  private readonly pathChanges = new Map<number, boolean>();
 
   changesPath(n: Node): boolean {
-    let known = this.pathChanges.get(n.id);
-    if (known === undefined) {
-      const t = n.text;
-      known = PATH_TEXT.test(t) || this.callsRelevant(t);
-      this.pathChanges.set(n.id, known);
-    }
-    return known;
+    return this.texts.changesPath(n);
   }
 
-  private callsRelevant(t: string): boolean {
-    for (const name of this.relevant.keys()) if (t.includes(name) && new RegExp(`\\b${name}\\s*\\(`).test(t)) return true;
-    return false;
-  }
-
-  private readonly inertNodes = new Map<number, boolean>();
-
-  /** Nothing under the node calls the loader or leaves: its paths go through it unchanged. */
   inert(n: Node): boolean {
-    let known = this.inertNodes.get(n.id);
-    if (known === undefined) {
-      known = !this.callsLoader(n) && !/\breturn\b|\bbreak\b|\bcontinue\b|\bbail!|\bexit\s*\(/.test(n.text);
-      this.inertNodes.set(n.id, known);
-    }
-    return known;
+    return this.texts.inert(n);
   }
 
-  callsAfter(at: Node): boolean {
-    const n = at.tree === this.tree ? at : (this.macroTrees.get(at.tree)?.macro ?? at);
-    let fn: Node | null = n.parent;
-    while (fn && fn.type !== 'function_item') fn = fn.parent;
-    const body = fn?.childForFieldName('body');
-    if (!body) return false;
-    const rest = this.text.slice(n.endIndex, body.endIndex);
-    if (LOADER_TEXT.test(rest)) return true;
-    for (const name of this.relevant.keys()) if (rest.includes(name) && new RegExp(`\\b${name}\\s*\\(`).test(rest)) return true;
-    return false;
+  callsAfter(n: Node): boolean {
+    return this.texts.callsAfter(n);
   }
-
-  /** Parsed macro arguments, by macro node id; and each such tree's offset in the file and its macro. */
-  private readonly macroArgs = new Map<number, Node | null>();
-  private readonly macroTrees = new Map<Tree, { shift: number; macro: Node }>();
 
   macroArguments(n: Node): Node | null {
-    const known = this.macroArgs.get(n.id);
-    if (known !== undefined) return known;
-    const name = n.childForFieldName('macro')?.text.replace(/^.*::/, '') ?? '';
-    const args = n.namedChildren.find((c) => c?.type === 'token_tree');
-    let out: Node | null = null;
-    if (!SCX_MACROS.has(name) && args && this.callsLoader(args)) {
-      // The arguments re-parsed as an array expression; the tree's offset maps its places back.
-      const head = 'fn __m(){';
-      const tree = parseRust(`${head}[${this.text.slice(args.startIndex + 1, args.endIndex - 1)}];}`);
-      if (tree) {
-        this.macroTrees.set(tree, { shift: args.startIndex - head.length, macro: n });
-        const e = tree.rootNode.descendantForIndex(head.length)?.parent ?? null;
-        out = e?.type === 'array_expression' ? e : null;
-      }
-    }
-    this.macroArgs.set(n.id, out);
-    return out;
+    return this.texts.macroArguments(n);
   }
 
   retire(st: PathState): void {

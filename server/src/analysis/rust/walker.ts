@@ -9,6 +9,7 @@ import { MAX_CALL_DEPTH, MAX_PATHS } from '../loader/paths';
 import type { PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
 import type { LoaderAction } from '../facts';
+import { negateRust } from './conditions';
 
 /** What the walker asks of the reader. */
 export interface RustSteps {
@@ -318,25 +319,4 @@ export class RustWalker {
     for (const s of states.slice(0, MAX_PATHS)) this.steps.truncate(s);
     return states.slice(0, MAX_PATHS);
   }
-}
-
-/** A binary operator outside parentheses and string literals: `a && b`, `x == 1`. */
-function hasTopLevelOperator(t: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i];
-    if (c === '"') {
-      for (i++; i < t.length && t[i] !== '"'; i++) if (t[i] === '\\') i++;
-    } else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (depth === 0 && /^(?:&&|\|\||==|!=|<=|>=| < | > )/.test(t.slice(i, i + 3))) return true;
-  }
-  return false;
-}
-
-/** `opts.x` -> `!opts.x`, `!f(a, b)` -> `f(a, b)`, `a && b` -> `!(a && b)`. */
-export function negateRust(text: string): string {
-  const t = text.trim();
-  if (t.startsWith('!') && !t.startsWith('!=') && !hasTopLevelOperator(t.slice(1))) return t.slice(1).trim().replace(/^\((.*)\)$/, '$1');
-  return hasTopLevelOperator(t) || /^let\b/.test(t) ? `!(${t})` : `!${t}`;
 }
