@@ -2,7 +2,9 @@
 // test/fixtures/rust is a crate (Cargo.toml, build.rs, src/main.rs, src/bpf/*.bpf.c) whose files
 // mark their expectations inline (expectations.ts). The states must come from the Rust loader.
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { definition } from '../../server/src/features/definition';
@@ -30,6 +32,18 @@ function crateFiles(dir: string): string[] {
   return out;
 }
 
+const OBJECTS = join(process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc'), 'rust-fixtures');
+
+/** The crate's BPF source compiled with clang -target bpf (as test/fixtures/build.sh compiles the cases). */
+function compiled(dir: string): string {
+  const source = readdirSync(join(dir, 'src', 'bpf')).find((n) => n.endsWith('.bpf.c')) as string;
+  const out = join(OBJECTS, dir.split('/').pop() as string);
+  mkdirSync(out, { recursive: true });
+  const object = join(out, source.replace(/\.c$/, '.o'));
+  execFileSync(process.env.CLANG ?? 'clang', ['-target', 'bpf', '-g', '-O2', '-Wall', '-Werror', '-Wno-unused-function', '-Wno-incompatible-function-pointer-types', '-D__TARGET_ARCH_x86', '-I', INCLUDE, '-c', join(dir, 'src', 'bpf', source), '-o', object]);
+  return object;
+}
+
 function workspaceOf(files: string[]): Workspace {
   const ws = new Workspace();
   for (const f of [...files, ...listCaseFiles(INCLUDE)]) ws.setFile(f, readFileSync(f));
@@ -47,8 +61,13 @@ describe('rust loaders', () => {
     const files = crateFiles(dir);
     const expected = readExpectations(files);
     describe(name, () => {
-      it('findings and states as marked, decided by the Rust loader', () => {
-        const ws = workspaceOf(files);
+      it('findings and states as marked, decided by the Rust loader', () => check(workspaceOf(files)));
+      it('the same with the object clang builds from the source (the object is the ground truth)', () => {
+        const ws = workspaceOf([...files, compiled(dir)]);
+        check(ws);
+        assert.ok(ws.model().objects.some((o) => o.truth === 'object' && o.loaders.some((l) => l.endsWith('main.rs'))), 'the Rust loader drives the compiled object');
+      });
+      const check = (ws: Workspace): void => {
         assert.equal(ws.wantsRustGrammar(), true);
         const model = ws.model();
         assert.deepEqual(findingKeys(model, new Set(files)), expectedKeys(expected.findings), 'findings');
@@ -66,7 +85,7 @@ describe('rust loaders', () => {
           assert.ok(got.length, `an association call at line ${c.line + 1}`);
           assert.deepEqual(got, got.map(() => c.result), `predicted result of the call at line ${c.line + 1}`);
         }
-      });
+      };
     });
   }
 
@@ -105,7 +124,7 @@ describe('rust loaders', () => {
     const view2 = { ...view, model: ws2.model(), facts: (p: string) => ws2.facts(p), text: (p: string) => ws2.text(p) };
     const main2 = join(dir2, 'src', 'main.rs');
     const lines2 = readFileSync(main2, 'utf8').split('\n');
-    const line2 = lines2.findIndex((l) => l.includes('lavd_ops_mut().cgroup_set_bandwidth'));
+    const line2 = lines2.findIndex((l) => l.includes('lavd_ops_mut().exit'));
     const map2 = view2.model.maps.find((m) => m.name === 'lavd_ops');
     const got = definition(view2, { textDocument: { uri: uri(main2) }, position: { line: line2, character: (lines2[line2] ?? '').indexOf('lavd_ops_mut') + 2 } }, uri);
     assert.deepEqual(got, [{ uri: uri(join(dir2, 'src', 'bpf', 'main.bpf.c')), range: map2?.location.range }]);
