@@ -2,6 +2,7 @@
 // declaration. An item depends only on its own text, so it is kept across re-parses by text: an
 // edit re-reads the declarations it touched and nothing else.
 import type { Node } from '../c/parser';
+import type { SyntaxNode } from '../c/syntaxNode';
 import { query } from '../c/queries';
 
 /** Offsets relative to the item's start in the expanded text. */
@@ -38,7 +39,9 @@ export type TopItem =
   | { kind: 'other' };
 
 /** The identifier a declarator declares, through pointers, arrays, parentheses and attributes. */
-export function declaredName(d: Node | null): Node | null {
+export function declaredName(d: Node | null): Node | null;
+export function declaredName(d: SyntaxNode | null): SyntaxNode | null;
+export function declaredName(d: SyntaxNode | null): SyntaxNode | null {
   let n = d;
   for (let i = 0; n && i < 16; i++) {
     if (n.type === 'identifier' || n.type === 'field_identifier') return n;

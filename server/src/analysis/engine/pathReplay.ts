@@ -80,14 +80,24 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   const byPath = new Map<string, { when: string; association: AssociationState }[]>();
   const programs: ScenarioOutcome['programs'] = new Map();
   const poisonWhen = new Map<string, string | undefined>();
+  // The slots each program is written into (`map.member`), found once for all its programs.
+  const slotsOf = new Map<string, Set<string>>();
+  for (const m of view.truth.structOpsMaps) {
+    for (const x of m.slots) {
+      if (!x.program) continue;
+      let set = slotsOf.get(x.program);
+      if (!set) slotsOf.set(x.program, (set = new Set()));
+      set.add(`${m.name}.${x.member}`);
+    }
+  }
   for (const name of first.programs.keys()) {
     const poisoning = use.filter((r) => r.out.programs.get(name)?.association.state === 'poisoned');
     const headline = (poisoning[0] ?? use[0]) as Run;
-    const same = use.filter((r) => stateKey(r.out.programs.get(name)?.association) === stateKey(headline.out.programs.get(name)?.association));
+    const headlineKey = stateKey(headline.out.programs.get(name)?.association);
+    const same = use.length === 1 ? use : use.filter((r) => stateKey(r.out.programs.get(name)?.association) === headlineKey);
     const when = same.length === use.length ? undefined : (conditionOf(same, loader) ?? `some of its paths (${loader.facts.file.split('/').pop()})`);
     programs.set(name, headline.out.programs.get(name) as { autoload: boolean; association: AssociationState });
-    const homes = new Set(view.truth.structOpsMaps.flatMap((m) => m.slots.filter((x) => x.program === name).map((x) => `${m.name}.${x.member}`)));
-    const at = decidingCall(name, headline.out.programs.get(name)?.association ?? { state: 'none', reason: '' }, headline.path.actions, homes);
+    const at = decidingCall(name, headline.out.programs.get(name)?.association ?? { state: 'none', reason: '' }, headline.path.actions, slotsOf.get(name) ?? new Set());
     decidedBy.set(name, { ...base, ...(when ? { when } : {}), ...(at ? { at } : {}) });
     if (poisoning.length) poisonWhen.set(name, when);
     if (when) {

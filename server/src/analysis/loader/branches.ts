@@ -1,7 +1,7 @@
 // Branch conditions of a loader: their value when the path knows it (constants, parameters given a
 // constant, a followed helper's return value), and what taking one side says about an attach call
 // (`if (!link) goto out;` continues only where bpf_map__attach_struct_ops() succeeded).
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { PathState } from './pathState';
 import { constInt, unwrap } from './refs';
 

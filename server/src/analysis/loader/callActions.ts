@@ -1,6 +1,6 @@
 // The loader calls a path reads: each call the reader acts on becomes actions (loads, attaches,
 // association calls, autoload/autocreate/autoattach changes) and phase changes of its skeleton.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction, LoaderPhase, Location } from '../facts';
 import { objectNamesForObject } from '../objectNames';
 import { constBool, constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';

@@ -4,7 +4,7 @@
 // (pathMerge.ts), and no more than MAX_PATHS are alive at once (past that, both sides of a branch
 // are read one after the other, and the lifecycle says it was truncated). Short-circuits are in
 // shortCircuit.ts, switch and loops (0, 1 or 2 runs) in loops.ts.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction } from '../facts';
 import { assume, conditionText, evaluate, forget } from './branches';
 import type { Arm, PathWalker, StepReader } from './flowApi';
@@ -47,9 +47,12 @@ export class FlowWalker implements PathWalker {
 
   walk(n: Node | null, states: PathState[]): PathState[] {
     if (!n) return states;
+    let exited = 0;
+    for (const s of states) if (s.exit) exited++;
+    if (!exited) return this.statement(n, states);
+    if (exited === states.length) return states;
     const live = states.filter((s) => !s.exit);
     const done = states.filter((s) => s.exit);
-    if (!live.length) return states;
     return [...done, ...this.statement(n, live)];
   }
 
@@ -109,7 +112,8 @@ export class FlowWalker implements PathWalker {
     let current = states;
     const left: PathState[] = [];
     for (let i = 0; i < children.length; i++) {
-      current = this.merge([...current, ...(pending.get(i) ?? [])]);
+      const resumed = pending.get(i);
+      current = this.merge(resumed ? [...current, ...resumed] : current);
       const out = this.walk(children[i] as Node, current);
       current = [];
       for (const s of out) {

@@ -1,6 +1,6 @@
 // What the loader reader's path walker (flow.ts) and its parts (sides.ts, shortCircuit.ts,
 // loops.ts, pathMerge.ts) ask of each other and of the reader that applies the steps.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { Location } from '../facts';
 import type { PathLiteral } from './paths';
 import type { PathState } from './pathState';

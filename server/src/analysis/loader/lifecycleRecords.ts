@@ -1,7 +1,7 @@
 // The lifecycles a loader's paths walk through, collected as the paths end: each segment (from an
 // open to its destroy, the next open, the end of its function) becomes one path of its lifecycle,
 // paths with the same calls merged; and every call once, in source order, for the flat list.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction } from '../facts';
 import type { PathState } from './pathState';
 import { MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';

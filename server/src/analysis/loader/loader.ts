@@ -4,7 +4,7 @@
 // through it that the code allows. Helper functions of the same file are followed from their
 // call sites with their arguments; a function nobody in the file calls is an entry point.
 import type { ParsedC } from '../c/document';
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction, LoaderFacts, LoaderPhase, Location } from '../facts';
 import { arrayElement, constInt, RefResolver, Scope, skeletonOf, unwrap } from './refs';
 import { objectNamesForObject } from '../objectNames';
@@ -15,6 +15,7 @@ import { PathState } from './pathState';
 import type { LoaderLifecycle } from './paths';
 import { actionKey, LifecycleRecords } from './lifecycleRecords';
 import { StepIndex, stepCallee, stepType } from './stepIndex';
+import { SyntaxCache } from '../c/syntaxNode';
 import { DESTROY_CALL, isLoaderCallName, LIFECYCLE, scxCall } from './loaderCalls';
 import { loaderReadingGaps } from './readingGaps';
 import { readLoaderCall, type Base } from './callActions';
@@ -70,8 +71,11 @@ export class LoaderReader implements StepReader {
     for (const m of text.matchAll(/\bSCX_OPS_(?:[A-Z0-9]+_)?OPEN\s*\(\s*\w+\s*,\s*(\w+)\s*\)/g)) if (m[1]) this.skeletonTypes.add(m[1]);
     const tree = this.parsed.tree;
     if (!tree) return facts;
-    this.index = new StepIndex(tree.rootNode);
-    for (const top of tree.rootNode.namedChildren) {
+    // Every path asks the same nodes the same things: their answers are kept for this reading.
+    const syntax = new SyntaxCache();
+    const root = syntax.keep(tree.rootNode);
+    this.index = new StepIndex(root, syntax);
+    for (const top of root.namedChildren) {
       if (top?.type === 'function_definition') {
         const name = declaredName(top.childForFieldName('declarator'))?.text;
         if (name) this.functions.set(name, top);
@@ -204,7 +208,7 @@ export class LoaderReader implements StepReader {
     return this.index.steps(n);
   }
 
-  private index = new StepIndex(null);
+  private index = new StepIndex(null, null);
 
   step(n: Node, st: PathState): void {
     const fn = st.fn;

@@ -1,7 +1,7 @@
 // `switch` and loops in a loader, path by path: a switch forks once per case that can be taken
 // (falling through until a break); a loop body runs 0, 1 or 2 times (a second run repeats each call
 // once more).
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import { conditionText, evaluate, forget } from './branches';
 import type { PathWalker } from './flowApi';
 import { MAX_PATHS } from './paths';

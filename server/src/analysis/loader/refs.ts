@@ -1,7 +1,7 @@
 // Resolving user-space expressions to the programs and maps of a skeleton:
 // `skel->progs.P`, `skel->maps.M`, a local `struct bpf_program *p = skel->progs.P`,
 // `bpf_object__find_program_by_name(obj, "P")`, `bpf_program__fd(...)`, `bpf_map__fd(...)`.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { Location, SkeletonMemberRef } from '../facts';
 
 export type MemberKind = 'progs' | 'maps';

@@ -1,6 +1,6 @@
 // `a() || b()`, `a && b()`, `c ? x() : y()` and GNU `err ?: f()` (alone, assigned or returned) in
 // a loader: the right side runs only on the path where the left side lets it.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import { assume, conditionText, evaluate } from './branches';
 import type { PathWalker } from './flowApi';
 import { MAX_PATHS, negate } from './paths';

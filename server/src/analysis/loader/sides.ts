@@ -1,7 +1,7 @@
 // Which side of a branch matters to the loader reader: one that makes a loader call, follows a
 // helper, or leaves (returns, jumps, exits) before a loader call; and which side gives up (leaves
 // without any loader call but destroy: an error check). Found once per syntax node.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { Arm, StepReader } from './flowApi';
 import { stepCallee, stepType } from './stepIndex';
 

@@ -1,7 +1,7 @@
 // GNU statement expressions (`({ if (c) exit(1); x; })`, what a CHECK()-style macro expands to)
 // inside an expression: the reader walks them as statements where they stand, so an exit or a
 // return under a condition in one ends only the path where the condition holds.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 
 /** `({` with anything but code between: where a statement expression can start. */
 const OPENS = /\(\s*\{/;

@@ -3,8 +3,9 @@
 // again on every path: its kind, its extent and the function it calls. Syntax-tree nodes answer
 // these through the parser's runtime on every access, and `parent` walks down from the root, so
 // the top-level item around a node is found by its offsets instead.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 import { query } from '../c/queries';
+import { KeptNode, parserNode, type SyntaxCache } from '../c/syntaxNode';
 
 interface StepFacts {
   type: string;
@@ -17,16 +18,18 @@ interface StepFacts {
   sets?: string[];
 }
 
-/** Facts of the step nodes handed out (the same node objects are handed out every time). */
+/** Facts of parser nodes handed out without a cache (the same node objects every time). */
 const facts = new WeakMap<Node, StepFacts>();
 
 function factsOf(step: Node): StepFacts {
-  let f = facts.get(step);
+  const kept = step instanceof KeptNode;
+  let f = (kept ? step.derived : facts.get(step)) as StepFacts | undefined;
   if (!f) {
     const type = step.type;
     // Every field from the start: objects that gain fields later change shape under optimised code.
     f = { type, end: step.endIndex, callee: type === 'call_expression' ? (step.childForFieldName('function')?.text ?? '') : '', args: undefined, sets: undefined };
-    facts.set(step, f);
+    if (kept) step.derived = f;
+    else facts.set(step, f);
   }
   return f;
 }
@@ -72,7 +75,11 @@ export class StepIndex {
   private readonly byNode = new Map<number, Node[]>();
   private readonly topOf = new Map<number, Node>();
 
-  constructor(private readonly root: Node | null) {
+  constructor(
+    private readonly root: Node | null,
+    /** Keeps the nodes the query finds, so that a step is the same object on every path. */
+    private readonly syntax: SyntaxCache | null,
+  ) {
     for (const c of root?.namedChildren ?? []) if (c) this.tops.push({ node: c, start: c.startIndex, end: c.endIndex });
   }
 
@@ -107,9 +114,10 @@ export class StepIndex {
     const top = this.top(n);
     let all = this.byNode.get(top.id);
     if (!all) {
+      const syntax = this.syntax;
       all = query('loaderSteps')
-        .captures(top)
-        .map((c) => c.node)
+        .captures(parserNode(top))
+        .map((c): Node => (syntax ? syntax.keep(c.node) : c.node))
         .sort((a, b) => a.startIndex - b.startIndex || factsOf(b).end - factsOf(a).end);
       this.byNode.set(top.id, all);
     }

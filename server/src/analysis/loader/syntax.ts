@@ -1,5 +1,5 @@
 // Small syntax helpers of the loader reader's walker.
-import type { Node } from '../c/parser';
+import type { SyntaxNode as Node } from '../c/syntaxNode';
 
 /** The expression inside any parentheses. */
 export function unwrapParens(n: Node | null): Node | null {
