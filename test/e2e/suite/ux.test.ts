@@ -66,6 +66,20 @@ describe('bpf-assoc follows the editor conventions', () => {
     assert.ok([...seen].some((t) => /restarting|starting|indexing/.test(t)), `busy while the server restarts: ${[...seen].join(' | ')}`);
   });
 
+  it("opens the rule's page shipped with the extension from a diagnostic's code link", async () => {
+    await d.waitForProblem('poisoned-association', true, 'poisoned-association');
+    await d.page.locator('.markers-panel .monaco-list-row a', { hasText: /^poisoned-association$/ }).first().click();
+    const tab = d.page.locator('.editor-group-container .tab.active', { hasText: 'rules.md' });
+    await tab.waitFor({ timeout: 15_000 });
+    await d.screenshot('ux-rule-link-opens-bundled-doc');
+    // The installed extension's copy (the .vsix ships docs/), opened in an editor, not a web page.
+    const crumbs = (await d.page.locator('.editor-group-container.active .breadcrumbs-control').innerText()).replace(/\s+/g, ' ');
+    assert.match(crumbs, /docs.*rules\.md/, crumbs);
+    const text = await d.page.locator('.editor-group-container.active .view-lines').innerText();
+    assert.match(text.replace(/\u00a0/g, ' '), /# Rule catalogue/, 'the rule catalogue is open');
+    await d.closeAllEditors();
+  });
+
   it('shows a welcome text in the empty view while the server restarts, then the tree again', async () => {
     await d.treeLabels();
     const welcome = d.page.locator('.pane-body .welcome-view-content', { hasText: /Starting the bpf-assoc language server|indexing the workspace/ });
