@@ -61,7 +61,15 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   // Paths that give up at an error check count only for what they share with the others: they
   // are replayed only when every path gives up.
   const kept = paths.filter((p) => !p.givesUp);
-  const replay = (path: LoaderPath): Run => ({ path, out: runScenario(view, loader, kfuncs, path.actions) });
+  // A scenario depends only on the calls a path makes (compared whole): paths that differ only in
+  // how a checked call turned out (`if (err) fprintf(...)`, then on) make the same calls and share one run.
+  const byCalls = new Map<string, ScenarioOutcome>();
+  const replay = (path: LoaderPath): Run => {
+    const key = JSON.stringify(path.actions);
+    let out = byCalls.get(key);
+    if (!out) byCalls.set(key, (out = runScenario(view, loader, kfuncs, path.actions)));
+    return { path, out };
+  };
   // Paths that take the side of a checked association call its predicted answer rules out cannot
   // happen. When every kept path is such, the loader stops at an error check: the one that gets
   // furthest (the failure the analysis predicts; earlier checks are errors it does not predict).
