@@ -309,7 +309,11 @@ export class Expander {
         const next = nextSignificant(body, k + 1);
         const arg = bound.get(t.text) ?? [];
         const expanded = next?.text === '##' ? arg : this.expandIsolated(arg);
-        for (const a of expanded) out.push({ ...a, hide: a.hide ? [...a.hide, def.name] : hide });
+        // The argument's own expansion may have used up the item: stop before copying it, or every
+        // enclosing level would copy it again (a bomb of arguments inside arguments, F(n) =
+        // F(n-1)(F(n-1)(a)), then costs its nesting depth times the budget).
+        if ((cut = this.budget.exhausted || this.budget.over(out.length + expanded.length))) break;
+        for (const a of expanded) out.push({ ...a, hide: a.hide ? hiding(a.hide, def.name) : hide });
         continue;
       }
       out.push(this.synth(t.text, t.kind, name, end, hide));
@@ -341,6 +345,11 @@ export class Expander {
 /** Expands one file with the given macro table. */
 export function expandSource(text: string, table: MacroTable): Expansion {
   return new Expander(table).expandFile(text);
+}
+
+/** A hide set with `name` in it; a name already there is not added again (sets grow with nesting). */
+function hiding(hide: readonly string[], name: string): readonly string[] {
+  return hide.includes(name) ? hide : [...hide, name];
 }
 
 const vaOptUse = new WeakMap<MacroDef, boolean>();
