@@ -139,7 +139,9 @@ const NOT_NAMES = new Set([
  */
 function nameInText(text: string, isDefinition: boolean): string | null {
   const head = text.slice(0, text.search(/[{=]/) >>> 0).replace(/__attribute__\s*\(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\)/g, ' ');
-  const re = isDefinition ? /([A-Za-z_]\w*)\s*\(/g : /([A-Za-z_]\w*)\s*(?:\[|=|;|$)/g;
+  // A name starts a word and takes all of it: a match tried at every character of a long word
+  // (a 100,000-digit literal) backtracked through the rest of the word each time, quadratic.
+  const re = isDefinition ? /(?<!\w)([A-Za-z_]\w*)(?!\w)\s*\(/g : /(?<!\w)([A-Za-z_]\w*)(?!\w)\s*(?:\[|=|;|$)/g;
   for (const m of head.matchAll(re)) if (m[1] && !NOT_NAMES.has(m[1])) return m[1];
   return null;
 }
