@@ -3,7 +3,7 @@
 // edit re-reads the declarations it touched and nothing else.
 import type { Node } from '../c/parser';
 import type { SyntaxNode } from '../c/syntaxNode';
-import { query } from '../c/queries';
+import { bodyEdges } from './bodyEdges';
 
 /** Offsets relative to the item's start in the expanded text. */
 export type Rel = readonly [number, number];
@@ -109,8 +109,8 @@ function readFunction(node: Node): TopItem {
   const calls: { name: string; rel: Rel }[] = [];
   const args: string[] = [];
   if (body) {
-    for (const c of query('bodyEdges').captures(body)) {
-      if (c.name === 'callee') calls.push({ name: c.node.text, rel: rel(c.node, base) });
+    for (const c of bodyEdges(body)) {
+      if (c.kind === 'callee') calls.push({ name: c.node.text, rel: rel(c.node, base) });
       else args.push(c.node.text);
     }
   }
