@@ -3,7 +3,9 @@
 // paths that give up at an error check count only for what they share with the others.
 import type { AssociationState, DecidedBy, Finding, ModelAssociationCall } from '../model';
 import type { DependentKfunc } from '../kfuncs';
+import type { LoaderAction } from '../facts';
 import { describeWhen, type LoaderPath } from '../loader/paths';
+import { actionKey } from '../loader/lifecycleRecords';
 import type { LinkedLoader } from './link';
 import { poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
 import { quote } from './findingText';
@@ -39,6 +41,29 @@ function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
 }
 
 /** False when the path assumes a checked association call succeeded (or failed) and every answer predicted for it says otherwise. */
+/** Everything of a call a scenario reads, as a string: two calls with the same key replay alike. */
+function callKey(a: LoaderAction): string {
+  const base = `${actionKey(a)}|${a.location.file}|${a.inFunction}`;
+  switch (a.kind) {
+    case 'assoc':
+      return `${base}|${a.api}|${a.flags}|${a.allNonStructOps ? 1 : 0}|${a.program?.skeleton}|${a.map?.skeleton}|${a.text}`;
+    case 'open':
+    case 'load':
+    case 'open_and_load':
+    case 'attach':
+    case 'destroy':
+      return `${base}|${a.skeleton}|${a.programsOnly ? 1 : 0}`;
+    case 'set_autoload':
+      return `${base}|${a.program.skeleton}`;
+    case 'slot_assign':
+      return `${base}|${a.map.skeleton}|${a.member}|${a.program?.skeleton}`;
+    case 'data_assign':
+      return `${base}|${a.map.skeleton}|${a.member}`;
+    default:
+      return `${base}|${a.map.skeleton}`;
+  }
+}
+
 function feasible(r: Run): boolean {
   for (const c of r.path.checked ?? []) {
     const at = c.action.location;
@@ -65,7 +90,7 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   // how a checked call turned out (`if (err) fprintf(...)`, then on) make the same calls and share one run.
   const byCalls = new Map<string, ScenarioOutcome>();
   const replay = (path: LoaderPath): Run => {
-    const key = JSON.stringify(path.actions);
+    const key = path.actions.map(callKey).join('\n');
     let out = byCalls.get(key);
     if (!out) byCalls.set(key, (out = runScenario(view, loader, kfuncs, path.actions)));
     return { path, out };
