@@ -99,7 +99,9 @@ export function scanKfuncDecls(text: string, file: string): KfuncDeclFact[] {
     const start = Math.max(text.lastIndexOf(';', at), text.lastIndexOf('}', at), text.lastIndexOf('\n#', at)) + 1;
     const decl = text.slice(start, at);
     if (decl.length > 2000 || !/\bextern\b/.test(decl)) continue;
-    const m = /(\w+)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(?:__\w+\s*)*$/.exec(decl.replace(/\s+/g, ' '));
+    // Each trailing `__attr` is a whole word: `(?:__\w+\s*)*` could split `__a__a__a...` any way
+    // (exponential backtracking: 26 repeats took 1 s, each more doubled it).
+    const m = /\b(\w+)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(?:__\w+(?!\w)\s*)*$/.exec(decl.replace(/\s+/g, ' '));
     if (!m || !m[1]) continue;
     const name = m[1];
     const params = (m[2] ?? '').split(',');
