@@ -7,7 +7,7 @@ import { waitFor } from '../driver';
 /** Opens the language status hover (the `{}` entry) and returns its text. */
 export async function openLanguageStatus(page: Page, showing: RegExp = /programs? ·/): Promise<string> {
   await page.locator('[id="status.languageStatus"]').click();
-  const hover = page.locator('.hover-language-status, .monaco-hover', { hasText: showing }).first();
+  const hover = page.locator('.monaco-hover:not(.hidden)', { has: page.locator('.hover-language-status'), hasText: showing }).first();
   await hover.waitFor({ timeout: 10_000 });
   return (await hover.innerText()).replace(/\s+/g, ' ').trim();
 }

@@ -4,12 +4,12 @@
 // `when` clauses. Browser only (it clicks and measures the DOM); each step leaves a screenshot in
 // test/.artifacts/ (ux-*.png).
 import { strict as assert } from 'node:assert';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserDriver } from '../browser/browserDriver';
 import * as ux from '../browser/uxSteps';
 import { driver, waitFor } from '../driver';
-import { POISONED, REPO, find } from '../workspace';
+import { POISONED, REPO, build, find } from '../workspace';
 
 function workspace(): string {
   const dir = process.env.BPF_ASSOC_E2E_WORKSPACE;
@@ -26,8 +26,18 @@ describe('bpf-assoc follows the editor conventions', () => {
     const current = driver();
     if (!('page' in current)) this.skip();
     d = current as BrowserDriver;
-    // When this file runs alone: the model is in (the language status shows the counts).
+    // The poisoned program as examples/ has it (editor.test.ts's quick fix gave a map its own copy),
+    // rebuilt; then the model is in (the language status shows the counts).
+    copyFileSync(join(REPO, 'examples', POISONED.file), join(workspace(), POISONED.file));
+    build(workspace());
     await waitFor('the language status to count programs', async () => (COUNTS.test(await d.statusBarText()) ? true : undefined), 240_000);
+  });
+  // Each step from a plain editor: no hover, menu or peek left open, one editor group.
+  beforeEach(async () => {
+    await d.page.keyboard.press('Escape');
+    await d.page.keyboard.press('Escape');
+    await d.closeAllEditors();
+    await d.command('View: Single Column Editor Layout');
   });
 
   it('shows a language status item with the counts, and a menu with restart, logs and the VM targets', async () => {
@@ -64,20 +74,6 @@ describe('bpf-assoc follows the editor conventions', () => {
     }, 60_000);
     assert.ok(![...seen].some((t) => /stopped/.test(t)), `status texts seen: ${[...seen].join(' | ')}`);
     assert.ok([...seen].some((t) => /restarting|starting|indexing/.test(t)), `busy while the server restarts: ${[...seen].join(' | ')}`);
-  });
-
-  it("opens the rule's page shipped with the extension from a diagnostic's code link", async () => {
-    await d.waitForProblem('poisoned-association', true, 'poisoned-association');
-    await d.page.locator('.markers-panel .monaco-list-row a', { hasText: /^poisoned-association$/ }).first().click();
-    const tab = d.page.locator('.editor-group-container .tab.active', { hasText: 'rules.md' });
-    await tab.waitFor({ timeout: 15_000 });
-    await d.screenshot('ux-rule-link-opens-bundled-doc');
-    // The installed extension's copy (the .vsix ships docs/), opened in an editor, not a web page.
-    const crumbs = (await d.page.locator('.editor-group-container.active .breadcrumbs-control').innerText()).replace(/\s+/g, ' ');
-    assert.match(crumbs, /docs.*rules\.md/, crumbs);
-    const text = await d.page.locator('.editor-group-container.active .view-lines').innerText();
-    assert.match(text.replace(/\u00a0/g, ' '), /# Rule catalogue/, 'the rule catalogue is open');
-    await d.closeAllEditors();
   });
 
   it('shows a welcome text in the empty view while the server restarts, then the tree again', async () => {
@@ -168,5 +164,20 @@ describe('bpf-assoc follows the editor conventions', () => {
     const titles = await d.paletteCommands('bpf-assoc');
     for (const hidden of ['bpf-assoc: Reveal Map in Associations View', 'bpf-assoc: Show Slots and Association Calls', 'bpf-assoc: Reveal in Editor']) assert.ok(!titles.includes(hidden), `${hidden} stays out: ${titles.join(', ')}`);
     for (const shown of ['bpf-assoc: Show Status Menu', 'bpf-assoc: Open the Examples', 'bpf-assoc: Set Up the Built-in VM']) assert.ok(titles.includes(shown), `${shown} is there: ${titles.join(', ')}`);
+  });
+
+  // Last: the opened document stays in the editor's history.
+  it("opens the rule's page shipped with the extension from a diagnostic's code link", async () => {
+    await d.waitForProblem('poisoned-association', true, 'poisoned-association');
+    await d.page.locator('.markers-panel .monaco-list-row a', { hasText: /^poisoned-association$/ }).first().click();
+    const tab = d.page.locator('.editor-group-container .tab.active', { hasText: 'rules.md' });
+    await tab.waitFor({ timeout: 15_000 });
+    await d.screenshot('ux-rule-link-opens-bundled-doc');
+    // The installed extension's copy (the .vsix ships docs/), opened in an editor, not a web page.
+    const crumbs = (await d.page.locator('.editor-group-container.active .breadcrumbs-control').innerText()).replace(/\s+/g, ' ');
+    assert.match(crumbs, /docs.*rules\.md/, crumbs);
+    const text = await d.page.locator('.editor-group-container.active .view-lines').innerText();
+    assert.match(text.replace(/\u00a0/g, ' '), /# Rule catalogue/, 'the rule catalogue is open');
+    await d.closeAllEditors();
   });
 });
