@@ -64,7 +64,8 @@ export function compare(model: Model, objects: TruthObject[]): Comparison {
     mm.add(`${f}: ${m.name} (${m.type})`);
     for (const s of m.slots) {
       if (s.origin === 'loader') repointed.push(`${f}: ${m.name}.${s.member} -> ${s.program} (${s.file ?? 'loader'}:${s.line ?? 0})`);
-      else ms.add(`${f}: ${m.name}.${s.member} -> ${s.program}`);
+      // A member the source leaves NULL names no program: the object has no relocation to compare it with.
+      else if (s.program !== null) ms.add(`${f}: ${m.name}.${s.member} -> ${s.program}`);
     }
   }
   const isRepointed = (slot: string): boolean => repointed.some((r) => slot.startsWith(`${r.slice(0, r.indexOf(' -> '))} -> `));

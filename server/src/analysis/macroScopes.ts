@@ -4,7 +4,9 @@
 // scheduler's own config.h — takes, in each translation unit, the definition the unit's includes
 // compile: in include order, `#if`s evaluated as the unit evaluates them (c/preprocess.ts). Names
 // the unit does not define keep the workspace's definition (system headers are not in the
-// workspace); headers the unit does not include never override it.
+// workspace, and include paths often cannot be resolved), but only from headers the unit's include
+// graph can name: resolved, or matched loosely by file name (nameableHeaders); headers the unit does
+// not include never override it.
 import type { Directive } from './c/directives';
 import { MacroTable, type MacroDef } from './c/macros';
 import type { MacroUndef } from './c/macroTimeline';
@@ -118,6 +120,10 @@ export class MacroScopes {
 
   /** Every header definition by name. */
   private readonly byName = new Map<string, MacroDef[]>();
+  /** The headers with definitions, by file name. */
+  private readonly headersByBase = new Map<string, Set<string>>();
+  /** nameableHeaders() per unit reading. */
+  private readonly graphs = new WeakMap<UnitReading, Set<string>>();
 
   constructor(readonly headerDefs: readonly MacroDef[]) {
     this.key = definesKey(headerDefs);
@@ -127,6 +133,13 @@ export class MacroScopes {
       const list = this.byName.get(d.name);
       if (list) list.push(d);
       else this.byName.set(d.name, [d]);
+      const file = d.location?.file;
+      if (file !== undefined) {
+        const base = file.slice(file.lastIndexOf('/') + 1);
+        const set = this.headersByBase.get(base);
+        if (set) set.add(file);
+        else this.headersByBase.set(base, new Set([file]));
+      }
       const chosen = first.get(d.name);
       if (!chosen) first.set(d.name, d);
       else if (!this.contested.has(d.name) && defKey(chosen) !== defKey(d)) this.contested.set(d.name, chosen);
@@ -182,14 +195,64 @@ export class MacroScopes {
   }
 
   /**
+   * The files a unit's include graph can name: the files it reached, and transitively every file
+   * an `#include` of theirs resolves to or names loosely (a header with that file name anywhere in
+   * the workspace, since real include paths are often not the workspace's), whatever the `#if`s.
+   */
+  nameableHeaders(unit: UnitReading, files: ScopeFiles): ReadonlySet<string> {
+    const cached = this.graphs.get(unit);
+    if (cached) return cached;
+    const graph = new Set(unit.files);
+    const queue = [...unit.files];
+    const add = (p: string): void => {
+      if (graph.has(p)) return;
+      graph.add(p);
+      queue.push(p);
+    };
+    for (let i = 0; i < queue.length; i++) {
+      const from = queue[i] as string;
+      for (const d of files.directives(from) ?? []) {
+        if (d.kind !== 'include') continue;
+        const target = files.resolve(from, d.name, d.angled);
+        if (target !== undefined) add(target);
+        for (const h of this.headersByBase.get(d.name.slice(d.name.lastIndexOf('/') + 1)) ?? []) add(h);
+      }
+    }
+    this.graphs.set(unit, graph);
+    return graph;
+  }
+
+  /**
+   * The headers whose definitions must not reach a file of `unit`: those its include graph cannot
+   * name (nameableHeaders) that define a name its code can reach (`used`, through macro bodies).
+   */
+  unnameable(unit: UnitReading, files: ScopeFiles, used: ReadonlySet<string>): ReadonlySet<string> {
+    const out = new Set<string>();
+    if (!this.headersByBase.size) return out;
+    const graph = this.nameableHeaders(unit, files);
+    for (const name of this.namesReached(used, new Map())) {
+      for (const d of this.byName.get(name) ?? []) {
+        const file = d.location?.file;
+        if (file !== undefined && !graph.has(file)) out.add(file);
+      }
+    }
+    return out;
+  }
+
+  /**
    * The overrides a file's code can reach: the names it uses, and those in the bodies of any
    * definition of them, transitively. The rest would change nothing in its expansion.
    */
   reachable(overrides: readonly MacroDef[], used: ReadonlySet<string>): MacroDef[] {
     if (!overrides.length) return [];
+    const seen = this.namesReached(used, new Map(overrides.map((d) => [d.name, d])));
+    return overrides.filter((d) => seen.has(d.name));
+  }
+
+  /** The header-defined names `used` reaches, through the bodies of their definitions (and `extra`'s). */
+  private namesReached(used: ReadonlySet<string>, extra: ReadonlyMap<string, MacroDef>): Set<string> {
     const seen = new Set<string>();
     const queue = [...used].filter((n) => this.byName.has(n));
-    const extra = new Map(overrides.map((d) => [d.name, d]));
     while (queue.length) {
       const name = queue.pop() as string;
       if (seen.has(name)) continue;
@@ -198,7 +261,7 @@ export class MacroScopes {
         for (const t of d.body) if (t.kind === 'id' && !seen.has(t.text) && this.byName.has(t.text)) queue.push(t.text);
       }
     }
-    return overrides.filter((d) => seen.has(d.name));
+    return seen;
   }
 
   private modelledTable: { modelled: (name: string) => boolean; table: MacroTable } | null = null;
@@ -211,17 +274,19 @@ export class MacroScopes {
 
   /**
    * The table a file is expanded with: its own definitions (a BPF source's or a loader's, or a
-   * header's whose macros change along it), then its unit's `overrides`, then the workspace's.
-   * `modelled`: names a loader's reader models itself (never expanded). Cached on the file.
+   * header's whose macros change along it), then its unit's `overrides`, then the workspace's but
+   * those of the `unnameable` headers. `modelled`: names a loader's reader models itself (never
+   * expanded). Cached on the file.
    */
-  tableFor(f: ScopedFile, overrides: readonly MacroDef[], modelled?: (name: string) => boolean): MacroTable {
-    if (modelled && !overrides.length && !f.defines.length) return this.withModelled(modelled);
+  tableFor(f: ScopedFile, overrides: readonly MacroDef[], modelled?: (name: string) => boolean, unnameable: ReadonlySet<string> = new Set()): MacroTable {
+    if (modelled && !overrides.length && !f.defines.length && !unnameable.size) return this.withModelled(modelled);
     const own = f.defines.length > 0 && (f.kind === 'bpf' || f.kind === 'loader' || (f.kind === 'header' && changesMacros(f)));
-    if (!own && !overrides.length && !modelled) return this.global;
-    const key = `${overrides.map((d) => `${d.location?.file}:${d.location?.range.start.line}`).join(',')}|${modelled ? 'm' : ''}`;
+    if (!own && !overrides.length && !modelled && !unnameable.size) return this.global;
+    const key = `${overrides.map((d) => `${d.location?.file}:${d.location?.range.start.line}`).join(',')}|${modelled ? 'm' : ''}|${[...unnameable].sort().join(',')}`;
     if (f.table && f.tableKey === key) return f.table;
     const file = f.defines[0]?.location?.file ?? '';
-    f.table = new MacroTable([...(own ? f.defines : []), ...overrides, ...this.headerDefs], own ? { file, undefs: f.undefs ?? [] } : undefined, modelled);
+    const headers = unnameable.size ? this.headerDefs.filter((d) => !unnameable.has(d.location?.file ?? '')) : this.headerDefs;
+    f.table = new MacroTable([...(own ? f.defines : []), ...overrides, ...headers], own ? { file, undefs: f.undefs ?? [] } : undefined, modelled);
     f.tableKey = key;
     return f.table;
   }

@@ -186,13 +186,14 @@ export class Workspace {
     // A loader that mentions no macro leading to a section is not expanded at all (c/expand.ts):
     // its own unit's definitions would change nothing, so it is not read for them.
     if (f.kind === 'loader' && (f.text === undefined || !this.scopes.withModelled(isModelledMacro).mentionsAny(f.text))) return this.scopes.withModelled(isModelledMacro);
-    // A unit (a loader's host unit above all) is worked out only when some name is contested.
-    const unit = !this.scopes.contestsAny || f.text === undefined ? null : f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
+    const unit = f.text === undefined ? null : f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
     const all = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
     // Only what the file's code (or its own macros) can reach changes its expansion.
-    const used = all.length ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
+    const used = unit ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
     const overrides = this.scopes.reachable(all, used);
-    return this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined);
+    // Headers its unit cannot include give it nothing (a header elsewhere in the workspace defining a name it uses).
+    const unnameable = unit ? this.scopes.unnameable(unit, this.scopeFiles, used) : undefined;
+    return this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined, unnameable);
   }
 
   /** The identifiers of a file's code (includers.ts), once per text. */
