@@ -82,6 +82,23 @@ describe('loader paths', () => {
     assert.ok(ms < 5000, `${ms} ms`);
     ws.dispose();
   });
+
+  it('reads deeply nested loops within its work budget, and says where loops were read as running once', () => {
+    // Each loop runs its body 0, 1 or 2 times: 40 nested loops ran the innermost call 2^40 times (fuzz c-loader-20-957).
+    const loops = Array.from({ length: 40 }, () => '\tfor (int i = 0; i < 2; i++)\n').join('');
+    const loader = `#include "paths.skel.h"\nint main(void)\n{\n\tstruct paths *skel = paths__open_and_load();\n${loops}\t\tbpf_map__attach_struct_ops(skel->maps.map_x);\n\tpaths__destroy(skel);\n\treturn 0;\n}\n`;
+    const file = join(CASES, 'loader-paths', 'generated-nested-loops.c');
+    const bpf = listCaseFiles(join(CASES, 'loader-paths')).filter((f) => f.endsWith('.bpf.c'));
+    const { ws } = modelOf(bpf, { [file]: loader });
+    const facts = ws.facts(file) as LoaderFacts;
+    const life = facts.lifecycles?.[0];
+    assert.ok(life, 'one lifecycle');
+    assert.equal(life.truncated, true);
+    assert.ok(life.paths.some((p) => p.actions.some((a) => a.kind === 'attach_struct_ops')), 'the attach is read');
+    const note = facts.problems.find((p) => p.rule === 'parse-limit');
+    assert.match(note?.message ?? '', /generated-nested-loops\.c: reading the loops of this loader ran past its work budget \(200,000 steps\) at line \d+/);
+    ws.dispose();
+  });
 });
 
 describe('sched_ext loader macros', () => {

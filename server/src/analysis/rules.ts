@@ -27,7 +27,7 @@ const table = [
   ['stale-object', 'warning', 'A compiled object (.bpf.o), built after its sources were saved, disagrees with them about maps, slots or programs.'],
   ['build-behind-sources', 'info', 'A compiled object or skeleton is older than its saved sources: the build is behind them until it is rebuilt.'],
   ['unreadable-file', 'warning', 'A file could not be read as C (binary content) and was skipped.'],
-  ['parse-limit', 'info', "Part of a file was not analysed: it exceeded a budget (size, parse work, one top-level item's macro expansion, or the kfunc calls an object's programs reach) or the C parser could not read it; the message names the lines."],
+  ['parse-limit', 'info', "Part of a file was not analysed: it exceeded a budget (size, parse work, one top-level item's macro expansion, the kfunc calls an object's programs reach, or the path walk of a loader's nested loops) or the C parser could not read it; the message names the lines."],
   ['malformed-object', 'warning', 'A BPF object (a .bpf.o or the one embedded in a skeleton) is truncated or corrupted.'],
   ['malformed-skeleton', 'warning', 'A bpftool skeleton could not be read.'],
   ['analysis-error', 'warning', 'The analysis of one file failed (a bug, or an input no reader foresaw): that file was skipped, every other file analysed.'],

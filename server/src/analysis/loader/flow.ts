@@ -10,7 +10,7 @@ import { assume, conditionText, evaluate, forget } from './branches';
 import type { Arm, PathWalker, StepReader } from './flowApi';
 import { loop, switchStatement } from './loops';
 import { mergePaths } from './pathMerge';
-import { MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral } from './paths';
+import { LOADER_WALK_BUDGET, MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral } from './paths';
 import { PathState, type Exit } from './pathState';
 import { Scope, skeletonOf } from './refs';
 import { ShortCircuits } from './shortCircuit';
@@ -34,6 +34,10 @@ export class FlowWalker implements PathWalker {
   private readonly shortCircuits = new ShortCircuits(this);
   private readonly statementExpressions = new StatementExpressions();
   readonly visited = new Set<string>();
+  /** Statements walked times the paths alive at each and their calls so far, for this reading (LOADER_WALK_BUDGET). */
+  private work = 0;
+  /** The first loop that ran its body once only because the reading was past its work budget. */
+  repeatLeftOut: Node | null = null;
 
   constructor(readonly reader: StepReader, private readonly actionKey: (a: LoaderAction) => string) {
     this.sides = new Sides(reader);
@@ -57,6 +61,11 @@ export class FlowWalker implements PathWalker {
   }
 
   private statement(n: Node, states: PathState[]): PathState[] {
+    // Each path costs its calls so far (cloned, compared when merging).
+    for (const s of states) {
+      this.work++;
+      for (const seg of s.segments.values()) this.work += seg.actions.length;
+    }
     switch (n.type) {
       case 'compound_statement':
         return this.block(n.namedChildren.filter((c): c is Node => !!c), states);
@@ -288,6 +297,12 @@ export class FlowWalker implements PathWalker {
 
   interesting(a: Arm | Node | null, at: Node | null): boolean {
     return this.sides.interesting(a, at);
+  }
+
+  mayRepeat(loop: Node): boolean {
+    if (this.work < LOADER_WALK_BUDGET) return true;
+    this.repeatLeftOut ??= loop;
+    return false;
   }
 
   callsLoader(n: Node, exceptDestroy: boolean): boolean {

@@ -52,6 +52,8 @@ export interface PathWalker {
   merge(states: PathState[]): PathState[];
   /** A side makes a loader call, follows a helper, or leaves before a loader call. */
   interesting(a: Arm | Node | null, at: Node | null): boolean;
+  /** A loop may run its body a second time: false (and the loop kept) past the reading's work budget. */
+  mayRepeat(loop: Node): boolean;
   /** The node makes a loader call (or follows a helper that does); destroy left out if asked. */
   callsLoader(n: Node, exceptDestroy: boolean): boolean;
 }

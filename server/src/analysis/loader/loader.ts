@@ -12,7 +12,7 @@ import { declaredName } from '../bpfSource';
 import { FlowWalker, type StepReader } from './flow';
 import { evaluate } from './branches';
 import { PathState } from './pathState';
-import type { LoaderLifecycle } from './paths';
+import { loopBudgetMessage, type LoaderLifecycle } from './paths';
 import { actionKey, LifecycleRecords } from './lifecycleRecords';
 import { StepIndex, stepCallee, stepType } from './stepIndex';
 import { SyntaxCache } from '../c/syntaxNode';
@@ -101,6 +101,10 @@ export class LoaderReader implements StepReader {
     facts.actions = this.records.actions();
     facts.lifecycles = this.records.lifecycles();
     facts.problems.push(...loaderReadingGaps(this.parsed, this.file, facts.actions));
+    if (walker.repeatLeftOut) {
+      const at = this.loc(walker.repeatLeftOut);
+      facts.problems.push({ rule: 'parse-limit', message: loopBudgetMessage(this.file, at.range.start.line), location: at });
+    }
     facts.skeletonTypes = [...this.skeletonTypes];
     return facts;
   }

@@ -108,6 +108,12 @@ export function loop(w: PathWalker, n: Node, states: PathState[]): PathState[] {
       else current.push(s);
     }
     current = w.expression(update, current);
+    if (i === 1 && !w.mayRepeat(n)) {
+      // Past the reading's work budget the body is not run again; the paths say they were cut.
+      for (const s of current) w.reader.truncate(s);
+      stop(current, 'once or more');
+      return w.merge(done);
+    }
     if (i === 1 && current.length + done.length < MAX_PATHS) stop(current.map((s) => s.clone()), 'once');
   }
   stop(current, 'twice or more');

@@ -41,6 +41,16 @@ export interface LoaderLifecycle {
 
 /** Paths kept per lifecycle, and states alive at once while walking one function. */
 export const MAX_PATHS = 32;
+/**
+ * Work one loader reading may spend, in statements walked times the paths alive at each (and their
+ * calls so far): past it a loop's body runs once only (nested loops each running their body twice
+ * double the work per level). The largest fixture reading spends about 50,000.
+ */
+export const LOADER_WALK_BUDGET = 200_000;
+/** The parse-limit note of a loader whose reading went past LOADER_WALK_BUDGET at a loop (0-based row). */
+export function loopBudgetMessage(file: string, row: number): string {
+  return `${file.split('/').pop() ?? file}: reading the loops of this loader ran past its work budget (${LOADER_WALK_BUDGET.toLocaleString('en-US')} steps) at line ${row + 1}: from there, loops are read as running their body once, so paths where a loop body runs again are missing from the analysis.`;
+}
 /** How deep helper functions of the loader file are followed. */
 export const MAX_CALL_DEPTH = 3;
 
