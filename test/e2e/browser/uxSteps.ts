@@ -22,7 +22,7 @@ export async function openStatusMenu(page: Page): Promise<string[]> {
 }
 
 /** Runs a palette command that opens a quick pick of its own (the palette stays open). */
-export async function commandWithPick(page: Page, title: string, next: RegExp): Promise<void> {
+export async function commandWithPick(page: Page, title: string, next: RegExp, timeout = 30_000): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
@@ -32,7 +32,7 @@ export async function commandWithPick(page: Page, title: string, next: RegExp): 
   const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.waitFor({ timeout: 10_000 });
   await row.click();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: next }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: next }).first().waitFor({ timeout });
 }
 
 /** Picks an entry of the open quick pick. */

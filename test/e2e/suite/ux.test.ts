@@ -132,13 +132,24 @@ describe('bpf-assoc follows the editor conventions', () => {
     }
   });
 
-  it('feeds Problems from a task that runs bpf-assoc check with the $bpf-assoc problem matcher', async () => {
+  it('feeds Problems from a task that runs bpf-assoc check with the $bpf-assoc problem matcher', async function () {
+    this.timeout(300_000);
     mkdirSync(join(workspace(), '.vscode'), { recursive: true });
     const task = { label: 'bpf-assoc check', type: 'process', command: process.execPath, args: [join(REPO, 'dist', 'cli.js'), 'check', '.'], problemMatcher: '$bpf-assoc' };
     writeFileSync(join(workspace(), '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [task] }, null, 2));
     const before = await d.waitForProblem('poisoned-association', true, 'poisoned-association');
     const fromServer = before.filter((p) => p.code === 'poisoned-association').length;
-    await ux.commandWithPick(d.page, 'Tasks: Run Task', /bpf-assoc check/);
+    // VS Code reads a tasks.json written while it runs when its file watcher reports it: until
+    // then the picker lists only the task providers. Ask again until the task is listed.
+    await waitFor('Tasks: Run Task to list the task from the new tasks.json', async () => {
+      try {
+        await ux.commandWithPick(d.page, 'Tasks: Run Task', /bpf-assoc check/, 10_000);
+        return true;
+      } catch {
+        await d.page.keyboard.press('Escape');
+        return undefined;
+      }
+    }, 120_000);
     await ux.pick(d.page, /bpf-assoc check/);
     const after = await waitFor('the task to add its problems', async () => {
       const all = await d.waitForProblem('poisoned-association', true, 'poisoned-association');
