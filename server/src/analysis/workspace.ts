@@ -183,17 +183,28 @@ export class Workspace {
    * translation unit includes first (macroScopes.ts); a loader keeps the macros its reader models.
    */
   private tableFor(path: string, f: FileEntry): MacroTable {
+    // Asked for every loader on every model build (every keystroke): the last choice stands while
+    // the scopes, the text and the unit are the same.
+    const last = f.tableChoice;
+    const known = last && last.scopes === this.scopes && last.text === f.text;
+    if (known && last.unit === null) return last.table;
     // A loader that mentions no macro leading to a section is not expanded at all (c/expand.ts):
     // its own unit's definitions would change nothing, so it is not read for them.
-    if (f.kind === 'loader' && (f.text === undefined || !this.scopes.withModelled(isModelledMacro).mentionsAny(f.text))) return this.scopes.withModelled(isModelledMacro);
+    if (f.kind === 'loader' && (f.text === undefined || !this.scopes.withModelled(isModelledMacro).mentionsAny(f.text))) return this.chosen(f, null, this.scopes.withModelled(isModelledMacro));
     const unit = f.text === undefined ? null : f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
+    if (known && last.unit === unit) return last.table;
     const all = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
     // Only what the file's code (or its own macros) can reach changes its expansion.
     const used = unit ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
     const overrides = this.scopes.reachable(all, used);
     // Headers its unit cannot include give it nothing (a header elsewhere in the workspace defining a name it uses).
     const unnameable = unit ? this.scopes.unnameable(unit, this.scopeFiles, used) : undefined;
-    return this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined, unnameable);
+    return this.chosen(f, unit, this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined, unnameable));
+  }
+
+  private chosen(f: FileEntry, unit: object | null, table: MacroTable): MacroTable {
+    f.tableChoice = { scopes: this.scopes, text: f.text, unit, table };
+    return table;
   }
 
   /** The identifiers of a file's code (includers.ts), once per text. */

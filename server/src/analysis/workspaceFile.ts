@@ -37,6 +37,11 @@ export interface FileEntry {
   /** The macros this file is expanded with (macroScopes.ts), and what they were made from. */
   table?: MacroTable;
   tableKey?: string;
+  /**
+   * The table the workspace last chose for it, with what the choice read: the macro scopes, its
+   * text and its translation unit (the same object while the unit's files are unchanged).
+   */
+  tableChoice?: { scopes: object; text: string | undefined; unit: object | null; table: MacroTable };
   /** Last modification (ms since the epoch) of the saved file, when known: the caller's mtime. */
   modified?: number;
   /** An editor buffer that differs from the saved file. */
