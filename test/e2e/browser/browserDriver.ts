@@ -2,7 +2,7 @@
 // keyboard, mouse and the DOM, the way a person uses the editor.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { waitFor, type EditorDriver, type Position, type Problem, type VmReport, type VmRunFrom } from '../driver';
 import { ARTIFACTS } from '../workspace';
@@ -118,8 +118,14 @@ export class BrowserDriver implements EditorDriver {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 10_000 });
     await input.fill(file);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: basename(file) }).first().waitFor({ timeout: 10_000 });
-    await this.page.keyboard.press('Enter');
+    // Click the file's own row: Enter takes the first row, which can still be the most recently
+    // opened editor (say docs/rules.md) while Quick Open has not yet filtered the list by the text.
+    const exact = (s: string) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const dir = dirname(file);
+    let row = this.page.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exact(basename(file)) }) });
+    if (dir !== '.') row = row.filter({ has: this.page.locator('.label-description', { hasText: dir }) });
+    row = row.first();
+    await row.click({ timeout: 10_000 });
     await this.page.locator('.tab.active', { hasText: basename(file) }).waitFor({ timeout: 10_000 });
     if (at) await this.goTo(at);
   }
