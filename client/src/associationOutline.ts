@@ -1,8 +1,7 @@
 // The tree shown in the "struct_ops associations" view, computed from the workspace model:
 // objects → struct_ops maps → slots → programs, plus per-object groups of poisoned,
 // explicitly associated and unassociated programs. Pure (no vscode), so it is unit-tested.
-import type { Location } from '../../server/src/analysis/facts';
-import type { AssociationState, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../../server/src/analysis/model';
+import type { AssociationState, Location, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from '../../server/src/protocol';
 
 /** The object's build, when it is behind the saved sources or still differs after a rebuild (not while typing). */
 function buildDescription(o: ModelObject): string {

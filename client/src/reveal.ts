@@ -1,6 +1,6 @@
 // Opens a model location (absolute file, 0-based LSP range) in an editor and selects it.
 import * as vscode from 'vscode';
-import type { Location } from '../../server/src/analysis/facts';
+import type { Location } from '../../server/src/protocol';
 
 export function toRange(location: Location): vscode.Range {
   const { start, end } = location.range;

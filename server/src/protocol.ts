@@ -1,6 +1,10 @@
-// Custom LSP methods of bpf-assoc: the one server file the client imports.
-// Documented in docs/lsp-extensions.md; keep the two in step.
+// Custom LSP methods of bpf-assoc and the model types they carry: the one server file the client
+// imports (eslint.config.mjs enforces it). Documented in docs/lsp-extensions.md; keep the two in step.
 import type { WorkspaceModel } from './analysis/model';
+
+/** The wire types of `bpfAssoc/model`: the workspace model as the client reads it. */
+export type { Location, Position, Range } from './analysis/facts';
+export type { AssociationState, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from './analysis/model';
 
 export namespace ModelRequest {
   /** The whole workspace model (file fields are absolute paths), for the tree view and the graph. */

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { Parser } from 'web-tree-sitter';
 import { grammar, loadGrammar, parseC, PARSE_BUDGET_STEPS } from '../../server/src/analysis/c/parser';
+import { loadRustGrammar, parseRust } from '../../server/src/analysis/rust/parser';
 
 /** C with some of everything, about 250 KB: a few thousand progress callbacks. */
 function sample(): string {
@@ -21,9 +22,9 @@ function sample(): string {
 }
 
 /** The progress callbacks a full parse of `text` makes. */
-function stepsOf(text: string): number {
+function stepsOf(text: string, language = grammar()): number {
   const parser = new Parser();
-  parser.setLanguage(grammar());
+  parser.setLanguage(language);
   let steps = 0;
   const tree = parser.parse(text, null, { progressCallback: () => void steps++ });
   tree?.delete();
@@ -60,5 +61,20 @@ describe('parse budget counts work, not time (issue 11)', () => {
     } finally {
       for (const s of spinners) s.kill('SIGKILL');
     }
+  });
+});
+
+describe('Rust parse budget counts work too', () => {
+  it('a budget of exactly the steps a loader needs parses it, one less does not', async function () {
+    this.timeout(60_000);
+    const rust = await loadRustGrammar();
+    const text = Array.from({ length: 300 }, (_, i) => `fn load_${i}() -> Result<()> { let mut open = SkelBuilder::default().open()?; open.maps.ops_${i}.set_autoattach(false); let skel = open.load()?; Ok(()) }`).join('\n');
+    const need = stepsOf(text, rust);
+    assert.ok(need > 10 && need < PARSE_BUDGET_STEPS, String(need));
+    const enough = parseRust(text, need);
+    assert.ok(enough, 'parsed with exactly the steps it needs');
+    assert.equal(enough.rootNode.namedChildren.length, 300);
+    enough.delete();
+    assert.equal(parseRust(text, need - 1), null, 'cancelled one step short');
   });
 });

@@ -1,8 +1,7 @@
 // The association graph from the workspace model: struct_ops maps and programs are nodes,
 // grouped by BPF object; slots (map → program) and explicit association calls
 // (program → map) are edges. Pure (no vscode, no DOM): the webview only lays it out and draws it.
-import type { Location } from '../../../server/src/analysis/facts';
-import type { WorkspaceModel } from '../../../server/src/analysis/model';
+import type { Location, WorkspaceModel } from '../../../server/src/protocol';
 import { describeAssociation } from '../associationOutline';
 
 export interface GraphNode {

@@ -3,7 +3,7 @@
 // it in the editor. Strict content security policy: only our script (by nonce) and stylesheet.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { Location } from '../../../server/src/analysis/facts';
+import type { Location } from '../../../server/src/protocol';
 import type { ModelStore } from '../modelStore';
 import { reveal } from '../reveal';
 import { pageHead } from '../webviewPage';

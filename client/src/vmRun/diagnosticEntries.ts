@@ -2,7 +2,7 @@
 // vmDiagnostics() says where and what; this groups them by file and gives each a code from the
 // verdict of its cell, so Problems can be filtered. An answer the analysis predicted is no problem:
 // it stays in the results view and out of Problems. Pure, so it is unit-tested.
-import type { Location } from '../../../server/src/analysis/facts';
+import type { Location } from '../../../server/src/protocol';
 import type { Verdict, VmDiagnostic, VmRunResults } from '../../../remote/src/index';
 
 export const VM_DIAGNOSTIC_SOURCE = 'bpf-assoc VM';

@@ -1,7 +1,7 @@
 // Which BPF object a VM run takes: from the command's argument (the code lens passes the object
 // id, the tree view its object node), else a quick pick of the objects that have a compiled form.
 // Pure (no vscode), so it is unit-tested.
-import type { ModelObject, WorkspaceModel } from '../../../server/src/analysis/model';
+import type { ModelObject, WorkspaceModel } from '../../../server/src/protocol';
 
 /** An object can run once there is something to ship: a .bpf.o or a bpftool skeleton. */
 export function isRunnable(o: ModelObject): boolean {

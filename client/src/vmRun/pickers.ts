@@ -2,7 +2,7 @@
 // and the targets (several may be picked; they run in parallel). The gear button opens the
 // bpfAssoc.vm settings.
 import * as vscode from 'vscode';
-import type { WorkspaceModel } from '../../../server/src/analysis/model';
+import type { WorkspaceModel } from '../../../server/src/protocol';
 import { objectItems } from './objectChoice';
 import type { TargetChoice, TargetPickEntry } from './targetChoice';
 

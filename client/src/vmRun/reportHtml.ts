@@ -2,7 +2,7 @@
 // only our stylesheet; links are command URIs the panel allows one by one (reveal a location,
 // show the transcript). Colours come from the theme's CSS variables (media/vmReport.css). Pure:
 // view in, HTML out, so the escaping is unit-tested.
-import type { Location } from '../../../server/src/analysis/facts';
+import type { Location } from '../../../server/src/protocol';
 import { escapeHtml, pageHead } from '../webviewPage';
 import { columnSummary, VERDICT_TEXT, type ReportCell, type ReportColumn, type ReportRow, type ReportView } from './reportView';
 

@@ -2,7 +2,7 @@
 // its links are command URIs allowed one by one: reveal a row's location (beside the panel) and
 // show the transcript.
 import * as vscode from 'vscode';
-import type { Location } from '../../../server/src/analysis/facts';
+import type { Location } from '../../../server/src/protocol';
 import { reveal } from '../reveal';
 import { reportHtml, TRANSCRIPT_COMMAND } from './reportHtml';
 import type { ReportView } from './reportView';

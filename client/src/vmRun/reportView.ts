@@ -2,7 +2,7 @@
 // VmRunResults. One row per object, program, association call and attached map, grouped; one
 // column per target (its kernel in the heading). Pure (no vscode), so it is unit-tested; the
 // webview renders it (reportHtml.ts).
-import type { Location } from '../../../server/src/analysis/facts';
+import type { Location } from '../../../server/src/protocol';
 import type { ResultRow, TargetResult, Verdict, VmRunResults } from '../../../remote/src/index';
 import { loaderSummary } from '../../../remote/src/results';
 

@@ -1,5 +1,6 @@
 // The C grammar, loaded once. Parsing never throws: a parse that runs past its budget is
 // cancelled and reported, and the caller gets null.
+// eslint-disable-next-line no-restricted-imports -- reads only the grammar wasm shipped with bpf-assoc (beside dist/*.js or in node_modules), never workspace input
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
@@ -10,7 +11,8 @@ let ready: Promise<Language> | undefined;
 let language: Language | undefined;
 let parser: Parser | undefined;
 
-function locate(name: string, packagePath: string): string {
+/** A file shipped with bpf-assoc: beside the bundle, or in node_modules when run from sources. */
+export function locateShipped(name: string, packagePath: string): string {
   // Bundled: beside dist/*.js. From sources (tests): in node_modules.
   const beside = join(__dirname, name);
   if (existsSync(beside)) return beside;
@@ -20,9 +22,9 @@ function locate(name: string, packagePath: string): string {
 /** Loads the tree-sitter runtime and the C grammar. Safe to call many times. */
 export function loadGrammar(): Promise<Language> {
   ready ??= (async () => {
-    const runtime = locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
+    const runtime = locateShipped('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
     await Parser.init({ locateFile: () => runtime });
-    language = await Language.load(locate('tree-sitter-c.wasm', 'tree-sitter-c/tree-sitter-c.wasm'));
+    language = await Language.load(locateShipped('tree-sitter-c.wasm', 'tree-sitter-c/tree-sitter-c.wasm'));
     parser = new Parser();
     parser.setLanguage(language);
     return language;

@@ -1,5 +1,6 @@
 // Tree-sitter queries live in server/queries/*.scm (shipped as dist/queries/*.scm), one concern
 // per file, compiled once.
+// eslint-disable-next-line no-restricted-imports -- reads only the query files shipped with bpf-assoc (dist/queries or server/queries), never workspace input
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Query } from 'web-tree-sitter';
