@@ -34,14 +34,17 @@ function crateFiles(dir: string): string[] {
 
 const OBJECTS = join(process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc'), 'rust-fixtures');
 
-/** The crate's BPF source compiled with clang -target bpf (as test/fixtures/build.sh compiles the cases). */
-function compiled(dir: string): string {
-  const source = readdirSync(join(dir, 'src', 'bpf')).find((n) => n.endsWith('.bpf.c')) as string;
+/** Every BPF source of the crate (src/bpf, lib/ below it too) compiled with clang -target bpf (as test/fixtures/build.sh compiles the cases). */
+function compiled(dir: string): string[] {
   const out = join(OBJECTS, dir.split('/').pop() as string);
   mkdirSync(out, { recursive: true });
-  const object = join(out, source.replace(/\.c$/, '.o'));
-  execFileSync(process.env.CLANG ?? 'clang', ['-target', 'bpf', '-g', '-O2', '-Wall', '-Werror', '-Wno-unused-function', '-Wno-incompatible-function-pointer-types', '-D__TARGET_ARCH_x86', '-I', INCLUDE, '-c', join(dir, 'src', 'bpf', source), '-o', object]);
-  return object;
+  return crateFiles(join(dir, 'src', 'bpf'))
+    .filter((f) => f.endsWith('.bpf.c'))
+    .map((source) => {
+      const object = join(out, (source.split('/').pop() as string).replace(/\.c$/, '.o'));
+      execFileSync(process.env.CLANG ?? 'clang', ['-target', 'bpf', '-g', '-O2', '-Wall', '-Werror', '-Wno-unused-function', '-Wno-incompatible-function-pointer-types', '-D__TARGET_ARCH_x86', '-I', INCLUDE, '-c', source, '-o', object]);
+      return object;
+    });
 }
 
 function workspaceOf(files: string[]): Workspace {
@@ -63,7 +66,7 @@ describe('rust loaders', () => {
     describe(name, () => {
       it('findings and states as marked, decided by the Rust loader', () => check(workspaceOf(files)));
       it('the same with the object clang builds from the source (the object is the ground truth)', () => {
-        const ws = workspaceOf([...files, compiled(dir)]);
+        const ws = workspaceOf([...files, ...compiled(dir)]);
         check(ws);
         assert.ok(ws.model().objects.some((o) => o.truth === 'object' && o.loaders.some((l) => l.endsWith('main.rs'))), 'the Rust loader drives the compiled object');
       });
@@ -169,11 +172,17 @@ describe('rust loaders', () => {
 
   it('build scripts name skeletons as libbpf-cargo and scx_cargo do', () => {
     const lib = readBuildScript('const SRC: &str = "src/bpf/tcp_ca.bpf.c";\nfn main() { SkeletonBuilder::new().source(SRC).build_and_generate(&out).unwrap(); }', '/c');
-    assert.deepEqual(lib, [{ name: 'tcp_ca', source: '/c/src/bpf/tcp_ca.bpf.c' }]);
+    assert.deepEqual(lib, [{ name: 'tcp_ca', source: '/c/src/bpf/tcp_ca.bpf.c', parts: [] }]);
     const obj = readBuildScript('SkeletonBuilder::new()\n  .source("src/bpf/x.bpf.c")\n  .obj("target/other.bpf.o")\n  .build_and_generate(out)?;', '/c');
-    assert.deepEqual(obj, [{ name: 'other', source: '/c/src/bpf/x.bpf.c' }]);
+    assert.deepEqual(obj, [{ name: 'other', source: '/c/src/bpf/x.bpf.c', parts: [] }]);
     const scx = readBuildScript('scx_cargo::BpfBuilder::new().unwrap().enable_skel("src/bpf/main.bpf.c", "bpf").build().unwrap();', '/c');
-    assert.deepEqual(scx, [{ name: 'bpf', source: '/c/src/bpf/main.bpf.c' }]);
+    assert.deepEqual(scx, [{ name: 'bpf', source: '/c/src/bpf/main.bpf.c', parts: [] }]);
+    // build() compiles the skel source alone: add_source() only makes cargo rerun the script.
+    const built = readBuildScript('BpfBuilder::new()?.enable_skel("src/bpf/main.bpf.c", "bpf").add_source("src/bpf/a.bpf.c").build()?;', '/c');
+    assert.deepEqual(built, [{ name: 'bpf', source: '/c/src/bpf/main.bpf.c', parts: [] }]);
+    // compile_link_gen() links the skel source with every add_source() into bpf.bpf.o: the skeleton is `bpf` whatever enable_skel() names.
+    const linked = readBuildScript('let mut b = BpfBuilder::new()?;\nb.enable_skel(MAIN, "main");\nb.add_source("src/bpf/lib/a.bpf.c").add_source("./src/bpf/b.bpf.c");\nb.compile_link_gen()?;\nconst MAIN: &str = "src/bpf/main.bpf.c";', '/c');
+    assert.deepEqual(linked, [{ name: 'bpf', source: '/c/src/bpf/main.bpf.c', parts: ['/c/src/bpf/lib/a.bpf.c', '/c/src/bpf/b.bpf.c'] }]);
     assert.equal(skeletonTypePrefix('tcp_ca'), 'TcpCa');
   });
 });

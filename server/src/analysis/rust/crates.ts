@@ -2,8 +2,12 @@
 // skeleton after the object file (gen/mod.rs gen_single: the file name up to its first '.'; with
 // `.source()` only, the source's: `src/bpf/tcp_ca.bpf.c` -> `tcp_ca`), and its types after that
 // name, capitalised part by part (`tcp_ca` -> `TcpCaSkelBuilder`, `OpenTcpCaSkel`, `TcpCaSkel`).
-// scx_cargo's BpfBuilder names it itself: `.enable_skel("src/bpf/main.bpf.c", "bpf")` gives
-// `BpfSkel` for main.bpf.c. Read from the crate's build.rs text; pure, no parse needed.
+// scx_cargo's BpfBuilder names it itself: `.enable_skel("src/bpf/main.bpf.c", "bpf")` with
+// `.build()` gives `BpfSkel` for main.bpf.c alone (the `.add_source()`s are only rerun triggers
+// then); with `.compile_link_gen()` it compiles the skel source and every `.add_source()`, links
+// them into one object, always `bpf.bpf.o`, and generates `bpf_skel.rs` from it: the skeleton is
+// `BpfSkel` whatever name `.enable_skel()` gives (scx_cargo bpf_builder.rs compile_link_gen()).
+// Read from the crate's build.rs text; pure, no parse needed.
 import { basename, dirname, join, normalize } from 'node:path';
 import { objectNamesForSource } from '../objectNames';
 
@@ -13,7 +17,12 @@ export interface SkeletonSpec {
   name: string;
   /** Absolute path of the BPF source. */
   source: string;
+  /** The other sources linked into the same object (scx_cargo's `.add_source()` with `.compile_link_gen()`), absolute. */
+  parts: string[];
 }
+
+/** scx_cargo's name for a linked skeleton: `compile_link_gen()` hard-codes `bpf.bpf.o` and `bpf_skel.rs`. */
+export const SCX_LINKED_SKELETON = 'bpf';
 
 /** `tcp_ca` -> `TcpCa`, as libbpf-cargo's capitalize_first_letter() does. */
 export function skeletonTypePrefix(rawName: string): string {
@@ -80,15 +89,23 @@ export function readBuildScript(text: string, crateDir: string): SkeletonSpec[] 
   const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m) => m.replace(/[^\n]/g, ' '));
   const constants = stringConstants(code);
   const out: SkeletonSpec[] = [];
-  const add = (name: string, source: string) => {
+  const add = (name: string, source: string, parts: string[] = []) => {
     const abs = normalize(join(crateDir, source));
-    if (name && !out.some((s) => s.name === name && s.source === abs)) out.push({ name, source: abs });
+    const linked = parts.map((p) => normalize(join(crateDir, p))).filter((p) => p !== abs);
+    if (name && !out.some((s) => s.name === name && s.source === abs)) out.push({ name, source: abs, parts: [...new Set(linked)] });
   };
+  // scx_cargo: one BpfBuilder per build script (its calls chained or made on a variable).
+  const firstArgument = (m: RegExpMatchArray): string | null => {
+    const [a] = argumentsAt(code, (m.index ?? 0) + m[0].length - 1);
+    return a === undefined ? null : argumentString(a, constants);
+  };
+  const linking = /\.compile_link_gen\s*\(/.test(code);
+  const added = linking ? [...code.matchAll(/\.add_source\s*\(/g)].map(firstArgument).filter((a): a is string => !!a) : [];
   for (const m of code.matchAll(/\.enable_skel\s*\(/g)) {
     const [src, name] = argumentsAt(code, (m.index ?? 0) + m[0].length - 1);
     const source = src === undefined ? null : argumentString(src, constants);
     const raw = name === undefined ? null : argumentString(name, constants);
-    if (source && raw) add(raw, source);
+    if (source && raw) add(linking ? SCX_LINKED_SKELETON : raw, source, added);
   }
   const starts = [...code.matchAll(/\bSkeletonBuilder\s*::\s*new\s*\(\s*\)/g)].map((m) => m.index ?? 0);
   starts.forEach((at, i) => {
@@ -122,14 +139,25 @@ export function crateDirOf(file: string, manifestDirs: ReadonlySet<string>): str
   }
 }
 
+/** A skeleton type's BPF object: its (first) source's object name, and the object names of the sources linked with it. */
+export interface CrateSkeleton {
+  objectName: string;
+  source: string;
+  /** Linked into the same object (scx_cargo `.add_source()` + `.compile_link_gen()`). */
+  parts?: string[];
+}
+
 /**
  * A Rust loader's skeleton types resolved to BPF objects: by the crate's build script, else by the
  * BPF sources of the crate whose file name gives the type (`tcp_ca.bpf.c` for `TcpCaSkel`, as
  * `cargo libbpf gen` names them).
  */
-export function skeletonsOfCrate(specs: SkeletonSpec[], crateSources: string[]): Map<string, { objectName: string; source: string }> {
-  const out = new Map<string, { objectName: string; source: string }>();
-  for (const s of specs) out.set(skeletonTypePrefix(s.name), { objectName: objectNameOfSource(s.source), source: s.source });
+export function skeletonsOfCrate(specs: SkeletonSpec[], crateSources: string[]): Map<string, CrateSkeleton> {
+  const out = new Map<string, CrateSkeleton>();
+  for (const s of specs) {
+    const parts = s.parts.map(objectNameOfSource);
+    out.set(skeletonTypePrefix(s.name), { objectName: objectNameOfSource(s.source), source: s.source, ...(parts.length ? { parts } : {}) });
+  }
   for (const src of crateSources) {
     const prefix = skeletonTypePrefix(rawObjectName(src));
     if (!out.has(prefix)) out.set(prefix, { objectName: objectNameOfSource(src), source: src });

@@ -6,8 +6,8 @@
 // acts on. The reader is pure: text and the crate's skeletons in, facts out.
 import type { Node, Tree } from '../c/parser';
 import { LineIndex } from '../c/lineIndex';
-import type { LoaderFacts, Location, SkeletonMemberRef } from '../facts';
-import { actionKey, LifecycleRecords } from '../loader/lifecycleRecords';
+import type { LoaderAction, LoaderFacts, Location, SkeletonMemberRef } from '../facts';
+import { actionKey, actionSkeleton, LifecycleRecords } from '../loader/lifecycleRecords';
 import type { LoaderLifecycle } from '../loader/paths';
 import { PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
@@ -16,7 +16,7 @@ import { RustWalker, type RustSteps } from './walker';
 import { LoaderText } from './loaderText';
 
 /** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
-export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string }>;
+export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[] }>;
 
 const SKELETON_TYPE = /\b(?:Open)?([A-Z][A-Za-z0-9]*?)Skel(?:Builder)?\b/g;
 const NULL_SLOT = /^(?:(?:std|core)::)?(?:ptr::)?null(?:_mut)?(?:::<[^>]*>)?\(\)$|^None$/;
@@ -38,6 +38,8 @@ export class RustLoaderReader implements RustSteps {
   /** Struct fields holding a skeleton (`skel: BpfSkel<'a>`). */
   private readonly fields = new Map<string, string>();
   private root = '';
+  /** Objects linked from several sources (scx_cargo `compile_link_gen()`): the other sources' object names, by the first's. */
+  private readonly parts = new Map<string, string[]>();
 
   constructor(
     private readonly tree: Tree,
@@ -67,9 +69,11 @@ export class RustLoaderReader implements RustSteps {
     for (const m of this.text.matchAll(SKELETON_TYPE)) {
       const prefix = m[1];
       if (!prefix || prefix === 'Open' || this.prefixes.has(prefix)) continue;
-      this.prefixes.set(prefix, this.skeletons.get(prefix)?.objectName ?? this.onlyObject?.objectName ?? snake(prefix));
+      const crate = this.skeletons.get(prefix);
+      this.prefixes.set(prefix, crate?.objectName ?? this.onlyObject?.objectName ?? snake(prefix));
+      if (crate?.objectName && crate.parts?.length) this.parts.set(crate.objectName, crate.parts);
     }
-    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set(this.prefixes.values())], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[] };
+    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set([...this.prefixes.values(), ...[...this.parts.values()].flat()])], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[] };
     if (!this.prefixes.size) return facts;
     this.collect(this.tree.rootNode);
     for (const [name, fn] of this.functions) if (LOADER_TEXT.test(fn.text)) this.relevant.set(name, fn);
@@ -175,7 +179,10 @@ export class RustLoaderReader implements RustSteps {
   private context(st: PathState, call: Node): RustCallContext {
     return {
       st,
-      emit: (a) => this.records.emit(st, a, call, this.root),
+      emit: (a) => {
+        this.records.emit(st, a, call, this.root);
+        for (const p of linkedParts(a, this.parts)) this.records.emit(st, p, call, this.root);
+      },
       loc: (x) => this.location(x),
       skeletonOf: (x, s) => this.skeletonOf(x, s),
       member: (x, k, s) => this.member(x, k, s),
@@ -324,6 +331,34 @@ export class RustLoaderReader implements RustSteps {
   truncate(st: PathState): void {
     this.records.truncate(st);
   }
+}
+
+/**
+ * A call on a skeleton linked from several sources, as a call on each source's object: the engine
+ * models each source as an object of its own, so each gets the lifecycle (open, load, attach) and
+ * the member calls; a member another source defines is not in its object and changes nothing there.
+ */
+function linkedParts(a: LoaderAction, parts: ReadonlyMap<string, string[]>): LoaderAction[] {
+  const skel = actionSkeleton(a);
+  const names = skel ? parts.get(skel) : undefined;
+  if (!names) return [];
+  const ref = <T extends SkeletonMemberRef | null>(r: T, p: string): T => (r && r.skeleton === skel ? { ...r, skeleton: p } : r);
+  return names.map((p): LoaderAction => {
+    switch (a.kind) {
+      case 'open':
+      case 'load':
+      case 'open_and_load':
+      case 'attach':
+      case 'destroy':
+        return { ...a, skeleton: p };
+      case 'assoc':
+        return { ...a, program: ref(a.program, p), map: ref(a.map, p) };
+      case 'set_autoload':
+        return { ...a, program: ref(a.program, p) };
+      default:
+        return { ...a, map: ref(a.map, p) };
+    }
+  });
 }
 
 /** Reads a parsed Rust file as a libbpf-rs loader of the crate's skeletons. */

@@ -63,7 +63,7 @@ export class RustLoaders {
     }
     const facts: LoaderFacts = tree
       ? readRustLoader(tree, text, path, skeletons, only)
-      : { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [{ rule: 'parse-limit', message: `Parsing ${basename(path)} ran out of its time budget; it was not analysed.`, location: { file: path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }] };
+      : { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [{ rule: 'parse-limit', message: `Parsing ${basename(path)} ran past its parse budget (counted in parser work, not time); it was not analysed.`, location: { file: path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }] };
     tree?.delete();
     this.kept.set(path, { text, key, facts });
     return facts;
