@@ -145,6 +145,32 @@ describe('rust loaders', () => {
     assert.match(text, /test_1/);
   });
 
+  it('a hover on attach_struct_ops() / scx_ops_attach! / attach() names the maps the call attaches and on which paths', () => {
+    const uri = (p: string) => pathToFileURL(p).href;
+    const hoverAt = (crate: string, needle: string, offset: number): string => {
+      const dir = join(CRATES, crate);
+      const ws = workspaceOf(crateFiles(dir));
+      const view = { model: ws.model(), version: 1, indexing: false, facts: (p: string) => ws.facts(p), text: (p: string) => ws.text(p), readErrors: new Map<string, string>() };
+      const main = join(dir, 'src', 'main.rs');
+      const lines = readFileSync(main, 'utf8').split('\n');
+      const line = lines.findIndex((l) => l.includes(needle));
+      const shown = hover(view, { textDocument: { uri: uri(main) }, position: { line, character: (lines[line] ?? '').indexOf(needle) + offset } });
+      return shown && typeof shown.contents === 'object' && 'value' in shown.contents ? shown.contents.value : '';
+    };
+    // flag-attach: map_b is attached only with --second; its slot holds test_1.
+    const b = hoverAt('flag-attach', 'map_b.attach_struct_ops', 'map_b.'.length + 3);
+    assert.match(b, /attach_struct_ops\(\)\*\* attaches the struct_ops map `map_b`, only on the paths where `opts.second`/);
+    assert.match(b, /`map_b` of object `multi_ops` \(attached; created\), associating the programs of its slots: `test_1`/);
+    const a = hoverAt('flag-attach', 'map_a.attach_struct_ops', 'map_a.'.length + 3);
+    assert.match(a, /attaches the struct_ops map `map_a`, on every path/);
+    // scx_ops_attach!: the programs (attach(), no map), then the map.
+    const scx = hoverAt('scx-macros', 'scx_ops_attach!', 2);
+    assert.match(scx, /attaches the skeleton's programs .*\n\n- no struct_ops map: libbpf-rs fills no map links/);
+    assert.match(scx, /attaches the struct_ops map `\w+`/);
+    // On the map's name the map's own hover stays.
+    assert.match(hoverAt('flag-attach', 'map_b.attach_struct_ops', 1), /\*\*map_b\*\* · struct_ops map/);
+  });
+
   it('a VM run replays the plan read from a Rust loader, and says why it does not run it', () => {
     const dir = join(CRATES, 'attach-struct-ops');
     const model = workspaceOf(crateFiles(dir)).model();

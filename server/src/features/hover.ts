@@ -5,6 +5,7 @@ import type { AnalysisView } from '../lsp/session';
 import { pathOf } from '../lsp/uri';
 import { callHover, kfuncHover, mapHover, programHover, slotHover } from './hoverText';
 import { targetsAt, type Target } from './targets';
+import { attachCallHover } from './attachHover';
 
 const ORDER: Target['kind'][] = ['associationCall', 'slot', 'kfuncCall', 'program', 'map'];
 
@@ -13,7 +14,7 @@ export function hover(view: AnalysisView, params: HoverParams): Hover | null {
   if (!path) return null;
   const targets = targetsAt(view, path, params.position);
   const target = ORDER.map((k) => targets.find((t) => t.kind === k)).find((t) => t !== undefined);
-  if (!target) return null;
+  if (!target) return attachCallHover(view, path, params.position);
   const value =
     target.kind === 'associationCall'
       ? callHover(target.call)
