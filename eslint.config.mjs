@@ -31,6 +31,31 @@ export default tseslint.config(
     },
   },
   {
+    // Packages depend one way: cli -> remote -> server's pure parts. The server and the VM run
+    // never import the CLI; the server never imports the VM run or the client.
+    files: ['server/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+(remote|client|cli)/', message: 'The server imports neither the CLI, the VM run nor the client.' }] },
+      ],
+    },
+  },
+  {
+    files: ['remote/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)server/src/(?!analysis/|output/)', message: 'The VM run uses only the server\'s pure parts (analysis/, output/); file reading and LSP stay in the server and the CLI.' },
+            { regex: '^(\\.\\./)+(cli|client)/', message: 'The VM run imports neither the CLI nor the client.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The analysis core is pure: text in, model out. No IO, no clock, no editor, no LSP; the
     // edges (server/src/lsp, features, node, cli) read files and talk to clients.
     files: ['server/src/analysis/**/*.ts'],

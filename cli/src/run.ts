@@ -3,11 +3,12 @@
 // Exit status: 0 every target ran and nothing contradicted a prediction, 1 a target failed or
 // an answer differed from the prediction, 2 usage or I/O errors.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { loadForCommand } from '../../server/src/node/scan';
 import { escapeControls } from '../../server/src/output/escape';
-import { builtinTargetNames, formatTable, parseTargets, runAssociationOnTargets, type VmRunResults } from './index';
-import type { VmTarget } from './targets';
+import { builtinTargetNames, formatTable, parseTargets, runAssociationOnTargets, type VmRunResults } from '../../remote/src/index';
+import type { VmTarget } from '../../remote/src/targets';
+import { parseCommandArgs, UsageError } from './args';
 
 export const RUN_USAGE = `usage: bpf-assoc run --target NAME [paths...] [options]
 
@@ -36,8 +37,6 @@ options:
 
 exit status: 0 as predicted, 1 a target failed or an answer differs, 2 usage or I/O error
 `;
-
-export class RunUsageError extends Error {}
 
 export interface RunCliOptions {
   paths: string[];
@@ -70,25 +69,18 @@ const RUN_OPTIONS = {
 
 /** The options, or 'help' / 'version' when those were asked for. */
 export function parseRunArgs(args: string[]): RunCliOptions | 'help' | 'version' {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: RUN_OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) throw new RunUsageError(e.message.replace(/\s*\n\s*/g, ' '));
-    throw e;
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandArgs(args, RUN_OPTIONS);
   if (v.help) return 'help';
   if (v.version) return 'version';
   let loaderBudget: number | null = null;
   if (v['loader-budget'] !== undefined) {
     loaderBudget = Number(v['loader-budget']);
-    if (!Number.isFinite(loaderBudget) || loaderBudget <= 0) throw new RunUsageError('--loader-budget needs a number of seconds above 0');
+    if (!Number.isFinite(loaderBudget) || loaderBudget <= 0) throw new UsageError('--loader-budget needs a number of seconds above 0');
   }
   const format = v.format ?? 'json';
-  if (format !== 'json' && format !== 'text') throw new RunUsageError(`unknown format '${format}' (json or text)`);
+  if (format !== 'json' && format !== 'text') throw new UsageError(`unknown format '${format}' (json or text)`);
   const targets = (v.target ?? []).flatMap((t) => t.split(',')).filter(Boolean);
-  if (!targets.length) throw new RunUsageError('--target is required (e.g. --target local)');
+  if (!targets.length) throw new UsageError('--target is required (e.g. --target local)');
   return {
     paths: positionals.length ? positionals : ['.'],
     targets,
@@ -111,7 +103,7 @@ function resolveTargets(o: RunCliOptions): { configured: VmTarget[]; builtin: st
     try {
       json = JSON.parse(readFileSync(o.targetsFile, 'utf8'));
     } catch (e) {
-      throw new RunUsageError(`cannot read ${o.targetsFile}: ${(e as Error).message}`);
+      throw new UsageError(`cannot read ${o.targetsFile}: ${(e as Error).message}`);
     }
     const parsed = parseTargets(json);
     for (const p of parsed.problems) process.stderr.write(`bpf-assoc: ${o.targetsFile}: ${p.message}\n`);
@@ -124,7 +116,7 @@ function resolveTargets(o: RunCliOptions): { configured: VmTarget[]; builtin: st
     const t = configured.find((x) => x.name === name);
     if (t) chosen.push(t);
     else if (builtins.includes(name)) builtin.push(name);
-    else throw new RunUsageError(`no target named "${name}" (built-in: ${builtins.join(', ')}${configured.length ? `; in ${o.targetsFile}: ${configured.map((x) => x.name).join(', ')}` : ''})`);
+    else throw new UsageError(`no target named "${name}" (built-in: ${builtins.join(', ')}${configured.length ? `; in ${o.targetsFile}: ${configured.map((x) => x.name).join(', ')}` : ''})`);
   }
   return { configured: chosen, builtin };
 }
@@ -145,7 +137,7 @@ export async function runCommand(args: string[], version = ''): Promise<number> 
     o = parsed;
     targets = resolveTargets(o);
   } catch (e) {
-    if (!(e instanceof RunUsageError)) throw e;
+    if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`bpf-assoc: ${e.message}\n\n${RUN_USAGE}`);
     return 2;
   }
