@@ -14,6 +14,7 @@ import { Scope } from '../loader/refs';
 import { LIBBPF_SYS_CALLS, LOADER_METHODS, LOADER_TEXT, readLibbpfSysCall, readMethodCall, readScxMacro, SCX_MACROS, type RustCallContext } from './calls';
 import { RustWalker, type RustSteps } from './walker';
 import { LoaderText } from './loaderText';
+import { testedCall } from './results';
 
 /** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
 export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[] }>;
@@ -262,6 +263,9 @@ export class RustLoaderReader implements RustSteps {
       if (new RegExp(`\\b${name}\\b`).test(k)) st.decided.delete(k);
     });
     if (!value) return;
+    // `let r = skel.maps.M.attach_struct_ops();`: `r` holds the call's result, for a later `match r` or `r.is_err()`.
+    const result = testedCall(value, st);
+    if (result && !result.option) st.scope.set(name, { resultOf: result.node });
     const text = value.text;
     const ops = STRUCT_OPS.exec(text);
     if (ops?.[1] && /^\s*&?\s*(?:mut\s+)?[\w.]+\s*\.\s*struct_ops/.test(text)) {

@@ -1,6 +1,7 @@
 // Walks a Rust loader function path by path, as the C reader walks C (loader/flow.ts): `if`/`else`
 // (and `if let`), `match` arms, loops (a `for`/`while` body run 0 or 1 times, a `loop` body once),
-// `return`, `?` (the error side of a loader call leaves: the path gives up there, as at a C error
+// `return`, results of attach and association calls tested with `match`, `if let` or `is_err()`
+// (results.ts: the failure side marks the call failed, as C's `if (!link)`), `?` (the error side of a loader call leaves: the path gives up there, as at a C error
 // check), blocks, closures (run where they stand) and helper functions of the same file. A branch
 // forks the path only when one of its sides makes a loader call or leaves before one; paths that end
 // up alike are merged after each statement; no more than MAX_PATHS are alive at once.
@@ -10,6 +11,7 @@ import type { PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
 import type { LoaderAction } from '../facts';
 import { negateRust } from './conditions';
+import { outcomeTest, patternOutcome, takeOutcome, testedCall } from './results';
 
 /** What the walker asks of the reader. */
 export interface RustSteps {
@@ -197,7 +199,10 @@ export class RustWalker {
     // A side that only gives up (an error check: it returns without a loader call) is not kept.
     const thenOnlyGivesUp = this.givesUp(thenArm);
     const elseOnlyGivesUp = this.givesUp(elseArm);
-    if (thenOnlyGivesUp !== elseOnlyGivesUp) return this.expr(thenOnlyGivesUp ? elseArm : thenArm, before);
+    if (thenOnlyGivesUp !== elseOnlyGivesUp) {
+      for (const s of before) if (!s.exit) this.outcome(cond, s, !thenOnlyGivesUp);
+      return this.expr(thenOnlyGivesUp ? elseArm : thenArm, before);
+    }
     if (this.crowded(before, 2)) return this.inTurn([thenArm, elseArm], before);
     const out: PathState[] = [];
     for (const s of before) {
@@ -211,10 +216,12 @@ export class RustWalker {
       if (known !== false) {
         const yes = known === undefined ? s.clone() : s;
         this.decide(yes, text, true, elseGivesUp, thenGivesUp, cond);
+        this.outcome(cond, yes, true);
         out.push(...this.expr(thenArm, [yes]));
       }
       if (known !== true) {
         this.decide(s, text, false, thenGivesUp, elseGivesUp, cond);
+        this.outcome(cond, s, false);
         out.push(...this.expr(elseArm, [s]));
       }
     }
@@ -233,10 +240,20 @@ export class RustWalker {
         out.push(s);
         continue;
       }
+      // The subject is an attach or association call's result: the `Err` arm is the side where it failed.
+      const tested = testedCall(value, s);
+      const seen = new Set<string>();
       for (const arm of arms) {
         const t = s.clone();
         const pattern = (arm.childForFieldName('pattern')?.text ?? '_').replace(/\s+/g, ' ');
         if (pattern !== '_') this.decide(t, `${subject} matches ${pattern}`, true, false, this.givesUp(arm.childForFieldName('value')), arm);
+        if (tested) {
+          const outcome = patternOutcome(arm.childForFieldName('pattern'), tested.option) ?? (seen.size === 1 ? (seen.has('ok') ? 'err' : 'ok') : null);
+          if (outcome) {
+            seen.add(outcome);
+            takeOutcome(t, tested, outcome);
+          }
+        }
         out.push(...this.expr(arm.childForFieldName('value'), [t]));
       }
     }
@@ -285,6 +302,12 @@ export class RustWalker {
   /** A side that leaves without any loader call: an error check. */
   private givesUp(arm: Node | null): boolean {
     return !!arm && /\breturn\b|\bbail!|\bexit\s*\(/.test(arm.text) && !this.steps.callsLoader(arm);
+  }
+
+  /** The side of a condition that tests a call's result (`if let Err(e) = ..`, `r.is_err()`): its failure side marks the call failed. */
+  private outcome(cond: Node | null, s: PathState, taken: boolean): void {
+    const test = outcomeTest(cond, s);
+    if (test) takeOutcome(s, test.call, taken === (test.whenTrue === 'ok') ? 'ok' : 'err');
   }
 
   private decide(s: PathState, text: string, taken: boolean, guard: boolean, givesUp: boolean, at: Node | null): void {
