@@ -8,6 +8,7 @@ import * as languageServer from './languageServer';
 import * as languageStatus from './languageStatus';
 import { ModelStore } from './modelStore';
 import * as rebuild from './rebuild';
+import * as revealEdit from './revealEdit';
 import * as vmRun from './vmRun/index';
 import * as workspaceContext from './workspaceContext';
 
@@ -34,6 +35,7 @@ export function activate(ctx: vscode.ExtensionContext): BpfAssocApi {
   workspaceContext.activate(ctx, models, server);
   const vm = vmRun.activate(ctx, models, output);
   rebuild.activate(ctx);
+  revealEdit.activate(ctx, server.client);
   ctx.subscriptions.push(
     vscode.commands.registerCommand('bpfAssoc.refresh', () => models.refresh()),
     vscode.commands.registerCommand('bpfAssoc.restartServer', () => server.restart()),

@@ -48,8 +48,9 @@ export function activate(ctx: vscode.ExtensionContext, output: vscode.LogOutputC
     // (sources, loaders, skeletons, .bpf.o); this only tells it when the settings change.
     synchronize: { configurationSection: 'bpfAssoc' },
     // Commands this client implements, which the server's code lenses and quick fixes may run:
-    // "Run on test VM", "Rebuild with make", a map's and a program's lens.
-    initializationOptions: { clientCommands: ['bpfAssoc.runOnVm', 'bpfAssoc.rebuild', 'bpfAssoc.revealMap', 'bpfAssoc.showLocations'] },
+    // "Run on test VM", "Rebuild with make", a map's and a program's lens, showing the loader a
+    // quick fix edited (revealEdit.ts).
+    initializationOptions: { clientCommands: ['bpfAssoc.runOnVm', 'bpfAssoc.rebuild', 'bpfAssoc.revealMap', 'bpfAssoc.showLocations', 'bpfAssoc.revealEdit'] },
     errorHandler: {
       error: (error, message, count) => (errorHandler ??= client.createDefaultErrorHandler(MAX_RESTARTS)).error(error, message, count),
       closed: () => (errorHandler ??= client.createDefaultErrorHandler(MAX_RESTARTS)).closed(),

@@ -13,8 +13,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadGrammar } from './analysis/c/parser';
 import { TOOL_VERSION } from './output/json';
 import { ModelRequest } from './protocol';
-import { codeActions } from './features/codeActions';
-import { REBUILD_COMMAND } from './features/rebuild';
+import { actionOptionsFrom, codeActions, type CodeActionOptions } from './features/codeActions';
 import { codeLenses, lensOptionsFrom, type CodeLensOptions } from './features/codeLens';
 import { definition } from './features/definition';
 import { DiagnosticsPublisher } from './features/diagnostics';
@@ -57,7 +56,7 @@ export function serve(connection: Connection): void {
   let canRegisterConfiguration = false;
   let folderChanges = false;
   const lensOptions: CodeLensOptions = {};
-  const actionOptions: { rebuild?: boolean } = {};
+  const actionOptions: CodeActionOptions = {};
 
   /** Set by initialize: before it, requests are answered with ServerNotInitialized (-32002). */
   let initialized = false;
@@ -89,7 +88,7 @@ export function serve(connection: Connection): void {
     // Commands the client implements (e.g. the VS Code extension's bpfAssoc.runOnVm).
     const clientCommands = Array.isArray(options.clientCommands) ? options.clientCommands : [];
     Object.assign(lensOptions, lensOptionsFrom(clientCommands));
-    actionOptions.rebuild = clientCommands.includes(REBUILD_COMMAND);
+    Object.assign(actionOptions, actionOptionsFrom(clientCommands));
     const settings = new SettingsReader(connection, caps.workspace?.configuration === true, options.settings, excludeMatcher);
     const publisher = new DiagnosticsPublisher(connection, settings, (rule) => (base ? `${base}#${rule}` : undefined), uriFor);
     const notifier = new ModelNotifier(connection);

@@ -8,24 +8,50 @@
 //                                   before the load (the macro is shared, so it is not edited)
 //   build-behind-sources, stale-*    "Rebuild with make: make -C DIR GOAL" (rebuild.ts), where a
 //                                   Makefile rule produces the object and the client can run it
+// A fix that edits another file (the loader) also runs REVEAL_COMMAND, when the client has said
+// it implements it: the editor then shows that file at the added code (LSP applies the edit first).
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
 import { pathOf } from '../lsp/uri';
-import { afterLoad, beforeLoad, type LoaderInsertion } from './loaderEdits';
+import { afterLoad, beforeLoad } from './loaderEdits';
 import { programCopyActions } from './programCopy';
-import { REBUILD_RULES, rebuildActions } from './rebuild';
+import { REBUILD_COMMAND, REBUILD_RULES, rebuildActions } from './rebuild';
 import { offsetAt } from './sourceText';
 import { before, bpfFacts, programOfFinding } from './targets';
 
 type UriOf = (path: string) => string;
 
-function loaderAction(title: string, ins: LoaderInsertion, line: string, uriOf: UriOf): CodeAction {
-  const { position, newText } = ins.insert(line.replaceAll('SKEL', ins.skeletonVar));
-  return { title, kind: CodeActionKind.QuickFix, edit: { changes: { [uriOf(ins.loader)]: [{ range: { start: position, end: position }, newText }] } } };
+/** The client command that shows a document at a range: `(uri: string, range: Range)`, LSP types. */
+export const REVEAL_COMMAND = 'bpfAssoc.revealEdit';
+
+export interface CodeActionOptions {
+  /** The client runs REBUILD_COMMAND (rebuild.ts). */
+  rebuild?: boolean;
+  /** The client runs REVEAL_COMMAND. */
+  reveal?: boolean;
 }
 
-function associateActions(view: AnalysisView, f: Finding, uriOf: UriOf): CodeAction[] {
+export function actionOptionsFrom(clientCommands: unknown[]): CodeActionOptions {
+  return { rebuild: clientCommands.includes(REBUILD_COMMAND), reveal: clientCommands.includes(REVEAL_COMMAND) };
+}
+
+type Inserted = { position: { line: number; character: number }; newText: string; firstLine: number };
+
+/** An edit of the loader, and (when the fix starts in another file) the command that shows it. */
+function loaderAction(title: string, loader: string, ins: Inserted, uriOf: UriOf, from: string, options: CodeActionOptions): CodeAction {
+  const { position, newText, firstLine } = ins;
+  const action: CodeAction = { title, kind: CodeActionKind.QuickFix, edit: { changes: { [uriOf(loader)]: [{ range: { start: position, end: position }, newText }] } } };
+  if (options.reveal && loader !== from) {
+    const lines = newText.replace(/\n+$/, '').split('\n');
+    const last = lines[lines.length - 1] ?? '';
+    const range = { start: { line: firstLine, character: /^\s*/.exec(lines[0] ?? '')?.[0].length ?? 0 }, end: { line: firstLine + lines.length - 1, character: last.length } };
+    action.command = { title: `Show ${loader.split('/').pop()}`, command: REVEAL_COMMAND, arguments: [uriOf(loader), range] };
+  }
+  return action;
+}
+
+function associateActions(view: AnalysisView, f: Finding, uriOf: UriOf, options: CodeActionOptions): CodeAction[] {
   const program = programOfFinding(view.model, f);
   const object = view.model.objects.find((o) => o.id === program?.object);
   if (!object || !program) return [];
@@ -36,13 +62,14 @@ function associateActions(view: AnalysisView, f: Finding, uriOf: UriOf): CodeAct
     if (!ins) continue;
     for (const m of maps) {
       const name = loader.split('/').pop();
-      out.push(loaderAction(`Associate ${program.name} with ${m.name} in ${name}`, ins, `bpf_program__assoc_struct_ops(SKEL->progs.${program.name}, SKEL->maps.${m.name}, NULL);`, uriOf));
+      const call = `bpf_program__assoc_struct_ops(${ins.skeletonVar}->progs.${program.name}, ${ins.skeletonVar}->maps.${m.name}, NULL)`;
+      out.push(loaderAction(`Associate ${program.name} with ${m.name} in ${name}`, loader, ins.insertChecked(call, program.name, m.name), uriOf, f.location.file, options));
     }
   }
   return out;
 }
 
-function optionalActions(view: AnalysisView, f: Finding, uriOf: UriOf): CodeAction[] {
+function optionalActions(view: AnalysisView, f: Finding, uriOf: UriOf, options: CodeActionOptions): CodeAction[] {
   const program = programOfFinding(view.model, f);
   if (!program) return [];
   const text = view.text(program.location.file);
@@ -57,7 +84,8 @@ function optionalActions(view: AnalysisView, f: Finding, uriOf: UriOf): CodeActi
   return (object?.loaders ?? []).flatMap((loader) => {
     const ins = beforeLoad(view, loader, program.object);
     const title = `Turn off autoload of ${program.name} in ${loader.split('/').pop()}`;
-    return ins ? [loaderAction(title, ins, `bpf_program__set_autoload(SKEL->progs.${program.name}, false);`, uriOf)] : [];
+    // Not checked: set_autoload fails only on a loaded object, and this is before the load.
+    return ins ? [loaderAction(title, loader, ins.insert(`bpf_program__set_autoload(${ins.skeletonVar}->progs.${program.name}, false);`), uriOf, f.location.file, options)] : [];
   });
 }
 
@@ -66,8 +94,7 @@ function overlaps(f: Finding, params: CodeActionParams): boolean {
   return !before(f.location.range.end, r.start) && !before(r.end, f.location.range.start);
 }
 
-/** `rebuild`: the client runs REBUILD_COMMAND (rebuild.ts). */
-export function codeActions(view: AnalysisView, params: CodeActionParams, uriOf: UriOf, options: { rebuild?: boolean } = {}): CodeAction[] {
+export function codeActions(view: AnalysisView, params: CodeActionParams, uriOf: UriOf, options: CodeActionOptions = {}): CodeAction[] {
   const path = pathOf(params.textDocument.uri);
   if (!path) return [];
   if (params.context.only && !params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return [];
@@ -78,9 +105,9 @@ export function codeActions(view: AnalysisView, params: CodeActionParams, uriOf:
       f.rule === 'poisoned-association' || f.rule === 'poisoned-kfunc-caller'
         ? programCopyActions(view, f, uriOf)
         : f.rule === 'unassociated-kfunc-caller'
-          ? associateActions(view, f, uriOf)
+          ? associateActions(view, f, uriOf, options)
           : f.rule === 'unreferenced-struct-ops-program'
-            ? optionalActions(view, f, uriOf)
+            ? optionalActions(view, f, uriOf, options)
             : REBUILD_RULES.has(f.rule) && options.rebuild
               ? rebuildActions(view, f)
               : [];

@@ -1,15 +1,28 @@
 // Where to add a line to a loader: after the skeleton's load (`NAME__load(skel)` or
 // `skel = NAME__open_and_load()`, and the error check that follows it), or just before the load
-// for calls that must precede it. The skeleton variable comes from the lifecycle call's text.
+// for calls that must precede it. The skeleton variable comes from the lifecycle call's text. A
+// call added after the load is checked the way the loader checks its calls (errorCheck.ts).
 import type { LoaderAction, LoaderFacts } from '../analysis/facts';
 import type { AnalysisView } from '../lsp/session';
+import { checkedCall, type TemplateCall } from './errorCheck';
 import { indentAt, lineStartOffset, nextLineStart, offsetAt, positionAt, previousCodeLine, slice, statementEnd } from './sourceText';
+
+type Position = { line: number; character: number };
 
 export interface LoaderInsertion {
   loader: string;
   skeletonVar: string;
-  /** Zero-width position and the text to insert there, given the line to add (without indent). */
-  insert(line: string): { position: { line: number; character: number }; newText: string };
+  /**
+   * Zero-width position and the text to insert there, given the code to add (its first line
+   * without indentation; later lines indented relative to `base`); `firstLine` is the line the
+   * added code starts on once inserted.
+   */
+  insert(code: string, base?: string): { position: Position; newText: string; firstLine: number };
+}
+
+export interface CheckedInsertion extends LoaderInsertion {
+  /** Inserts `call` checked as the loader checks its calls; `program`/`map` name it in messages. */
+  insertChecked(call: string, program: string, map: string): { position: Position; newText: string; firstLine: number };
 }
 
 type Lifecycle = Extract<LoaderAction, { skeleton: string }>;
@@ -34,15 +47,34 @@ function dangling(text: string, offset: number): boolean {
 }
 
 function at(text: string, offset: number, indent: string): LoaderInsertion['insert'] {
-  return (line) => ({ position: positionAt(text, offset), newText: `${indent}${line}\n` });
+  return (code, base = '') => {
+    const lines = code.split('\n').map((l, i) => (i === 0 ? indent + l : l.startsWith(base) ? indent + l.slice(base.length) : l));
+    // Steps the loader separates with blank lines get one too: the code goes after the blank line.
+    const blank = /^[ \t]*\r?\n/.test(text.slice(offset)) && lines.length > 1;
+    const from = blank ? nextLineStart(text, offset) : offset;
+    const position = positionAt(text, from);
+    return { position, newText: `${lines.join('\n')}\n${blank ? '\n' : ''}`, firstLine: position.line };
+  };
 }
 
 function lifecycle(facts: LoaderFacts, object: string): Lifecycle[] {
   return facts.actions.filter((a): a is Lifecycle => 'skeleton' in a && a.skeleton === object);
 }
 
+/** The loader's checked calls in the function of the load, best template first (errorCheck.ts). */
+function templates(text: string, facts: LoaderFacts, load: Lifecycle, object: string): TemplateCall[] {
+  const range = (a: LoaderAction): { start: number; end: number } => ({ start: offsetAt(text, a.location.range.start), end: offsetAt(text, a.location.range.end) });
+  const inFunction = facts.actions.filter((a) => a.inFunction === load.inFunction);
+  const assoc = inFunction.flatMap((a): TemplateCall[] =>
+    a.kind === 'assoc' && a.api !== 'SCX_OPS_LOAD' && a.program && a.map ? [{ ...range(a), returns: 'int', names: { program: a.program.name, map: a.map.name } }] : [],
+  );
+  const own = inFunction.filter((a): a is Lifecycle => 'skeleton' in a && a.skeleton === object);
+  const of = (kinds: Lifecycle['kind'][], returns: TemplateCall['returns']): TemplateCall[] => own.filter((a) => kinds.includes(a.kind)).map((a) => ({ ...range(a), returns }));
+  return [...assoc, ...of(['load'], 'int'), ...of(['attach'], 'int'), ...of(['open_and_load', 'open'], 'pointer')];
+}
+
 /** After the load: the line after the load statement and its error check. */
-export function afterLoad(view: AnalysisView, loader: string, object: string): LoaderInsertion | null {
+export function afterLoad(view: AnalysisView, loader: string, object: string): CheckedInsertion | null {
   const text = view.text(loader);
   const facts = view.facts(loader) as LoaderFacts | undefined;
   if (text === undefined || !facts?.actions) return null;
@@ -55,8 +87,21 @@ export function afterLoad(view: AnalysisView, loader: string, object: string): L
   if (dangling(text, loadLine)) return null;
   let end = statementEnd(text, loadLine);
   const check = /^\s*if\s*\(([^\n]*)/.exec(text.slice(end));
-  if (check && new RegExp(`\\b(${skeletonVar}|err|ret|error)\\b`).test(check[1] ?? '')) end = statementEnd(text, end);
-  return { loader, skeletonVar, insert: at(text, nextLineStart(text, end), indent) };
+  // The load's own check; not the next step's (`if (NAME__attach(skel))` also names the skeleton).
+  const checked = check?.[1] ?? '';
+  if (check && new RegExp(`\\b(${skeletonVar}|err|ret|error)\\b`).test(checked) && !new RegExp(`\\b${object}__\\w+\\s*\\(`).test(checked)) end = statementEnd(text, end);
+  const insert = at(text, nextLineStart(text, end), indent);
+  const candidates = templates(text, facts, load, object);
+  const destroy = `${object}__destroy(${skeletonVar})`;
+  return {
+    loader,
+    skeletonVar,
+    insert,
+    insertChecked: (call, program, map) => {
+      const { block, base } = checkedCall(text, candidates, { call, program, map, skeletonVar, destroy });
+      return insert(block, base);
+    },
+  };
 }
 
 /** Before the load (for settings such as autoload that must come first); needs a separate open. */

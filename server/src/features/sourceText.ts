@@ -32,7 +32,7 @@ export function indentAt(text: string, offset: number): string {
 }
 
 /** Skips whitespace and comments from `i`. */
-function skipBlank(text: string, i: number): number {
+export function skipBlank(text: string, i: number): number {
   for (;;) {
     while (i < text.length && /\s/.test(text[i] as string)) i++;
     if (text.startsWith('//', i)) i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
@@ -42,7 +42,7 @@ function skipBlank(text: string, i: number): number {
 }
 
 /** Index just past the bracket that closes the one at `i` (strings and comments skipped). */
-function closing(text: string, i: number): number {
+export function closing(text: string, i: number): number {
   const open = text[i] as string;
   const close = open === '(' ? ')' : '}';
   let depth = 0;
