@@ -2,7 +2,8 @@
 // skeleton lifecycles with their distinct paths, so the engine replays them without knowing Rust.
 // Skeleton types (`BpfSkelBuilder`, `OpenBpfSkel`, `BpfSkel`) are resolved to BPF objects by the
 // crate's build script (crates.ts); variables, struct fields and parameters of those types, and
-// `skel.maps.M` / `skel.progs.P` (libbpf-rs 0.24+: fields; before: `maps().M()`), name what a call
+// `skel.maps.M` / `skel.progs.P` (libbpf-rs 0.24+: fields; before: `maps_mut().M()`, `progs().P()`
+// and the object's `map_mut("M")` / `prog("P")`), name what a call
 // acts on. The reader is pure: text and the crate's skeletons in, facts out.
 import type { Node, Tree } from '../c/parser';
 import { LineIndex } from '../c/lineIndex';
@@ -22,6 +23,7 @@ export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: s
 const SKELETON_TYPE = /\b(?:Open)?([A-Z][A-Za-z0-9]*?)Skel(?:Builder)?\b/g;
 const NULL_SLOT = /^(?:(?:std|core)::)?(?:ptr::)?null(?:_mut)?(?:::<[^>]*>)?\(\)$|^None$/;
 const MEMBER = /\b(progs|maps)(?:_mut)?(?:\(\))?\s*\.\s*(\w+)(?:\(\))?/g;
+const BY_NAME = /\b(map|prog)(?:_mut)?\s*\(\s*"(\w+)"\s*\)/g;
 const STRUCT_OPS = /\bstruct_ops(?:_mut\(\))?\s*\.\s*(\w+)_mut\s*\(\s*\)/;
 
 /** `TcpCa` -> `tcp_ca`: the object name of a skeleton type nothing else names. */
@@ -172,6 +174,8 @@ export class RustLoaderReader implements RustSteps {
     if (bound) return bound.kind === kind ? bound.ref : null;
     let found: RegExpExecArray | null = null;
     for (const m of text.matchAll(MEMBER)) if (m[1] === kind) found = m;
+    // Before libbpf-rs 0.24: the skeleton's object looked up by name, `skel.obj.map_mut("M")`, `obj.prog("P")`.
+    for (const m of text.matchAll(BY_NAME)) if ((m[1] === 'map') === (kind === 'maps') && (!found || (m.index ?? 0) > (found.index ?? 0))) found = m;
     if (!found?.[2] || found[2].endsWith('_data')) return null;
     const skeleton = this.skeletonByName(text.slice(0, found.index), st);
     return { skeleton, name: found[2], location: this.location(n) };
