@@ -12,12 +12,11 @@ import { runPlanOnTarget, type RunOptions } from './run';
 import { shippedBytes } from './shipped';
 import type { VmTarget } from './targets';
 
-export { buildPlan, PlanError, type PlanOptions, type VmPlan } from './plan';
-export { parseTargets, TARGET_JSON_SCHEMA, type VmTarget } from './targets';
-export { formatTable, loaderSummary, sideBySide, vmDiagnostics, type ResultRow, type TargetResult, type Verdict, type VmDiagnostic } from './results';
+export { buildPlan, type PlanOptions, type VmPlan } from './plan';
+export { parseTargets, type VmTarget } from './targets';
+export { formatTable, sideBySide, vmDiagnostics, type ResultRow, type TargetResult, type Verdict, type VmDiagnostic } from './results';
 export { builtinImages, LocalVm, vmCacheDir, type VmImage } from './localVm';
-export { KERNEL_LACKS_COMMAND, VmError, type VmErrorKind } from './errors';
-export type { AgentReport } from './report';
+export { KERNEL_LACKS_COMMAND, VmError } from './errors';
 
 export interface VmRunRequest {
   model: WorkspaceModel;

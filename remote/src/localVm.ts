@@ -25,7 +25,6 @@ export interface VmImage {
   append?: string;
 }
 
-export const GUEST_READY = 'bpf-assoc-guest: ready';
 /** The guest's ready line, complete: `bpf-assoc-guest: ready RELEASE modules: virtio_net bpf_testmod` (older guests: no modules). */
 const READY_LINE = /bpf-assoc-guest: ready[^\r\n]*?(?: modules:([^\r\n]*))?\r?\n/;
 const HOST_ALIAS = 'bpf-assoc-local';

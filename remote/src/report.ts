@@ -5,7 +5,6 @@ import type { Errno } from '../../server/src/analysis/model';
 import { factsFromRecord, type ExecutedLoader } from './loaderRecord';
 
 export const REPORT_SCHEMA = 'bpf-assoc-vm-report';
-export const REPORT_VERSION = 2;
 /** Versions this reader accepts: 1 (agents before the loader ran) and 2. */
 export const REPORT_VERSIONS: readonly number[] = [1, 2];
 

@@ -78,11 +78,6 @@ export function sessionArgs(t: VmTarget, o: SshOptions, argv: readonly string[])
   ];
 }
 
-/** `ssh -O exit` for the master. */
-export function masterExitArgs(t: VmTarget, o: SshOptions): string[] {
-  return [...sshCommonArgs(t, o), '-o', `ControlPath=${o.controlPath}`, '-O', 'exit', '--', t.host];
-}
-
 /** `ssh -G`: the settings ssh would use for this target, without connecting. */
 export function resolveArgs(t: VmTarget): string[] {
   return [...sshCommonArgs(t, { connectTimeout: 1 }), '-G', '--', t.host];

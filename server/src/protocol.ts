@@ -3,7 +3,7 @@
 import type { WorkspaceModel } from './analysis/model';
 
 /** The wire types of `bpfAssoc/model`: the workspace model as the client reads it. */
-export type { Location, Position, Range } from './analysis/facts';
+export type { Location } from './analysis/facts';
 export type { AssociationState, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from './analysis/model';
 
 export namespace ModelRequest {

@@ -5,12 +5,6 @@
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { DEFAULT_COMMAND_LINE, parseDefineOption, type CommandLineDefine } from './c/buildDefines';
 
-/** Where a BPF source's defines came from. */
-export interface BuildFlags {
-  defines: CommandLineDefine[];
-  from: string;
-}
-
 /** Splits a command line as a shell would for the simple quoting compile databases use. */
 function shellWords(command: string): string[] {
   const out: string[] = [];

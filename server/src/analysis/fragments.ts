@@ -60,22 +60,6 @@ export class IncludeResolver {
   }
 }
 
-/** Everything `root` includes, transitively, among `candidates` (files with programs or maps). */
-export function fragmentClosure(root: string, includesOf: (path: string) => string[], candidates: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>([root]);
-  const queue = [root];
-  for (let i = 0; i < queue.length && i < 1000; i++) {
-    for (const inc of includesOf(queue[i] as string)) {
-      if (seen.has(inc)) continue;
-      seen.add(inc);
-      queue.push(inc);
-      if (candidates.has(inc)) out.push(inc);
-    }
-  }
-  return out;
-}
-
 /** The facts of one object: its source with the programs and maps of the files it includes. */
 export function mergeFragments(main: BpfObjectFacts, fragments: BpfObjectFacts[]): BpfObjectFacts {
   if (!fragments.length) return main;

@@ -46,8 +46,3 @@ export function ruleInfo(id: RuleId): RuleInfo {
 export function isRuleId(id: string): id is RuleId {
   return byId.has(id);
 }
-
-/** Anchor of a rule in docs/rules.md. */
-export function ruleDocAnchor(id: RuleId): string {
-  return `docs/rules.md#${id}`;
-}

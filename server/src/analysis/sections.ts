@@ -33,11 +33,6 @@ export function classifyMapSection(section: string): MapSection | null {
   return null;
 }
 
-/** Sections that hold programs (as opposed to maps, license, BTF...). */
-export function isProgramSection(section: string): boolean {
-  return !section.startsWith('.') && section !== 'license' && section !== 'version' && !section.startsWith('?.');
-}
-
 /**
  * The kernel type name libbpf looks up for a CO-RE flavoured local type: cut at the last `X___Y`
  * where X and Y are not `_` (`bpf_testmod_ops___v1` -> `bpf_testmod_ops`, `a___b___c` -> `a___b`).

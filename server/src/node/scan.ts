@@ -11,8 +11,7 @@ import { fileStart } from '../analysis/facts';
 import type { Finding } from '../analysis/model';
 import { listFiles, listFilesAsync, type ScanResult } from './walk';
 
-export { listFiles, listFilesAsync, SKIP_DIRS, WALK_LIMITS, type ScanResult } from './walk';
-export { MAX_FILE_BYTES } from './readSource';
+export { listFiles, listFilesAsync, SKIP_DIRS, type ScanResult } from './walk';
 
 /** Throws, with a message for the user, when a path given on the command line does not exist. */
 function checkPaths(paths: string[]): void {

@@ -98,30 +98,3 @@ function directive(kw: string, rest: string, line: number, raw: string, file: st
       return null;
   }
 }
-
-/** Whether two scans of a file give the same directives (then nothing that depends on them changes). */
-export function sameDirectives(a: readonly Directive[], b: readonly Directive[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (directiveKey(a[i] as Directive) !== directiveKey(b[i] as Directive)) return false;
-  return true;
-}
-
-export function directiveKey(d: Directive): string {
-  switch (d.kind) {
-    case 'define':
-      return `${d.line}d${d.def.name}(${d.def.params?.join(',') ?? ''})${d.def.body.map((t) => t.text).join(' ')}`;
-    case 'if':
-    case 'elif':
-      return `${d.line}${d.kind} ${d.expr.map((t) => t.text).join(' ')}`;
-    case 'include':
-      return `${d.line}i${d.angled ? '<' : '"'}${d.name}`;
-    case 'undef':
-    case 'ifdef':
-    case 'ifndef':
-    case 'elifdef':
-    case 'elifndef':
-      return `${d.line}${d.kind} ${d.name}`;
-    default:
-      return `${d.line}${d.kind}`;
-  }
-}

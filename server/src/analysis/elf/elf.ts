@@ -21,7 +21,6 @@ export const STB_LOCAL = 0;
 export const STB_GLOBAL = 1;
 export const STB_WEAK = 2;
 export const SHN_UNDEF = 0;
-export const SHN_LORESERVE = 0xff00;
 const SHN_XINDEX = 0xffff;
 
 export interface ElfHeader {
@@ -52,7 +51,7 @@ export interface ElfSymbol {
   type: number;
   bind: number;
   visibility: number;
-  /** Section index, or SHN_UNDEF / a reserved index (>= SHN_LORESERVE). */
+  /** Section index, or SHN_UNDEF / a reserved index (>= SHN_LORESERVE, 0xff00). */
   shndx: number;
 }
 
