@@ -1,0 +1,91 @@
+// The facts read from each file, cached on its entry until the file (or the macros it is expanded
+// with) changes: a loader's, skeleton's or object's facts, and a BPF source's or header's readings,
+// one per set of conditional values its translation units ask for. An edited buffer keeps its
+// syntax tree for incremental re-parsing, and its last good facts while a region of it is broken.
+import { CDocument, parseOnce, type ParsedC } from './c/document';
+import { PARSE_BUDGET_STEPS } from './c/parser';
+import { MacroTable } from './c/macros';
+import { readBpfSource } from './bpfSource';
+import { LastGoodFacts, sourceAnchors } from './lastGoodFacts';
+import { readBpfObject } from './elf/bpfObject';
+import { readLoader } from './loader/loader';
+import { RustLoaders } from './rust/rustLoaders';
+import { readSkeleton } from './skeleton';
+import { fileStart } from './facts';
+import { MAX_PARSED_BYTES } from './fileKinds';
+import type { FileMacros } from './fileMacros';
+import { emptySource, type FileEntry, type Wanted } from './workspaceFile';
+
+export class FileFacts {
+  /** Facts of edited buffers read before a region of them broke (lastGoodFacts.ts). */
+  readonly lastGood = new LastGoodFacts();
+  /** libbpf-rs loaders, read only where wantsRustGrammar() (analysis/rust/). */
+  readonly rust = new RustLoaders();
+
+  constructor(
+    private readonly files: ReadonlyMap<string, FileEntry>,
+    private readonly macros: FileMacros,
+  ) {}
+
+  /** Facts of a loader, skeleton or object, computed on demand and cached until the file (or a loader's macros) changes. */
+  factsOf(path: string, f: FileEntry): void {
+    if (f.kind === 'rust') {
+      f.facts = f.text === undefined ? undefined : (this.rust.facts(path, f.text, this.files) ?? undefined);
+      return;
+    }
+    if (f.facts && (f.kind !== 'loader' || f.doc?.macros === this.macros.tableFor(path, f))) return;
+    if (f.kind === 'object' && f.bytes) f.facts = { ...readBpfObject(f.bytes, path, 'object'), modified: f.modified };
+    else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
+    else if (f.kind === 'loader' && f.text !== undefined) {
+      const parsed = this.parse(path, f);
+      if (parsed) f.facts = this.lastGood.read(path, 'loader', !!f.live, parsed, () => readLoader(parsed, path));
+      if (!f.live) f.doc?.releaseTree();
+    }
+  }
+
+  /** Expands and parses a C file (reusing its tree when it is being edited); null when too large. */
+  private parse(path: string, f: FileEntry): ParsedC | null {
+    if (f.text === undefined) return null;
+    const name = path.split('/').pop();
+    f.parseProblems = [];
+    if (f.text.length > MAX_PARSED_BYTES) {
+      f.parseProblems.push({ rule: 'parse-limit', message: `${name} is larger than ${MAX_PARSED_BYTES >> 20} MiB and was not analysed.`, location: fileStart(path) });
+      return null;
+    }
+    const table = this.macros.tableFor(path, f);
+    if (f.doc && f.doc.macros !== table) f.doc.setMacros(table);
+    f.doc ??= new CDocument(table);
+    const parsed = f.doc.update(f.text);
+    if (!parsed.tree) f.parseProblems.push({ rule: 'parse-limit', message: `Parsing ${name} ran past its work budget (${PARSE_BUDGET_STEPS.toLocaleString('en-US')} steps of the parser); it was not analysed.`, location: fileStart(path) });
+    if (parsed.expansion.truncated) {
+      f.parseProblems.push({ rule: 'parse-limit', message: `Macro expansion in ${name} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
+    }
+    return parsed;
+  }
+
+  /**
+   * The BPF facts of a source or header for each set of conditional values asked for, read from
+   * one parse: a file included by several objects in different contexts is read once per context.
+   */
+  readingsOf(path: string, f: FileEntry, wanted: ReadonlyMap<string, Wanted>): void {
+    f.readings ??= new Map();
+    const missing = [...wanted].filter(([k]) => !f.readings?.has(k));
+    if (!missing.length) return;
+    const plain = missing.filter(([, w]) => !w.includer.length);
+    const parsed = plain.length ? this.parse(path, f) : null;
+    for (const [key, { decisions }] of plain) {
+      f.readings.set(key, parsed ? { ...this.lastGood.read(path, key, !!f.live, parsed, () => readBpfSource(parsed, path, decisions), sourceAnchors), modified: f.modified } : emptySource(path, f.modified));
+    }
+    // With an includer's macros: a parse of its own (the file's tree stays the editor's).
+    for (const [key, { decisions, includer }] of missing.filter(([, w]) => w.includer.length)) {
+      if (f.text === undefined || f.text.length > MAX_PARSED_BYTES) {
+        f.readings.set(key, emptySource(path, f.modified));
+        continue;
+      }
+      const own = parseOnce(f.text, new MacroTable([...includer, ...f.defines, ...this.macros.scopes.headerDefs]));
+      f.readings.set(key, { ...this.lastGood.read(path, key, !!f.live, own, () => readBpfSource(own, path, decisions), sourceAnchors), modified: f.modified });
+      own.tree?.delete();
+    }
+    if (!f.live) f.doc?.releaseTree();
+  }
+}

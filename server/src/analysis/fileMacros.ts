@@ -1,0 +1,101 @@
+// The macros each file of the workspace is expanded with: the headers' definitions (the macro
+// scopes, rebuilt only when a header's definitions change), what a file's own translation unit
+// includes first (macroScopes.ts), and a BPF source's or loader's own `#define`s. The choice per
+// file is kept while what it read is the same.
+import { sectionAttributeMacros, type MacroDef, type MacroTable } from './c/macros';
+import type { Directive } from './c/directives';
+import { MacroScopes, type ScopeFiles } from './macroScopes';
+import { isModelledMacro } from './loader/loaderCalls';
+import { classify, MAX_PARSED_BYTES, sectionUse, withoutComments } from './fileKinds';
+import { codeIdentifiers } from './includers';
+import type { TranslationUnits } from './units';
+import type { FileEntry } from './workspaceFile';
+
+export class FileMacros {
+  scopes = new MacroScopes([]);
+  /** Header macros that put their argument in a section (`__section("tc")`): their users are BPF sources. */
+  sectionMacros: ReadonlySet<string> = new Set();
+  private headerLists: readonly MacroDef[][] = [];
+  readonly scopeFiles: ScopeFiles;
+
+  constructor(
+    private readonly files: ReadonlyMap<string, FileEntry>,
+    private readonly units: TranslationUnits,
+    directives: (path: string) => readonly Directive[] | undefined,
+  ) {
+    this.scopeFiles = {
+      defines: (p) => this.files.get(p)?.defines,
+      directives,
+      resolve: (from, name, angled) => this.units.resolve(from, name, angled),
+    };
+  }
+
+  /**
+   * Macros come from the workspace's headers, and each BPF source also sees its own `#define`s
+   * (which win, and stay its own: two files may define DEF differently). When the headers'
+   * definitions changed, files whose kind depends on the section macros are given to `reclassify`,
+   * and every file's table and facts are dropped.
+   */
+  refresh(reclassify: (path: string, f: FileEntry) => void): void {
+    // The headers' definitions as the same lists as last time (no header changed): nothing to redo.
+    const lists = [...this.files.values()].filter((f) => f.kind === 'header').map((f) => f.defines);
+    if (lists.length === this.headerLists.length && lists.every((l, i) => l === this.headerLists[i])) return;
+    this.headerLists = lists;
+    const scopes = new MacroScopes(lists.flat());
+    if (scopes.key === this.scopes.key) return;
+    this.scopes = scopes;
+    // A header's section attribute macro (`__section("tc")`) makes the files that use it BPF sources.
+    const sectionMacros = sectionAttributeMacros(scopes.headerDefs);
+    if ([...sectionMacros].sort().join() !== [...this.sectionMacros].sort().join()) {
+      this.sectionMacros = sectionMacros;
+      const use = sectionUse(sectionMacros);
+      for (const [path, f] of [...this.files]) {
+        if (f.text === undefined) continue;
+        const changes = f.kind === 'header' ? f.holdsPrograms !== use.test(withoutComments(f.text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, '')) : path.endsWith('.c') && !path.endsWith('.bpf.c') && f.kind !== classify(path, f.text, sectionMacros);
+        if (changes) reclassify(path, f);
+      }
+    }
+    for (const f of this.files.values()) {
+      f.table = undefined;
+      f.doc?.setMacros(this.scopes.global);
+      if (f.kind === 'bpf' || f.kind === 'header' || f.kind === 'loader') {
+        f.facts = undefined;
+        f.readings = undefined;
+      }
+    }
+  }
+
+  /**
+   * The macros a file is expanded with: a BPF source's and a loader's come from what its own
+   * translation unit includes first (macroScopes.ts); a loader keeps the macros its reader models.
+   */
+  tableFor(path: string, f: FileEntry): MacroTable {
+    // Asked for every loader on every model build (every keystroke): the last choice stands while
+    // the scopes, the text and the unit are the same.
+    const last = f.tableChoice;
+    const known = last && last.scopes === this.scopes && last.text === f.text;
+    if (known && last.unit === null) return last.table;
+    // A loader that mentions no macro leading to a section is not expanded at all (c/expand.ts):
+    // its own unit's definitions would change nothing, so it is not read for them.
+    if (f.kind === 'loader' && (f.text === undefined || !this.scopes.withModelled(isModelledMacro).mentionsAny(f.text))) return this.chosen(f, null, this.scopes.withModelled(isModelledMacro));
+    const unit = f.text === undefined ? null : f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
+    if (known && last.unit === unit) return last.table;
+    const all = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
+    // Only what the file's code (or its own macros) can reach changes its expansion.
+    const used = unit ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
+    const overrides = this.scopes.reachable(all, used);
+    // Headers its unit cannot include give it nothing (a header elsewhere in the workspace defining a name it uses).
+    const unnameable = unit ? this.scopes.unnameable(unit, this.scopeFiles, used) : undefined;
+    return this.chosen(f, unit, this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined, unnameable));
+  }
+
+  private chosen(f: FileEntry, unit: object | null, table: MacroTable): MacroTable {
+    f.tableChoice = { scopes: this.scopes, text: f.text, unit, table };
+    return table;
+  }
+
+  /** The identifiers of a file's code (includers.ts), once per text. */
+  identifiersOf(f: FileEntry): Set<string> {
+    return (f.identifiers ??= f.text !== undefined && f.text.length <= MAX_PARSED_BYTES ? codeIdentifiers(f.text) : new Set());
+  }
+}
