@@ -10,11 +10,14 @@ import { parseRust, rustGrammarReady } from './parser';
 import { readRustLoader } from './reader';
 import { isCargoManifest } from './files';
 import { LOADER_TEXT } from './calls';
+import { RustLastGood } from './lastGood';
 
 /** What the Rust loaders need of the workspace's files. */
 export interface RustFileView {
   kind: string;
   text?: string;
+  /** An editor's buffer (being typed in), not the file on disk. */
+  live?: boolean;
 }
 
 interface Kept {
@@ -25,6 +28,7 @@ interface Kept {
 
 export class RustLoaders {
   private readonly kept = new Map<string, Kept>();
+  private readonly lastGood = new RustLastGood();
 
   /** A workspace with BPF code, a Cargo.toml and a Rust file using a skeleton: its Rust must be read. */
   static wanted(files: Iterable<[string, RustFileView]>): boolean {
@@ -61,8 +65,9 @@ export class RustLoaders {
       this.kept.set(path, { text, key, facts });
       return facts;
     }
+    // An editor's buffer broken by the typist (errors where its last clean text had none) keeps that text's facts (lastGood.ts).
     const facts: LoaderFacts = tree
-      ? readRustLoader(tree, text, path, skeletons, only)
+      ? this.lastGood.read(path, text, files.get(path)?.live === true, tree.rootNode.hasError, key, () => readRustLoader(tree, text, path, skeletons, only))
       : { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [{ rule: 'parse-limit', message: `Parsing ${basename(path)} ran past its parse budget (counted in parser work, not time); it was not analysed.`, location: { file: path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }] };
     tree?.delete();
     this.kept.set(path, { text, key, facts });
@@ -71,5 +76,6 @@ export class RustLoaders {
 
   forget(path: string): void {
     this.kept.delete(path);
+    this.lastGood.forget(path);
   }
 }
