@@ -71,10 +71,25 @@ describe('language server (in-process)', () => {
     const text = await hoverAt('poisoned.bpf.c', 'test_1, struct', 2);
     assert.match(text, /\*\*test_1\*\* · struct_ops program/);
     assert.match(text, /`SEC\("struct_ops\/test_1"\)`/);
-    assert.match(text, /\*\*Association: poisoned\*\* — st_ops_map_a\.test_1 · st_ops_map_b\.test_1 — poisoned/);
+    // The state once, then why (not "poisoned — st_ops_map_a.test_1 · st_ops_map_b.test_1 — poisoned").
+    assert.match(text, /\n\*\*Association: poisoned\*\* — it fills slots of `st_ops_map_a` and `st_ops_map_b`, and both are attached\.\n/);
+    assert.doesNotMatch(text, /poisoned — .*— poisoned|Poisoned: /);
     assert.match(text, /slot `st_ops_map_b\.test_1`/);
     assert.match(text, /bpf_prog_get_assoc_struct_ops\(\)` returns NULL/);
     assert.equal(await hoverAt('poisoned.bpf.c', 'SEC("struct_ops/test_1")', 6), text, 'the same hover on its SEC line');
+  });
+
+  it('says "give each map its own copy" once where the editor shows the warning and the hover together', async () => {
+    const at = positionOf(read(ws.file('poisoned.bpf.c')), 'test_1, struct', 2);
+    const shown = (client.diagnostics.get(uri(ws.file('poisoned.bpf.c'))) ?? []).filter(
+      (d) => d.range.start.line <= at.line && at.line <= d.range.end.line && d.range.start.character <= at.character && at.character <= d.range.end.character,
+    );
+    assert.deepEqual(shown.map((d) => d.code), ['poisoned-association']);
+    const hover = await hoverAt('poisoned.bpf.c', 'test_1, struct', 2);
+    const said = [...shown.map((d) => d.message as string), hover].join('\n').match(/own copy/gi) ?? [];
+    assert.equal(said.length, 1, hover);
+    // On a slot, where no warning is shown, the hover gives the advice itself.
+    assert.match(await hoverAt('poisoned.bpf.c', '.test_1 = (void *)test_1', 2, 1), /Give each map its own copy of the program\./);
   });
 
   it('hovers on a struct_ops map, a slot, an association call and a kfunc call', async () => {
@@ -82,7 +97,7 @@ describe('language server (in-process)', () => {
     assert.match(map, /\*\*st_ops_map_b\*\* · struct_ops map `struct editor_test_ops`/);
     assert.match(map, /`\.link`: attached through a BPF link/);
     assert.match(map, /autocreate on/);
-    assert.match(map, /`\.test_1` → `test_1` \(st_ops_map_a\.test_1 · st_ops_map_b\.test_1 — poisoned\)/);
+    assert.match(map, /`\.test_1` → `test_1` \(poisoned\)/);
     assert.match(map, /\*\*Programs:\*\* 2 programs · 1 poisoned/);
     const slot = await hoverAt('poisoned.bpf.c', '.test_2 = test_2_b', 12);
     assert.match(slot, /\*\*st_ops_map_b\.test_2\*\* = `test_2_b`/);
@@ -93,7 +108,17 @@ describe('language server (in-process)', () => {
     assert.match(ok, /\*\*0\*\* \(success\)/);
     const kfunc = await hoverAt('kfunc_user.bpf.c', 'bpf_kfunc_multi_st_ops_test_1_assoc(&args)', 4);
     assert.match(kfunc, /reads the calling program's struct_ops association/);
-    assert.match(kfunc, /Called from `run_kfunc` \(not associated\): it gets NULL/);
+    assert.match(kfunc, /Called from `run_kfunc`: it gets NULL: the program is not associated\./);
+  });
+
+  it('hovers on skel->progs.P and skel->maps.M inside an association call as the program and the map', async () => {
+    const call = 'bpf_program__assoc_struct_ops(skel->progs.busy_caller, skel->maps.second_map';
+    const program = await hoverAt('explicit.c', call, call.indexOf('busy_caller') + 2);
+    assert.match(program, /^\*\*busy_caller\*\* · program/);
+    assert.doesNotMatch(program, /^Predicted answer/m);
+    const map = await hoverAt('explicit.c', call, call.indexOf('second_map') + 2);
+    assert.match(map, /^\*\*second_map\*\* · struct_ops map/);
+    assert.match(await hoverAt('explicit.c', call, 3), /· `busy_caller` → `second_map`\n\nPredicted answer/, 'the call itself on its name');
   });
 
   it('goes to definition from a slot, skel->progs.P and skel->maps.M', async () => {
@@ -162,7 +187,11 @@ describe('language server (in-process)', () => {
     assert.equal(model.objects.find((o) => o.id === 'kfunc_user')?.truth, 'skeleton');
     const map = await hoverAt('kfunc_user.bpf.c', 'ops_map =', 2);
     assert.match(map, /\*\*Slots filled \(1\):\*\*\n- `\.test_1` → `ops_test_1`/);
-    assert.match(map, /\*\*Empty slots \(1\):\*\* `\.test_2` — from \[kfunc_user\.skel\.h/);
+    assert.match(map, /\*\*Left NULL \(1\):\*\* `\.test_2` — no program runs for it \(function pointers of `struct editor_test_ops` as bpftool wrote them into \[kfunc_user\.skel\.h\]\(file:\/\/[^)#]*kfunc_user\.skel\.h\)\)\./);
+    assert.doesNotMatch(map, /Empty slots|skel\.h:1/);
+    const slot = await hoverAt('kfunc_user.bpf.c', '.test_1 = (void *)ops_test_1', 2);
+    assert.match(slot, /\nFrom the build: the relocation in the object bpftool embedded in \[kfunc_user\.skel\.h\]\([^)]*\), which is what libbpf loads, puts `ops_test_1` here\.\n/);
+    assert.doesNotMatch(slot, /Read from the compiled/);
   });
 
   it('answers bpfAssoc/model with the whole model and sent bpfAssoc/modelChanged', async () => {

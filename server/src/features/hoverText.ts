@@ -6,6 +6,7 @@ import type { SkeletonFacts } from '../analysis/facts';
 import type { AssociationState, ModelAssociationCall, ModelKfuncCall, ModelMap, ModelProgram, ModelSlot } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
 import { mdCode, mdPlaceLink, mdText } from '../output/markdown';
+import { fileUri } from '../output/uri';
 import { associationLabel, plural, programsOfMap } from './describe';
 import { lastBuildLines } from './lastBuild';
 
@@ -17,22 +18,27 @@ function result(call: ModelAssociationCall): string {
   return r === 0 ? '**0** (success)' : r === 'unknown' ? '**unknown**' : `**-${mdText(r)}**`;
 }
 
-/** One sentence: what the state means for the program. */
-function associationSentence(a: AssociationState): string {
-  switch (a.state) {
-    case 'auto':
-      return `Associated automatically with ${mdCode(a.map)} when the map is attached.`;
-    case 'poisoned':
-      return `Poisoned: the program fills slots of ${a.maps.map(mdCode).join(' and ')}, so attaching them poisons its association.`;
-    case 'explicit':
-      return `Associated explicitly with ${mdCode(a.map)} by bpf_program__assoc_struct_ops().`;
-    case 'rejected':
-      return `Its association call fails with ${mdText(a.errno)}: ${mdText(a.reason)}.`;
-    case 'not-loaded':
-      return `Not loaded: ${mdText(a.reason)}.`;
-    case 'none':
-      return `Not associated: ${mdText(a.reason)}.`;
-  }
+const fileLink = (path: string): string => `[${mdText(path.split('/').pop() ?? path)}](${fileUri(path)})`;
+
+/** `**Association: STATE** — what it means`: the state said once, then why. */
+export function associationLine(a: AssociationState): string {
+  const why = ((): string => {
+    switch (a.state) {
+      case 'auto':
+        return `with ${mdCode(a.map)}, automatically, when the map is attached.`;
+      case 'poisoned':
+        return `it fills slots of ${a.maps.map(mdCode).join(' and ')}, and ${a.maps.length === 2 ? 'both' : 'all'} are attached.`;
+      case 'explicit':
+        return `with ${mdCode(a.map)}, by its ${mdCode('bpf_program__assoc_struct_ops()')} call.`;
+      case 'rejected':
+        return `its association call fails with ${mdText(a.errno)}: ${mdText(a.reason)}.`;
+      case 'not-loaded':
+        return `libbpf does not load it (${mdText(a.reason)}).`;
+      case 'none':
+        return `${mdText(a.reason)}.`;
+    }
+  })();
+  return `**Association: ${mdText(a.state)}** — ${why}`;
 }
 
 /** The loader, lifecycle and path condition that decided the state. */
@@ -49,13 +55,14 @@ function decidedSentence(p: ModelProgram): string[] {
   return out;
 }
 
-function runTime(p: ModelProgram): string[] {
+/** `advice`: end with what to do (the hover on a slot; the program's own diagnostic already says it). */
+function runTime(p: ModelProgram, advice = false): string[] {
   const a = p.association;
   const kfuncs = p.kfuncCalls.map((k) => `${mdCode(k.name)} (${at(k.location)})`);
   const readers = kfuncs.length ? ` Association-dependent kfuncs it calls get NULL: ${kfuncs.join(', ')}.` : '';
   if (a.state === 'poisoned') {
     return [
-      `**At run time:** attaching ${a.maps.map(mdCode).join(' and ')} succeeds, but the kernel marks the program's association as poisoned for the rest of its life: \`bpf_prog_get_assoc_struct_ops()\` returns NULL for it.${readers} Give each map its own copy of the program.`,
+      `**At run time:** attaching ${a.maps.map(mdCode).join(' and ')} succeeds, but the kernel then marks the program's association as poisoned for the rest of its life: \`bpf_prog_get_assoc_struct_ops()\` returns NULL for it.${readers}${advice ? ' Give each map its own copy of the program.' : ''}`,
     ];
   }
   if ((a.state === 'none' || a.state === 'rejected') && kfuncs.length) return [`**At run time:** it has no struct_ops association.${readers}`];
@@ -69,7 +76,7 @@ export function programHover(view: AnalysisView, p: ModelProgram): string {
   const a = p.association;
   const flags = [p.kind === 'struct_ops' ? 'struct_ops program' : 'program', p.sleepable ? 'sleepable' : '', p.autoload ? '' : 'autoload off'].filter(Boolean);
   const lines = [`**${mdText(p.name)}** · ${flags.join(' · ')} · object ${mdCode(p.object)}`, '', mdCode(`SEC("${p.section}")`), ''];
-  lines.push(`**Association: ${mdText(a.state)}** — ${label(a)}`, '', associationSentence(a));
+  lines.push(associationLine(a));
   const decided = decidedSentence(p);
   if (decided.length) lines.push('', ...decided);
   if (a.state === 'auto' || a.state === 'poisoned') for (const s of a.slots) lines.push(`- slot ${mdCode(`${s.map}.${s.member}`)} — ${at(s.location)}`);
@@ -106,14 +113,21 @@ export function mapHover(view: AnalysisView, m: ModelMap): string {
   lines.push('', `**Slots filled (${filled.length}):**`);
   for (const s of m.slots) {
     const p = view.model.programs.find((q) => q.object === m.object && q.name === s.program);
-    const state = p ? ` (${label(p.association)})` : '';
+    const state = p ? ` (${p.association.state === 'auto' || p.association.state === 'poisoned' ? mdText(p.association.state) : label(p.association)})` : '';
     lines.push(`- ${mdCode(`.${s.member}`)} → ${s.program ? `${mdCode(s.program)}${state}` : 'NULL'}${s.origin === 'loader' ? ' — set by the loader' : ''}`);
   }
   const members = membersOf(view, m);
   if (members) {
     const empty = members.members.filter((x) => !filled.some((s) => s.member === x));
-    lines.push('', `**Empty slots (${empty.length}):** ${empty.map((x) => mdCode(`.${x}`)).join(', ') || 'none'} — from ${mdPlaceLink(members.from, 0)}`);
-  } else lines.push('', '_Empty slots: unknown without the skeleton (`bpftool gen skeleton`) of this object._');
+    const type = mdCode(`struct ${m.structType}`);
+    const from = `function pointers of ${type} as bpftool wrote them into ${fileLink(members.from)}`;
+    lines.push(
+      '',
+      empty.length
+        ? `**Left NULL (${empty.length}):** ${empty.map((x) => mdCode(`.${x}`)).join(', ')} — no program runs for ${empty.length === 1 ? 'it' : 'them'} (${from}).`
+        : `**Left NULL:** none — every one of the ${from} has a program.`,
+    );
+  } else lines.push('', '_Function pointers left NULL: unknown without the skeleton (`bpftool gen skeleton`) of this object._');
   const programs = programsOfMap(view.model, m);
   const poisoned = programs.filter((p) => p.association.state === 'poisoned').length;
   lines.push('', `**Programs:** ${plural(programs.length, 'program')}${poisoned ? ` · ${poisoned} poisoned` : ''}`);
@@ -123,13 +137,24 @@ export function mapHover(view: AnalysisView, m: ModelMap): string {
   return lines.join('\n');
 }
 
+/** Where the slot's value was read, when not from the source under the cursor. */
+function slotOrigin(view: AnalysisView, m: ModelMap, s: ModelSlot): string | null {
+  if (s.origin === 'loader') return 'Set by the loader before load (it replaces the initializer in the source).';
+  if (s.origin === 'source') return null;
+  const object = view.model.objects.find((o) => o.id === m.object);
+  const file = s.origin === 'skeleton' ? object?.skeletons[0] : object?.objectFiles[0];
+  const built = s.origin === 'skeleton' ? `the object bpftool embedded in ${file ? fileLink(file) : 'the skeleton'}` : file ? fileLink(file) : 'the compiled object';
+  const value = s.program ? `puts ${mdCode(s.program)} here` : 'leaves this slot NULL';
+  return `From the build: the relocation in ${built}, which is what libbpf loads, ${value}.`;
+}
+
 export function slotHover(view: AnalysisView, m: ModelMap, s: ModelSlot): string {
   const lines = [`**${mdText(`${m.name}.${s.member}`)}** = ${s.program ? mdCode(s.program) : 'NULL'} · slot of struct_ops map ${mdCode(m.name)} (${mdCode(`struct ${m.structType}`)})`];
-  if (s.origin === 'loader') lines.push('', 'Set by the loader before load (it replaces the initializer in the source).');
-  else if (s.origin !== 'source') lines.push('', `Read from the compiled ${mdText(s.origin)}.`);
+  const origin = slotOrigin(view, m, s);
+  if (origin) lines.push('', origin);
   lines.push(...lastBuildLines(view.model, m.object, `${m.name}.${s.member}`));
   const p = view.model.programs.find((q) => q.object === m.object && q.name === s.program);
-  if (p) lines.push('', `**${mdText(p.name)}**: ${label(p.association)}`, '', associationSentence(p.association), '', ...runTime(p));
+  if (p) lines.push('', `Program ${mdCode(p.name)}: ${associationLine(p.association)}`, '', ...runTime(p, true));
   return lines.join('\n').trim();
 }
 
@@ -158,6 +183,6 @@ export function kfuncHover(p: ModelProgram, k: ModelKfuncCall): string {
     '',
     `Why: ${mdText(k.dependsOnAssociation)}`,
     '',
-    `Called from ${mdCode(p.name)}${k.via ? ` via ${mdCode(k.via)}` : ''} (${label(a)}): it ${gets}.`,
+    `Called from ${mdCode(p.name)}${k.via ? ` via ${mdCode(k.via)}` : ''}: it ${gets}.`,
   ].join('\n');
 }
