@@ -1,5 +1,7 @@
 // VM targets: the `bpfAssoc.vm.targets` setting (and the CLI's --targets-file), validated into
 // plain data with defaults. Pure: no file or process access here.
+import Ajv, { type ValidateFunction } from 'ajv';
+import { contributes } from '../../package.json';
 
 export type AgentBuild = 'remote' | 'local-static';
 
@@ -28,47 +30,46 @@ export interface VmTarget {
   runTimeout: number;
 }
 
-export const TARGET_DEFAULTS = {
-  // In the user's home: shared between users /tmp would clash, and /tmp is often noexec.
-  remoteDir: '~/.cache/bpf-assoc',
-  sudo: false,
-  agentBuild: 'remote' as AgentBuild,
-  allowAttach: false,
-  acceptNewHostKey: false,
-  connectTimeout: 15,
-  runTimeout: 120,
-};
+/**
+ * One schema for a target: the items of `bpfAssoc.vm.targets` in package.json's
+ * `contributes.configuration`, which VS Code checks in the settings editor and settings.json, and
+ * which ajv checks here for the extension's runs and the CLI's --targets-file.
+ */
+const TARGET_SCHEMA: TargetSchema = contributes.configuration.properties['bpfAssoc.vm.targets'].items;
 
-/** JSON schema of one target, for `contributes.configuration` (`bpfAssoc.vm.targets` items). */
-export const TARGET_JSON_SCHEMA = {
-  type: 'object',
-  required: ['name', 'host'],
-  additionalProperties: false,
-  properties: {
-    name: { type: 'string', description: 'Name shown as the result column, e.g. "6.12 (vng)".' },
-    host: { type: 'string', description: 'ssh alias, host or user@host.' },
-    port: { type: 'integer', minimum: 1, maximum: 65535 },
-    sshConfig: { type: 'string', description: 'ssh config file (ssh -F), e.g. the one virtme-ng writes.' },
-    identityFile: { type: 'string' },
-    remoteDir: { type: 'string', default: TARGET_DEFAULTS.remoteDir },
-    sudo: { type: 'boolean', default: false, description: 'Run the agent with sudo -n (needs NOPASSWD).' },
-    agentBuild: { enum: ['remote', 'local-static'], default: 'remote', description: 'Build the agent on the target (needs cc and libbpf-dev there) or here as a static binary.' },
-    allowAttach: { type: 'boolean', default: false, description: 'Attach struct_ops maps on this target (replaces a running sched_ext scheduler).' },
-    acceptNewHostKey: { type: 'boolean', default: false, description: 'Add an unknown host key to known_hosts (StrictHostKeyChecking=accept-new).' },
-    connectTimeout: { type: 'number', minimum: 1, default: TARGET_DEFAULTS.connectTimeout },
-    runTimeout: { type: 'number', minimum: 1, default: TARGET_DEFAULTS.runTimeout },
-  },
-} as const;
+interface PropertySchema {
+  type?: string;
+  enum?: readonly string[];
+  minimum?: number;
+  maximum?: number;
+  default?: unknown;
+  patternErrorMessage?: string;
+}
+interface TargetSchema {
+  required: readonly string[];
+  properties: Record<string, PropertySchema>;
+}
+
+/** The schema's defaults, as a target gets them when the setting leaves them out. */
+export const TARGET_DEFAULTS = Object.fromEntries(
+  Object.entries(TARGET_SCHEMA.properties).flatMap(([k, p]) => (p.default === undefined ? [] : [[k, p.default]])),
+) as Pick<VmTarget, 'remoteDir' | 'sudo' | 'agentBuild' | 'allowAttach' | 'acceptNewHostKey' | 'connectTimeout' | 'runTimeout'>;
+
+let validator: ValidateFunction | undefined;
+
+/** Compiled once, on first use. VS Code's own keywords (descriptions, snippets) are annotations here. */
+function validateTarget(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, useDefaults: true })
+    .addVocabulary(['markdownDescription', 'enumDescriptions', 'defaultSnippets', 'patternErrorMessage'])
+    .compile(TARGET_SCHEMA);
+  return validator;
+}
 
 export interface TargetProblem {
   /** Index in the list, or -1 for the list itself. */
   index: number;
   message: string;
 }
-
-const NAME = /^[^\n\r\0]{1,64}$/;
-/** An ssh destination: no leading '-' (it would be read as an option), no whitespace or NUL. */
-const HOST = /^(?!-)[^\s\0]{1,255}$/;
 
 /** Validates a list of targets from settings or a file; bad entries are dropped with a problem. */
 export function parseTargets(value: unknown): { targets: VmTarget[]; problems: TargetProblem[] } {
@@ -90,73 +91,32 @@ export function parseTargets(value: unknown): { targets: VmTarget[]; problems: T
 }
 
 function parseTarget(raw: Record<string, unknown>, bad: (m: string) => void): VmTarget | null {
-  const known = new Set(Object.keys(TARGET_JSON_SCHEMA.properties));
-  for (const k of Object.keys(raw)) if (!known.has(k)) bad(`unknown setting "${k}" (ignored)`);
-  const str = (k: string): string | undefined | null => {
-    const v = raw[k];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !v.length || v.includes('\0')) {
-      bad(`"${k}" must be a non-empty string`);
-      return null;
-    }
-    return v;
-  };
-  const bool = (k: string, d: boolean): boolean | null => {
-    const v = raw[k];
-    if (v === undefined) return d;
-    if (typeof v !== 'boolean') {
-      bad(`"${k}" must be true or false`);
-      return null;
-    }
-    return v;
-  };
-  const num = (k: string, d: number | undefined, min: number, max: number): number | undefined | null => {
-    const v = raw[k];
-    if (v === undefined) return d;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-      bad(`"${k}" must be a number from ${min} to ${max}`);
-      return null;
-    }
-    return v;
-  };
-  const name = str('name');
-  const host = str('host');
-  if (name === undefined || host === undefined) {
-    bad('"name" and "host" are required');
-    return null;
+  // An unknown setting (a typo) is reported and left out; the target still runs.
+  const known: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k in TARGET_SCHEMA.properties) known[k] = v;
+    else bad(`unknown setting "${k}" (ignored)`);
   }
-  if (name === null || host === null) return null;
-  if (!NAME.test(name)) return bad('"name" must be one line of at most 64 characters'), null;
-  if (!HOST.test(host)) return bad(`"host" must be an ssh alias, host or user@host without spaces and not starting with "-"`), null;
-  const agentBuild = raw.agentBuild ?? TARGET_DEFAULTS.agentBuild;
-  if (agentBuild !== 'remote' && agentBuild !== 'local-static') return bad('"agentBuild" must be "remote" or "local-static"'), null;
-  const fields = {
-    port: num('port', undefined, 1, 65535),
-    sshConfig: str('sshConfig'),
-    identityFile: str('identityFile'),
-    remoteDir: str('remoteDir') ?? TARGET_DEFAULTS.remoteDir,
-    sudo: bool('sudo', TARGET_DEFAULTS.sudo),
-    allowAttach: bool('allowAttach', TARGET_DEFAULTS.allowAttach),
-    acceptNewHostKey: bool('acceptNewHostKey', TARGET_DEFAULTS.acceptNewHostKey),
-    connectTimeout: num('connectTimeout', TARGET_DEFAULTS.connectTimeout, 1, 3600),
-    runTimeout: num('runTimeout', TARGET_DEFAULTS.runTimeout, 1, 86400),
-  };
-  if (Object.values(fields).some((v) => v === null)) return null;
-  if (fields.port !== undefined && fields.port !== null && !Number.isInteger(fields.port)) return bad('"port" must be an integer'), null;
-  return {
-    name,
-    host,
-    ...(fields.port != null ? { port: fields.port } : {}),
-    ...(fields.sshConfig ? { sshConfig: fields.sshConfig } : {}),
-    ...(fields.identityFile ? { identityFile: fields.identityFile } : {}),
-    remoteDir: fields.remoteDir as string,
-    sudo: fields.sudo as boolean,
-    agentBuild,
-    allowAttach: fields.allowAttach as boolean,
-    acceptNewHostKey: fields.acceptNewHostKey as boolean,
-    connectTimeout: fields.connectTimeout as number,
-    runTimeout: fields.runTimeout as number,
-  };
+  const validate = validateTarget();
+  if (validate(known)) return known as unknown as VmTarget;
+  // One message per setting, in the schema's words.
+  const said = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    const key = e.keyword === 'required' ? String(e.params.missingProperty) : e.instancePath.slice(1).split('/')[0] ?? '';
+    if (said.has(key)) continue;
+    said.add(key);
+    bad(e.keyword === 'required' ? `"${key}" is required` : problemOf(key, TARGET_SCHEMA.properties[key]));
+  }
+  return null;
+}
+
+/** What a setting must be, from its schema. */
+function problemOf(key: string, p: PropertySchema | undefined): string {
+  if (!p) return `"${key}" is not valid`;
+  if (p.enum) return `"${key}" must be ${p.enum.map((v) => `"${v}"`).join(' or ')}`;
+  if (p.type === 'boolean') return `"${key}" must be true or false`;
+  if (p.type === 'number' || p.type === 'integer') return `"${key}" must be ${p.type === 'integer' ? 'an integer' : 'a number'} from ${p.minimum ?? '-∞'} to ${p.maximum ?? '∞'}`;
+  return `"${key}" must be ${p.patternErrorMessage ?? 'a non-empty string'}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,6 +1,8 @@
 // Target settings and failure classification: the bpfAssoc.vm.targets schema with its defaults,
 // and the messages for what ssh and the preflight report (texts as OpenSSH 9 prints them).
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { classifyBuildFailure, classifySshFailure, parsePreflight, preflightProblem } from '../../remote/src/errors';
 import { parseTargets, TARGET_DEFAULTS } from '../../remote/src/targets';
 
@@ -44,6 +46,74 @@ describe('remote: targets', () => {
     const { targets, problems } = parseTargets([{ name: 'a', host: 'a', pasword: 'x' }]);
     assert.equal(targets.length, 1);
     assert.match(problems[0]?.message ?? '', /unknown setting "pasword"/);
+  });
+});
+
+describe('remote: targets follow package.json\'s schema of bpfAssoc.vm.targets', () => {
+  // The schema VS Code checks settings with, read from the manifest on disk (not through targets.ts).
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  const schema = manifest.contributes.configuration.properties['bpfAssoc.vm.targets'].items as {
+    required: string[];
+    properties: Record<string, { type?: string; enum?: string[]; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; default?: unknown }>;
+  };
+  const base = { name: 'vm', host: 'vm' };
+  const accepts = (k: string, v: unknown): void => {
+    const r = parseTargets([{ ...base, [k]: v }]);
+    assert.deepEqual(r.problems, [], `${k} = ${JSON.stringify(v)} is valid`);
+    assert.deepEqual((r.targets[0] as unknown as Record<string, unknown>)[k], v);
+  };
+  const rejects = (k: string, v: unknown): void => {
+    const r = parseTargets([{ ...base, [k]: v }]);
+    assert.equal(r.targets.length, 0, `${k} = ${JSON.stringify(v)} is rejected`);
+    assert.match(r.problems.map((p) => p.message).join('\n'), new RegExp(`"${k}"`), `the problem names ${k}`);
+  };
+
+  it('every bound, enum, type and length the schema gives', () => {
+    let checked = 0;
+    for (const [k, p] of Object.entries(schema.properties)) {
+      if (p.type === 'number' || p.type === 'integer') {
+        assert.ok(p.minimum !== undefined && p.maximum !== undefined, `${k} has both bounds`);
+        accepts(k, p.minimum);
+        accepts(k, p.maximum);
+        rejects(k, p.minimum - 1);
+        rejects(k, p.maximum + 1);
+        rejects(k, String(p.minimum));
+        if (p.type === 'integer') rejects(k, p.minimum + 0.5);
+        else accepts(k, p.minimum + 0.5);
+      } else if (p.enum) {
+        for (const v of p.enum) accepts(k, v);
+        rejects(k, 'other');
+      } else if (p.type === 'boolean') {
+        accepts(k, true);
+        accepts(k, false);
+        rejects(k, 'yes');
+      } else if (p.type === 'string') {
+        assert.equal(p.minLength, 1, `${k} cannot be empty`);
+        rejects(k, '');
+        rejects(k, 'a\0b');
+        rejects(k, 7);
+        if (p.maxLength !== undefined) {
+          accepts(k, 'a'.repeat(p.maxLength));
+          rejects(k, 'a'.repeat(p.maxLength + 1));
+        }
+      } else assert.fail(`${k}: a kind of setting this test does not know`);
+      checked++;
+    }
+    assert.equal(checked, 12);
+    rejects('name', 'two\nlines');
+    rejects('host', '-oProxyCommand=x');
+    rejects('host', 'a b');
+    for (const k of schema.required) {
+      const r = parseTargets([{ name: 'vm', host: 'vm', [k]: undefined }]);
+      assert.equal(r.targets.length, 0);
+      assert.match(r.problems[0]?.message ?? '', new RegExp(`"${k}" is required`));
+    }
+  });
+
+  it('every default the schema gives, and only those', () => {
+    const defaults = Object.fromEntries(Object.entries(schema.properties).flatMap(([k, p]) => (p.default === undefined ? [] : [[k, p.default]])));
+    assert.deepEqual(TARGET_DEFAULTS, defaults);
+    assert.deepEqual(parseTargets([base]).targets[0], { ...defaults, ...base });
   });
 });
 
