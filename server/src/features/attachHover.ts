@@ -11,7 +11,10 @@ import type { AnalysisView } from '../lsp/session';
 import { mdCode, mdText } from '../output/markdown';
 import { contains } from './targets';
 
-type AttachAction = Extract<LoaderAction, { kind: 'attach' | 'attach_struct_ops' }>;
+type SkeletonCall = Extract<LoaderAction, { skeleton: string }>;
+type AttachAction = Extract<LoaderAction, { kind: 'attach_struct_ops' }> | (SkeletonCall & { kind: 'attach' });
+
+const isAttach = (a: LoaderAction): a is AttachAction => a.kind === 'attach' || a.kind === 'attach_struct_ops';
 
 const same = (a: Location, b: Location): boolean =>
   a.file === b.file && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
@@ -37,7 +40,7 @@ function pathsMaking(facts: LoaderFacts, a: LoaderAction): string {
   return 'on the paths that reach it';
 }
 
-function mapLine(view: AnalysisView, m: ModelMap): string {
+function mapLine(m: ModelMap): string {
   const filled = m.slots.filter((s) => s.program !== null).map((s) => s.program as string);
   const programs = filled.length ? `: ${filled.slice(0, 8).map(mdCode).join(', ')}${filled.length > 8 ? `, … (${filled.length})` : ''}` : '';
   const state = m.attached ? 'attached' : 'never attached on any path';
@@ -48,7 +51,7 @@ function mapLine(view: AnalysisView, m: ModelMap): string {
 export function attachCallHover(view: AnalysisView, path: string, pos: Position): Hover | null {
   const facts = loaderFacts(view, path);
   if (!facts) return null;
-  const calls = facts.actions.filter((a): a is AttachAction => (a.kind === 'attach' || a.kind === 'attach_struct_ops') && a.location.file === path && contains(a.location.range, pos));
+  const calls = facts.actions.filter((a): a is AttachAction => isAttach(a) && a.location.file === path && contains(a.location.range, pos));
   if (!calls.length) return null;
   const objects = new Set(view.model.objects.filter((o) => o.loaders.includes(path)).map((o) => o.id));
   const rust = facts.language === 'rust';
@@ -57,7 +60,7 @@ export function attachCallHover(view: AnalysisView, path: string, pos: Position)
     if (a.kind === 'attach_struct_ops') {
       const maps = view.model.maps.filter((m) => objects.has(m.object) && m.name === a.map.name);
       lines.push(`**${rust ? 'attach_struct_ops()' : 'bpf_map__attach_struct_ops()'}** attaches the struct_ops map ${mdCode(a.map.name)}, ${pathsMaking(facts, a)}.`, '');
-      if (maps.length) lines.push(...maps.map((m) => mapLine(view, m)));
+      if (maps.length) lines.push(...maps.map((m) => mapLine(m)));
       else lines.push(`- no struct_ops map ${mdCode(a.map.name)} in the objects this loader drives`);
     } else {
       const what = rust ? `${mdText('attach()')} of the skeleton` : `${mdText(`${a.skeleton}__attach()`)}`;
@@ -65,7 +68,7 @@ export function attachCallHover(view: AnalysisView, path: string, pos: Position)
       if (a.programsOnly) lines.push(`- no struct_ops map: libbpf-rs fills no map links in its skeleton, so libbpf skips every struct_ops map; a map is attached by ${mdCode('attach_struct_ops()')}`);
       else {
         const maps = view.model.maps.filter((m) => objects.has(m.object));
-        lines.push(...(maps.length ? maps.map((m) => mapLine(view, m)) : ['- no struct_ops map in the objects this loader drives']));
+        lines.push(...(maps.length ? maps.map((m) => mapLine(m)) : ['- no struct_ops map in the objects this loader drives']));
       }
     }
     lines.push('');
