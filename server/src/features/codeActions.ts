@@ -103,7 +103,7 @@ export function codeActions(view: AnalysisView, params: CodeActionParams, uriOf:
     if (f.location.file !== path || !overlaps(f, params)) continue;
     const actions =
       f.rule === 'poisoned-association' || f.rule === 'poisoned-kfunc-caller'
-        ? programCopyActions(view, f, uriOf)
+        ? programCopyActions(view, f, uriOf, options.reveal ? REVEAL_COMMAND : undefined)
         : f.rule === 'unassociated-kfunc-caller'
           ? associateActions(view, f, uriOf, options)
           : f.rule === 'unreferenced-struct-ops-program'

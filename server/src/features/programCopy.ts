@@ -1,7 +1,10 @@
 // Quick fix for `poisoned-association`: give a second map its own copy of the program. The whole
 // definition (its SEC line to the closing brace) is copied under a fresh name right after the
 // original, and that map's slot initializer (or the loader's slot assignment) is pointed at it.
-import type { CodeAction, TextEdit } from 'vscode-languageserver/node';
+// A comment right above the original that speaks of the sharing ("shared by both maps", "poisoned")
+// goes: once each map has its own copy, it is no longer true. When the slot assignment is in the
+// loader, the editor is asked to show it there (REVEAL_COMMAND, as codeActions.ts does).
+import type { CodeAction, Range, TextEdit } from 'vscode-languageserver/node';
 import { CodeActionKind } from 'vscode-languageserver/node';
 import type { Location } from '../analysis/facts';
 import type { Finding } from '../analysis/model';
@@ -25,6 +28,27 @@ export function copyName(program: string, map: string, maps: string[], taken: (n
   return name;
 }
 
+/**
+ * The comment on the lines right above `lineStart` (a block comment, or a run of `//` lines), when
+ * it speaks of the program being shared: it names two of the maps, or says shared, both or poison.
+ */
+export function sharingComment(text: string, lineStart: number, maps: string[]): { start: number; end: number } | null {
+  const lines = text.slice(0, lineStart).split('\n');
+  lines.pop(); // the empty rest after the last newline
+  let k = lines.length - 1;
+  const trimmed = (i: number): string => (lines[i] ?? '').trim();
+  if (trimmed(k).endsWith('*/')) {
+    while (k >= 0 && !trimmed(k).startsWith('/*')) k--;
+    if (k < 0) return null;
+  } else if (trimmed(k).startsWith('//')) {
+    while (k > 0 && trimmed(k - 1).startsWith('//')) k--;
+  } else return null;
+  const start = lines.slice(0, k).reduce((n, l) => n + l.length + 1, 0);
+  const comment = text.slice(start, lineStart);
+  const named = maps.filter((m) => new RegExp(`\\b${m}\\b`).test(comment)).length;
+  return named >= 2 || /\bshar(?:e|ed|es|ing)\b|\bboth\b|\bpoison/i.test(comment) ? { start, end: lineStart } : null;
+}
+
 /** Replaces the last whole-word `name` in the slot's text (the initializer's value). */
 function repoint(text: string, slot: Location, name: string, to: string): TextEdit | null {
   const s = slice(text, slot.range);
@@ -35,7 +59,7 @@ function repoint(text: string, slot: Location, name: string, to: string): TextEd
   return { range: { start: positionAt(text, start), end: positionAt(text, start + name.length) }, newText: to };
 }
 
-export function programCopyActions(view: AnalysisView, f: Finding, uriOf: (path: string) => string): CodeAction[] {
+export function programCopyActions(view: AnalysisView, f: Finding, uriOf: (path: string) => string, reveal?: string): CodeAction[] {
   const program = programOfFinding(view.model, f);
   if (!program || program.association.state !== 'poisoned') return [];
   const file = program.location.file;
@@ -47,6 +71,7 @@ export function programCopyActions(view: AnalysisView, f: Finding, uriOf: (path:
   const nameStart = offsetAt(text, program.location.range.start) - offsetAt(text, fact.extent.start);
   const original = slice(text, fact.extent);
   const { maps, slots } = program.association;
+  const comment = sharingComment(text, lineStartOffset(text, offsetAt(text, fact.extent.start)), maps);
   const taken = (n: string): boolean => new RegExp(`\\b${n}\\b`).test(text) || view.model.programs.some((p) => p.object === program.object && p.name === n);
   const actions: CodeAction[] = [];
   for (const map of maps.slice(1)) {
@@ -63,6 +88,7 @@ export function programCopyActions(view: AnalysisView, f: Finding, uriOf: (path:
       const at = lineStartOffset(text, offsetAt(text, mapFact.extent.start));
       add(file, { range: { start: positionAt(text, at), end: positionAt(text, at) }, newText: `${copy}\n\n` });
     } else add(file, { range: { start: positionAt(text, extentEnd), end: positionAt(text, extentEnd) }, newText: `\n\n${copy}` });
+    if (comment) add(file, { range: { start: positionAt(text, comment.start), end: positionAt(text, comment.end) }, newText: '' });
     let ok = ownSlots.length > 0;
     for (const s of ownSlots) {
       const slotText = view.text(s.location.file);
@@ -71,12 +97,20 @@ export function programCopyActions(view: AnalysisView, f: Finding, uriOf: (path:
       else ok = false;
     }
     if (!ok) continue;
-    actions.push({
+    const action: CodeAction = {
       title: `Give ${map} its own copy of ${program.name}`,
       kind: CodeActionKind.QuickFix,
       isPreferred: actions.length === 0,
       edit: { changes: Object.fromEntries([...changes].map(([p, edits]) => [uriOf(p), edits])) },
-    });
+    };
+    // A slot assignment renamed in the loader: one word on its line, so the range stays where it was.
+    const elsewhere = [...changes].find(([p]) => p !== file);
+    const renamed = elsewhere?.[1][0];
+    if (reveal && elsewhere && renamed) {
+      const range: Range = { start: renamed.range.start, end: { line: renamed.range.start.line, character: renamed.range.start.character + renamed.newText.length } };
+      action.command = { title: `Show ${elsewhere[0].split('/').pop()}`, command: reveal, arguments: [uriOf(elsewhere[0]), range] };
+    }
+    actions.push(action);
   }
   return actions;
 }
