@@ -6,7 +6,8 @@
 import { decodeCStringLiterals } from './cStringLiteral';
 import { readBpfObject } from './elf/bpfObject';
 import { ByteReader } from './elf/bytes';
-import { type Location, type Position, type ReadProblem, type SkeletonFacts, ZERO_RANGE } from './facts';
+import { LineIndex } from './c/lineIndex';
+import { type Location, type ReadProblem, type SkeletonFacts, ZERO_RANGE } from './facts';
 
 const SKELETON_STRUCT = /struct\s+(\w+)\s*\{\s*struct\s+bpf_object_skeleton\s*\*\s*skeleton\s*;/;
 /** Light skeletons (`gen skeleton -L`) carry a loader program instead of the object. */
@@ -27,8 +28,13 @@ export function readSkeleton(text: string, file: string): SkeletonFacts {
     embedded: null,
     problems: [],
   };
+  let lines: LineIndex | undefined;
+  const at = (offset: number, length = 0): Location => {
+    lines ??= new LineIndex(text);
+    return { file, range: lines.range(offset, offset + length) };
+  };
   const problem = (message: string, offset: number): void => {
-    facts.problems.push({ rule: 'malformed-skeleton', message, location: at(text, file, offset) } satisfies ReadProblem);
+    facts.problems.push({ rule: 'malformed-skeleton', message, location: at(offset) } satisfies ReadProblem);
   };
   const full = SKELETON_STRUCT.exec(text);
   const light = full ? null : LIGHT_SKELETON_STRUCT.exec(text);
@@ -40,7 +46,7 @@ export function readSkeleton(text: string, file: string): SkeletonFacts {
   const name = head[1];
   const nameOffset = head.index + head[0].indexOf(name);
   facts.objectName = name;
-  facts.location = at(text, file, nameOffset, name.length);
+  facts.location = at(nameOffset, name.length);
 
   const open = text.indexOf('{', nameOffset);
   const body = blockEnd(text, open, Math.min(text.length, open + STRUCT_BODY_LIMIT));
@@ -179,19 +185,4 @@ function blockEnd(text: string, open: number, limit: number): number {
 /** The first capture of every match of a global regular expression. */
 function memberNames(inner: string, member: RegExp): string[] {
   return [...inner.matchAll(member)].map((m) => m[1] as string);
-}
-
-function position(text: string, offset: number): Position {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, character: offset - lineStart };
-}
-
-function at(text: string, file: string, offset: number, length = 0): Location {
-  const start = position(text, Math.max(0, Math.min(offset, text.length)));
-  return { file, range: { start, end: { line: start.line, character: start.character + length } } };
 }
