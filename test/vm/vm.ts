@@ -116,16 +116,3 @@ export async function settledBaseline(vm: LocalVm, ms = 30_000): Promise<Awaited
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-
-/** Resolves when `test` passes for an event, rejects after `ms`. */
-export function eventually<T>(subscribe: (fire: (v: T) => void) => void, test: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    subscribe((v) => {
-      if (test(v)) {
-        clearTimeout(timer);
-        resolvePromise(v);
-      }
-    });
-  });
-}
