@@ -7,8 +7,8 @@
 // acts on. The reader is pure: text and the crate's skeletons in, facts out.
 import type { Node, Tree } from '../c/parser';
 import { LineIndex } from '../c/lineIndex';
-import type { LoaderAction, LoaderFacts, Location, SkeletonMemberRef } from '../facts';
-import { actionKey, actionSkeleton, LifecycleRecords } from '../loader/lifecycleRecords';
+import type { LoaderFacts, Location, SkeletonMemberRef } from '../facts';
+import { actionKey, LifecycleRecords } from '../loader/lifecycleRecords';
 import type { LoaderLifecycle } from '../loader/paths';
 import { PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
@@ -16,6 +16,8 @@ import { LIBBPF_SYS_CALLS, LOADER_METHODS, LOADER_TEXT, readLibbpfSysCall, readM
 import { RustWalker, type RustSteps } from './walker';
 import { LoaderText } from './loaderText';
 import { testedCall } from './results';
+import { linkedParts } from './linkedSkeletons';
+import { UnreadCalls } from './unreadCalls';
 
 /** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
 export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[] }>;
@@ -23,6 +25,8 @@ export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: s
 const SKELETON_TYPE = /\b(?:Open)?([A-Z][A-Za-z0-9]*?)Skel(?:Builder)?\b/g;
 const NULL_SLOT = /^(?:(?:std|core)::)?(?:ptr::)?null(?:_mut)?(?:::<[^>]*>)?\(\)$|^None$/;
 const MEMBER = /\b(progs|maps)(?:_mut)?(?:\(\))?\s*\.\s*(\w+)(?:\(\))?/g;
+/** Methods that act on one program or map of a skeleton. */
+const MEMBER_METHODS = new Set(['attach_struct_ops', 'set_autoload', 'set_autocreate', 'set_autoattach']);
 const BY_NAME = /\b(map|prog)(?:_mut)?\s*\(\s*"(\w+)"\s*\)/g;
 const STRUCT_OPS = /\bstruct_ops(?:_mut\(\))?\s*\.\s*(\w+)_mut\s*\(\s*\)/;
 
@@ -41,6 +45,8 @@ export class RustLoaderReader implements RustSteps {
   /** Struct fields holding a skeleton (`skel: BpfSkel<'a>`). */
   private readonly fields = new Map<string, string>();
   private root = '';
+  /** Loader calls on a program or map the reading cannot name (unreadCalls.ts). */
+  private readonly unreadCalls = new UnreadCalls();
   /** Objects linked from several sources (scx_cargo `compile_link_gen()`): the other sources' object names, by the first's. */
   private readonly parts = new Map<string, string[]>();
 
@@ -102,7 +108,7 @@ export class RustLoaderReader implements RustSteps {
     for (const [name, fn] of this.relevant) if (!called.has(name)) walkRoot(name, fn);
     for (const [name, fn] of this.relevant) if (!walker.visited.has(name)) walkRoot(name, fn);
     this.texts.dispose();
-    return { ...facts, actions: this.records.actions(), lifecycles: this.records.lifecycles() };
+    return { ...facts, actions: this.records.actions(), problems: this.unreadCalls.problems(), lifecycles: this.records.lifecycles() };
   }
 
   /** Functions (free, in impls, in modules) and struct fields of skeleton types. */
@@ -210,11 +216,12 @@ export class RustLoaderReader implements RustSteps {
       const method = fn.childForFieldName('field')?.text ?? '';
       const receiver = fn.childForFieldName('value');
       if (LOADER_METHODS.has(method) && readMethodCall(n, method, receiver, args, this.context(st, n))) return null;
+      if (MEMBER_METHODS.has(method)) this.unreadCalls.add(this.location(n), `${receiver?.text.replace(/\s+/g, '') ?? ''}.${method}()`, method === 'set_autoload' ? 'program' : 'map');
       return this.helper(method, receiver);
     }
     const name = fn?.text.replace(/^.*::/, '') ?? '';
     if (LIBBPF_SYS_CALLS.has(name)) {
-      readLibbpfSysCall(n, name, args, this.context(st, n));
+      if (!readLibbpfSysCall(n, name, args, this.context(st, n))) this.unreadCalls.add(this.location(n), `${name}()`, name.startsWith('bpf_map') ? 'map' : 'program');
       return null;
     }
     return this.helper(name, null);
@@ -339,34 +346,6 @@ export class RustLoaderReader implements RustSteps {
   truncate(st: PathState): void {
     this.records.truncate(st);
   }
-}
-
-/**
- * A call on a skeleton linked from several sources, as a call on each source's object: the engine
- * models each source as an object of its own, so each gets the lifecycle (open, load, attach) and
- * the member calls; a member another source defines is not in its object and changes nothing there.
- */
-function linkedParts(a: LoaderAction, parts: ReadonlyMap<string, string[]>): LoaderAction[] {
-  const skel = actionSkeleton(a);
-  const names = skel ? parts.get(skel) : undefined;
-  if (!names) return [];
-  const ref = <T extends SkeletonMemberRef | null>(r: T, p: string): T => (r && r.skeleton === skel ? { ...r, skeleton: p } : r);
-  return names.map((p): LoaderAction => {
-    switch (a.kind) {
-      case 'open':
-      case 'load':
-      case 'open_and_load':
-      case 'attach':
-      case 'destroy':
-        return { ...a, skeleton: p };
-      case 'assoc':
-        return { ...a, program: ref(a.program, p), map: ref(a.map, p) };
-      case 'set_autoload':
-        return { ...a, program: ref(a.program, p) };
-      default:
-        return { ...a, map: ref(a.map, p) };
-    }
-  });
 }
 
 /** Reads a parsed Rust file as a libbpf-rs loader of the crate's skeletons. */
