@@ -4,8 +4,9 @@
 //   unassociated-kfunc-caller       "Associate P with M in LOADER": bpf_program__assoc_struct_ops()
 //                                   after the skeleton's load (nothing without a loader)
 //   unreferenced-struct-ops-program "Make P optional: SEC(\"?...\")" when the section is a literal;
-//                                   when a macro builds it, "Turn off autoload of P in LOADER"
-//                                   before the load (the macro is shared, so it is not edited)
+//                                   when BPF_STRUCT_OPS(P, ...) builds it, the SEC("?...") written
+//                                   out with BPF_PROG(P, ...) in place of the macro (optionalMacro.ts),
+//                                   and "Turn off autoload of P in LOADER" before the load
 //   build-behind-sources, stale-*    "Rebuild with make: make -C DIR GOAL" (rebuild.ts), where a
 //                                   Makefile rule produces the object and the client can run it
 // A fix that edits another file (the loader) also runs REVEAL_COMMAND, when the client has said
@@ -15,6 +16,7 @@ import type { Finding } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
 import { pathOf } from '../lsp/uri';
 import { afterLoad, beforeLoad } from './loaderEdits';
+import { writtenOutSection } from './optionalMacro';
 import { programCopyActions } from './programCopy';
 import { REBUILD_COMMAND, REBUILD_RULES, rebuildActions } from './rebuild';
 import { offsetAt } from './sourceText';
@@ -80,13 +82,16 @@ function optionalActions(view: AnalysisView, f: Finding, uriOf: UriOf, options: 
     const title = `Make ${program.name} optional: SEC("?${program.section}")`;
     return [{ title, kind: CodeActionKind.QuickFix, isPreferred: true, edit: { changes: { [uriOf(program.location.file)]: [{ range: { start: at, end: at }, newText: '?' }] } } }];
   }
+  const site = facts?.programs.find((p) => p.name === program.name);
+  const written = text !== undefined && site ? writtenOutSection(text, program, site) : null;
+  const out: CodeAction[] = written ? [{ title: written.title, kind: CodeActionKind.QuickFix, isPreferred: true, edit: { changes: { [uriOf(program.location.file)]: written.edits } } }] : [];
   const object = view.model.objects.find((o) => o.id === program.object);
-  return (object?.loaders ?? []).flatMap((loader) => {
+  return out.concat((object?.loaders ?? []).flatMap((loader) => {
     const ins = beforeLoad(view, loader, program.object);
     const title = `Turn off autoload of ${program.name} in ${loader.split('/').pop()}`;
     // Not checked: set_autoload fails only on a loaded object, and this is before the load.
     return ins ? [loaderAction(title, loader, ins.insert(`bpf_program__set_autoload(${ins.skeletonVar}->progs.${program.name}, false);`), uriOf, f.location.file, options)] : [];
-  });
+  }));
 }
 
 function overlaps(f: Finding, params: CodeActionParams): boolean {

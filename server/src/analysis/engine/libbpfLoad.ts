@@ -149,9 +149,15 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
   for (const p of progs.values()) {
     if (p.fact.kind !== 'struct_ops' || !p.autoload) continue;
     if (firstUse.has(p.fact.name)) continue;
+    const optional = `SEC("?${p.fact.section.replace(/^\?/, '')}")`;
+    // A section a macro writes (BPF_STRUCT_OPS(name, ...)) cannot take the '?' where it is used.
+    const fromMacro = p.fact.sectionSite !== undefined && p.fact.sectionSite.literal === undefined;
+    const howOptional = fromMacro
+      ? `turn its autoload off before the load (bpf_program__set_autoload(skel->progs.${p.fact.name}, false)), or write ${optional} and BPF_PROG() in place of the macro that gives its section`
+      : `make it optional with ${optional}`;
     findings.push(
       finding('unreferenced-struct-ops-program', p.location,
-        `${quote(p.fact.name)} is in SEC("${p.fact.section}") but no struct_ops map slot references it, and its autoload is on: libbpf fails the load with EINVAL ("SEC(\\"struct_ops\\") program isn't referenced anywhere"). Put it in a slot, or make it optional with SEC("?${p.fact.section.replace(/^\?/, '')}").`,
+        `${quote(p.fact.name)} is in SEC("${p.fact.section}") but no struct_ops map slot references it, and its autoload is on: libbpf fails the load with EINVAL ("SEC(\\"struct_ops\\") program isn't referenced anywhere"). Put it in a slot, or ${howOptional}.`,
         [], undefined, p.fact.name),
     );
     failure ??= `${p.fact.name} is not referenced by any struct_ops map`;
