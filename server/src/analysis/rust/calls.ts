@@ -37,7 +37,7 @@ export const LIBBPF_SYS_CALLS = new Set([
 export const SCX_MACROS = new Set(['scx_ops_open', 'scx_ops_load', 'scx_ops_attach']);
 
 /** Text that may hold a loader call: the cheap test that decides whether a function or a branch matters. */
-export const LOADER_TEXT = /\.(?:open|open_opts|load|attach|attach_struct_ops|set_autoload|set_autocreate|set_autoattach)\s*\(|\bscx_ops_(?:open|load|attach)!|\bbpf_(?:program__set_autoload|map__set_auto\w+|map__attach_struct_ops|program__assoc_struct_ops|prog_assoc_struct_ops)\b|\bstruct_ops\s*\.\s*\w+_mut\s*\(/;
+export const LOADER_TEXT = /\.(?:open|open_opts|load|attach|attach_struct_ops|set_autoload|set_autocreate|set_autoattach)\s*\(|\bscx_ops_(?:open|load|attach)!|\bbpf_(?:program__set_autoload|map__set_auto\w+|map__attach_struct_ops|program__assoc_struct_ops|prog_assoc_struct_ops)\b|\bstruct_ops\s*\.\s*\w+_mut\s*\(|\bcond_(?:kprobes?|tracepoints?)_(?:enable|load)\s*\(/;
 
 /**
  * Text that may change what a path does to associations: LOADER_TEXT without writes of data
@@ -45,7 +45,7 @@ export const LOADER_TEXT = /\.(?:open|open_opts|load|attach|attach_struct_ops|se
  * sub-scheduler's `sub_cgroup_id` can. A branch forks only on this.
  */
 export const PATH_TEXT =
-  /\.(?:open|open_opts|load|attach|attach_struct_ops|set_autoload|set_autocreate|set_autoattach)\s*\(|\bscx_ops_(?:open|load|attach)!|\bbpf_(?:program__set_autoload|map__set_auto\w+|map__attach_struct_ops|program__assoc_struct_ops|prog_assoc_struct_ops)\b|\bstruct_ops\s*\.\s*\w+_mut\s*\(\s*\)\s*\.\s*(?:\w+\s*=\s*(?:(?:std::|core::)?(?:ptr::)?null|None\b|[^;]*\.progs\b)|sub_cgroup_id\b)/;
+  /\.(?:open|open_opts|load|attach|attach_struct_ops|set_autoload|set_autocreate|set_autoattach)\s*\(|\bscx_ops_(?:open|load|attach)!|\bbpf_(?:program__set_autoload|map__set_auto\w+|map__attach_struct_ops|program__assoc_struct_ops|prog_assoc_struct_ops)\b|\bstruct_ops\s*\.\s*\w+_mut\s*\(\s*\)\s*\.\s*(?:\w+\s*=\s*(?:(?:std::|core::)?(?:ptr::)?null|None\b|[^;]*\.progs\b)|sub_cgroup_id\b)|\bcond_(?:kprobes?|tracepoints?)_(?:enable|load)\s*\(/;
 
 export function constBoolRust(n: Node | null): boolean | null {
   const t = n?.text.trim();

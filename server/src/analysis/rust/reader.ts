@@ -18,6 +18,7 @@ import { LoaderText } from './loaderText';
 import { testedCall } from './results';
 import { linkedParts } from './linkedSkeletons';
 import { UnreadCalls } from './unreadCalls';
+import { compatFork, type CompatContext } from './scxCompat';
 
 /** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
 export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[] }>;
@@ -200,6 +201,29 @@ export class RustLoaderReader implements RustSteps {
     };
   }
 
+  /** Lists of programs bound in a function (`let ftraces = vec![("sym", &skel.progs.P), ..]`), by function and name. */
+  private readonly lists = new Map<string, string>();
+  private readonly compat: CompatContext = {
+    skeletonByName: (t, st) => this.skeletonByName(t, st),
+    boundList: (name, st) => this.lists.get(`${st.fn}\n${name}`),
+    location: (n) => this.location(n),
+  };
+
+  /** scx_utils' compat::cond_*_enable(): a fork on whether the kernel has what they hook; the true side turns the programs on (scxCompat.ts). */
+  fork(n: Node, st: PathState): { text: string; take: (s: PathState) => void } | null {
+    if (n.type !== 'call_expression') return null;
+    const f = compatFork(n, st, this.compat);
+    if (!f) return null;
+    const take = (s: PathState): void => {
+      const emit = this.context(s, n).emit;
+      for (const program of f.programs) {
+        const phase = program.skeleton ? (s.phases.get(program.skeleton) ?? 'unknown') : 'unknown';
+        emit({ kind: 'set_autoload', location: this.location(n), phase, inFunction: s.fn, program, value: true }, n);
+      }
+    };
+    return { text: f.text, take };
+  }
+
   step(n: Node, st: PathState): Node | null {
     if (n.type === 'assignment_expression' || n.type === 'compound_assignment_expr') {
       this.assignment(n, st);
@@ -278,6 +302,7 @@ export class RustLoaderReader implements RustSteps {
     const result = testedCall(value, st);
     if (result && !result.option) st.scope.set(name, { resultOf: result.node });
     const text = value.text;
+    if (value.type === 'macro_invocation' && /\bprogs\b/.test(text)) this.lists.set(`${st.fn}\n${name}`, text);
     const ops = STRUCT_OPS.exec(text);
     if (ops?.[1] && /^\s*&?\s*(?:mut\s+)?[\w.]+\s*\.\s*struct_ops/.test(text)) {
       st.scope.set(`#struct_ops:${name}`, { member: { kind: 'maps', ref: { skeleton: this.skeletonByName(text, st), name: ops[1], location: this.location(value) }, fd: false } });

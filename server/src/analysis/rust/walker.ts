@@ -15,6 +15,8 @@ import { outcomeTest, patternOutcome, takeOutcome, testedCall } from './results'
 
 /** What the walker asks of the reader. */
 export interface RustSteps {
+  /** A call whose outcome the reading cannot know and that changes the path on one side (scx_utils' cond_*_enable()): its condition text and that side's effect. */
+  fork(n: Node, st: PathState): { text: string; take: (s: PathState) => void } | null;
   /** Reads a call, macro or assignment on a path; returns a helper function to follow, if any. */
   step(n: Node, st: PathState): Node | null;
   /** The arguments of a macro that may make a loader call (`vec![skel.maps.a.attach_struct_ops()?]`), parsed as an expression. */
@@ -141,6 +143,11 @@ export class RustWalker {
         after.push(s);
         continue;
       }
+      const fork = this.steps.fork(n, s);
+      if (fork) {
+        after.push(...this.forkOn(fork, s, n, out));
+        continue;
+      }
       const helper = this.steps.step(n, s);
       if (!helper) {
         after.push(s);
@@ -151,6 +158,21 @@ export class RustWalker {
     // `bail!(...)`: returns an error.
     if (n.type === 'macro_invocation' && /^(?:anyhow::)?bail$/.test(n.childForFieldName('macro')?.text ?? '')) return this.leave(after, 'return');
     return after;
+  }
+
+  /** Both sides of a call the reading cannot decide, as of an `if`: the true side takes its effect. */
+  private forkOn(fork: { text: string; take: (s: PathState) => void }, s: PathState, at: Node, alive: PathState[]): PathState[] {
+    const known = s.decided.get(fork.text);
+    if (known === false) return [s];
+    if (known === true || this.crowded(alive, 2)) {
+      fork.take(s);
+      return [s];
+    }
+    const yes = s.clone();
+    this.decide(yes, fork.text, true, false, false, at);
+    fork.take(yes);
+    this.decide(s, fork.text, false, false, false, at);
+    return [yes, s];
   }
 
   private follow(fn: Node, call: Node, s: PathState): PathState[] {
