@@ -24,7 +24,7 @@ async function ownCopyAction(dir: string, source: string, clientCommands: string
     });
     assert.ok(action?.title.startsWith('Give '), JSON.stringify(action));
     await client.shutdown();
-    return action;
+    return action as CodeAction;
   } finally {
     client.dispose();
   }

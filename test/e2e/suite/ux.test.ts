@@ -46,6 +46,10 @@ describe('bpf-assoc follows the editor conventions', () => {
     const hover = await ux.openLanguageStatus(d.page);
     assert.match(hover, /\d+ programs · \d+ maps · 1 poisoned/);
     assert.match(hover, /Menu…/);
+    // What a screen reader says: plain text, no Markdown or codicon syntax.
+    const aria = (await d.languageStatusEntry.getAttribute('aria-label')) ?? '';
+    assert.match(aria, /bpf-assoc: \d+ programs · \d+ maps · 1 poisoned, \d+ BPF objects, \d+ errors?/);
+    assert.doesNotMatch(aria, /\*\*|\$\(|`/, aria);
     await d.screenshot('ux-language-status');
     const menu = await ux.openStatusMenu(d.page);
     await d.screenshot('ux-language-status-menu');
@@ -158,6 +162,28 @@ describe('bpf-assoc follows the editor conventions', () => {
     }, 90_000);
     await d.screenshot('ux-problem-matcher-task');
     assert.deepEqual(after.map((p) => [p.file, p.line, p.column]), Array(after.length).fill([POISONED.file.split('/').pop(), after[0]?.line, after[0]?.column]));
+  });
+
+  it('shows the loader at the association call a quick fix added there, checked as the loader checks its calls', async () => {
+    const LOADER = 'testmod/multi_ops.c';
+    // The fix goes before the association call the loader already makes: its 5 lines and a blank one.
+    const existing = find(workspace(), LOADER, /err = (bpf_program__assoc_struct_ops)\(skel->progs\.syscall_prog_a/);
+    const kfunc = find(workspace(), POISONED.file, /trace_found = (bpf_kfunc_multi_st_ops_test_1_assoc)/);
+    try {
+      await d.applyQuickFix(POISONED.file, kfunc, /Associate trace_prog_b with st_ops_map_a in multi_ops\.c/);
+      await d.page.locator('.editor-group-container.active .tab.active', { hasText: /^multi_ops\.c/ }).waitFor({ timeout: 15_000 });
+      const selection = await waitFor('the added lines selected', async () => {
+        const s = (await d.page.locator('[id="status.editor.selection"]').textContent()) ?? '';
+        return /\(\d+ selected\)/.test(s) ? s : undefined;
+      }, 15_000);
+      assert.equal(Number(/Ln (\d+)/.exec(selection)?.[1]), existing.line + 4, `${selection}: the cursor at the end of the added check`);
+      const shown = (await d.page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' ');
+      assert.match(shown, /err = bpf_program__assoc_struct_ops\(skel->progs\.trace_prog_b, skel->maps\.st_ops_map_a, NULL\);\s*if \(err\) \{\s*fprintf\(stderr, "associating trace_prog_b with st_ops_map_a failed: %d\\n", err\);\s*goto out;/);
+      await d.screenshot('ux-quick-fix-shows-loader');
+    } finally {
+      if (await d.page.locator('.editor-group-container.active .tab.active.dirty', { hasText: /^multi_ops\.c/ }).count()) await d.command('File: Revert File');
+      copyFileSync(join(REPO, 'examples', LOADER), join(workspace(), LOADER));
+    }
   });
 
   it('has a walkthrough: open the examples, set up the VM, run on a real kernel', async () => {
