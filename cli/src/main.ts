@@ -7,7 +7,6 @@
 import { TOOL_VERSION } from '../../server/src/output/json';
 import { UsageError } from './args';
 import { check, parseCheckArgs } from './check';
-import { runCommand } from './run';
 
 const USAGE = `usage: bpf-assoc check [paths...] [options]
        bpf-assoc run --target NAME [paths...] [options]   (see bpf-assoc run --help)
@@ -49,7 +48,13 @@ export async function main(argv: string[]): Promise<number> {
       if (options.version) return printVersion();
       return await check(options);
     }
-    if (command === 'run') return await runCommand(rest, TOOL_VERSION);
+    if (command === 'run') {
+      // The VM run (ssh, qemu, the targets' schema validator) is initialised only for `run`; esbuild
+      // bundles this require and runs the module's top level on first use.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runCommand } = require('./run') as typeof import('./run');
+      return await runCommand(rest, TOOL_VERSION);
+    }
     throw new UsageError(command.startsWith('-') ? `unknown option '${command}' (a command comes first: check or run)` : `unknown command '${command}'`);
   } catch (e) {
     if (e instanceof UsageError) {
