@@ -171,6 +171,16 @@ describe('rust loaders', () => {
     assert.match(hoverAt('flag-attach', 'map_b.attach_struct_ops', 1), /\*\*map_b\*\* · struct_ops map/);
   });
 
+  it("a helper that returns its compat fork's side decides the caller's test of it (scx_lavd's ftrace, else tracepoint, fallback)", () => {
+    const model = workspaceOf(crateFiles(join(CRATES, 'scx-cond-enable'))).model();
+    const note = model.findings.find((f) => f.rule === 'unassociated-kfunc-caller' && f.message.includes('`tp_futex`'));
+    assert.ok(note, 'tp_futex is turned on where the ftrace hooks are not');
+    const paths = /[Oo]n the paths? where (.*)\(in main\(\)/.exec(note.message)?.[1] ?? '';
+    assert.match(paths, /`!compat::cond_kprobes_enable\(ftraces\) && enable_futex_ftraces\(&mut skel\)\? == false && compat::cond_tracepoint_enable\("syscalls:sys_enter_futex"/);
+    // Never on a path where the ftraces were turned on: enable_futex_ftraces() returned true there.
+    assert.doesNotMatch(paths, /(?:^|`)compat::cond_kprobes_enable\(ftraces\) && enable_futex_ftraces/);
+  });
+
   it('a VM run replays the plan read from a Rust loader, and says why it does not run it', () => {
     const dir = join(CRATES, 'attach-struct-ops');
     const model = workspaceOf(crateFiles(dir)).model();

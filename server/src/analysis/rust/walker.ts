@@ -162,7 +162,9 @@ export class RustWalker {
 
   /** Both sides of a call the reading cannot decide, as of an `if`: the true side takes its effect. */
   private forkOn(fork: { text: string; take: (s: PathState) => void }, s: PathState, at: Node, alive: PathState[]): PathState[] {
-    const known = s.decided.get(fork.text);
+    // Two calls of the same text (two helpers' `cond_tracepoints_enable(tracepoints)`) test different things: each call site is its own decision.
+    const key = `${fork.text}@${at.startIndex}`;
+    const known = s.decided.get(key);
     if (known === false) return [s];
     if (known === true || this.crowded(alive, 2)) {
       fork.take(s);
@@ -170,8 +172,14 @@ export class RustWalker {
     }
     const yes = s.clone();
     this.decide(yes, fork.text, true, false, false, at);
+    yes.decided.delete(fork.text);
+    yes.decided.set(key, true);
+    yes.callValues.set(at.id, 1);
+    s.callValues.set(at.id, 0);
     fork.take(yes);
     this.decide(s, fork.text, false, false, false, at);
+    s.decided.delete(fork.text);
+    s.decided.set(key, false);
     return [yes, s];
   }
 
@@ -184,9 +192,14 @@ export class RustWalker {
     s.frames.push({ fn: name, scope });
     const depth = s.frames.length;
     const out = this.walkFunction(fn, [s]);
+    // A helper whose value is a call the path decided (`fn f(..) -> Result<bool> { ..; compat::cond_kprobes_enable(v) }`) returns that decision.
+    const body = fn.childForFieldName('body');
+    const tail = body?.namedChildren[body.namedChildren.length - 1] ?? null;
     for (const r of out) {
       r.frames.length = depth - 1;
       if (r.exit?.kind === 'return') r.exit = null;
+      const value = tail?.type === 'call_expression' ? r.callValues.get(tail.id) : undefined;
+      if (value !== undefined) r.callValues.set(call.id, value);
     }
     return this.merge(out);
   }
@@ -232,7 +245,7 @@ export class RustWalker {
         out.push(s);
         continue;
       }
-      const known = text === 'true' ? true : text === 'false' ? false : s.decided.get(text);
+      const known = text === 'true' ? true : text === 'false' ? false : (s.decided.get(text) ?? this.decidedValue(cond, s));
       const elseGivesUp = this.givesUp(elseArm);
       const thenGivesUp = this.givesUp(thenArm);
       if (known !== false) {
@@ -248,6 +261,25 @@ export class RustWalker {
       }
     }
     return this.cap(this.merge(out), n);
+  }
+
+  /** A condition on a call whose value the path knows (`Self::enable(&mut skel)? == false` after the helper returned its fork's side). */
+  private decidedValue(cond: Node | null, s: PathState): boolean | undefined {
+    let negated = false;
+    let e = cond;
+    for (;;) {
+      if (!e) return undefined;
+      if (e.type === 'parenthesized_expression' || e.type === 'try_expression') e = e.namedChildren[0] ?? null;
+      else if (e.type === 'unary_expression' && e.text.trim().startsWith('!')) {
+        negated = !negated;
+        e = e.namedChildren[0] ?? null;
+      } else if (e.type === 'binary_expression' && /^(?:==|!=)$/.test(e.childForFieldName('operator')?.text ?? '') && /^(?:true|false)$/.test(e.childForFieldName('right')?.text ?? '')) {
+        if ((e.childForFieldName('operator')?.text === '==') !== (e.childForFieldName('right')?.text === 'true')) negated = !negated;
+        e = e.childForFieldName('left');
+      } else break;
+    }
+    const v = e.type === 'call_expression' ? s.callValues.get(e.id) : undefined;
+    return typeof v === 'number' ? (v !== 0) !== negated : undefined;
   }
 
   private matchExpression(n: Node, states: PathState[]): PathState[] {
