@@ -73,6 +73,36 @@ out:
 	kfunc_user__destroy(skel);
 }
 `,
+  // test_struct_ops_assoc.c's shape: an association call checked for failing is not the model.
+  'style_selftest_assoc.c': `#include <stdio.h>
+#include <bpf/libbpf.h>
+#include "kfunc_user.skel.h"
+
+#define ASSERT_OK(res, name) ({ long long ___res = (res); if (___res) fprintf(stderr, "%s: %lld\\n", (name), ___res); !___res; })
+#define ASSERT_ERR(res, name) ({ long long ___res = (res); if (!___res) fprintf(stderr, "%s: succeeded\\n", (name)); !!___res; })
+#define ASSERT_OK_PTR(ptr, name) ({ const void *___p = (ptr); if (!___p) fprintf(stderr, "%s: NULL\\n", (name)); !!___p; })
+
+void test_assoc(void)
+{
+	struct kfunc_user *skel = NULL;
+	int err;
+
+	skel = kfunc_user__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "kfunc_user__open_and_load"))
+		goto out;
+
+	/* a struct_ops program cannot be associated explicitly */
+	err = bpf_program__assoc_struct_ops(skel->progs.ops_test_1,
+					    skel->maps.ops_map, NULL);
+	ASSERT_ERR(err, "bpf_program__assoc_struct_ops(ops_test_1, ops_map)");
+
+	err = kfunc_user__attach(skel);
+	if (!ASSERT_OK(err, "kfunc_user__attach"))
+		goto out;
+out:
+	kfunc_user__destroy(skel);
+}
+`,
   // A statement macro that checks (the loader-do-while fixture's TRY).
   'style_try.c': `#include <stdio.h>
 #include <bpf/libbpf.h>
@@ -177,6 +207,10 @@ describe('quick fix: the added association call is checked as the loader checks 
           `\terr = ${CALL};\n\tif (err) {\n\t\tfprintf(stderr, "Failed to associate run_kfunc with ops_map: %d\\n", err);\n\t\tgoto cleanup;\n\t}\n\n\terr = kfunc_user__attach(skel);`,
         ],
         'style_selftest.c': ['\t\treturn;\n', `\terr = ${CALL};\n\tif (!ASSERT_OK(err, "bpf_program__assoc_struct_ops"))\n\t\tgoto out;\n\terr = kfunc_user__attach(skel);`],
+        'style_selftest_assoc.c': [
+          '\t\tgoto out;\n\n',
+          `\terr = ${CALL};\n\tif (!ASSERT_OK(err, "bpf_program__assoc_struct_ops"))\n\t\tgoto out;\n\n\t/* a struct_ops program`,
+        ],
         'style_try.c': ['\tTRY(kfunc_user__load(skel));\n', `\tTRY(${CALL});\n\tTRY(kfunc_user__attach(skel));`],
         'style_chain.c': ['\terr = kfunc_user__load(skel);\n', `\terr = err ?: ${CALL};\n\terr = err ?: kfunc_user__attach(skel);`],
       };

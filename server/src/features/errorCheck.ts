@@ -104,6 +104,13 @@ function destroyingBody(text: string, from: number, to: number, base: string, ad
   return ` {\n${inner}${added.destroy};\n${inner}${statement}\n${base}}`;
 }
 
+/** A check that passes when the call fails (the selftests' ASSERT_ERR): no model for a call meant to succeed. */
+const FAILURE_CHECK = /^(?:\w+_)?ERR(?:_PTR)?$/;
+
+function expectsFailure(code: string): boolean {
+  return FAILURE_CHECK.test(code) || [...code.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].some((m) => FAILURE_CHECK.test(m[1] ?? ''));
+}
+
 /** The check around one template call, rewritten for the added call; null when the call is not checked there. */
 function mirror(text: string, t: TemplateCall, added: AddedCall): string | null {
   const lineStart = lineStartOffset(text, t.start);
@@ -119,7 +126,7 @@ function mirror(text: string, t: TemplateCall, added: AddedCall): string | null 
     const cond = text.slice(ifs.open + 1, ifs.close - 1);
     const operand = operandAt(cond, t.start - (ifs.open + 1));
     const at = operand.indexOf(callText);
-    if (at < 0) return null;
+    if (at < 0 || expectsFailure(operand)) return null;
     return `if (${lit(operand.slice(0, at))}${added.call}${lit(operand.slice(at + callText.length))})${lit(text.slice(ifs.close, ifs.bodyEnd))}`;
   }
   // VAR = CALL;  [TYPE] VAR = CALL;  VAR = VAR ?: CALL;
@@ -141,16 +148,18 @@ function mirror(text: string, t: TemplateCall, added: AddedCall): string | null 
       const newCond = assertPtr ? `!ASSERT_OK(${added.call},${lit(assertPtr[1] ?? '')})` : added.call;
       return `if (${newCond})${lit(destroyingBody(text, check.close, check.bodyEnd, base, added))}`;
     }
-    if (check && uses.test(text.slice(check.open, check.close))) return `${v} = ${added.call};\n${base}${lit(text.slice(next, check.bodyEnd))}`;
+    const condition = check ? text.slice(check.open, check.close) : '';
+    if (check && uses.test(condition) && !expectsFailure(condition)) return `${v} = ${added.call};\n${base}${lit(text.slice(next, check.bodyEnd))}`;
     // ASSERT_OK(err, "load");
     const macroEnd = statementEnd(text, next);
     const macro = text.slice(next, macroEnd);
-    if (/^[A-Za-z_]\w*\s*\(/.test(macro) && uses.test(macro) && macro.trimEnd().endsWith(';')) return `${v} = ${added.call};\n${base}${lit(macro)}`;
+    const name = /^([A-Za-z_]\w*)\s*\(/.exec(macro)?.[1];
+    if (name && !expectsFailure(name) && uses.test(macro) && macro.trimEnd().endsWith(';')) return `${v} = ${added.call};\n${base}${lit(macro)}`;
     return null;
   }
   // TRY(CALL);  ASSERT_OK(CALL, "load");  CHECK(CALL)
   const wrapped = /^([A-Za-z_]\w*)\s*\(\s*$/.exec(prefix);
-  if (wrapped?.[1] && t.returns === 'int' && (/^[A-Z_][A-Z0-9_]*$/.test(wrapped[1]) || /assert|check|try|expect/i.test(wrapped[1]))) {
+  if (wrapped?.[1] && t.returns === 'int' && !expectsFailure(wrapped[1]) && (/^[A-Z_][A-Z0-9_]*$/.test(wrapped[1]) || /assert|check|try|expect/i.test(wrapped[1]))) {
     let end = closing(text, stmt + prefix.indexOf('('));
     const semi = /^[ \t]*;/.exec(text.slice(end));
     if (semi) end += semi[0].length;

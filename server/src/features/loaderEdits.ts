@@ -3,6 +3,7 @@
 // for calls that must precede it. The skeleton variable comes from the lifecycle call's text. A
 // call added after the load is checked the way the loader checks its calls (errorCheck.ts).
 import type { LoaderAction, LoaderFacts } from '../analysis/facts';
+import type { ModelAssociationCall } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
 import { checkedCall, type TemplateCall } from './errorCheck';
 import { indentAt, lineStartOffset, nextLineStart, offsetAt, positionAt, previousCodeLine, slice, statementEnd } from './sourceText';
@@ -62,11 +63,14 @@ function lifecycle(facts: LoaderFacts, object: string): Lifecycle[] {
 }
 
 /** The loader's checked calls in the function of the load, best template first (errorCheck.ts). */
-function templates(text: string, facts: LoaderFacts, load: Lifecycle, object: string): TemplateCall[] {
+function templates(text: string, facts: LoaderFacts, load: Lifecycle, object: string, calls: ModelAssociationCall[]): TemplateCall[] {
   const range = (a: LoaderAction): { start: number; end: number } => ({ start: offsetAt(text, a.location.range.start), end: offsetAt(text, a.location.range.end) });
   const inFunction = facts.actions.filter((a) => a.inFunction === load.inFunction);
+  // An association call predicted to fail is checked for failing (the selftests' ASSERT_ERR): not a model.
+  const fails = (a: LoaderAction): boolean =>
+    calls.some((c) => c.location.range.start.line === a.location.range.start.line && c.location.range.start.character === a.location.range.start.character && typeof c.predicted.result === 'string' && c.predicted.result !== 'unknown');
   const assoc = inFunction.flatMap((a): TemplateCall[] =>
-    a.kind === 'assoc' && a.api !== 'SCX_OPS_LOAD' && a.program && a.map ? [{ ...range(a), returns: 'int', names: { program: a.program.name, map: a.map.name } }] : [],
+    a.kind === 'assoc' && a.api !== 'SCX_OPS_LOAD' && a.program && a.map && !fails(a) ? [{ ...range(a), returns: 'int', names: { program: a.program.name, map: a.map.name } }] : [],
   );
   const own = inFunction.filter((a): a is Lifecycle => 'skeleton' in a && a.skeleton === object);
   const of = (kinds: Lifecycle['kind'][], returns: TemplateCall['returns']): TemplateCall[] => own.filter((a) => kinds.includes(a.kind)).map((a) => ({ ...range(a), returns }));
@@ -91,7 +95,7 @@ export function afterLoad(view: AnalysisView, loader: string, object: string): C
   const checked = check?.[1] ?? '';
   if (check && new RegExp(`\\b(${skeletonVar}|err|ret|error)\\b`).test(checked) && !new RegExp(`\\b${object}__\\w+\\s*\\(`).test(checked)) end = statementEnd(text, end);
   const insert = at(text, nextLineStart(text, end), indent);
-  const candidates = templates(text, facts, load, object);
+  const candidates = templates(text, facts, load, object, view.model.associationCalls.filter((c) => c.loader === loader));
   const destroy = `${object}__destroy(${skeletonVar})`;
   return {
     loader,
