@@ -28,9 +28,16 @@ describe('unreferenced struct_ops program from BPF_STRUCT_OPS: advice and quick 
     const ws = copyWorkspace();
     const client = inProcess();
     try {
-      await client.initialize([ws.dir]);
+      await client.initialize([ws.dir], { clientCommands: ['bpfAssoc.revealEdit'] });
       const source = ws.file('orphan.bpf.c');
       const { diagnostic, actions } = await fixesFor(client, source, 'forgotten_macro');
+      // The loader's fix shows the loader at the added line; the source's fix edits the file in view.
+      const autoload = actions.find((a) => a.title === 'Turn off autoload of forgotten_macro in orphan.c');
+      const loader = ws.file('orphan.c');
+      const [target, range] = (autoload?.command?.arguments ?? []) as [string, { start: { line: number; character: number }; end: { line: number; character: number } }];
+      assert.deepEqual([autoload?.command?.command, target], ['bpfAssoc.revealEdit', uri(loader)]);
+      const edited = applyEdits(read(loader), autoload?.edit?.changes?.[uri(loader)] as TextEdit[]).split('\n');
+      assert.equal(edited[range.start.line]?.slice(range.start.character, range.end.character), 'bpf_program__set_autoload(skel->progs.forgotten_macro, false);');
       assert.match(messageOf(diagnostic), /turn its autoload off before the load \(bpf_program__set_autoload\(skel->progs\.forgotten_macro, false\)\), or write SEC\("\?struct_ops\/forgotten_macro"\) and BPF_PROG\(\) in place of the macro/);
       assert.doesNotMatch(messageOf(diagnostic), /make it optional with SEC/);
       // A written-out SEC keeps the short advice.
@@ -39,6 +46,7 @@ describe('unreferenced struct_ops program from BPF_STRUCT_OPS: advice and quick 
       const written = actions.find((a) => a.title.includes('BPF_PROG'));
       assert.ok(written, actions.map((a) => a.title).join(', '));
       assert.equal(written.isPreferred, true);
+      assert.equal(written.command, undefined);
       const edits = written.edit?.changes?.[uri(source)] as TextEdit[];
       const text = applyEdits(read(source), edits);
       assert.match(text, /\n\nSEC\("\?struct_ops\/forgotten_macro"\)\nint BPF_PROG\(forgotten_macro, struct st_ops_args \*args\)\n\{\n\treturn 2;\n\}/);
