@@ -192,6 +192,15 @@ describe('language server (in-process)', () => {
     const slot = await hoverAt('kfunc_user.bpf.c', '.test_1 = (void *)ops_test_1', 2);
     assert.match(slot, /\nFrom the build: the relocation in the object bpftool embedded in \[kfunc_user\.skel\.h\]\([^)]*\), which is what libbpf loads, puts `ops_test_1` here\.\n/);
     assert.doesNotMatch(slot, /Read from the compiled/);
+    // A map whose every function pointer has a program says so (it said "Empty slots (0): none").
+    const poisoned = compileBpf(ws.file('poisoned.bpf.c'), ws.dir);
+    assert.ok(poisoned.ok, poisoned.output);
+    const poisonedSkeleton = generateSkeleton(poisoned.object, 'poisoned', ws.dir);
+    const version = (await client.request<ModelRequest.Result>(ModelRequest.method, {})).version;
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(poisoned.object), type: 1 }, { uri: uri(poisonedSkeleton), type: 1 }] });
+    await client.waitFor('a newer model', () => client.received.some((m) => m.method === 'bpfAssoc/modelChanged' && (m.params as { version: number }).version > version));
+    const full = await hoverAt('poisoned.bpf.c', 'st_ops_map_a =', 2);
+    assert.match(full, /\*\*Left NULL:\*\* none — every function pointer of `struct editor_test_ops` has a program \(as bpftool wrote the type into \[poisoned\.skel\.h\]\(file:[^)]*\)\)\./);
   });
 
   it('answers bpfAssoc/model with the whole model and sent bpfAssoc/modelChanged', async () => {

@@ -125,7 +125,7 @@ export function mapHover(view: AnalysisView, m: ModelMap): string {
       '',
       empty.length
         ? `**Left NULL (${empty.length}):** ${empty.map((x) => mdCode(`.${x}`)).join(', ')} — no program runs for ${empty.length === 1 ? 'it' : 'them'} (${from}).`
-        : `**Left NULL:** none — every one of the ${from} has a program.`,
+        : `**Left NULL:** none — every function pointer of ${type} has a program (as bpftool wrote the type into ${fileLink(members.from)}).`,
     );
   } else lines.push('', '_Function pointers left NULL: unknown without the skeleton (`bpftool gen skeleton`) of this object._');
   const programs = programsOfMap(view.model, m);
