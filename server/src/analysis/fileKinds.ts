@@ -1,6 +1,7 @@
 // What kind of file a workspace path is (a BPF source, a loader, a header, a skeleton, an object,
 // a build description), from its name and what its code uses; and the signature of a C text's
 // directives, which tells whether an edit can change what its translation units read.
+import { codeText } from './c/commentScan';
 import { isBuildDescription } from './units';
 import { isBuildScript, isCargoManifest, RUST_LOADER_USE } from './rust/files';
 
@@ -16,7 +17,7 @@ const LOADER_USE = /\.skel\.h"|\b\w+__open(?:_and_load|_opts)?\s*\(|\bbpf_(?:obj
 
 /** C text with comments blanked out (strings kept), for classifying a file by what its code uses. */
 export function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, (m) => (m.startsWith('"') ? m : ' '));
+  return codeText(text, { comments: 'space' });
 }
 
 let sectionUseCache: { key: string; re: RegExp } | null = null;

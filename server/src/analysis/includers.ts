@@ -1,11 +1,13 @@
 // Sources that are objects only through what they include, and the macros an includer gives the
 // file it includes. Linux's pyperf600.c is `#define STACK_MAX_LEN 600` and `#include "pyperf.h"`;
 // arena_htab_asm.c renames arena_htab.c's program with `#define arena_htab_llvm arena_htab_asm`.
+import { codeText } from './c/commentScan';
 import type { MacroDef } from './c/macros';
 
 /** The identifiers of C code, directive lines and comments left out. */
 export function codeIdentifiers(text: string): Set<string> {
-  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ').replace(/^[ \t]*#.*(?:\\\r?\n.*)*$/gm, '');
+  // A directive's first line is left out; its continued lines count (a macro body's names).
+  const code = codeText(text, { comments: 'space' }).replace(/^[ \t]*#.*$/gm, '');
   return new Set(code.match(/[A-Za-z_]\w*/g) ?? []);
 }
 

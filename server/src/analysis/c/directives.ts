@@ -1,6 +1,7 @@
 // The preprocessor directives of one C text, in order, read the way the compiler reads them:
 // a `#` that starts a line outside comments and strings, continued lines joined, comments dropped.
 // Only what the conditional reading of a translation unit needs is kept.
+import { codeText } from './commentScan';
 import { CodeScanner, lex, type Token } from './lexer';
 import { parseDefine, type MacroDef } from './macros';
 
@@ -17,7 +18,7 @@ const CONDITIONAL = /^#\s*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|defi
 
 /** Directive text with continuations joined and comments replaced by a space. */
 function clean(text: string): string {
-  return text.replace(/\\\r?\n/g, '').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/g, ' ');
+  return codeText(text, { comments: 'space', splices: 'join' });
 }
 
 function directiveEnd(text: string, i: number): number {

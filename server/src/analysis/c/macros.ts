@@ -2,6 +2,7 @@
 // project's own `#define`s. Only macros that (transitively) produce a `SEC(...)` are expanded;
 // everything else is left for tree-sitter to read as written.
 import type { Location } from '../facts';
+import { codeText } from './commentScan';
 import { lex, type Token } from './lexer';
 import { MacroTimeline, type MacroUndef } from './macroTimeline';
 import { TopLevelScanner } from './topLevel';
@@ -120,6 +121,9 @@ function makeDef(
   return { name, params: sig ? sig.params : null, variadic: sig ? sig.variadic : null, body, location };
 }
 
+/** A definition as its body is read: comments and escaped newlines are one space each. */
+const DEFINE_TEXT = { comments: 'space', splices: 'space' } as const;
+
 /**
  * Reads `#define` lines from C text. Bodies keep their tokens; comments and line continuations
  * become whitespace.
@@ -151,11 +155,7 @@ export function collectDefines(text: string, file: string): MacroDef[] {
       else if (c === 10) break;
     }
     end = Math.min(end, text.length);
-    const body = text
-      .slice(i, end)
-      .replace(/\\\r?\n/g, ' ')
-      .replace(/\/\*[\s\S]*?\*\//g, ' ')
-      .replace(/\/\/.*$/, '');
+    const body = codeText(text.slice(i, end), DEFINE_TEXT);
     const line = countLines(text, m.index);
     const def = makeDef(name, sig, body.trim(), {
       file,
@@ -173,7 +173,7 @@ export function collectDefines(text: string, file: string): MacroDef[] {
  * zero-based `line` of `file`. Null when it names no macro.
  */
 export function parseDefine(raw: string, file: string, line: number): MacroDef | null {
-  const text = raw.replace(/\\\r?\n/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/, '');
+  const text = codeText(raw, DEFINE_TEXT);
   const m = /^#\s*define[ \t]+([A-Za-z_]\w*)(\()?/.exec(text);
   if (!m) return null;
   let i = m[0].length;

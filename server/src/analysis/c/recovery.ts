@@ -8,6 +8,7 @@
 // everything outside the blanked items reads as if they were not there. The blanked items are
 // returned so that the readers say which lines were not understood.
 import { declaredName } from '../bpf/topItems';
+import { directiveSpans } from './commentScan';
 import { LineIndex } from './lineIndex';
 import { parseC, type Node, type Tree } from './parser';
 import { topLevelItems } from './topLevel';
@@ -147,19 +148,17 @@ function nameInText(text: string, isDefinition: boolean): string | null {
 }
 
 /**
- * A preprocessor line: from `#` at the start of a line through escaped newlines and through the
- * comments that start on it (a `#define` of a statement may go on over lines inside a comment).
+ * `text` with [start, end) blanked: spaces, except newlines and preprocessor lines (directiveSpans:
+ * from `#` at the start of a line through escaped newlines and through the comments that start on
+ * it, since a `#define` of a statement may go on over lines inside a comment).
  */
-const DIRECTIVE = /^[ \t]*#(?:[^\n\\/]|\\\r?\n|\\[^\n]|\/\*[\s\S]*?\*\/|\/(?!\*))*/gm;
-
-/** `text` with [start, end) blanked: spaces, except newlines and preprocessor lines. */
 function blank(text: string, start: number, end: number): string {
   const part = text.slice(start, end);
   let out = '';
   let at = 0;
-  for (const m of part.matchAll(DIRECTIVE)) {
-    out += part.slice(at, m.index).replace(/[^\n]/g, ' ') + m[0];
-    at = (m.index ?? 0) + m[0].length;
+  for (const [from, to] of directiveSpans(part)) {
+    out += part.slice(at, from).replace(/[^\n]/g, ' ') + part.slice(from, to);
+    at = to;
   }
   out += part.slice(at).replace(/[^\n]/g, ' ');
   return text.slice(0, start) + out + text.slice(end);
@@ -167,8 +166,15 @@ function blank(text: string, start: number, end: number): string {
 
 /** An item's text with its preprocessor lines blanked (every branch kept), when it has any. */
 function withoutDirectives(text: string): string | null {
-  const out = text.replace(DIRECTIVE, (m) => m.replace(/[^\n]/g, ' '));
-  return out === text ? null : out;
+  const spans = directiveSpans(text);
+  if (!spans.length) return null;
+  let out = '';
+  let at = 0;
+  for (const [from, to] of spans) {
+    out += text.slice(at, from) + text.slice(from, to).replace(/[^\n]/g, ' ');
+    at = to;
+  }
+  return out + text.slice(at);
 }
 
 /** The same header is parsed once per object that includes it: its items are found once. */

@@ -3,6 +3,7 @@
 // call written in the source was not read (a macro from a header we cannot see that carries its
 // own `;`, a statement passed as a macro argument). Losing a load or an association call silently
 // would make every state after it wrong without a word.
+import { codeText } from '../c/commentScan';
 import type { ParsedC } from '../c/document';
 import type { Node } from '../c/parser';
 import { readLimits } from '../c/readLimits';
@@ -23,8 +24,7 @@ function errorsUnder(n: Node, out: Node[] = []): Node[] {
 
 /** Source text with comments, string literals and directive lines blanked (same length). */
 function codeOnly(text: string): string {
-  const blank = (m: string): string => m.replace(/[^\n]/g, ' ');
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, blank).replace(/^[ \t]*#.*(?:\\\r?\n.*)*$/gm, blank);
+  return codeText(text, { comments: 'blank', literals: 'blank' }).replace(/^[ \t]*#.*$/gm, (m) => ' '.repeat(m.length));
 }
 
 function lineList(lines: number[]): string {
