@@ -12,7 +12,9 @@ export interface ProgramSection {
 export function classifyProgramSection(section: string): ProgramSection {
   const autoload = !section.startsWith('?');
   const s = autoload ? section : section.slice(1);
-  const m = /^struct_ops(\.s)?(\/.*)?$/.exec(s);
+  // libbpf's "struct_ops+" and "struct_ops.s+": the name itself, or it and `/` then anything (a
+  // newline too: `.` would stop there, and `struct_ops/a\nb` would not be a struct_ops program).
+  const m = /^struct_ops(\.s)?(\/[\s\S]*)?$/.exec(s);
   if (m) return { kind: 'struct_ops', sleepable: !!m[1], autoload };
   // Other sleepable program types: fentry.s/, lsm.s/, uprobe.s/, syscall is sleepable too.
   const sleepable = /^[a-z_]+\.s(\/|$)/.test(s) || s === 'syscall';
