@@ -33,9 +33,8 @@ export class KeptNode implements SyntaxNode {
   private named: (KeptNode | null)[] | undefined = undefined;
   private all: (KeptNode | null)[] | undefined = undefined;
   private errors: boolean | undefined = undefined;
-  /** Fields asked for so far, by name, and what they held (a node is asked for few). */
-  private fieldNames: string[] | undefined = undefined;
-  private fieldNodes: (KeptNode | null)[] | undefined = undefined;
+  /** Fields asked for so far: name, then what it held, for each (a node is asked for few). */
+  private fields: (string | KeptNode | null)[] | undefined = undefined;
   private fieldLists: Map<string, (KeptNode | null)[]> | undefined = undefined;
   /**
    * What the reader that owns the cache derived from this node, kept with it. (A WeakMap keyed by
@@ -87,14 +86,11 @@ export class KeptNode implements SyntaxNode {
   }
 
   childForFieldName(fieldName: string): KeptNode | null {
-    const names = (this.fieldNames ??= []);
-    const nodes = (this.fieldNodes ??= []);
-    const i = names.indexOf(fieldName);
-    if (i >= 0) return nodes[i] as KeptNode | null;
+    const fields = (this.fields ??= []);
+    for (let i = 0; i < fields.length; i += 2) if (fields[i] === fieldName) return fields[i + 1] as KeptNode | null;
     const id = this.cache.fieldId(fieldName, this.node);
     const c = id === null ? null : this.cache.keepOrNull(this.node.childForFieldId(id));
-    names.push(fieldName);
-    nodes.push(c);
+    fields.push(fieldName, c);
     return c;
   }
 

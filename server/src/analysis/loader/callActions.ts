@@ -7,6 +7,9 @@ import { constBool, constInt, optsFlags, type RefResolver, type Scope, skeletonO
 import { stepArguments, stepCallee } from './stepIndex';
 import { LIFECYCLE, scxCall } from './loaderCalls';
 
+/** The phase a skeleton is in after a lifecycle call. */
+const NEXT_PHASE: Record<string, LoaderPhase | undefined> = { open: 'opened', load: 'loaded', open_and_load: 'loaded', attach: 'attached' };
+
 export type Base = { location: Location; phase: LoaderPhase; inFunction: string };
 
 /** What reading a call needs from its path and its reader. */
@@ -25,7 +28,7 @@ export interface CallContext {
  * defines them, libbpf >= 1.7: SCX_OPS_LOAD associates every non-struct_ops program).
  */
 export function readLoaderCall(n: Node, ctx: CallContext): void {
-const { scope, phases, base, emit, refs } = ctx;
+  const { scope, phases, base, emit, refs } = ctx;
   const fn = stepCallee(n);
   const args = stepArguments(n);
   const arg = (i: number): Node | null => args[i] ?? null;
@@ -34,8 +37,8 @@ const { scope, phases, base, emit, refs } = ctx;
     const skel = life[1];
     const kind = life[2] === 'open_opts' ? 'open' : (life[2] as 'open' | 'load' | 'open_and_load' | 'attach' | 'destroy');
     emit({ kind, ...base(n, skel), skeleton: skel });
-    const next: Record<string, LoaderPhase> = { open: 'opened', load: 'loaded', open_and_load: 'loaded', attach: 'attached' };
-    if (next[kind]) phases.set(skel, next[kind] as LoaderPhase);
+    const next = NEXT_PHASE[kind];
+    if (next) phases.set(skel, next);
     return;
   }
   const prog = (i: number, fd = false) => refs.member(arg(i), scope, 'progs', fd);

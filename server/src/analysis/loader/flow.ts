@@ -113,28 +113,30 @@ export class FlowWalker implements PathWalker {
 
   /** Statements of a block; a goto to one of its labels resumes there (forward jumps only). */
   block(children: Node[], states: PathState[]): PathState[] {
-    const labels = new Map<string, number>();
-    children.forEach((c, i) => {
-      if (c.type === 'labeled_statement') labels.set(c.childForFieldName('label')?.text ?? c.namedChildren[0]?.text ?? '', i);
-    });
-    const pending = new Map<number, PathState[]>();
+    let labels: Map<string, number> | null = null;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i] as Node;
+      if (c.type === 'labeled_statement') (labels ??= new Map()).set(c.childForFieldName('label')?.text ?? c.namedChildren[0]?.text ?? '', i);
+    }
+    let pending: Map<number, PathState[]> | null = null;
     let current = states;
     const left: PathState[] = [];
     for (let i = 0; i < children.length; i++) {
-      const resumed = pending.get(i);
+      const resumed = pending?.get(i);
       current = this.merge(resumed ? [...current, ...resumed] : current);
       const out = this.walk(children[i] as Node, current);
       current = [];
       for (const s of out) {
-        const target = s.exit?.kind === 'goto' ? labels.get(s.exit.label) : undefined;
+        const target = labels && s.exit?.kind === 'goto' ? labels.get(s.exit.label) : undefined;
         if (target !== undefined && target > i) {
           s.exit = null;
+          pending ??= new Map();
           pending.set(target, [...(pending.get(target) ?? []), s]);
         } else if (s.exit) left.push(s);
         else current.push(s);
       }
     }
-    return this.merge([...left, ...current]);
+    return this.merge(left.length ? [...left, ...current] : current);
   }
 
   /** Side effects of an expression, helpers followed; guard macros and exit() fork or end the path. */
@@ -143,38 +145,43 @@ export class FlowWalker implements PathWalker {
     const sc = this.shortCircuits.read(n, states);
     if (sc) return sc;
     let out = states;
-    const deferred: Node[] = [];
-    const flush = (upTo: number | null) => {
-      while (deferred.length) {
-        const last = deferred[deferred.length - 1] as Node;
-        if (upTo !== null && upTo < last.endIndex) break;
-        deferred.pop();
-        out = this.call(last, out);
-      }
-    };
+    // Calls handled after their arguments, innermost last (made only when there is one).
+    let deferred: Node[] | null = null;
     // Statement expressions are walked as statements where they stand; their steps are theirs.
     const blocks = this.statementExpressions.under(n);
     let next = 0;
     for (const step of this.reader.steps(n)) {
       let block = blocks[next];
       while (block && block.endIndex <= step.startIndex) {
-        flush(block.startIndex);
+        if (deferred) out = this.flush(deferred, block.startIndex, out);
         out = this.walk(block, out);
         block = blocks[++next];
       }
       if (block && step.startIndex >= block.startIndex) continue;
-      flush(step.startIndex);
+      if (deferred) out = this.flush(deferred, step.startIndex, out);
       if (stepType(step) === 'call_expression' && this.deferredCall(step)) {
-        deferred.push(step);
+        (deferred ??= []).push(step);
         continue;
       }
       for (const s of out) if (!s.exit) this.applyStep(step, s);
     }
     for (let block = blocks[next]; block; block = blocks[++next]) {
-      flush(block.startIndex);
+      if (deferred) out = this.flush(deferred, block.startIndex, out);
       out = this.walk(block, out);
     }
-    flush(null);
+    if (deferred) out = this.flush(deferred, null, out);
+    return out;
+  }
+
+  /** The deferred calls that end before `upTo` (all with null), innermost first. */
+  private flush(deferred: Node[], upTo: number | null, states: PathState[]): PathState[] {
+    let out = states;
+    while (deferred.length) {
+      const last = deferred[deferred.length - 1] as Node;
+      if (upTo !== null && upTo < last.endIndex) break;
+      deferred.pop();
+      out = this.call(last, out);
+    }
     return out;
   }
 

@@ -12,14 +12,19 @@ interface LifecycleRecord {
   order: number;
 }
 
-const keys = new WeakMap<LoaderAction, string>();
+/**
+ * An action's key, kept on the action itself (not enumerable: facts compare and serialise as
+ * before). A WeakMap keyed by actions makes every scavenge of the young generation walk its entries.
+ */
+const KEY = Symbol('actionKey');
+type Keyed = LoaderAction & { [KEY]?: string };
 
 /** Identity of an action on a path: what it does and where (a helper followed twice makes two). */
 export function actionKey(a: LoaderAction): string {
-  const known = keys.get(a);
-  if (known) return known;
+  const known = (a as Keyed)[KEY];
+  if (known !== undefined) return known;
   const key = describeAction(a);
-  keys.set(a, key);
+  Object.defineProperty(a, KEY, { value: key, enumerable: false, writable: true });
   return key;
 }
 

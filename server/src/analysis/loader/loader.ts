@@ -18,7 +18,7 @@ import { StepIndex, stepCallee, stepType } from './stepIndex';
 import { SyntaxCache } from '../c/syntaxNode';
 import { DESTROY_CALL, isLoaderCallName, LIFECYCLE, scxCall } from './loaderCalls';
 import { loaderReadingGaps } from './readingGaps';
-import { readLoaderCall, type Base } from './callActions';
+import { readLoaderCall, type Base, type CallContext } from './callActions';
 
 export { actionKey };
 
@@ -27,6 +27,10 @@ const MAX_ARRAY_ELEMENTS = 16;
 
 export class LoaderReader implements StepReader {
   private readonly refs: RefResolver;
+  /** Resolves `skel->progs.P`-like expressions (for the call steps' context). */
+  get resolver(): RefResolver {
+    return this.refs;
+  }
   private readonly globals = new Scope();
   private readonly functions = new Map<string, Node>();
   private readonly relevant = new Map<string, Node>();
@@ -214,19 +218,20 @@ export class LoaderReader implements StepReader {
 
   private index = new StepIndex(null, null);
 
+  /** One context for every call step, pointed at the step's path and node (no closures per step). */
+  private readonly call = new StepContext(this);
+
   step(n: Node, st: PathState): void {
-    const fn = st.fn;
-    const phases = st.phases;
-    const phaseOf = (skel: string | null): LoaderPhase => {
-      if (skel) return phases.get(skel) ?? 'unknown';
-      return phases.size === 1 ? ([...phases.values()][0] as LoaderPhase) : 'unknown';
-    };
-    const base = (x: Node, skel: string | null): Base => ({ location: this.loc(x), phase: phaseOf(skel), inFunction: fn });
-    const emit = (a: LoaderAction): void => this.emit(st, a, n);
     const type = stepType(n);
-    if (type === 'declaration') this.declare(n, st.scope);
-    else if (type === 'assignment_expression') this.assignment(n, st.scope, base, emit);
-    else readLoaderCall(n, { scope: st.scope, phases, base, emit, refs: this.refs, loc: (x) => this.loc(x) });
+    if (type === 'declaration') return this.declare(n, st.scope);
+    const ctx = this.call.at(n, st);
+    if (type === 'assignment_expression') this.assignment(n, st.scope, ctx.base, ctx.emit);
+    else readLoaderCall(n, ctx);
+  }
+
+  /** Records an action a step made on a path. */
+  emitAt(st: PathState, a: LoaderAction, node: Node): void {
+    this.emit(st, a, node);
   }
 
   private declare(decl: Node, scope: Scope): void {
@@ -291,6 +296,42 @@ export class LoaderReader implements StepReader {
     if (!program && constInt(right) !== 0) return emit({ kind: 'data_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member });
     emit({ kind: 'slot_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member, program });
   }
+}
+
+/** What a call step reads of its path: one object per reading, pointed at each step in turn. */
+class StepContext implements CallContext {
+  scope!: Scope;
+  phases!: Map<string, LoaderPhase>;
+  private st!: PathState;
+  private node!: Node;
+  private fn = '';
+
+  constructor(private readonly reader: LoaderReader) {}
+
+  get refs(): RefResolver {
+    return this.reader.resolver;
+  }
+
+  at(n: Node, st: PathState): this {
+    this.st = st;
+    this.node = n;
+    this.scope = st.scope;
+    this.phases = st.phases;
+    this.fn = st.fn;
+    return this;
+  }
+
+  private phaseOf(skel: string | null): LoaderPhase {
+    const phases = this.phases;
+    if (skel) return phases.get(skel) ?? 'unknown';
+    if (phases.size !== 1) return 'unknown';
+    for (const v of phases.values()) return v;
+    return 'unknown';
+  }
+
+  readonly base = (x: Node, skel: string | null): Base => ({ location: this.reader.location(x), phase: this.phaseOf(skel), inFunction: this.fn });
+  readonly emit = (a: LoaderAction): void => this.reader.emitAt(this.st, a, this.node);
+  readonly loc = (x: Node): Location => this.reader.location(x);
 }
 
 export function readLoader(parsed: ParsedC, file: string): LoaderFacts {

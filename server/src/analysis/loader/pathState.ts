@@ -31,6 +31,14 @@ export type Exit =
   /** exit(), abort(): the process ends. */
   | { kind: 'exit' };
 
+/** How a path left, as a string: equal for exits that are alike (each kind its own first letter). */
+function exitKey(e: Exit | null): string {
+  if (!e) return '';
+  if (e.kind === 'return') return `r${e.value}:${e.returnsSkeleton ? 1 : 0}`;
+  if (e.kind === 'goto') return `g${e.label}`;
+  return e.kind;
+}
+
 export class PathState {
   exit: Exit | null = null;
 
@@ -80,7 +88,7 @@ export class PathState {
 
   /** Two states with the same signature do the same from here on: they are merged. */
   signature(actionKey: (a: LoaderAction) => string): string {
-    let s = `${this.frames.length}|${this.exit ? JSON.stringify(this.exit) : ''}|`;
+    let s = `${this.frames.length}|${exitKey(this.exit)}|`;
     for (const [k, v] of this.phases) s += `${k}:${v},`;
     for (const [k, seg] of this.segments) {
       s += `|${k}@${seg.key}${seg.givesUp ? '!' : ''}:`;
