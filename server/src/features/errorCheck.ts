@@ -5,7 +5,7 @@
 // skeleton's load, its attach, then the null check after open/open_and_load (whose body gets the
 // skeleton destroyed before it returns: the skeleton exists by then). Messages in the copied
 // check are rewritten to say what failed; a loader that checks nothing gets the bare call.
-import { closing, indentAt, lineStartOffset, skipBlank, statementEnd } from './sourceText';
+import { closing, escapeRegExp, indentAt, lineStartOffset, skipBlank, statementEnd } from './sourceText';
 
 /** A call the loader makes, as a candidate template; offsets into the loader's text. */
 export interface TemplateCall {
@@ -33,7 +33,7 @@ const CONVERSION = /%[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|j|z|t|L)?[
 /** A message or test name from the template, made to say the added call failed. */
 export function rewriteMessage(body: string, added: AddedCall, names?: TemplateCall['names']): string {
   if (names) {
-    const words = (s: string, from: string, to: string): string => s.replace(new RegExp(`\\b${from}\\b`, 'g'), to);
+    const words = (s: string, from: string, to: string): string => s.replace(new RegExp(`(?<!\\w)${escapeRegExp(from)}(?!\\w)`, 'g'), () => to);
     return words(words(body, names.program, added.program), names.map, added.map);
   }
   // A bare name such as ASSERT_OK's "skel_load": the API's name.

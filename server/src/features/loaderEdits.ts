@@ -6,7 +6,7 @@ import type { LoaderAction, LoaderFacts } from '../analysis/facts';
 import type { ModelAssociationCall } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
 import { checkedCall, type TemplateCall } from './errorCheck';
-import { indentAt, lineStartOffset, nextLineStart, offsetAt, positionAt, previousCodeLine, slice, statementEnd } from './sourceText';
+import { escapeRegExp, indentAt, lineStartOffset, nextLineStart, offsetAt, positionAt, previousCodeLine, slice, statementEnd } from './sourceText';
 
 type Position = { line: number; character: number };
 
@@ -93,7 +93,7 @@ export function afterLoad(view: AnalysisView, loader: string, object: string): C
   const check = /^\s*if\s*\(([^\n]*)/.exec(text.slice(end));
   // The load's own check; not the next step's (`if (NAME__attach(skel))` also names the skeleton).
   const checked = check?.[1] ?? '';
-  if (check && new RegExp(`\\b(${skeletonVar}|err|ret|error)\\b`).test(checked) && !new RegExp(`\\b${object}__\\w+\\s*\\(`).test(checked)) end = statementEnd(text, end);
+  if (check && new RegExp(`\\b(${skeletonVar}|err|ret|error)\\b`).test(checked) && !new RegExp(`\\b${escapeRegExp(object)}__\\w+\\s*\\(`).test(checked)) end = statementEnd(text, end);
   const insert = at(text, nextLineStart(text, end), indent);
   const candidates = templates(text, facts, load, object, view.model.associationCalls.filter((c) => c.loader === loader));
   const destroy = `${object}__destroy(${skeletonVar})`;

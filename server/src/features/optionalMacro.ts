@@ -7,7 +7,7 @@
 import type { TextEdit } from 'vscode-languageserver/node';
 import type { ProgramFact } from '../analysis/facts';
 import type { ModelProgram } from '../analysis/model';
-import { lineStartOffset, offsetAt, positionAt } from './sourceText';
+import { escapeRegExp, lineStartOffset, offsetAt, positionAt } from './sourceText';
 
 const SCHED_EXT = new Set(['BPF_STRUCT_OPS', 'BPF_STRUCT_OPS_SLEEPABLE']);
 
@@ -25,7 +25,7 @@ export function writtenOutSection(text: string, program: ModelProgram, fact: Pro
   const site = fact.sectionSite;
   if (!site || site.literal || !fact.extent) return null;
   const start = offsetAt(text, site.range.start);
-  const call = new RegExp(`^([A-Za-z_]\\w*)\\s*\\(\\s*${program.name}\\s*[,)]`).exec(text.slice(start, offsetAt(text, site.range.end)));
+  const call = new RegExp(`^([A-Za-z_]\\w*)\\s*\\(\\s*${escapeRegExp(program.name)}\\s*[,)]`).exec(text.slice(start, offsetAt(text, site.range.end)));
   const macro = call?.[1];
   if (!macro || !expandsToBpfProg(text, macro)) return null;
   const section = `?${program.section.replace(/^\?/, '')}`;

@@ -9,7 +9,7 @@ import { CodeActionKind } from 'vscode-languageserver/node';
 import type { Location } from '../analysis/facts';
 import type { Finding } from '../analysis/model';
 import type { AnalysisView } from '../lsp/session';
-import { lineStartOffset, offsetAt, positionAt, slice } from './sourceText';
+import { escapeRegExp, lineStartOffset, offsetAt, positionAt, slice } from './sourceText';
 import { before, bpfFacts, programOfFinding } from './targets';
 
 function commonPrefix(names: string[]): number {
@@ -45,7 +45,7 @@ export function sharingComment(text: string, lineStart: number, maps: string[]):
   } else return null;
   const start = lines.slice(0, k).reduce((n, l) => n + l.length + 1, 0);
   const comment = text.slice(start, lineStart);
-  const named = maps.filter((m) => new RegExp(`\\b${m}\\b`).test(comment)).length;
+  const named = maps.filter((m) => new RegExp(`\\b${escapeRegExp(m)}\\b`).test(comment)).length;
   return named >= 2 || /\bshar(?:e|ed|es|ing)\b|\bboth\b|\bpoison/i.test(comment) ? { start, end: lineStart } : null;
 }
 

@@ -79,6 +79,11 @@ export function statementEnd(text: string, i: number): number {
   return text.length;
 }
 
+/** `s` matched literally inside a RegExp (names read from objects may hold `.` and the like). */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Offset of the start of the line after `offset`'s line (or the end of the text). */
 export function nextLineStart(text: string, offset: number): number {
   const nl = text.indexOf('\n', offset);
