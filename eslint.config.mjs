@@ -63,6 +63,11 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: ['node:path', 'path'].map((name) => ({
+            name,
+            importNames: ['resolve'],
+            message: 'path.resolve reads the working directory: the core works on the absolute paths it is given.',
+          })),
           patterns: [
             {
               regex: '^(node:(?!path$)|(fs|fs/promises|child_process|os|net|http|https|http2|worker_threads|perf_hooks|timers|timers/promises|readline|dgram|cluster|process|inspector)$)',

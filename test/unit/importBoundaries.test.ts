@@ -31,7 +31,7 @@ describe('import boundaries (eslint.config.mjs)', () => {
     assert.deepEqual(await restrictions(eslint, 'client/src/example.ts', code), ['2: no-restricted-imports', '3: no-restricted-imports']);
   });
 
-  it('the analysis core: no IO, clock, process, editor, LSP or edge module; node:path is fine', async function () {
+  it('the analysis core: no IO, clock, process, editor, LSP or edge module; node:path is fine but its resolve', async function () {
     this.timeout(60_000);
     const code = [
       "import { join } from 'node:path';",
@@ -45,6 +45,8 @@ describe('import boundaries (eslint.config.mjs)', () => {
       'export const env = process.env.HOME;',
       'export const r = Math.random();',
       'export type T = [typeof join, typeof readFileSync, typeof spawn, Connection, typeof vscode, typeof SKIP_DIRS];',
+      "import { resolve } from 'node:path';",
+      'export const cwd = resolve;',
     ].join('\n');
     assert.deepEqual(await restrictions(eslint, 'server/src/analysis/c/example.ts', code), [
       '2: no-restricted-imports',
@@ -56,6 +58,7 @@ describe('import boundaries (eslint.config.mjs)', () => {
       '8: no-restricted-globals',
       '9: no-restricted-globals',
       '10: no-restricted-properties',
+      '12: no-restricted-imports',
     ]);
   });
 
