@@ -86,7 +86,9 @@ function slots(list: Node, base: number): RawSlot[] {
     if (designators.length !== 1 || last?.type !== 'field_designator') continue;
     const member = last.namedChildren[0]?.text ?? last.text.replace(/^\./, '');
     let value = pair.childForFieldName('value');
+    let pointerCast = false;
     while (value && (value.type === 'cast_expression' || value.type === 'parenthesized_expression' || value.type === 'pointer_expression')) {
+      if (value.type === 'cast_expression' && value.childForFieldName('type')?.text.includes('*')) pointerCast = true;
       value =
         value.type === 'cast_expression'
           ? value.childForFieldName('value')
@@ -95,7 +97,10 @@ function slots(list: Node, base: number): RawSlot[] {
             : (value.namedChildren[0] ?? null);
     }
     if (!value) continue;
-    if (value.type === 'null' || value.text === 'NULL') out.push({ member, value: null, rel: rel(pair, base) });
+    // NULL as written, or as a header defines it, `((void *)0)`: the same empty slot. A plain `0`
+    // may be a data member's value (`.flags = 0`), and stays data.
+    const nullPointer = value.type === 'null' || value.text === 'NULL' || (pointerCast && value.type === 'number_literal' && /^0+[uUlL]*$/.test(value.text));
+    if (nullPointer) out.push({ member, value: null, rel: rel(pair, base) });
     else if (value.type === 'identifier') out.push({ member, value: value.text, rel: rel(pair, base) });
   }
   return out;
