@@ -22,6 +22,20 @@ describe('associate quick fix: the check it copies from the loader', () => {
     assert.equal(rewriteMessage('a.b with (x)', odd, { program: 'a.b', map: '(x)' }), '$& with $1');
   });
 
+  it('does not copy `int ret = NAME__attach(skel);` from below: ret is not declared where the call goes', () => {
+    const loader = 'int main(void)\n{\n\tstruct x *skel = x__open_and_load();\n\n\tif (!skel)\n\t\treturn 1;\n\tint ret = x__attach(skel);\n\tif (ret)\n\t\tgoto out;\nout:\n\tx__destroy(skel);\n\treturn 0;\n}\n';
+    const insertAt = loader.indexOf('\tint ret');
+    const attach = loader.indexOf('x__attach(skel)');
+    const open = loader.indexOf('x__open_and_load()');
+    const templates = [
+      { start: attach, end: attach + 'x__attach(skel)'.length, returns: 'int' as const },
+      { start: open, end: open + 'x__open_and_load()'.length, returns: 'pointer' as const },
+    ];
+    assert.equal(checkedCall(loader, templates, ADDED, insertAt).block, `if (${ADDED.call}) {\n\t\tx__destroy(skel);\n\t\treturn 1;\n\t}`);
+    // Declared above the added code, it is in scope: the attach check is the model.
+    assert.equal(checkedCall(loader, templates, ADDED, loader.length).block, `ret = ${ADDED.call};\n\tif (ret)\n\t\tgoto out;`);
+  });
+
   it('never throws on loader text cut anywhere; an unchecked call gets the bare call', () => {
     const loader = 'int main(void)\n{\n\tstruct x *skel = x__open();\n\tif (!skel)\n\t\treturn 1;\n\terr = x__load(skel);\n\tif (err) {\n\t\tfprintf(stderr, "load: %d\\n", err);\n\t\tgoto out;\n\t}\nout:\n\treturn 0;\n}\n';
     const load = loader.indexOf('x__load(skel)');

@@ -112,7 +112,7 @@ function expectsFailure(code: string): boolean {
 }
 
 /** The check around one template call, rewritten for the added call; null when the call is not checked there. */
-function mirror(text: string, t: TemplateCall, added: AddedCall): string | null {
+function mirror(text: string, t: TemplateCall, added: AddedCall, insertAt: number): string | null {
   const lineStart = lineStartOffset(text, t.start);
   const base = indentAt(text, lineStart);
   const stmt = lineStart + base.length;
@@ -130,12 +130,14 @@ function mirror(text: string, t: TemplateCall, added: AddedCall): string | null 
     return `if (${lit(operand.slice(0, at))}${added.call}${lit(operand.slice(at + callText.length))})${lit(text.slice(ifs.close, ifs.bodyEnd))}`;
   }
   // VAR = CALL;  [TYPE] VAR = CALL;  VAR = VAR ?: CALL;
-  const assign = /^(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)\s*=\s*(?:(\1)\s*\?:\s*)?$/.exec(prefix);
-  if (assign?.[1]) {
-    const v = assign[1];
+  const assign = /^([A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)\s*=\s*(?:(\2)\s*\?:\s*)?$/.exec(prefix);
+  if (assign?.[2]) {
+    const v = assign[2];
+    // `int ret = NAME__attach(skel);` below the added code: `ret` is not declared yet where it goes.
+    if (assign[1] && t.start >= insertAt) return null;
     const end = statementEnd(text, stmt);
     if (text.slice(t.end, end).trim() !== ';') return null;
-    if (assign[2]) return t.returns === 'int' ? `${v} = ${v} ?: ${added.call};` : null;
+    if (assign[3]) return t.returns === 'int' ? `${v} = ${v} ?: ${added.call};` : null;
     const next = skipBlank(text, end);
     const uses = new RegExp(`\\b${v}\\b`);
     const check = ifStatement(text, next);
@@ -172,9 +174,9 @@ function mirror(text: string, t: TemplateCall, added: AddedCall): string | null 
  * The lines to add (the first without indentation, the others indented as the template was,
  * relative to `base`), and the template's own indentation.
  */
-export function checkedCall(text: string, templates: TemplateCall[], added: AddedCall): { block: string; base: string } {
+export function checkedCall(text: string, templates: TemplateCall[], added: AddedCall, insertAt = text.length): { block: string; base: string } {
   for (const t of templates) {
-    const block = mirror(text, t, added);
+    const block = mirror(text, t, added, insertAt);
     if (block !== null) return { block, base: indentAt(text, lineStartOffset(text, t.start)) };
   }
   return { block: `${added.call};`, base: '' };

@@ -94,7 +94,8 @@ export function afterLoad(view: AnalysisView, loader: string, object: string): C
   // The load's own check; not the next step's (`if (NAME__attach(skel))` also names the skeleton).
   const checked = check?.[1] ?? '';
   if (check && new RegExp(`\\b(${skeletonVar}|err|ret|error)\\b`).test(checked) && !new RegExp(`\\b${escapeRegExp(object)}__\\w+\\s*\\(`).test(checked)) end = statementEnd(text, end);
-  const insert = at(text, nextLineStart(text, end), indent);
+  const insertAt = nextLineStart(text, end);
+  const insert = at(text, insertAt, indent);
   const candidates = templates(text, facts, load, object, view.model.associationCalls.filter((c) => c.loader === loader));
   const destroy = `${object}__destroy(${skeletonVar})`;
   return {
@@ -102,7 +103,7 @@ export function afterLoad(view: AnalysisView, loader: string, object: string): C
     skeletonVar,
     insert,
     insertChecked: (call, program, map) => {
-      const { block, base } = checkedCall(text, candidates, { call, program, map, skeletonVar, destroy });
+      const { block, base } = checkedCall(text, candidates, { call, program, map, skeletonVar, destroy }, insertAt);
       return insert(block, base);
     },
   };
