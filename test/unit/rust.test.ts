@@ -197,7 +197,11 @@ describe('rust loaders', () => {
     const nested = `fn main() { let b = TcpCaSkelBuilder::default(); let s = b.open(&mut o)?; if ${'('.repeat(20000)}x${')'.repeat(20000)} { s.load()?; } }`;
     const loops = `fn main() { let b = TcpCaSkelBuilder::default(); let s = b.open(&mut o)?; ${'if a { s.maps.ca_update.attach_struct_ops()?; } '.repeat(400)} }`;
     const calls = `fn a() { b(); let s = TcpCaSkelBuilder::default().open(&mut o)?; } fn b() { a(); s.maps.ca_spare.attach_struct_ops()?; }`;
-    for (const text of ['fn main() { let s = TcpCaSkelBuilder::default().open(', nested, loops, calls, 'vec![skel.maps.x.attach_struct_ops()?', '\u0000\uffff}}}{{{ TcpCaSkelBuilder']) {
+    // Hostile shapes for the result and compat readers: a 20,000-link dotted chain in a compat call, a long .context() chain tested with is_err(), 20,000 negations.
+    const dotted = `fn main() { let s = TcpCaSkelBuilder::default().open(&mut o)?; compat::cond_kprobes_enable(vec![("x", &${'a.'.repeat(20000)}b)]); s.load()?; }`;
+    const chain = `fn main() { let s = TcpCaSkelBuilder::default().open(&mut o)?; let mut skel = s.load()?; if skel.maps.ca_update.attach_struct_ops()${'.context("x")'.repeat(3000)}.is_err() { skel.maps.ca_spare.attach_struct_ops()?; } }`;
+    const negations = `fn main() { let s = TcpCaSkelBuilder::default().open(&mut o)?; let mut skel = s.load()?; let r = skel.maps.ca_update.attach_struct_ops(); if ${'!'.repeat(20000)}r.is_ok() { skel.maps.ca_spare.attach_struct_ops()?; } }`;
+    for (const text of ['fn main() { let s = TcpCaSkelBuilder::default().open(', nested, loops, calls, dotted, chain, negations, 'vec![skel.maps.x.attach_struct_ops()?', '\u0000\uffff}}}{{{ TcpCaSkelBuilder']) {
       const ws = workspaceOf(files);
       ws.setFile(main, text);
       const model = ws.model();

@@ -12,7 +12,15 @@ import type { PathState } from '../loader/pathState';
 
 export const SCX_COND_ENABLE = new Set(['cond_kprobe_enable', 'cond_kprobes_enable', 'cond_tracepoint_enable', 'cond_tracepoints_enable', 'cond_kprobe_load']);
 
-const PROGRAM = /(&?\s*(?:mut\s+)?[\w.]+?)\s*\.\s*progs(?:_mut)?(?:\(\))?\s*\.\s*(\w+)/g;
+/** `.progs.P` (`.progs_mut().P`); the receiver before it is read backwards (linear: no backtracking over long dotted chains). */
+const PROGRAM = /\.\s*progs(?:_mut)?(?:\(\))?\s*\.\s*(\w+)/g;
+
+/** `skel` of `&mut skel.progs.P`, `self.skel` of `self.skel.progs.P`: the dotted name ending at `end`. */
+function receiverBefore(text: string, end: number): string {
+  let i = end;
+  while (i > 0 && end - i < 200 && /[\w.]/.test(text[i - 1] as string)) i--;
+  return text.slice(i, end);
+}
 
 /** What the reader resolves for a compat call. */
 export interface CompatContext {
@@ -35,9 +43,9 @@ export function compatFork(call: Node, st: PathState, ctx: CompatContext): { tex
   const programs: SkeletonMemberRef[] = [];
   const location = ctx.location(arg);
   for (const m of text.matchAll(PROGRAM)) {
-    const [, receiver, program] = m;
+    const program = m[1];
     if (!program || programs.some((p) => p.name === program)) continue;
-    programs.push({ skeleton: ctx.skeletonByName(receiver ?? '', st), name: program, location });
+    programs.push({ skeleton: ctx.skeletonByName(receiverBefore(text, m.index ?? 0), st), name: program, location });
   }
   if (!programs.length) return null;
   return { text: call.text.replace(/\s+/g, ' '), programs };

@@ -134,9 +134,21 @@ export class RustWalker {
 
   /** Arguments and receivers first, then the call itself; a helper of the file is followed. */
   private call(n: Node, states: PathState[]): PathState[] {
+    // A method chain `a().b()?.c()...`: its calls from the innermost out, in a loop (a chain thousands
+    // of links long would overflow the stack walked down recursively). Receivers that make no loader
+    // call and never leave are walked as usual (they pass through at once).
+    const chain: Node[] = [n];
+    for (let c = receiverCall(n); c && !this.steps.inert(c); c = receiverCall(c)) chain.push(c);
+    let out = states;
+    for (let i = chain.length - 1; i >= 0; i--) out = this.oneCall(chain[i] as Node, out, i < chain.length - 1);
+    return out;
+  }
+
+  /** One call: its arguments and receiver (unless the chain walked it already), then the call itself. */
+  private oneCall(n: Node, states: PathState[], receiverWalked: boolean): PathState[] {
     let out = states;
     if (n.type === 'macro_invocation') out = this.expr(this.steps.macroArguments(n), out);
-    else for (const c of n.namedChildren) if (c) out = this.expr(c, out);
+    else for (const c of n.namedChildren) if (c && !(receiverWalked && c.type === 'field_expression')) out = this.expr(c, out);
     const after: PathState[] = [];
     for (const s of out) {
       if (s.exit) {
@@ -396,4 +408,14 @@ export class RustWalker {
     for (const s of states.slice(0, MAX_PATHS)) this.steps.truncate(s);
     return states.slice(0, MAX_PATHS);
   }
+}
+
+/** The call a method call is made on (`a()` of `a().b()` and of `a()?.b()`), if it is one. */
+function receiverCall(n: Node): Node | null {
+  if (n.type !== 'call_expression') return null;
+  const fn = n.childForFieldName('function');
+  if (fn?.type !== 'field_expression') return null;
+  let v = fn.childForFieldName('value');
+  while (v?.type === 'try_expression') v = v.namedChildren[0] ?? null;
+  return v?.type === 'call_expression' ? v : null;
 }
