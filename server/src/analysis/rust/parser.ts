@@ -2,7 +2,7 @@
 // one with BPF code and a Cargo.toml (Workspace.wantsRustGrammar()). Parsing never throws: a parse
 // that runs past its budget or fails gives null.
 import { Language, Parser, type Tree } from 'web-tree-sitter';
-import { loadGrammar, locateShipped, PARSE_BUDGET_STEPS } from '../c/parser';
+import { loadGrammar, locateShipped, PARSE_BUDGET_STEPS, parseWithinBudget } from '../c/parser';
 
 let ready: Promise<Language> | undefined;
 let parser: Parser | undefined;
@@ -27,18 +27,10 @@ export function rustGrammarReady(): boolean {
 
 /**
  * Parses Rust text; null when the grammar is not loaded, the parse ran out of budget or failed.
- * The budget counts work (tree-sitter progress callbacks, as for C), so the result never depends
- * on how busy the machine is.
+ * The budget is C's (c/parser.ts): work, in progress callbacks and characters the lexer reads, so
+ * the result never depends on how busy the machine is, and unclosed block comments cannot stall it.
  */
 export function parseRust(text: string, budgetSteps = PARSE_BUDGET_STEPS): Tree | null {
   if (!parser) return null;
-  let steps = 0;
-  try {
-    const tree = parser.parse(text, null, { progressCallback: () => ++steps > budgetSteps });
-    if (!tree) parser.reset();
-    return tree;
-  } catch {
-    parser.reset();
-    return null;
-  }
+  return parseWithinBudget(parser, text, null, budgetSteps);
 }
