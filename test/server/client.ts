@@ -157,9 +157,9 @@ export function inProcess(): TestClient {
   return new TestClient(createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer)));
 }
 
-/** `node dist/server.js --stdio` as a child process; stderr is kept for the test to inspect. */
-export function spawned(serverJs: string): { client: TestClient; stderr: () => string } {
-  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `node [nodeArgs] dist/server.js --stdio` as a child process; stderr is kept for the test to inspect. */
+export function spawned(serverJs: string, nodeArgs: readonly string[] = []): { client: TestClient; stderr: () => string } {
+  const child = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const client = new TestClient(createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin)), child);

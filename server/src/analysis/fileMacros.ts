@@ -4,7 +4,7 @@
 // file is kept while what it read is the same.
 import { sectionAttributeMacros, type MacroDef, type MacroTable } from './c/macros';
 import type { Directive } from './c/directives';
-import { MacroScopes, type ScopeFiles } from './macroScopes';
+import { MacroScopes, ownMacrosKey, type ScopeFiles } from './macroScopes';
 import { isModelledMacro } from './loader/loaderCalls';
 import { classify, MAX_PARSED_BYTES, sectionUse, withoutComments } from './fileKinds';
 import { codeIdentifiers } from './includers';
@@ -16,6 +16,8 @@ export class FileMacros {
   /** Header macros that put their argument in a section (`__section("tc")`): their users are BPF sources. */
   sectionMacros: ReadonlySet<string> = new Set();
   private headerLists: readonly MacroDef[][] = [];
+  /** The names the headers define (what a file's code can reach of the scopes). */
+  private headerNames: ReadonlySet<string> = new Set();
   readonly scopeFiles: ScopeFiles;
 
   constructor(
@@ -44,6 +46,7 @@ export class FileMacros {
     const scopes = new MacroScopes(lists.flat());
     if (scopes.key === this.scopes.key) return;
     this.scopes = scopes;
+    this.headerNames = new Set(scopes.headerDefs.map((d) => d.name));
     // A header's section attribute macro (`__section("tc")`) makes the files that use it BPF sources.
     const sectionMacros = sectionAttributeMacros(scopes.headerDefs);
     if ([...sectionMacros].sort().join() !== [...this.sectionMacros].sort().join()) {
@@ -80,18 +83,50 @@ export class FileMacros {
     if (f.kind === 'loader' && (f.text === undefined || !this.scopes.withModelled(isModelledMacro).mentionsAny(f.text))) return this.chosen(f, null, this.scopes.withModelled(isModelledMacro));
     const unit = f.text === undefined ? null : f.kind === 'bpf' ? this.units.unit(path) : f.kind === 'loader' ? this.units.hostUnit(path) : null;
     if (known && last.unit === unit) return last.table;
+    // An edit (a keystroke) that brings in no header macro name the last choice did not read, with
+    // the same own macros, unit and scopes: the same overrides and unnameable headers reach its code.
+    if (last?.used && unit && last.unit === unit && last.scopes === this.scopes && last.kind === f.kind && last.text !== undefined && f.text !== undefined) {
+      if (last.ownKey === ownMacrosKey(f) && this.bringsNoName(last.text, f.text, last.used)) {
+        f.tableChoice = { ...last, text: f.text };
+        return last.table;
+      }
+    }
     const all = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
     // Only what the file's code (or its own macros) can reach changes its expansion.
     const used = unit ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
     const overrides = this.scopes.reachable(all, used);
     // Headers its unit cannot include give it nothing (a header elsewhere in the workspace defining a name it uses).
     const unnameable = unit ? this.scopes.unnameable(unit, this.scopeFiles, used) : undefined;
-    return this.chosen(f, unit, this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined, unnameable));
+    const table = this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined, unnameable);
+    return this.chosen(f, unit, table, unit ? { used, ownKey: ownMacrosKey(f), kind: f.kind } : undefined);
   }
 
-  private chosen(f: FileEntry, unit: object | null, table: MacroTable): MacroTable {
-    f.tableChoice = { scopes: this.scopes, text: f.text, unit, table };
+  private chosen(f: FileEntry, unit: object | null, table: MacroTable, read?: { used: ReadonlySet<string>; ownKey: string; kind: string }): MacroTable {
+    f.tableChoice = { scopes: this.scopes, text: f.text, unit, table, ...read };
     return table;
+  }
+
+  /**
+   * Whether `after` differs from `before` only in lines whose identifiers that headers define are
+   * all in `used` (the names the choice read, a superset of the code's: a name typed away leaves
+   * one that reaches nothing the code uses). Lines that hold a comment, a directive or a line
+   * continuation (`/`, `*`, `#`, `\`) may change what is code elsewhere: those are not judged here.
+   */
+  private bringsNoName(before: string, after: string, used: ReadonlySet<string>): boolean {
+    const max = Math.min(before.length, after.length);
+    let start = 0;
+    while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+    let tail = 0;
+    while (tail < max - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+    const lines = (text: string, end: number): string => {
+      const stop = text.indexOf('\n', end);
+      return text.slice(start === 0 ? 0 : text.lastIndexOf('\n', start - 1) + 1, stop < 0 ? text.length : stop);
+    };
+    const was = lines(before, before.length - tail);
+    const now = lines(after, after.length - tail);
+    if (/[/*#\\]/.test(was) || /[/*#\\]/.test(now)) return false;
+    for (const id of now.match(/[A-Za-z_]\w*/g) ?? []) if (!used.has(id) && this.headerNames.has(id)) return false;
+    return true;
   }
 
   /** The identifiers of a file's code (includers.ts), once per text. */

@@ -41,7 +41,16 @@ export interface FileEntry {
    * The table the workspace last chose for it, with what the choice read: the macro scopes, its
    * text and its translation unit (the same object while the unit's files are unchanged).
    */
-  tableChoice?: { scopes: object; text: string | undefined; unit: object | null; table: MacroTable };
+  tableChoice?: {
+    scopes: object;
+    text: string | undefined;
+    unit: object | null;
+    table: MacroTable;
+    /** For a choice made through the unit: the names its code and own macros use, their key and the file's kind (fileMacros.ts). */
+    used?: ReadonlySet<string>;
+    ownKey?: string;
+    kind?: string;
+  };
   /** Last modification (ms since the epoch) of the saved file, when known: the caller's mtime. */
   modified?: number;
   /** An editor buffer that differs from the saved file. */
@@ -94,6 +103,8 @@ export function readText(entry: FileEntry, path: string, text: string, old: File
     entry.table = old.table;
     entry.tableKey = old.tableKey;
   }
+  // The last choice of a table, with what it read: kept if this text reaches what it read (fileMacros.ts).
+  if (old?.tableChoice && kind === old.kind) entry.tableChoice = old.tableChoice;
   if (kind === 'header' || kind === 'bpf') entry.kfuncs = scanKfuncDecls(text, path);
   if (kind === 'header' || kind === 'bpf') {
     entry.includes = quotedIncludes(path, text);

@@ -143,12 +143,19 @@ export function buildModel(facts: WorkspaceFacts, options: ModelOptions = {}): W
 function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string, DependentKfunc>, dependentKey: string, all: LinkedObject[]): void {
   const truth = truthOf(o);
   if (!truth) return;
-  const view = viewOf(o, truth.facts);
   const loaders = [...o.loaders].sort((a, b) => a.facts.file.localeCompare(b.facts.file));
   const outcomes = replaysOf(o, truth.facts, loaders, dependentKey, (skeleton, name) => foreignStructOpsMap(o, all, skeleton, name), (foreign) => {
-    const withForeign = { ...view, foreignStructOpsMap: foreign };
+    const withForeign = { ...viewOf(o, truth.facts), foreignStructOpsMap: foreign };
     return loaders.length ? loaders.map((l) => replayLoader(withForeign, l, dependent)) : [replayLoader(withForeign, null, dependent)];
   });
+  // The object's part of the model as last built, while its replays and everything else it reads are the same.
+  const refs: unknown[] = [o.id, o.source, o.objectFile, o.skeleton, truth.facts, truth.origin, dependentKey];
+  const kept = objectParts.get(outcomes);
+  if (kept && kept.refs.length === refs.length && kept.refs.every((r, i) => r === refs[i])) {
+    addPart(model, kept.part);
+    return;
+  }
+  const view = viewOf(o, truth.facts);
   const primary = outcomes[0] as ReplayOutcome;
   const obj: ModelObject = {
     id: o.id,
@@ -162,7 +169,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
   };
   const build = buildOf(o);
   if (build) obj.build = build;
-  model.objects.push(obj);
+  const part: ObjectPart = { object: obj, programs: [], maps: [], calls: [], findings: [] };
   const seen = new Set<string>();
   for (const p of truth.facts.programs) {
     const state = primary.programs.get(p.name);
@@ -187,7 +194,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
         .map((c) => ({ ...c, dependsOnAssociation: lookupKfunc(dependent, c.name)?.reason ?? '' })),
       callbacks: srcFact.callbacks,
     };
-    model.programs.push(prog);
+    part.programs.push(prog);
   }
   for (const m of truth.facts.structOpsMaps) {
     const state = primary.maps.get(m.name);
@@ -205,14 +212,35 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
       location: view.mapLocation(m.name),
       slots: state.slots,
     };
-    model.maps.push(map);
+    part.maps.push(map);
   }
   for (const s of outcomes) {
-    model.associationCalls.push(...s.calls);
-    model.findings.push(...s.findings.map((f) => ({ ...f, object: o.id })));
+    part.calls.push(...s.calls);
+    part.findings.push(...s.findings.map((f) => ({ ...f, object: o.id })));
   }
   const followed = truth.origin === 'source' ? 'source' : 'built';
-  model.findings.push(...buildFindings(o, followed).map((f) => ({ ...f, object: o.id })));
+  part.findings.push(...buildFindings(o, followed).map((f) => ({ ...f, object: o.id })));
+  objectParts.set(outcomes, { refs, part });
+  addPart(model, part);
+}
+
+/** One object's share of the model: kept by its replays (the same array while nothing they read changed). */
+interface ObjectPart {
+  object: ModelObject;
+  programs: ModelProgram[];
+  maps: ModelMap[];
+  calls: WorkspaceModel['associationCalls'];
+  findings: Finding[];
+}
+
+const objectParts = new WeakMap<ReplayOutcome[], { refs: unknown[]; part: ObjectPart }>();
+
+function addPart(model: WorkspaceModel, part: ObjectPart): void {
+  model.objects.push(part.object);
+  for (const p of part.programs) model.programs.push(p);
+  for (const m of part.maps) model.maps.push(m);
+  for (const c of part.calls) model.associationCalls.push(c);
+  for (const f of part.findings) model.findings.push(f);
 }
 
 /** The loader, lifecycle and path condition behind a program's state. */
