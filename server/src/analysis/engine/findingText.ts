@@ -4,7 +4,9 @@ import type { Finding, RelatedInfo } from '../model';
 import { ruleInfo, type RuleId, type Severity } from '../rules';
 
 export function finding(rule: RuleId, location: Location, message: string, related: RelatedInfo[], severity?: Severity, program?: string): Finding {
-  return { rule, severity: severity ?? ruleInfo(rule).severity, message, location, related, ...(program ? { program } : {}) };
+  const f: Finding = { rule, severity: severity ?? ruleInfo(rule).severity, message, location, related };
+  if (program) f.program = program;
+  return f;
 }
 
 /** Code in a message. */
