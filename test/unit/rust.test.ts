@@ -145,6 +145,25 @@ describe('rust loaders', () => {
     assert.match(text, /test_1/);
   });
 
+  it('go to definition from the pre-0.24 by-name lookups (skel.obj.map_mut("M"), prog_mut("P")) to the C map and program', () => {
+    const dir = join(CRATES, 'old-api');
+    const ws = workspaceOf(crateFiles(dir));
+    const view = { model: ws.model(), version: 1, indexing: false, facts: (p: string) => ws.facts(p), text: (p: string) => ws.text(p), readErrors: new Map<string, string>() };
+    const main = join(dir, 'src', 'main.rs');
+    const source = join(dir, 'src', 'bpf', 'old_ops.bpf.c');
+    const lines = readFileSync(main, 'utf8').split('\n');
+    const uri = (p: string) => pathToFileURL(p).href;
+    const go = (needle: string) => {
+      const line = lines.findIndex((l) => l.includes(needle));
+      return definition(view, { textDocument: { uri: uri(main) }, position: { line, character: (lines[line] ?? '').indexOf(needle) + needle.length - 3 } }, uri);
+    };
+    const map = view.model.maps.find((m) => m.name === 'second_ops');
+    const program = view.model.programs.find((p) => p.name === 'old_trace');
+    assert.deepEqual(go('map_mut("second_ops")'), [{ uri: uri(source), range: map?.location.range }]);
+    assert.deepEqual(go('prog_mut("old_trace")'), [{ uri: uri(source), range: program?.location.range }]);
+    assert.deepEqual(go('map_mut(&which)'), [], 'a name known only at run time names nothing');
+  });
+
   it('a hover on attach_struct_ops() / scx_ops_attach! / attach() names the maps the call attaches and on which paths', () => {
     const uri = (p: string) => pathToFileURL(p).href;
     const hoverAt = (crate: string, needle: string, offset: number): string => {

@@ -34,8 +34,15 @@ export interface SkeletonRef {
   range: Range;
 }
 
+/** Before libbpf-rs 0.24, the skeleton's object asked by name: `skel.obj.map_mut("M")`, `obj.prog("P")`. */
+const RUST_BY_NAME = /\b(map|prog)(?:_mut)?\s*\(\s*"(\w+)"\s*\)/g;
+
 export function skeletonRefs(line: number, lineText: string): SkeletonRef[] {
   const out: SkeletonRef[] = [];
+  for (const m of lineText.matchAll(RUST_BY_NAME)) {
+    const at = m.index ?? 0;
+    out.push({ group: m[1] === 'map' ? 'maps' : 'progs', name: m[2] ?? '', range: { start: { line, character: at }, end: { line, character: at + m[0].length } } });
+  }
   for (const m of lineText.matchAll(SKELETON_REF)) {
     // libbpf-rs's struct_ops accessor: `struct_ops.M_mut()` is the map M.
     const name = m[1] === 'struct_ops' && m[3] ? (m[2] ?? '').replace(/_mut$/, '') : (m[2] ?? '');
