@@ -69,6 +69,20 @@ function associationDetail(a: AssociationState): string {
   }
 }
 
+/** Where a slot's value was read, in the words of someone who builds BPF objects. */
+export function slotOrigin(origin: ModelMap['slots'][number]['origin']): string {
+  switch (origin) {
+    case 'source':
+      return 'As written in the source.';
+    case 'object':
+      return 'From the build: the compiled object (.bpf.o) says so.';
+    case 'skeleton':
+      return 'From the build: the object bpftool embedded in the skeleton (what libbpf loads) says so.';
+    case 'loader':
+      return 'Set by the loader before the load (it replaces the initializer in the source).';
+  }
+}
+
 function programNode(p: ModelProgram, idPrefix: string): OutlineNode {
   const poisoned = p.association.state === 'poisoned';
   return {
@@ -93,7 +107,7 @@ function mapNode(m: ModelMap, programs: Map<string, ModelProgram>): OutlineNode 
       kind: 'slot',
       label: `.${s.member}`,
       description: s.program === null ? 'NULL' : `→ ${s.program}`,
-      tooltip: `${m.name}.${s.member} = ${s.program ?? 'NULL'} (from ${s.origin})`,
+      tooltip: `${m.name}.${s.member} = ${s.program ?? 'NULL'}\n${slotOrigin(s.origin)}`,
       icon: 'symbol-field',
       problem: program?.association.state === 'poisoned',
       location: s.location,

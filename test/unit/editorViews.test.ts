@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { associationOutline, type OutlineNode } from '../../client/src/associationOutline';
+import { associationOutline, slotOrigin, type OutlineNode } from '../../client/src/associationOutline';
 import { associationGraph } from '../../client/src/graph/associationGraph';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
@@ -36,6 +36,19 @@ describe('association outline (tree view)', () => {
     const slotsA = maps[0]?.children ?? [];
     assert.deepEqual(slotsA.map((s) => `${s.label} ${s.description}`), ['.test_1 → test_1', '.test_2 → test_2_a']);
     assert.deepEqual(slotsA[0]?.children.map((p) => `${p.label}: ${p.description}`), ['test_1: poisoned · st_ops_map_a, st_ops_map_b']);
+  });
+
+  it("says where a slot's value was read in words, not the origin's code name", () => {
+    const slot = find(associationOutline(model), (n) => n.kind === 'slot')[0];
+    assert.equal(slot?.tooltip, 'st_ops_map_a.test_1 = test_1\nAs written in the source.');
+    assert.deepEqual(
+      (['object', 'skeleton', 'loader'] as const).map(slotOrigin),
+      [
+        'From the build: the compiled object (.bpf.o) says so.',
+        'From the build: the object bpftool embedded in the skeleton (what libbpf loads) says so.',
+        'Set by the loader before the load (it replaces the initializer in the source).',
+      ],
+    );
   });
 
   it('groups poisoned programs and marks the maps that hold them', () => {
