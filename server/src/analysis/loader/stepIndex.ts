@@ -1,10 +1,10 @@
 // The steps of a loader's functions (declarations, assignments and calls, in source order), found
-// with one query per top-level item and kept with what the readers ask of each step again and
+// with one search of the parser's tree per top-level item (the parser's own walk: a query found the
+// same nodes, slower) and kept with what the readers ask of each step again and
 // again on every path: its kind, its extent and the function it calls. Syntax-tree nodes answer
 // these through the parser's runtime on every access, and `parent` walks down from the root, so
 // the top-level item around a node is found by its offsets instead.
 import type { SyntaxNode as Node } from '../c/syntaxNode';
-import { query } from '../c/queries';
 import { KeptNode, parserNode, type SyntaxCache } from '../c/syntaxNode';
 
 interface StepFacts {
@@ -17,6 +17,9 @@ interface StepFacts {
   /** The variables an assignment or a declaration sets, once asked for. */
   sets?: string[];
 }
+
+/** The node types that are steps: declarations (variables bound to skeletons, programs, maps, fds, opts), assignments (slot re-pointing, rebinding) and calls. */
+const STEP_TYPES = ['declaration', 'assignment_expression', 'call_expression'];
 
 /** Facts of parser nodes handed out without a cache (the same node objects every time). */
 const facts = new WeakMap<Node, StepFacts>();
@@ -115,9 +118,10 @@ export class StepIndex {
     let all = this.byNode.get(top.id);
     if (!all) {
       const syntax = this.syntax;
-      all = query('loaderSteps')
-        .captures(parserNode(top))
-        .map((c): Node => (syntax ? syntax.keep(c.node) : c.node))
+      all = parserNode(top)
+        .descendantsOfType(STEP_TYPES)
+        .filter((d): d is NonNullable<typeof d> => !!d)
+        .map((d): Node => (syntax ? syntax.keep(d) : d))
         .sort((a, b) => a.startIndex - b.startIndex || factsOf(b).end - factsOf(a).end);
       this.byNode.set(top.id, all);
     }
