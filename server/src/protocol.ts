@@ -2,9 +2,10 @@
 // imports (eslint.config.mjs enforces it). Documented in docs/lsp-extensions.md; keep the two in step.
 import type { WorkspaceModel } from './analysis/model';
 
-/** The wire types of `bpfAssoc/model`: the workspace model as the client reads it. */
-export type { Location } from './analysis/facts';
-export type { AssociationState, ModelMap, ModelObject, ModelProgram, WorkspaceModel } from './analysis/model';
+/** The wire types of `bpfAssoc/model`: the workspace model (model.ts is types only) and what it refers to. */
+export type * from './analysis/model';
+export type { FactOrigin, KfuncCall, Location, Position, ProgramKind, Range } from './analysis/facts';
+export type { RuleId, Severity } from './analysis/rules';
 
 export namespace ModelRequest {
   /** The whole workspace model (file fields are absolute paths), for the tree view and the graph. */
