@@ -69,6 +69,14 @@ export function readErrorDiagnostic(path: string, reason: string, ruleHref: (rul
 
 export class DiagnosticsPublisher {
   private readonly published = new Map<string, string>();
+  /** The diagnostics last published per URI: a list of the same objects is the same list. */
+  private readonly lists = new Map<string, Diagnostic[]>();
+  /**
+   * A finding's diagnostic under the settings it was made with. An object's findings are the same
+   * objects while its part of the model is kept (engine/build.ts), and so are its programs: an
+   * edit converts only the findings of what it changed.
+   */
+  private readonly converted = new WeakMap<Finding, { severityKey: string; diagnostic: Diagnostic | null }>();
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -99,20 +107,34 @@ export class DiagnosticsPublisher {
     const next = new Map<string, Diagnostic[]>();
     paths.forEach((path, i) => {
       const severity = settings[i]?.severity ?? {};
-      const diagnostics = (byFile.get(path) ?? [])
-        .map((f) => toDiagnostic(f, severity, this.ruleHref, this.uriOf, programOfFinding(view.model, f)?.name))
-        .filter((d): d is Diagnostic => d !== null);
+      const severityKey = JSON.stringify(severity);
+      const diagnostics = (byFile.get(path) ?? []).map((f) => this.diagnosticOf(view, f, severity, severityKey)).filter((d): d is Diagnostic => d !== null);
       const unreadable = view.readErrors.get(path);
       if (unreadable !== undefined) diagnostics.push(readErrorDiagnostic(path, unreadable, this.ruleHref));
       next.set(uris[i] as string, diagnostics);
     });
     for (const uri of this.published.keys()) if (!next.has(uri)) next.set(uri, []);
     for (const [uri, diagnostics] of next) {
+      const last = this.lists.get(uri);
+      if (last && last.length === diagnostics.length && last.every((d, i) => d === diagnostics[i])) continue;
       const key = JSON.stringify(diagnostics);
-      if (this.published.get(uri) === key) continue;
-      await this.connection.sendDiagnostics({ uri, diagnostics });
-      if (diagnostics.length) this.published.set(uri, key);
-      else this.published.delete(uri);
+      if (this.published.get(uri) !== key) await this.connection.sendDiagnostics({ uri, diagnostics });
+      if (diagnostics.length) {
+        this.published.set(uri, key);
+        this.lists.set(uri, diagnostics);
+      } else {
+        this.published.delete(uri);
+        this.lists.delete(uri);
+      }
     }
+  }
+
+  private diagnosticOf(view: AnalysisView, f: Finding, severity: Record<string, SeverityOverride>, severityKey: string): Diagnostic | null {
+    const known = this.converted.get(f);
+    if (known && known.severityKey === severityKey) return known.diagnostic;
+    const diagnostic = toDiagnostic(f, severity, this.ruleHref, this.uriOf, programOfFinding(view.model, f)?.name);
+    // Only an object's findings: a workspace-wide one is a new object each build anyway.
+    if (f.object !== undefined) this.converted.set(f, { severityKey, diagnostic });
+    return diagnostic;
   }
 }
