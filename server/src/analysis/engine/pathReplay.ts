@@ -40,6 +40,8 @@ function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
   return `${shown}${more} (${loader.where ? `${loader.where} of ` : ''}${loader.facts.file.split('/').pop()})`;
 }
 
+const NO_SLOTS: ReadonlySet<string> = new Set();
+
 /** callKey's answer, kept on the action (not enumerable: facts compare and serialise as before). */
 const CALL_KEY = Symbol('callKey');
 
@@ -134,15 +136,20 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
       set.add(`${m.name}.${x.member}`);
     }
   }
+  const alone = use.length === 1;
   for (const name of first.programs.keys()) {
-    const poisoning = use.filter((r) => r.out.programs.get(name)?.association.state === 'poisoned');
+    // One run (the common case): it is the headline and every path agrees.
+    const poisoning = alone ? (first.programs.get(name)?.association.state === 'poisoned' ? use : []) : use.filter((r) => r.out.programs.get(name)?.association.state === 'poisoned');
     const headline = (poisoning[0] ?? use[0]) as Run;
-    const headlineKey = stateKey(headline.out.programs.get(name)?.association);
-    const same = use.length === 1 ? use : use.filter((r) => stateKey(r.out.programs.get(name)?.association) === headlineKey);
+    const headlineKey = alone ? '' : stateKey(headline.out.programs.get(name)?.association);
+    const same = alone ? use : use.filter((r) => stateKey(r.out.programs.get(name)?.association) === headlineKey);
     const when = same.length === use.length ? undefined : (conditionOf(same, loader) ?? `some of its paths (${loader.facts.file.split('/').pop()})`);
     programs.set(name, headline.out.programs.get(name) as { autoload: boolean; association: AssociationState });
-    const at = decidingCall(name, headline.out.programs.get(name)?.association ?? { state: 'none', reason: '' }, headline.path.actions, slotsOf.get(name) ?? new Set());
-    decidedBy.set(name, { ...base, ...(when ? { when } : {}), ...(at ? { at } : {}) });
+    const at = decidingCall(name, headline.out.programs.get(name)?.association ?? { state: 'none', reason: '' }, headline.path.actions, slotsOf.get(name) ?? NO_SLOTS);
+    const by: DecidedBy = { ...base };
+    if (when) by.when = when;
+    if (at) by.at = at;
+    decidedBy.set(name, by);
     if (poisoning.length) poisonWhen.set(name, when);
     if (when) {
       const seen = new Map<string, { when: string; association: AssociationState }>();
