@@ -57,11 +57,27 @@ export const TARGET_DEFAULTS = Object.fromEntries(
 
 let validator: ValidateFunction | undefined;
 
-/** Compiled once, on first use. VS Code's own keywords (descriptions, snippets) are annotations here. */
+/** The JSON schema keywords VS Code adds for settings: annotations for ajv (in strict mode it rejects unknown ones). */
+const VSCODE_KEYWORDS = [
+  'markdownDescription',
+  'enumDescriptions',
+  'markdownEnumDescriptions',
+  'enumItemLabels',
+  'defaultSnippets',
+  'patternErrorMessage',
+  'errorMessage',
+  'deprecationMessage',
+  'markdownDeprecationMessage',
+  'doNotSuggest',
+  'suggestSortText',
+  'editPresentation',
+  'order',
+  'scope',
+];
+
+/** Compiled once, on first use. */
 function validateTarget(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, useDefaults: true })
-    .addVocabulary(['markdownDescription', 'enumDescriptions', 'defaultSnippets', 'patternErrorMessage'])
-    .compile(TARGET_SCHEMA);
+  validator ??= new Ajv({ allErrors: true, useDefaults: true }).addVocabulary(VSCODE_KEYWORDS).compile(TARGET_SCHEMA);
   return validator;
 }
 
