@@ -209,7 +209,9 @@ describe('rust loaders', () => {
     assert.match('why' in why ? why.why : '', /main\.rs is a Rust \(libbpf-rs\) loader, which cannot be built here .* replayed/);
   });
 
-  it('bad Rust never crashes the analysis: broken, deeply nested and non-UTF-8 loaders', () => {
+  it('bad Rust never crashes the analysis: broken, deeply nested and non-UTF-8 loaders', function () {
+    // Ten workspaces of hostile text, about 2 s of CPU together: wall time on a shared machine varies.
+    this.timeout(60_000);
     const dir = join(CRATES, 'attach-struct-ops');
     const files = crateFiles(dir).filter((f) => !f.endsWith('main.rs'));
     const main = join(dir, 'src', 'main.rs');

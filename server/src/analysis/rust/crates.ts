@@ -143,8 +143,11 @@ export function crateDirOf(file: string, manifestDirs: ReadonlySet<string>): str
 export interface CrateSkeleton {
   objectName: string;
   source: string;
-  /** Linked into the same object (scx_cargo `.add_source()` + `.compile_link_gen()`). */
+  /** Linked into the same object (scx_cargo `.add_source()` + `.compile_link_gen()`): their object names, and their sources (absolute). */
   parts?: string[];
+  partSources?: string[];
+  /** By object name (the first source's too): the loader's words each source's text holds (rustLoaders.ts fills it). */
+  mentions?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -156,7 +159,7 @@ export function skeletonsOfCrate(specs: SkeletonSpec[], crateSources: string[]):
   const out = new Map<string, CrateSkeleton>();
   for (const s of specs) {
     const parts = s.parts.map(objectNameOfSource);
-    out.set(skeletonTypePrefix(s.name), { objectName: objectNameOfSource(s.source), source: s.source, ...(parts.length ? { parts } : {}) });
+    out.set(skeletonTypePrefix(s.name), { objectName: objectNameOfSource(s.source), source: s.source, ...(parts.length ? { parts, partSources: s.parts } : {}) });
   }
   for (const src of crateSources) {
     const prefix = skeletonTypePrefix(rawObjectName(src));

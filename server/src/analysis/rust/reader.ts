@@ -16,12 +16,12 @@ import { LIBBPF_SYS_CALLS, LOADER_METHODS, LOADER_TEXT, readLibbpfSysCall, readM
 import { RustWalker, type RustSteps } from './walker';
 import { LoaderText } from './loaderText';
 import { testedCall } from './results';
-import { linkedParts } from './linkedSkeletons';
+import { linkedParts, type LinkedParts } from './linkedSkeletons';
 import { UnreadCalls } from './unreadCalls';
 import { compatFork, type CompatContext } from './scxCompat';
 
 /** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
-export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[] }>;
+export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[]; mentions?: ReadonlyMap<string, ReadonlySet<string>> }>;
 
 const SKELETON_TYPE = /\b(?:Open)?([A-Z][A-Za-z0-9]*?)Skel(?:Builder)?\b/g;
 const NULL_SLOT = /^(?:(?:std|core)::)?(?:ptr::)?null(?:_mut)?(?:::<[^>]*>)?\(\)$|^None$/;
@@ -49,7 +49,7 @@ export class RustLoaderReader implements RustSteps {
   /** Loader calls on a program or map the reading cannot name (unreadCalls.ts). */
   private readonly unreadCalls = new UnreadCalls();
   /** Objects linked from several sources (scx_cargo `compile_link_gen()`): the other sources' object names, by the first's. */
-  private readonly parts = new Map<string, string[]>();
+  private readonly parts = new Map<string, LinkedParts>();
 
   constructor(
     private readonly tree: Tree,
@@ -81,9 +81,9 @@ export class RustLoaderReader implements RustSteps {
       if (!prefix || prefix === 'Open' || this.prefixes.has(prefix)) continue;
       const crate = this.skeletons.get(prefix);
       this.prefixes.set(prefix, crate?.objectName ?? this.onlyObject?.objectName ?? snake(prefix));
-      if (crate?.objectName && crate.parts?.length) this.parts.set(crate.objectName, crate.parts);
+      if (crate?.objectName && crate.parts?.length) this.parts.set(crate.objectName, { parts: crate.parts, mentions: crate.mentions ?? new Map() });
     }
-    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set([...this.prefixes.values(), ...[...this.parts.values()].flat()])], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[] };
+    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set([...this.prefixes.values(), ...[...this.parts.values()].flatMap((l) => l.parts)])], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[] };
     if (!this.prefixes.size) return facts;
     this.collect(this.tree.rootNode);
     for (const [name, fn] of this.functions) if (LOADER_TEXT.test(fn.text)) this.relevant.set(name, fn);

@@ -5,7 +5,8 @@
 // costs nothing. Facts are kept per file until its text, its crate's skeletons or the grammar change.
 import { basename, dirname } from 'node:path';
 import type { LoaderFacts } from '../facts';
-import { crateDirOf, onlySourceOfCrate, readBuildScript, skeletonsOfCrate } from './crates';
+import { crateDirOf, onlySourceOfCrate, readBuildScript, skeletonsOfCrate, type CrateSkeleton } from './crates';
+import { memberWordsOf, wordsOf } from './linkedSkeletons';
 import { parseRust, rustGrammarReady } from './parser';
 import { readRustLoader } from './reader';
 import { isCargoManifest } from './files';
@@ -53,9 +54,9 @@ export class RustLoaders {
     if (!crate) return null;
     const script = files.get(`${crate}/build.rs`)?.text;
     const sources = [...files].filter(([p, f]) => f.kind === 'bpf' && p.startsWith(`${crate}/`)).map(([p]) => p);
-    const skeletons = skeletonsOfCrate(script === undefined ? [] : readBuildScript(script, crate), sources);
+    const skeletons = this.withMentions(skeletonsOfCrate(script === undefined ? [] : readBuildScript(script, crate), sources), text, files);
     const only = onlySourceOfCrate(sources);
-    const key = JSON.stringify([...skeletons, only]);
+    const key = JSON.stringify([...skeletons, only], (_, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v].sort() : v));
     const old = this.kept.get(path);
     if (old && old.text === text && old.key === key) return old.facts;
     // A file that only names skeleton types (a helper taking `&mut BpfSkel`) makes no loader call of its own: not parsed.
@@ -72,6 +73,42 @@ export class RustLoaders {
     tree?.delete();
     this.kept.set(path, { text, key, facts });
     return facts;
+  }
+
+  /** Words of texts, by path, while the text is the same. */
+  private readonly words = new Map<string, { text: string; words: Set<string> }>();
+
+  private wordsOf(path: string, text: string): Set<string> {
+    const known = this.words.get(path);
+    if (known && known.text === text) return known.words;
+    const words = wordsOf(text);
+    this.words.set(path, { text, words });
+    return words;
+  }
+
+  /**
+   * A linked skeleton's sources, each with the loader's words its text holds: a call on a program
+   * or map goes to the objects whose source names it (linkedSkeletons.ts). Only the words the
+   * loader uses are kept, so an edit of a source changes the reading only when it changes those.
+   */
+  private withMentions(skeletons: Map<string, CrateSkeleton>, text: string, files: ReadonlyMap<string, RustFileView>): Map<string, CrateSkeleton> {
+    let loaderWords: Set<string> | null = null;
+    for (const [prefix, s] of skeletons) {
+      if (!s.parts?.length || !s.partSources) continue;
+      loaderWords ??= memberWordsOf(text);
+      const mentions = new Map<string, Set<string>>();
+      const sources = [s.source, ...s.partSources];
+      [s.objectName, ...s.parts].forEach((name, i) => {
+        const path = sources[i] as string;
+        const source = files.get(path)?.text;
+        const words = source === undefined ? new Set<string>() : this.wordsOf(path, source);
+        const kept = new Set<string>();
+        for (const w of loaderWords as Set<string>) if (words.has(w)) kept.add(w);
+        mentions.set(name, kept);
+      });
+      skeletons.set(prefix, { ...s, mentions });
+    }
+    return skeletons;
   }
 
   forget(path: string): void {
