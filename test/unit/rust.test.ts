@@ -164,6 +164,18 @@ describe('rust loaders', () => {
     assert.deepEqual(go('map_mut(&which)'), [], 'a name known only at run time names nothing');
   });
 
+  it("a linked skeleton's calls reach each source's object: lifecycle calls all of them, a member's calls those whose source names it", () => {
+    const dir = join(CRATES, 'scx-linked');
+    const ws = workspaceOf(crateFiles(dir));
+    ws.model();
+    const facts = ws.facts(join(dir, 'src', 'main.rs'));
+    assert.ok(facts && 'lifecycles' in facts && facts.lifecycles);
+    const calls = (skeleton: string): string[] =>
+      [...new Set((facts.lifecycles ?? []).filter((l) => l.skeleton === skeleton).flatMap((l) => l.paths.flatMap((p) => p.actions.map((a) => `${a.kind}${'map' in a && a.map ? ` ${a.map.name}` : ''}${'program' in a && a.program ? ` ${a.program.name}` : ''}`))))];
+    assert.deepEqual(calls('extra'), ['open', 'set_autoload extra_switch', 'load', 'attach'], 'extra.bpf.c names no linked_ops: its object gets no attach_struct_ops');
+    assert.deepEqual(calls('main'), ['open', 'set_autoload extra_switch', 'load', 'attach', 'attach_struct_ops linked_ops']);
+  });
+
   it('a hover on attach_struct_ops() / scx_ops_attach! / attach() names the maps the call attaches and on which paths', () => {
     const uri = (p: string) => pathToFileURL(p).href;
     const hoverAt = (crate: string, needle: string, offset: number): string => {
