@@ -12,6 +12,7 @@ import type { FileFacts } from './fileFacts';
 import type { FileMacros } from './fileMacros';
 import { mergeFragments } from './fragments';
 import { includerDefines, includerKey } from './includers';
+import { compiledLines } from './macroScopes';
 import { withSavedState } from './savedState';
 import type { TranslationUnits } from './units';
 import { emptySource, type FileEntry, type Wanted } from './workspaceFile';
@@ -39,6 +40,17 @@ function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * A file's own definitions that the unit may compile: a default under `#ifndef NAME` that the
+ * includer's `#define NAME` skips is not one (xdp-tools' xdpfilt_prog.h names its program FUNCNAME,
+ * `xdp_filt_unknown` unless each of its ten includers defined it first). Without its directives, all.
+ */
+function compiledDefines(f: FileEntry, decisions: Decisions | undefined): MacroDef[] {
+  if (!f.directives || !decisions?.size) return f.defines;
+  const compiled = compiledLines(f.directives, decisions);
+  return f.defines.filter((d) => d.location === undefined || compiled.has(d.location.range.start.line));
 }
 
 /** Files read for programs, maps or the functions programs call. */
@@ -117,7 +129,7 @@ export class BpfObjectSources {
       const used = this.macros.identifiersOf(f);
       // The unit's definitions its code (or its own macros) reaches through the workspace's macros count too.
       const reached = overrides.length ? scopes.reachable(overrides, new Set([...used, ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))])) : [];
-      return includerDefines([...rootDefs, ...reached], new Set([...used, ...reached.map((d) => d.name)]), f.defines);
+      return includerDefines([...rootDefs, ...reached], new Set([...used, ...reached.map((d) => d.name)]), compiledDefines(f, u.decisions.get(p)));
     };
     // A file is a part when it has programs or helpers, or uses a macro of the root that makes
     // programs (an X-macro list the root defines and the file lists: cgroup_getset_retval_hooks.h).
