@@ -8,6 +8,13 @@ import type { PathState } from './pathState';
 /** Merges states that do the same from here on; the decisions they differ in are dropped. */
 export function mergePaths(states: PathState[], reader: StepReader, actionKey: (a: LoaderAction) => string): PathState[] {
   if (states.length < 2) return states;
+  // Most paths alive together differ in how they left (one returned, one goes on): then no two
+  // can merge, and the whole signatures are not needed.
+  if (states.length <= MAX_PATHS) {
+    const heads = new Set<string>();
+    for (const s of states) heads.add(s.signatureHead());
+    if (heads.size === states.length) return states;
+  }
   const seen = new Map<string, PathState>();
   for (const s of states) {
     const sig = s.signature(actionKey);

@@ -86,9 +86,14 @@ export class PathState {
     return c;
   }
 
+  /** The signature's first part (its call depth and how it left): states that differ there differ. */
+  signatureHead(): string {
+    return `${this.frames.length}|${exitKey(this.exit)}|`;
+  }
+
   /** Two states with the same signature do the same from here on: they are merged. */
   signature(actionKey: (a: LoaderAction) => string): string {
-    let s = `${this.frames.length}|${exitKey(this.exit)}|`;
+    let s = this.signatureHead();
     for (const [k, v] of this.phases) s += `${k}:${v},`;
     for (const [k, seg] of this.segments) {
       s += `|${k}@${seg.key}${seg.givesUp ? '!' : ''}:`;
