@@ -1,6 +1,8 @@
 // Language-server figures, measured on the built server (`node dist/server.js --stdio`) driven by
 // a real LSP client: time from `initialize` to the first diagnostics, hover latency (median and
-// p95 over 200 requests) and re-diagnosis latency after a one-line edit (debounce included).
+// p95 over 200 requests) and re-diagnosis latency after a one-line edit (debounce included); then,
+// when the scx tree is cached, the server's CPU per keystroke and edit -> diagnostics latency in a
+// 4,770-line source (bench/lspKeystrokes.ts).
 //   npm run bench:lsp [-- DIR]   (default: examples/ when it has BPF sources, else the server
 //                                 test workspace; plus a generated workspace of 200 objects)
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Hover } from 'vscode-languageserver-protocol/node';
 import { spawned, uri, type TestClient } from '../test/server/client';
+import { measureKeystrokes, SCX_TREE } from './lspKeystrokes';
 
 const ROOT = resolve(__dirname, '..');
 const SERVER_JS = join(ROOT, 'dist', 'server.js');
@@ -123,6 +126,8 @@ async function main(): Promise<void> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  if (existsSync(SCX_TREE)) await measureKeystrokes({ server: SERVER_JS, workspace: SCX_TREE });
+  else console.log(`(${SCX_TREE} is not there: no keystroke figures; \`npx tsx bench/lspKeystrokes.ts --workspace DIR\` measures them on another tree)`);
 }
 
 main().then(

@@ -8,8 +8,10 @@
 // Server CPU is the sum of its threads' on-CPU time (/proc/PID/task/*/schedstat, nanoseconds), so
 // GC and the other threads count and other processes on a shared machine do not.
 //   npx tsx bench/lspKeystrokes.ts [--server dist/server.js] [--workspace DIR] [--file FILE] [--rounds N] [--json] [--node-args ARGS]
-// Default workspace: the sched-ext/scx tree the Rust tier caches (${BPF_ASSOC_CACHE}/rust/scx/tree-nocargo),
-// file: its longest .bpf.c (scx_layered's main.bpf.c, 4,769 lines).
+// Default workspace: ${BPF_ASSOC_CACHE}/rust/scx/tree-nocargo, a sched-ext/scx checkout (156 C files,
+// 1.9 MB) without its Cargo.toml files, where an earlier session unpacked it (nothing in the
+// repository fetches it: pass --workspace for another tree); file: its longest .bpf.c (scx_layered's
+// main.bpf.c, 4,770 lines).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -98,14 +100,15 @@ function typingEdits(line: number, indent: string, stmt: string): Edit[] {
   return out;
 }
 
-async function main(): Promise<void> {
-  const server = resolve(arg('server') ?? join(ROOT, 'dist', 'server.js'));
-  const cache = process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc');
-  const workspace = resolve(arg('workspace') ?? join(cache, 'rust', 'scx', 'tree-nocargo'));
+/** The scx tree in the cache, when it is there (see the header). */
+export const SCX_TREE = join(process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc'), 'rust', 'scx', 'tree-nocargo');
+
+export async function measureKeystrokes(options: { server: string; workspace: string; file?: string; rounds?: number; json?: boolean; nodeArgs?: string[] }): Promise<void> {
+  const { server, workspace } = options;
   if (!existsSync(server)) throw new Error(`${server} is missing: run \`node esbuild.mjs\``);
-  if (!existsSync(workspace)) throw new Error(`${workspace} is missing: run the Rust tier once (test/unit/rust*), or pass --workspace DIR`);
-  const file = resolve(arg('file') ?? longestBpfSource(workspace));
-  const rounds = Number(arg('rounds') ?? 3);
+  if (!existsSync(workspace)) throw new Error(`${workspace} is missing: pass --workspace DIR (a real tree with BPF sources)`);
+  const file = resolve(options.file ?? longestBpfSource(workspace));
+  const rounds = options.rounds ?? 3;
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   // A slot of the file's struct_ops map: `.NAME = (void *)PROG,` (scx's SCX_OPS_DEFINE lists).
@@ -118,8 +121,7 @@ async function main(): Promise<void> {
   const bodyLine = lines.findIndex((l, i) => i > mid && /^\t[^\t].*;\s*$/.test(l)) + 1;
 
   const load = loadavg();
-  // --node-args '--cpu-prof --cpu-prof-dir=DIR': the server's own profile of the run.
-  const nodeArgs = (arg('node-args') ?? '').split(' ').filter(Boolean);
+  const nodeArgs = options.nodeArgs ?? [];
   const { client } = spawned(server, nodeArgs);
   const idle = (p: number): Promise<void> => serverIdle(p, nodeArgs.length > 0);
   const pid = client.child?.pid as number;
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     all: { edits: all.length, median: Number(f(percentile(all, 50))), p95: Number(f(percentile(all, 95))) },
     latency: { edits: latency.length, median: Number(f(percentile(latency, 50))), p95: Number(f(percentile(latency, 95))) },
   };
-  if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+  if (options.json) console.log(JSON.stringify(result));
   else {
     console.log(`${file} (${lines.length} lines) in ${workspace}; load average ${result.load.join(' -> ')}`);
     console.log(`  server CPU, initialize -> indexed: ${f(coldMs)} ms`);
@@ -188,10 +190,20 @@ async function main(): Promise<void> {
   client.dispose();
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  measureKeystrokes({
+    server: resolve(arg('server') ?? join(ROOT, 'dist', 'server.js')),
+    workspace: resolve(arg('workspace') ?? SCX_TREE),
+    file: arg('file'),
+    rounds: arg('rounds') === undefined ? undefined : Number(arg('rounds')),
+    json: process.argv.includes('--json'),
+    // --node-args '--cpu-prof --cpu-prof-dir=DIR': the server's own profile of the run.
+    nodeArgs: (arg('node-args') ?? '').split(' ').filter(Boolean),
+  }).then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

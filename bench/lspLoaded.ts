@@ -3,7 +3,7 @@
 // connection and the CLI on one workspace, first as the machine is, then with one busy loop per
 // core (niced, like the analysis), and compares the model and every published diagnostic.
 //   npx tsx bench/lspLoaded.ts [--server dist/server.js] [--cli dist/cli.js] [--workspace DIR] [--file EXTRA.bpf.c]
-// Default workspace: the sched-ext/scx tree the Rust tier caches; `--file` adds a large source
+// Default workspace: the scx tree of bench/lspKeystrokes.ts; `--file` adds a large source
 // (e.g. the fuzz cache's 5,000-section file, whose parse takes seconds) to a copy of it.
 // Exit status 1 when anything differs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
