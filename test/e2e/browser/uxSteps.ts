@@ -42,6 +42,15 @@ export async function pick(page: Page, label: RegExp): Promise<void> {
 }
 
 /** The text the output panel shows. */
+/** The channel the Output view shows: the selected entry of its channel picker. */
+export async function outputChannel(page: Page): Promise<string> {
+  const picker = page.locator('.part.panel select.monaco-select-box').first();
+  return (await picker.evaluate((s) => {
+    const select = s as unknown as { options: ArrayLike<{ text: string }>; selectedIndex: number };
+    return select.options[select.selectedIndex]?.text ?? '';
+  }).catch(() => '')).trim();
+}
+
 export async function outputPanelText(page: Page): Promise<string> {
   const lines = page.locator('.part.panel .output-view .view-lines').first();
   return ((await lines.innerText().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
