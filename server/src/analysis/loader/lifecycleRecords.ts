@@ -9,6 +9,8 @@ import { MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';
 interface LifecycleRecord {
   lifecycle: LoaderLifecycle;
   paths: Map<string, LoaderPath>;
+  /** The texts of each path's conditions (`when`) so far, by the path's key. */
+  whens: Map<string, Set<string>>;
   order: number;
 }
 
@@ -111,7 +113,7 @@ export class LifecycleRecords {
     let rec = this.records.get(seg.key);
     if (!rec) {
       const order = seg.open ? seg.open.range.start.line * 10000 + seg.open.range.start.character : 1e12 + this.records.size;
-      rec = { lifecycle: { skeleton: seg.skeleton, open: seg.open, inFunction: seg.inFunction, paths: [], truncated: this.pendingTruncation.has(seg.key) }, paths: new Map(), order };
+      rec = { lifecycle: { skeleton: seg.skeleton, open: seg.open, inFunction: seg.inFunction, paths: [], truncated: this.pendingTruncation.has(seg.key) }, paths: new Map(), whens: new Map(), order };
       this.records.set(seg.key, rec);
     }
     const sig = `${seg.givesUp ? '!' : ''}${actions.map((a) => `${actionKey(a)}${st.failed.has(a) ? 'x' : st.succeeded.has(a) ? 'o' : ''}`).join('|')}`;
@@ -125,7 +127,12 @@ export class LifecycleRecords {
       rec.paths.set(sig, path);
     }
     const text = seg.literals.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&');
-    if (!path.when.some((w) => w.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&') === text)) path.when.push(seg.literals);
+    let texts = rec.whens.get(sig);
+    if (!texts) rec.whens.set(sig, (texts = new Set()));
+    if (!texts.has(text)) {
+      texts.add(text);
+      path.when.push(seg.literals);
+    }
   }
 
   truncate(st: PathState): void {

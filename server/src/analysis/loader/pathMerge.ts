@@ -5,16 +5,21 @@ import type { StepReader } from './flowApi';
 import { MAX_PATHS } from './paths';
 import type { PathState } from './pathState';
 
+/** Two of the states have the same call depth and left alike (only those can merge). */
+function sharesHead(states: readonly PathState[]): boolean {
+  for (let i = 0; i < states.length; i++) {
+    const a = states[i] as PathState;
+    for (let j = i + 1; j < states.length; j++) if (a.sameHead(states[j] as PathState)) return true;
+  }
+  return false;
+}
+
 /** Merges states that do the same from here on; the decisions they differ in are dropped. */
 export function mergePaths(states: PathState[], reader: StepReader, actionKey: (a: LoaderAction) => string): PathState[] {
   if (states.length < 2) return states;
   // Most paths alive together differ in how they left (one returned, one goes on): then no two
   // can merge, and the whole signatures are not needed.
-  if (states.length <= MAX_PATHS) {
-    const heads = new Set<string>();
-    for (const s of states) heads.add(s.signatureHead());
-    if (heads.size === states.length) return states;
-  }
+  if (states.length <= MAX_PATHS && !sharesHead(states)) return states;
   const seen = new Map<string, PathState>();
   for (const s of states) {
     const sig = s.signature(actionKey);

@@ -86,9 +86,21 @@ export class PathState {
     return c;
   }
 
-  /** The signature's first part (its call depth and how it left): states that differ there differ. */
-  signatureHead(): string {
+  /** The signature's first part (its call depth and how it left). */
+  private signatureHead(): string {
     return `${this.frames.length}|${exitKey(this.exit)}|`;
+  }
+
+  /** The same call depth and left alike (their signatures' first parts are equal): else they cannot merge. */
+  sameHead(o: PathState): boolean {
+    if (this.frames.length !== o.frames.length) return false;
+    const a = this.exit;
+    const b = o.exit;
+    if (a === b) return true;
+    if (!a || !b || a.kind !== b.kind) return false;
+    if (a.kind === 'return' && b.kind === 'return') return a.value === b.value && a.returnsSkeleton === b.returnsSkeleton;
+    if (a.kind === 'goto' && b.kind === 'goto') return a.label === b.label;
+    return true;
   }
 
   /** Two states with the same signature do the same from here on: they are merged. */
