@@ -1,10 +1,12 @@
 // Walks a Rust loader function path by path, as the C reader walks C (loader/flow.ts): `if`/`else`
 // (and `if let`), `match` arms, loops (a `for`/`while` body run 0 or 1 times, a `loop` body once),
 // `return`, results of attach and association calls tested with `match`, `if let` or `is_err()`
-// (results.ts: the failure side marks the call failed, as C's `if (!link)`), `?` (the error side of a loader call leaves: the path gives up there, as at a C error
-// check), blocks, closures (run where they stand) and helper functions of the same file. A branch
-// forks the path only when one of its sides makes a loader call or leaves before one; paths that end
-// up alike are merged after each statement; no more than MAX_PATHS are alive at once.
+// (results.ts: the failure side marks the call failed, as C's `if (!link)`), `?` (the error side
+// of a loader call leaves: the path gives up there, as at a C error check), calls whose outcome
+// depends on the running kernel (scx_utils' cond_*_enable(): both sides), blocks, closures (run
+// where they stand) and helper functions of the same file. A branch forks the path only when one
+// of its sides makes a loader call or leaves before one; paths that end up alike are merged after
+// each statement; no more than MAX_PATHS are alive at once.
 import type { Node } from '../c/parser';
 import { MAX_CALL_DEPTH, MAX_PATHS } from '../loader/paths';
 import type { PathState } from '../loader/pathState';
