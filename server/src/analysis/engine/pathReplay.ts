@@ -42,19 +42,8 @@ function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
 
 const NO_SLOTS: ReadonlySet<string> = new Set();
 
-/** callKey's answer, kept on the action (not enumerable: facts compare and serialise as before). */
-const CALL_KEY = Symbol('callKey');
-
 /** Everything of a call a scenario reads, as a string: two calls with the same key replay alike. */
 function callKey(a: LoaderAction): string {
-  const known = (a as LoaderAction & { [CALL_KEY]?: string })[CALL_KEY];
-  if (known !== undefined) return known;
-  const key = describeCall(a);
-  Object.defineProperty(a, CALL_KEY, { value: key, enumerable: false, writable: true });
-  return key;
-}
-
-function describeCall(a: LoaderAction): string {
   const base = `${actionKey(a)}|${a.location.file}|${a.inFunction}`;
   switch (a.kind) {
     case 'assoc':
