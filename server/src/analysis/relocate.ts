@@ -70,6 +70,8 @@ function isPosition(v: unknown): v is Position {
 
 function isRange(v: object): v is Range {
   const r = v as Partial<Range>;
+  // Most objects of the facts are not ranges: asked first, without listing their keys.
+  if (r.start === undefined || r.end === undefined) return false;
   return isPosition(r.start) && isPosition(r.end) && Object.keys(v).length === 2;
 }
 

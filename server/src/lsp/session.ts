@@ -20,9 +20,6 @@ export interface AnalysisView {
   readErrors: ReadonlyMap<string, string>;
 }
 
-/** Open buffers larger than this (characters) are read when the model is needed, not per keystroke. */
-export const LARGE_BUFFER_CHARS = 1 << 20;
-
 const EMPTY_MODEL: WorkspaceModel = {
   version: 1, objects: [], programs: [], maps: [], associationCalls: [], findings: [], kfuncs: [],
   stats: { files: 0, sources: 0, loaders: 0, skeletons: 0, objectFiles: 0, headers: 0 },
@@ -70,18 +67,14 @@ export class AnalysisSession {
   }
 
   /**
-   * The editor's buffer for an open document (incremental changes already applied). A large one
-   * (over LARGE_BUFFER_CHARS, or given as a function that joins it) is taken in only when the
-   * model is next needed (the debounced rebuild or a request), not on every keystroke: reading it
-   * scans the whole text.
+   * The editor's buffer for an open document (incremental changes already applied), or a function
+   * that joins a large one. It is taken in only when the model is next needed (the debounced
+   * rebuild or a request), not on every keystroke: reading it scans the whole text (its kind,
+   * macros, includes, kfunc declarations) and compares it with the saved file.
    */
   setBuffer(path: string, text: string | (() => string)): void {
     this.readErrors.delete(path);
-    if (typeof text === 'function' || text.length > LARGE_BUFFER_CHARS) this.pendingBuffers.set(path, text);
-    else {
-      this.pendingBuffers.delete(path);
-      this.workspace.update(path, text, this.saved.stateOf(path, text));
-    }
+    this.pendingBuffers.set(path, text);
     this.changed();
   }
 
@@ -107,6 +100,8 @@ export class AnalysisSession {
       return true;
     }
     if (!isCandidate(path)) return true;
+    // The disk's text from now on, not a buffer the editor has closed.
+    this.pendingBuffers.delete(path);
     try {
       const read = readSourceFile(path);
       if (read.ok) {
