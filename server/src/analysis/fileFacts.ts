@@ -6,6 +6,9 @@ import { CDocument, parseOnce, type ParsedC } from './c/document';
 import { PARSE_BUDGET_STEPS } from './c/parser';
 import { MacroTable } from './c/macros';
 import { readBpfSource } from './bpfSource';
+import { blankUntakenBranches, splitGroups } from './bpf/splitConditionals';
+import { standaloneDecisions, type Decisions } from './c/preprocess';
+import type { BpfObjectFacts, Location } from './facts';
 import { LastGoodFacts, sourceAnchors } from './lastGoodFacts';
 import { readBpfObject } from './elf/bpfObject';
 import { readLoader } from './loader/loader';
@@ -73,7 +76,14 @@ export class FileFacts {
     if (!missing.length) return;
     const plain = missing.filter(([, w]) => !w.includer.length);
     const parsed = plain.length ? this.parse(path, f) : null;
+    // Conditionals that split a definition: each reading from the text its unit compiles (bpf/splitConditionals.ts).
+    const splitOf = (p: ParsedC | null): Set<number> => (p?.tree && f.directives ? splitGroups(p.tree.rootNode, f.directives, (o) => p.lines.position(p.expansion.map.toSource(o)).line) : new Set<number>());
+    let split = splitOf(parsed);
     for (const [key, { decisions }] of plain) {
+      if (split.size && f.text !== undefined) {
+        f.readings.set(key, this.readSplit(path, f, key, f.text, decisions, split, this.macros.tableFor(path, f)));
+        continue;
+      }
       f.readings.set(key, parsed ? { ...this.lastGood.read(path, key, !!f.live, parsed, () => readBpfSource(parsed, path, decisions), sourceAnchors), modified: f.modified } : emptySource(path, f.modified));
     }
     // With an includer's macros: a parse of its own (the file's tree stays the editor's).
@@ -82,10 +92,32 @@ export class FileFacts {
         f.readings.set(key, emptySource(path, f.modified));
         continue;
       }
-      const own = parseOnce(f.text, new MacroTable([...includer, ...f.defines, ...this.macros.scopes.headerDefs]));
+      const table = new MacroTable([...includer, ...f.defines, ...this.macros.scopes.headerDefs]);
+      const own = parseOnce(f.text, table);
+      if (!split.size) split = splitOf(own);
+      if (split.size) {
+        own.tree?.delete();
+        f.readings.set(key, this.readSplit(path, f, key, f.text, decisions, split, table));
+        continue;
+      }
       f.readings.set(key, { ...this.lastGood.read(path, key, !!f.live, own, () => readBpfSource(own, path, decisions), sourceAnchors), modified: f.modified });
       own.tree?.delete();
     }
     if (!f.live) f.doc?.releaseTree();
+  }
+
+  /** One reading of a file whose conditionals split a definition: parsed from the text its unit compiles. */
+  private readSplit(path: string, f: FileEntry, key: string, text: string, decisions: Decisions | undefined, split: ReadonlySet<number>, table: MacroTable): BpfObjectFacts & { modified?: number } {
+    const values = decisions ?? standaloneDecisions(text, path);
+    const compiled = blankUntakenBranches(text, f.directives ?? [], values, split);
+    const own = parseOnce(compiled.text, table);
+    const facts = this.lastGood.read(path, key, !!f.live, own, () => {
+      const read = readBpfSource(own, path, values);
+      if (!compiled.chosen.length) return read;
+      const at = (line: number): Location => ({ file: path, range: { start: { line, character: 0 }, end: { line, character: 0 } } });
+      return { ...read, uncertain: [...(read.uncertain ?? []), ...compiled.chosen.map((c) => ({ reason: c.reason, location: at(c.line) }))] };
+    }, sourceAnchors);
+    own.tree?.delete();
+    return { ...facts, modified: f.modified };
   }
 }
