@@ -61,8 +61,9 @@ function viewOf(o: LinkedObject, truth: BpfObjectFacts): ObjectView & { sourcePr
   const src = o.source;
   const srcPrograms = byName(src?.programs);
   const srcMaps = byName(src?.structOpsMaps);
-  const truthPrograms = byName(truth.programs);
-  const truthMaps = byName(truth.structOpsMaps);
+  // The source is what libbpf loads (no object, no skeleton): its lookups serve for both.
+  const truthPrograms = truth === src ? srcPrograms : byName(truth.programs);
+  const truthMaps = truth === src ? srcMaps : byName(truth.structOpsMaps);
   const program = (name: string): Location | undefined => srcPrograms.get(name)?.location;
   const map = (name: string): Location | undefined => srcMaps.get(name)?.location;
   return {
@@ -188,10 +189,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
       association: state.association,
       byScenario: outcomes.length > 1 ? outcomes.map((s) => ({ scenario: s.scenario, association: s.programs.get(p.name)?.association ?? { state: 'none', reason: '' } })) : [],
       ...decided(primary, p.name),
-      kfuncCalls: view
-        .kfuncCalls(p.name)
-        .filter((c) => lookupKfunc(dependent, c.name))
-        .map((c) => ({ ...c, dependsOnAssociation: lookupKfunc(dependent, c.name)?.reason ?? '' })),
+      kfuncCalls: dependentCalls(view.kfuncCalls(p.name), dependent),
       callbacks: srcFact.callbacks,
     };
     part.programs.push(prog);
@@ -241,6 +239,16 @@ function addPart(model: WorkspaceModel, part: ObjectPart): void {
   for (const m of part.maps) model.maps.push(m);
   for (const c of part.calls) model.associationCalls.push(c);
   for (const f of part.findings) model.findings.push(f);
+}
+
+/** A program's calls of association-dependent kfuncs, each with the reason it depends (one lookup per call). */
+function dependentCalls(calls: KfuncCall[], dependent: Map<string, DependentKfunc>): ModelProgram['kfuncCalls'] {
+  const out: ModelProgram['kfuncCalls'] = [];
+  for (const c of calls) {
+    const dep = lookupKfunc(dependent, c.name);
+    if (dep) out.push({ ...c, dependsOnAssociation: dep.reason ?? '' });
+  }
+  return out;
 }
 
 /** The loader, lifecycle and path condition behind a program's state. */
