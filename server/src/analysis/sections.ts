@@ -36,6 +36,18 @@ export function classifyMapSection(section: string): MapSection | null {
 }
 
 /**
+ * A section libbpf never reads as a program or a map: an ELF note or a host-side registration
+ * table (systemd's `.note.dlopen`, `SYSTEMD_STATIC_DESTRUCT`). A name starting with `.` other than
+ * libbpf's data and map sections, or an upper-case name without `/` (libbpf's program sections are
+ * lower case). Anything else may be a BPF section.
+ */
+export function hostOnlySection(section: string): boolean {
+  const s = section.startsWith('?') ? section.slice(1) : section;
+  if (s.startsWith('.')) return !/^\.(?:maps|struct_ops|data|rodata|bss|kconfig|ksyms|addr_space)(?:\.|$)/.test(s);
+  return !s.includes('/') && /[A-Z]/.test(s);
+}
+
+/**
  * The kernel type name libbpf looks up for a CO-RE flavoured local type: cut at the last `X___Y`
  * where X and Y are not `_` (`bpf_testmod_ops___v1` -> `bpf_testmod_ops`, `a___b___c` -> `a___b`).
  */

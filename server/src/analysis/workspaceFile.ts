@@ -110,5 +110,6 @@ export function readText(entry: FileEntry, path: string, text: string, old: File
     entry.includes = quotedIncludes(path, text);
     entry.angleIncludes = angleIncludes(text);
   } else if (kind === 'other' && path.endsWith('.c')) entry.includes = quotedIncludes(path, text);
-  if (kind === 'header') entry.holdsPrograms = sectionUse(sectionMacros).test(withoutComments(text).replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, ''));
+  // Directives left out with their continued lines (a macro body's `_section_("...")` is not a use).
+  if (kind === 'header') entry.holdsPrograms = sectionUse(sectionMacros).test(withoutComments(text).replace(/^[ \t]*#(?:.*\\\n)*.*$/gm, ''));
 }

@@ -5,6 +5,7 @@ import type { Location } from '../facts';
 import { codeText } from './commentScan';
 import { lex, type Token } from './lexer';
 import { MacroTimeline, type MacroUndef } from './macroTimeline';
+import { hostOnlySection } from '../sections';
 import { TopLevelScanner } from './topLevel';
 
 export interface MacroDef {
@@ -194,6 +195,22 @@ function countLines(text: string, upTo: number): number {
 }
 
 /**
+ * A body that names its section with a string libbpf never reads as a program or map
+ * (sections.ts hostOnlySection): systemd's `_section_("SYSTEMD_STATIC_DESTRUCT")`, glibc-style
+ * `section(".note.dlopen")`. Such a macro registers something in a host binary; it is not `SEC`.
+ */
+function namesHostSection(body: readonly Token[], sectionNames: ReadonlySet<string>): boolean {
+  const code = body.filter((t) => t.kind !== 'ws' && t.kind !== 'nl' && t.kind !== 'comment');
+  for (let i = 0; i + 2 < code.length; i++) {
+    const t = code[i] as Token;
+    if (t.kind !== 'id' || !sectionNames.has(t.text) || code[i + 1]?.text !== '(') continue;
+    const arg = code[i + 2] as Token;
+    if (arg.kind === 'str' && hostOnlySection(arg.text.replace(/^[A-Za-z0-9]*"|"$/g, ''))) return true;
+  }
+  return false;
+}
+
+/**
  * Project macros that put what follows them in a section: their expansion is
  * `__attribute__((section(...)))`, directly or through other such macros (cilium/ebpf's
  * `#define __section(NAME) __attribute__((section(NAME), used))`). They count as `SEC`.
@@ -204,13 +221,13 @@ export function sectionAttributeMacros(defs: Iterable<MacroDef>): Set<string> {
   for (const d of all) {
     const ids = d.body.filter((t) => t.kind === 'id').map((t) => t.text);
     const at = ids.indexOf('__attribute__');
-    if (at >= 0 && (ids.indexOf('section', at) > at || ids.indexOf('__section__', at) > at)) out.add(d.name);
+    if (at >= 0 && (ids.indexOf('section', at) > at || ids.indexOf('__section__', at) > at) && !namesHostSection(d.body, new Set(['section', '__section__']))) out.add(d.name);
   }
   for (let changed = out.size > 0; changed; ) {
     changed = false;
     for (const d of all) {
       if (out.has(d.name) || d.name === SECTION_MACRO) continue;
-      if (d.body.some((t) => t.kind === 'id' && out.has(t.text))) {
+      if (d.body.some((t) => t.kind === 'id' && out.has(t.text)) && !namesHostSection(d.body, out)) {
         out.add(d.name);
         changed = true;
       }
