@@ -54,8 +54,12 @@ describe('30,000 unclosed /* (issue 12, npm run fuzz)', () => {
     ws.setFile('/ws/loader.c', bytes(`#include "bad.skel.h"\nint main(void) { struct bad *s = bad__open_and_load(); ${UNCLOSED}\n`));
     let model: ReturnType<Workspace['model']> | null = null;
     const ms = cpuMs(() => (model = ws.model()));
-    const findings = (model as unknown as ReturnType<Workspace['model']>).findings.map((f) => `${f.rule} ${f.location.file}`);
+    const all = (model as unknown as ReturnType<Workspace['model']>).findings;
+    const findings = all.map((f) => `${f.rule} ${f.location.file}`);
     assert.ok(findings.includes('unreferenced-struct-ops-program /ws/good.bpf.c'), findings.join('\n'));
+    // The parse that stops at its read budget says so, as one over its steps does.
+    const note = all.find((f) => f.rule === 'parse-limit' && f.location.file === '/ws/bad.bpf.c');
+    assert.match(note?.message ?? '', /work budget \(60,000 steps of the parser, or 16 Mi characters read\)/);
     assert.ok(ms < 6000, `${ms.toFixed(0)} ms of CPU`);
   });
 });

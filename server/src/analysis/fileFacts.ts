@@ -3,7 +3,7 @@
 // one per set of conditional values its translation units ask for. An edited buffer keeps its
 // syntax tree for incremental re-parsing, and its last good facts while a region of it is broken.
 import { CDocument, parseOnce, type ParsedC } from './c/document';
-import { PARSE_BUDGET_STEPS } from './c/parser';
+import { PARSE_BUDGET_STEPS, PARSE_READ_BUDGET } from './c/parser';
 import { MacroTable } from './c/macros';
 import { readBpfSource } from './bpfSource';
 import { blankUntakenBranches, splitGroups } from './bpf/splitConditionals';
@@ -59,7 +59,7 @@ export class FileFacts {
     if (f.doc && f.doc.macros !== table) f.doc.setMacros(table);
     f.doc ??= new CDocument(table);
     const parsed = f.doc.update(f.text);
-    if (!parsed.tree) f.parseProblems.push({ rule: 'parse-limit', message: `Parsing ${name} ran past its work budget (${PARSE_BUDGET_STEPS.toLocaleString('en-US')} steps of the parser); it was not analysed.`, location: fileStart(path) });
+    if (!parsed.tree) f.parseProblems.push({ rule: 'parse-limit', message: `Parsing ${name} ran past its work budget (${PARSE_BUDGET_STEPS.toLocaleString('en-US')} steps of the parser, or ${PARSE_READ_BUDGET / 2 ** 20} Mi characters read); it was not analysed.`, location: fileStart(path) });
     if (parsed.expansion.truncated) {
       f.parseProblems.push({ rule: 'parse-limit', message: `Macro expansion in ${name} exceeded its budget; the rest of the file was read unexpanded.`, location: fileStart(path) });
     }
