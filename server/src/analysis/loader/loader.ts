@@ -25,6 +25,11 @@ export { actionKey };
 /** Elements of a local array of programs or maps the reader follows by index. */
 const MAX_ARRAY_ELEMENTS = 16;
 
+/** Calls a function makes to libbpf (`bpf_*`) or a skeleton (`NAME__open(...)`), by name. */
+function libbpfCalls(fn: Node): number {
+  return fn.text.match(/\b(?:bpf_\w+|\w+__\w+)\s*\(/g)?.length ?? 0;
+}
+
 export class LoaderReader implements StepReader {
   private readonly refs: RefResolver;
   /** Resolves `skel->progs.P`-like expressions (for the call steps' context). */
@@ -79,12 +84,7 @@ export class LoaderReader implements StepReader {
     const syntax = new SyntaxCache();
     const root = syntax.keep(tree.rootNode);
     this.index = new StepIndex(root, syntax);
-    for (const top of root.namedChildren) {
-      if (top?.type === 'function_definition') {
-        const name = declaredName(top.childForFieldName('declarator'))?.text;
-        if (name) this.functions.set(name, top);
-      } else if (top?.type === 'declaration') this.declare(top, this.globals);
-    }
+    this.readTopLevel(root, 0);
     this.findRelevant();
     const called = new Set<string>();
     for (const [name, fn] of this.relevant) for (const c of this.localCalls(fn)) if (c !== name) called.add(c);
@@ -152,6 +152,24 @@ export class LoaderReader implements StepReader {
 
   relevantFunction(name: string): Node | null {
     return this.relevant.get(name) ?? null;
+  }
+
+  /**
+   * Functions and globals, inside `#if`/`#ifdef` blocks too (every branch: a loader's libbpf code
+   * often sits under a build option, systemd's `#if BPF_FRAMEWORK`). A name defined in several
+   * branches (a stub in `#else`) keeps the definition that calls the most libbpf or skeleton
+   * functions, the first of equals.
+   */
+  private readTopLevel(parent: Node, depth: number): void {
+    if (depth > 64) return;
+    for (const top of parent.namedChildren) {
+      if (top?.type === 'function_definition') {
+        const name = declaredName(top.childForFieldName('declarator'))?.text;
+        const before = name ? this.functions.get(name) : undefined;
+        if (name && (!before || libbpfCalls(top) > libbpfCalls(before))) this.functions.set(name, top);
+      } else if (top?.type === 'declaration') this.declare(top, this.globals);
+      else if (top && /^preproc_(?:if|ifdef|elif|elifdef|else)$/.test(top.type)) this.readTopLevel(top, depth + 1);
+    }
   }
 
   private declareParameters(fn: Node, scope: Scope): void {
