@@ -26,8 +26,18 @@ const LOADER_CALLS = new Set([
   'SCX_OPS_ATTACH',
 ]);
 
+/** Answers by name (every path and every check asks again for the same few callees); bounded. */
+const known = new Map<string, boolean>();
+const KNOWN_LIMIT = 4096;
+
 export function isLoaderCallName(name: string): boolean {
-  return LOADER_CALLS.has(scxCall(name)) || LIFECYCLE.test(name);
+  let yes = known.get(name);
+  if (yes === undefined) {
+    yes = LOADER_CALLS.has(scxCall(name)) || LIFECYCLE.test(name);
+    if (known.size >= KNOWN_LIMIT) known.clear();
+    known.set(name, yes);
+  }
+  return yes;
 }
 
 /**
