@@ -5,7 +5,7 @@ import type { LoaderAction, LoaderPhase, Location } from '../facts';
 import { objectNamesForObject } from '../objectNames';
 import { constBool, constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
 import { stepArguments, stepCallee } from './stepIndex';
-import { LIFECYCLE, scxCall } from './loaderCalls';
+import { calleeOf } from './loaderCalls';
 
 /** The phase a skeleton is in after a lifecycle call. */
 const NEXT_PHASE: Record<string, LoaderPhase | undefined> = { open: 'opened', load: 'loaded', open_and_load: 'loaded', attach: 'attached' };
@@ -32,10 +32,10 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
   const fn = stepCallee(n);
   const args = stepArguments(n);
   const arg = (i: number): Node | null => args[i] ?? null;
-  const life = LIFECYCLE.exec(fn);
-  if (life?.[1] && life[2]) {
-    const skel = life[1];
-    const kind = life[2] === 'open_opts' ? 'open' : (life[2] as 'open' | 'load' | 'open_and_load' | 'attach' | 'destroy');
+  const callee = calleeOf(fn);
+  if (callee.skeleton !== null && callee.lifecycle !== null) {
+    const skel = callee.skeleton;
+    const kind = callee.lifecycle === 'open_opts' ? 'open' : (callee.lifecycle as 'open' | 'load' | 'open_and_load' | 'attach' | 'destroy');
     emit({ kind, ...base(n, skel), skeleton: skel });
     const next = NEXT_PHASE[kind];
     if (next) phases.set(skel, next);
@@ -50,7 +50,7 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
     const v = o.type === 'pointer_expression' ? o.childForFieldName('argument') : o;
     return v?.type === 'identifier' ? (scope.get(v.text)?.flags ?? 'unknown') : 'unknown';
   };
-  switch (scxCall(fn)) {
+  switch (callee.call) {
     case 'LIBBPF_OPTS':
     case 'DECLARE_LIBBPF_OPTS': {
       const name = arg(1)?.text;

@@ -30,6 +30,27 @@ const LOADER_CALLS = new Set([
 const known = new Map<string, boolean>();
 const KNOWN_LIMIT = 4096;
 
+/** What a callee is to the reader: a skeleton's lifecycle call (`NAME__open`), else its name with sched_ext's open macros as one. */
+export interface Callee {
+  skeleton: string | null;
+  lifecycle: string | null;
+  call: string;
+}
+
+const callees = new Map<string, Callee>();
+
+/** The callee's reading, worked out once per name (bounded). */
+export function calleeOf(fn: string): Callee {
+  let c = callees.get(fn);
+  if (!c) {
+    const life = LIFECYCLE.exec(fn);
+    c = life?.[1] && life[2] ? { skeleton: life[1], lifecycle: life[2], call: fn } : { skeleton: null, lifecycle: null, call: scxCall(fn) };
+    if (callees.size >= KNOWN_LIMIT) callees.clear();
+    callees.set(fn, c);
+  }
+  return c;
+}
+
 export function isLoaderCallName(name: string): boolean {
   let yes = known.get(name);
   if (yes === undefined) {
