@@ -144,7 +144,7 @@ export class LastGoodFacts {
     if (!parsed.tree) return read();
     let readings = this.files.get(path);
     const good = readings?.get(key);
-    const clean = !parsed.tree.rootNode.hasError && !parsed.unread?.length;
+    const clean = !parsed.tree.rootNode.hasError && !parsed.unread?.length && !parsed.tooLong?.length;
     const errors = clean ? [] : parseErrors(parsed);
     const edit = good && good.text !== parsed.text ? spanEdit(good.text, parsed.text) : null;
     if (good && edit) {

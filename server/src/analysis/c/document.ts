@@ -4,6 +4,7 @@ import type { Edit, Point } from 'web-tree-sitter';
 import { expandSource, type Expansion } from './expand';
 import { reexpandEdit } from './expandEdit';
 import { LineIndex } from './lineIndex';
+import { blankStretches, longStretches, type Stretch } from './longStretches';
 import type { MacroTable } from './macros';
 import { parseC, type Tree } from './parser';
 import { recoverTopLevel, type UnreadItem } from './recovery';
@@ -18,6 +19,8 @@ export interface ParsedC {
   tree: Tree | null;
   /** Top-level items the parser could not read, even alone; blanked in the tree (recovery.ts). */
   unread?: UnreadItem[];
+  /** Runs of the expansion the parser could not resynchronise in, blanked (longStretches.ts). */
+  tooLong?: Stretch[];
   /** Per-document memo that readers may keep across re-parses (keyed by the text they cover). */
   memo?: Map<string, unknown>;
 }
@@ -27,21 +30,30 @@ interface Parse {
   tree: Tree | null;
   treeText: string;
   unread?: UnreadItem[];
+  tooLong?: Stretch[];
 }
 
-/** Parses expanded text, reusing `old` (already edited), and recovers at file scope. */
+/**
+ * Parses expanded text, reusing `old` (already edited), and recovers at file scope. Runs the
+ * parser cannot resynchronise in (longStretches.ts) are blanked first and parsed from scratch
+ * (`old` was edited against the text as it is).
+ */
 function parseExpanded(text: string, old: Tree | null): Parse {
-  const tree = parseC(text, old);
-  const recovered = tree ? recoverTopLevel(text, tree) : null;
-  if (!recovered) return { tree, treeText: text };
+  const stretches = longStretches(text);
+  const input = stretches.length ? blankStretches(text, stretches) : text;
+  const tree = parseC(input, stretches.length ? null : old);
+  const tooLong = stretches.length ? { tooLong: stretches } : {};
+  const recovered = tree ? recoverTopLevel(input, tree) : null;
+  if (!recovered) return { tree, treeText: input, ...tooLong };
   tree?.delete();
-  return { tree: recovered.tree, treeText: recovered.text, unread: recovered.unread };
+  return { tree: recovered.tree, treeText: recovered.text, unread: recovered.unread, ...tooLong };
 }
 
 /** The readers' view: a section marker in an unread item marks nothing that was read. */
 function readersView(text: string, lines: LineIndex, expansion: Expansion, parse: Parse, memo?: Map<string, unknown>): ParsedC {
   const unread = parse.unread;
-  if (!unread) return { text, lines, expansion, tree: parse.tree, ...(memo ? { memo } : {}) };
+  const tooLong = parse.tooLong ? { tooLong: parse.tooLong } : {};
+  if (!unread) return { text, lines, expansion, tree: parse.tree, ...tooLong, ...(memo ? { memo } : {}) };
   const owner = (offset: number): UnreadItem | undefined => unread.find((u) => offset >= u.claimFrom && offset < u.end);
   const sections = expansion.sections.filter((m) => {
     const u = owner(m.offset);
@@ -50,7 +62,7 @@ function readersView(text: string, lines: LineIndex, expansion: Expansion, parse
     if (u && (!u.declaresData || m.section === null || m.section === '.maps' || classifyMapSection(m.section))) u.sectioned = true;
     return !u;
   });
-  return { text, lines, expansion: { ...expansion, sections }, tree: parse.tree, unread, ...(memo ? { memo } : {}) };
+  return { text, lines, expansion: { ...expansion, sections }, tree: parse.tree, unread, ...tooLong, ...(memo ? { memo } : {}) };
 }
 
 function point(lines: LineIndex, offset: number): Point {

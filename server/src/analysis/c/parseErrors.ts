@@ -1,5 +1,6 @@
 // Where a parse went wrong, in offsets of the source text: tree-sitter's ERROR and MISSING nodes,
-// and the top-level items recovery.ts blanked because they could not be read even alone. Only
+// the top-level items recovery.ts blanked because they could not be read even alone, and the runs
+// longStretches.ts blanked before the parse. Only
 // the branches of the tree that hold an error are walked.
 import type { ParsedC } from './document';
 import type { Node } from './parser';
@@ -21,5 +22,10 @@ export function parseErrors(parsed: ParsedC): number[] {
   };
   if (parsed.tree?.rootNode.hasError) walk(parsed.tree.rootNode);
   for (const u of parsed.unread ?? []) add(u.start, u.end);
-  return out;
+  if (!parsed.tooLong?.length) return out;
+  // Blanked runs (longStretches.ts) fall anywhere among the others: back in document order.
+  for (const s of parsed.tooLong) add(s.start, s.end);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < out.length; i += 2) pairs.push([out[i] as number, out[i + 1] as number]);
+  return pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]).flat();
 }

@@ -1,10 +1,12 @@
 // What a C file's reading left out, as `parse-limit` problems that name the lines: top-level items
-// the parser could not read (recovery.ts) and items whose macros ran past their budget (expand.ts).
+// the parser could not read (recovery.ts), runs it could not resynchronise in (longStretches.ts) and
+// items whose macros ran past their budget (expand.ts).
 // Their ranges also tell the staleness check where the source model is not to be trusted.
 import { declaredName } from '../bpf/topItems';
 import type { ReadProblem } from '../facts';
 import type { ParsedC } from './document';
 import { ITEM_BUDGET, ITEM_BUDGET_PER_BYTE } from './expansionBudget';
+import { MAX_STRETCH } from './longStretches';
 import type { Node } from './parser';
 import type { UnreadItem } from './recovery';
 
@@ -58,6 +60,15 @@ export function readLimits(parsed: ParsedC, file: string): ReadProblem[] {
     out.push({
       rule: 'parse-limit',
       message: `${base}, ${lineSpan(parsed, start, end)}${what}: the C parser could not read this code, even item by item (a construct its grammar does not cover); it was skipped and the rest of the file was read without it. ${lost}`,
+      location: { file, range: parsed.lines.range(start, end) },
+    });
+  }
+  for (const s of parsed.tooLong ?? []) {
+    const start = map.toSource(s.start);
+    const end = Math.max(start, map.toSource(s.end, true));
+    out.push({
+      rule: 'parse-limit',
+      message: `${base}, ${lineSpan(parsed, start, end)}: more than ${MAX_STRETCH.toLocaleString('en-US')} characters of code with no \`;\`, \`{\`, \`}\`, \`,\` or complete preprocessor line, where the C parser cannot find its way back (its error recovery grows with such a run). It was skipped and the rest of the file was read without it; a program, map or slot written there is missing from the analysis.`,
       location: { file, range: parsed.lines.range(start, end) },
     });
   }

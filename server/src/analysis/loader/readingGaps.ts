@@ -52,7 +52,7 @@ function unreadCalls(parsed: ParsedC, code: string, spans: readonly (readonly [n
 export function loaderReadingGaps(parsed: ParsedC, file: string, actions: readonly LoaderAction[]): ReadProblem[] {
   const out: ReadProblem[] = [];
   const tree = parsed.tree;
-  if (!tree?.rootNode.hasError && !parsed.unread?.length && !parsed.expansion.overBudget?.length) return out;
+  if (!tree?.rootNode.hasError && !parsed.unread?.length && !parsed.tooLong?.length && !parsed.expansion.overBudget?.length) return out;
   const code = codeOnly(parsed.text);
   const read = new Set(actions.filter((a) => a.location.file === file).map((a) => a.location.range.start.line));
   // Items skipped whole, or cut short by the expansion budget: said where loader calls are in them.
