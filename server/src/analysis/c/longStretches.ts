@@ -1,11 +1,13 @@
-// Stretches of C text the parser cannot resynchronise in: long runs of code with no `;`, `{`, `}`
-// or `,` and no complete, balanced preprocessor line. tree-sitter's error recovery over such a run
+// Stretches of C text the parser cannot resynchronise in: long runs of code with no `;`, `{` or `}`,
+// no `,` inside braces and no complete, balanced preprocessor line. tree-sitter's error recovery over such a run
 // costs more per step the longer the run grows (ts_parser__recover, ts_subtree_summarize_children),
 // so it is quadratic in the run's length: one 110 KB `#if` line of `1\n` (a backslash and an n),
 // 27,000 lines of `#define F(`, or `int a =` and 110 KB with no `;` each took 7-16 s of CPU while
 // staying inside the step and read budgets (parser.ts), which count steps, not what a step costs
-// (issue 12). Real code has no such run: every declaration, statement, initialiser element and
-// balanced directive line ends one.
+// (issue 12). A comma ends a run only inside braces: at file scope `int a = 1\n,1\n,...` (120 KB)
+// took 37 s, while the same inside a function body or an initialiser is near linear. Real code has
+// no such run: every declaration, statement, initialiser element and balanced directive line ends
+// one.
 //
 // Only code counts toward a run's length (comments and literals do not), and blanks do not.
 // Linear: one pass of scanParts, every character looked at once.
@@ -36,6 +38,9 @@ export function longStretches(text: string, max = MAX_STRETCH): Stretch[] {
   let start = 0;
   let length = 0;
   let depth = 0;
+  /** Braces open in code, and in the current directive line (`#define T { 1, 2 }`). */
+  let braces = 0;
+  let directiveBraces = 0;
   let inDirective = false;
   const end = (at: number, next: number): void => {
     if (length > max) out.push({ start, end: at });
@@ -51,13 +56,20 @@ export function longStretches(text: string, max = MAX_STRETCH): Stretch[] {
     if (directive && !inDirective) {
       inDirective = true;
       depth = 0;
+      directiveBraces = 0;
     }
     if (part !== 'code') return;
     for (let i = from; i < to; i++) {
       const c = text.charCodeAt(i);
-      if (c === SEMI || c === COMMA || c === LBRACE || c === RBRACE) end(i, i + 1);
+      if (c === LBRACE || c === RBRACE) {
+        const delta = c === LBRACE ? 1 : -1;
+        if (directive) directiveBraces = Math.max(0, directiveBraces + delta);
+        else braces = Math.max(0, braces + delta);
+        end(i, i + 1);
+      } else if (c === SEMI || (c === COMMA && (directive ? directiveBraces : braces) > 0)) end(i, i + 1);
       else if (c !== SPACE && c !== TAB && c !== NL && c !== CR) {
-        length++;
+        // The run starts at its first character of code (not at the blanks after the last end).
+        if (length++ === 0) start = i;
         if (directive && c === LPAREN) depth++;
         else if (directive && c === RPAREN && depth > 0) depth--;
       }

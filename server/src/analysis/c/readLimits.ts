@@ -68,7 +68,7 @@ export function readLimits(parsed: ParsedC, file: string): ReadProblem[] {
     const end = Math.max(start, map.toSource(s.end, true));
     out.push({
       rule: 'parse-limit',
-      message: `${base}, ${lineSpan(parsed, start, end)}: more than ${MAX_STRETCH.toLocaleString('en-US')} characters of code with no \`;\`, \`{\`, \`}\`, \`,\` or complete preprocessor line, where the C parser cannot find its way back (its error recovery grows with such a run). It was skipped and the rest of the file was read without it; a program, map or slot written there is missing from the analysis.`,
+      message: `${base}, ${lineSpan(parsed, start, end)}: more than ${MAX_STRETCH.toLocaleString('en-US')} characters of code with no \`;\`, \`{\` or \`}\`, no \`,\` inside braces and no complete preprocessor line, where the C parser cannot find its way back (its error recovery grows with such a run). It was skipped and the rest of the file was read without it; a program, map or slot written there is missing from the analysis.`,
       location: { file, range: parsed.lines.range(start, end) },
     });
   }
