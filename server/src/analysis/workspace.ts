@@ -4,6 +4,8 @@
 // expanded with (fileMacros.ts), the facts read from it (fileFacts.ts), the BPF objects its
 // sources make (objectSources.ts), the model (engine/build.ts).
 import { decodeSource } from './c/text';
+import { capNesting, MAX_NESTING } from './c/nestingCap';
+import { LineIndex } from './c/lineIndex';
 import { buildModel, type ModelOptions, type WorkspaceFacts } from './engine/build';
 import { isBpfElf } from './elf/magic';
 import { scanDirectives, type Directive } from './c/directives';
@@ -103,6 +105,12 @@ export class Workspace {
       if (decoded.lossy) {
         problems.push({ rule: 'unreadable-file', message: `${path.split('/').pop()} is not valid UTF-8; it was read as Latin-1, so non-ASCII text may look wrong.`, location: fileStart(path) });
       }
+    }
+    const capped = capNesting(text);
+    if (capped.blanked) {
+      text = capped.text;
+      const line = new LineIndex(text).range(capped.firstAt, capped.firstAt);
+      problems.push({ rule: 'parse-limit', message: `${path.split('/').pop()} nests #if conditionals more than ${MAX_NESTING} deep; the ${capped.blanked.toLocaleString('en-US')} conditional lines past that depth, from line ${line.start.line + 1}, were left out and what they enclose was read as if unconditional.`, location: { file: path, range: line } });
     }
     const kind = asBpf ? 'bpf' : isBuildDescription(path) ? 'build' : classify(path, text, this.macros.sectionMacros);
     const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems, ...(asBpf ? { promoted: true } : {}) };

@@ -45,17 +45,24 @@ const MAX_ROUNDS = 4;
 
 type Reading = 'clean' | 'local' | 'unreadable';
 
-/** The file-scope nodes, looking into preprocessor conditionals, in document order. */
+/**
+ * The file-scope nodes, looking into preprocessor conditionals, in document order. A loop over an
+ * explicit stack: conditionals nested thousands deep (a fuzzed file) overflowed the call stack.
+ */
 function fileScope(root: Node): Node[] {
   const out: Node[] = [];
-  const walk = (n: Node): void => {
-    for (const c of n.children) {
-      if (!c) continue;
-      if (CONTAINERS.test(c.type)) walk(c);
-      else out.push(c);
+  const stack: { nodes: (Node | null)[]; at: number }[] = [{ nodes: root.children, at: 0 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1] as { nodes: (Node | null)[]; at: number };
+    if (top.at >= top.nodes.length) {
+      stack.pop();
+      continue;
     }
-  };
-  walk(root);
+    const c = top.nodes[top.at++];
+    if (!c) continue;
+    if (CONTAINERS.test(c.type)) stack.push({ nodes: c.children, at: 0 });
+    else out.push(c);
+  }
   return out;
 }
 
