@@ -1,21 +1,24 @@
 // Small text helpers for code actions: offsets <-> positions (UTF-16, as LSP and the analysis
 // count), and finding where a C statement ends so an inserted line lands between statements.
 import type { Position, Range } from '../analysis/facts';
+import { LineIndex } from '../analysis/c/lineIndex';
 
+/** The line index of the last text asked about: features ask many positions of one text in turn. */
+let lastIndex: LineIndex | null = null;
+
+function lineIndex(text: string): LineIndex {
+  if (lastIndex?.text !== text) lastIndex = new LineIndex(text);
+  return lastIndex;
+}
+
+/** The analysis's one converter (c/lineIndex.ts); a line past the last is the end of the text. */
 export function offsetAt(text: string, p: Position): number {
-  let offset = 0;
-  for (let line = 0; line < p.line; line++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return text.length;
-    offset = nl + 1;
-  }
-  return Math.min(offset + p.character, text.length);
+  const index = lineIndex(text);
+  return p.line >= index.lineCount ? text.length : index.offset(p);
 }
 
 export function positionAt(text: string, offset: number): Position {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+  return lineIndex(text).position(offset);
 }
 
 export function slice(text: string, r: Range): string {
