@@ -2,7 +2,7 @@
 // must finish quickly, and must say what is wrong as a `malformed-object` problem.
 import { strict as assert } from 'node:assert';
 import { readBpfObject } from '../../server/src/analysis/elf/bpfObject';
-import { readElf, sectionByName } from '../../server/src/analysis/elf/elf';
+import { readElf, readSymbols, sectionByName } from '../../server/src/analysis/elf/elf';
 import type { BpfObjectFacts } from '../../server/src/analysis/facts';
 import { builtBytes, builtPath, ensureFixturesBuilt } from './builtFixtures';
 import { ByteWriter, type SectionSpec, buildElf } from './elfBuilder';
@@ -112,6 +112,28 @@ describe('readBpfObject on bad input', () => {
     const btfAt = 0x5dc;
     read(patch(btfAt + 12, [0xff, 0xff, 0xff, 0x7f]));
     assert.ok(cpu() < 1000, `took ${Math.round(cpu())} ms of CPU`);
+  });
+
+  it('a code section whose size runs past the file end is read only as far as the file goes (a function claiming 2^28 bytes in it)', () => {
+    // Found by the fuzz run (fuzz/regressions/elf-100-17940-65dc0f50): the section size and a
+    // function's size inside it come from the file, and the code reader walked every instruction.
+    const r = readElf(real);
+    assert.ok(r.ok);
+    const symtab = readSymbols(r.elf);
+    assert.ok(typeof symtab !== 'string');
+    const section = sectionByName(r.elf, 'struct_ops/test_1');
+    const symbol = symtab.symbols.find((s) => s.name === 'test_1');
+    assert.ok(section && symbol);
+    const copy = real.slice();
+    const view = new DataView(copy.buffer);
+    view.setBigUint64(5408 + section.index * 64 + 32, 1n << 40n, true);
+    view.setBigUint64(symtab.section.offset + symbol.index * 24 + 16, 1n << 28n, true);
+    const cpu = cpuStopwatch();
+    const facts = read(copy);
+    const cpuMs = cpu();
+    assert.ok(cpuMs < 1000, `took ${Math.round(cpuMs)} ms of CPU`);
+    assert.ok(messages(facts).includes(`section 'struct_ops/test_1' (offset ${section.offset}, ${2 ** 40} bytes) lies outside the 7392-byte file`), messages(facts).join('\n'));
+    assert.deepEqual(facts.programs.map((p) => p.name), ['test_1', 'test_2_a', 'test_2_b']);
   });
 
   it('stays linear in the size of a large object (3,000 programs, each with a relocation)', () => {

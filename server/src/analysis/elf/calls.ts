@@ -77,7 +77,11 @@ function scanFunction(
   const r = elf.reader;
   const base = fn.section.offset;
   const first = Math.ceil(fn.start / BPF_INSN_SIZE);
-  const end = Math.floor((fn.start + fn.size) / BPF_INSN_SIZE);
+  // Only the instructions whose bytes are in the file: the section's and the function's sizes come
+  // from the file, and a corrupt pair (a section of 2^55 bytes, a function of 2^42 in it) would have
+  // this walk 5 * 10^11 instructions of nothing. A section outside the file is reported by bpfObject.
+  const inFile = Math.max(0, Math.min(fn.section.size, r.length - base));
+  const end = Math.floor(Math.min(fn.start + fn.size, inFile) / BPF_INSN_SIZE);
   const subprogramAt = (insn: number, what: string): BpfFunction | undefined => {
     const target = functions.at(functions.textIndex, insn * BPF_INSN_SIZE);
     if (!target) problems.push(`'${fn.name}' ${what} instruction ${insn} of .text, where no function starts or lies`);
