@@ -25,6 +25,9 @@ export const RECORDED_FUNCTIONS = [
   'bpf_object__destroy_skeleton',
 ];
 
+/** The recorder's files in remote/loader: each `.c` is compiled and linked in; all are in the cache key. */
+const RECORDER_FILES = ['recorder.h', 'recorder.c', 'recorder_agent.c', 'recorder_objects.c'];
+
 export interface LoaderBinary {
   /** The loader's C file in the workspace. */
   file: string;
@@ -99,10 +102,10 @@ export async function buildLoader(model: WorkspaceModel, plan: VmPlan, signal?: 
     }
     const sources = model.objects.find((x) => x.id === plan.object)?.sources ?? [];
     const includes = [join(libbpf.prefix, 'include'), ...includeDirs(which.file, skeleton, sources)].flatMap((d) => ['-I', d]);
-    const recorderSource = join(loaderToolsDir(), 'recorder.c');
+    const recorderFiles = RECORDER_FILES.map((f) => join(loaderToolsDir(), f));
     const shim = join(agentSourceDir(), 'elfutils-static-shim.c');
     const wraps = RECORDED_FUNCTIONS.map((f) => `-Wl,--wrap=${f}`);
-    const cacheDir = loaderCacheDir([which.file, skeleton, cc, libbpf.debianVersion, ...includes, ...wraps, readFileSync(recorderSource, 'utf8'), readFileSync(shim, 'utf8')]);
+    const cacheDir = loaderCacheDir([which.file, skeleton, cc, libbpf.debianVersion, ...includes, ...wraps, ...recorderFiles.map((f) => readFileSync(f, 'utf8')), readFileSync(shim, 'utf8')]);
     const cached = cachedLoader(cacheDir);
     const binary = (bytes: Buffer, fromCache: boolean): LoaderChoice => ({ kind: 'executed', binary: { file: which.file, bytes, libbpf: libbpf.version, buildMs: Date.now() - started, cached: fromCache } });
     if (cached) return binary(cached, true);
@@ -110,10 +113,15 @@ export async function buildLoader(model: WorkspaceModel, plan: VmPlan, signal?: 
     const deps = join(work, 'loader.d');
     const compiled = await run(cc, ['-O1', '-c', '-MD', '-MF', deps, '-o', join(work, 'loader.o'), ...includes, which.file], signal);
     if (!compiled.ok) return fail(firstCompilerError(compiled.output));
-    const recorder = await run(cc, ['-O2', '-Wall', '-c', '-o', join(work, 'recorder.o'), '-I', join(libbpf.prefix, 'include'), `-DRECORDER_LIBBPF_VERSION="${libbpf.version}"`, recorderSource], signal);
-    if (!recorder.ok) throw new Error(`the recorder does not compile: ${firstCompilerError(recorder.output)}`);
+    const recorderObjects: string[] = [];
+    for (const source of recorderFiles.filter((f) => f.endsWith('.c'))) {
+      const object = join(work, basename(source, '.c') + '.o');
+      const recorder = await run(cc, ['-O2', '-Wall', '-c', '-o', object, '-I', join(libbpf.prefix, 'include'), `-DRECORDER_LIBBPF_VERSION="${libbpf.version}"`, source], signal);
+      if (!recorder.ok) throw new Error(`the recorder does not compile: ${firstCompilerError(recorder.output)}`);
+      recorderObjects.push(object);
+    }
     const out = join(work, 'loader');
-    const linked = await run(cc, ['-static', '-s', '-o', out, join(work, 'loader.o'), join(work, 'recorder.o'), shim, ...wraps, join(libbpf.prefix, 'lib/libbpf.a'), '-lelf', '-lz', '-lzstd', '-lm', '-lpthread'], signal);
+    const linked = await run(cc, ['-static', '-s', '-o', out, join(work, 'loader.o'), ...recorderObjects, shim, ...wraps, join(libbpf.prefix, 'lib/libbpf.a'), '-lelf', '-lz', '-lzstd', '-lm', '-lpthread'], signal);
     if (!linked.ok) return fail(firstCompilerError(linked.output));
     const bytes = readFileSync(out);
     // A skeleton generated into the work directory is gone after this build: nothing to cache.
