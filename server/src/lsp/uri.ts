@@ -14,9 +14,3 @@ export function pathOf(uri: string): string | null {
 export function uriOf(path: string): string {
   return pathToFileURL(path).href;
 }
-
-/** `name.bpf.c:12` for a zero-based line, as a markdown link that opens the place. */
-export function placeLink(path: string, line: number): string {
-  const name = path.split('/').pop() ?? path;
-  return `[${name}:${line + 1}](${uriOf(path)}#L${line + 1})`;
-}

@@ -141,8 +141,3 @@ export function tableFit(frame: Frame): Promise<FitReport> {
   return frame.evaluate(TABLE_FIT) as Promise<FitReport>;
 }
 
-/** The rows of the Problems view whose code is `code` (with the filter box set to it). */
-export async function problemRows(page: Page, code: string): Promise<string[]> {
-  const rows = page.locator('.markers-panel .monaco-list-row', { hasText: code });
-  return (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-}
