@@ -140,4 +140,3 @@ export function graphFit(frame: Frame): Promise<FitReport> {
 export function tableFit(frame: Frame): Promise<FitReport> {
   return frame.evaluate(TABLE_FIT) as Promise<FitReport>;
 }
-
