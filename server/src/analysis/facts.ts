@@ -204,6 +204,16 @@ export type LoaderAction =
   /** `skel->struct_ops.M->member = value` with a value that is not a program or NULL: a data member (sched_ext's `sub_cgroup_id`). */
   | (LoaderActionBase & { kind: 'data_assign'; map: SkeletonMemberRef; member: string });
 
+/** A call on the whole skeleton (open, load, open_and_load, attach, destroy), not on one of its programs or maps. */
+export type LifecycleAction = Extract<LoaderAction, { kind: 'open' | 'load' | 'open_and_load' | 'attach' | 'destroy' }>;
+
+const LIFECYCLE_KINDS: ReadonlySet<LoaderAction['kind']> = new Set<LifecycleAction['kind']>(['open', 'load', 'open_and_load', 'attach', 'destroy']);
+
+/** The action is a lifecycle call: it names its skeleton, and no program or map. */
+export function isLifecycle(a: LoaderAction): a is LifecycleAction {
+  return LIFECYCLE_KINDS.has(a.kind);
+}
+
 export interface LoaderFacts {
   file: string;
   /** The loader's language: a libbpf C skeleton loader (the default) or a libbpf-rs one (analysis/rust/). */

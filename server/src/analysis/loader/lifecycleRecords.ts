@@ -2,7 +2,7 @@
 // open to its destroy, the next open, the end of its function) becomes one path of its lifecycle,
 // paths with the same calls merged; and every call once, in source order, for the flat list.
 import type { SyntaxNode as Node } from '../c/syntaxNode';
-import type { LoaderAction } from '../facts';
+import { isLifecycle, type LoaderAction } from '../facts';
 import type { PathState } from './pathState';
 import { MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';
 
@@ -39,13 +39,8 @@ function describeAction(a: LoaderAction): string {
 }
 
 export function actionSkeleton(a: LoaderAction): string | null {
+  if (isLifecycle(a)) return a.skeleton;
   switch (a.kind) {
-    case 'open':
-    case 'load':
-    case 'open_and_load':
-    case 'attach':
-    case 'destroy':
-      return a.skeleton;
     case 'assoc':
       return a.program?.skeleton ?? a.map?.skeleton ?? null;
     case 'set_autoload':

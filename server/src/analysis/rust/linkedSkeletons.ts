@@ -3,7 +3,7 @@
 // makes each lifecycle call (open, load, attach) on such a skeleton once per source's object, and
 // each call on a program or map once per source whose text names it (every source when none
 // does: a name made by token pasting), so a source's object replays only the calls it can see.
-import type { LoaderAction, SkeletonMemberRef } from '../facts';
+import { isLifecycle, type LoaderAction, type SkeletonMemberRef } from '../facts';
 import { actionSkeleton } from '../loader/lifecycleRecords';
 
 /** A linked skeleton's other sources: their object names and, per object, the loader's words its source text holds. */
@@ -27,13 +27,8 @@ export function linkedParts(a: LoaderAction, linked: ReadonlyMap<string, LinkedP
   const targets = member !== null && !naming.length && !of.mentions.get(skel)?.has(member) ? of.parts : naming;
   const ref = <T extends SkeletonMemberRef | null>(r: T, p: string): T => (r && r.skeleton === skel ? { ...r, skeleton: p } : r);
   return targets.map((p): LoaderAction => {
+    if (isLifecycle(a)) return { ...a, skeleton: p };
     switch (a.kind) {
-      case 'open':
-      case 'load':
-      case 'open_and_load':
-      case 'attach':
-      case 'destroy':
-        return { ...a, skeleton: p };
       case 'assoc':
         return { ...a, program: ref(a.program, p), map: ref(a.map, p) };
       case 'set_autoload':
@@ -46,13 +41,8 @@ export function linkedParts(a: LoaderAction, linked: ReadonlyMap<string, LinkedP
 
 /** The program or map a call acts on; null for the lifecycle calls. An association names its program (its map is the ops map). */
 function memberName(a: LoaderAction): string | null {
+  if (isLifecycle(a)) return null;
   switch (a.kind) {
-    case 'open':
-    case 'load':
-    case 'open_and_load':
-    case 'attach':
-    case 'destroy':
-      return null;
     case 'assoc':
       return a.program?.name ?? a.map?.name ?? null;
     case 'set_autoload':
