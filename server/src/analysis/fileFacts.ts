@@ -7,7 +7,7 @@ import { PARSE_BUDGET_STEPS, PARSE_READ_BUDGET } from './c/parser';
 import { MacroTable } from './c/macros';
 import { readBpfSource } from './bpfSource';
 import { blankUntakenBranches, splitGroups } from './bpf/splitConditionals';
-import { standaloneDecisions, type Decisions } from './c/preprocess';
+import { decisionsKey, standaloneDecisions, type Decisions } from './c/preprocess';
 import type { BpfObjectFacts, Location } from './facts';
 import { LastGoodFacts, sourceAnchors } from './lastGoodFacts';
 import { readBpfObject } from './elf/bpfObject';
@@ -24,6 +24,8 @@ export class FileFacts {
   readonly lastGood = new LastGoodFacts();
   /** libbpf-rs loaders, read only where wantsRustGrammar() (analysis/rust/). */
   readonly rust = new RustLoaders();
+  /** The decisions (decisionsKey) each loader's facts were read with. */
+  private readonly loaderDecided = new Map<string, string>();
 
   constructor(
     private readonly files: ReadonlyMap<string, FileEntry>,
@@ -36,12 +38,16 @@ export class FileFacts {
       f.facts = f.text === undefined ? undefined : (this.rust.facts(path, f.text, this.files) ?? undefined);
       return;
     }
-    if (f.facts && (f.kind !== 'loader' || f.doc?.macros === this.macros.tableFor(path, f))) return;
+    // A loader's facts also depend on which of its `#if` branches its host build compiles (a config.h).
+    const decisions = f.kind === 'loader' && f.text !== undefined ? this.macros.loaderDecisions(path) : undefined;
+    const decided = decisionsKey(decisions);
+    if (f.facts && (f.kind !== 'loader' || (f.doc?.macros === this.macros.tableFor(path, f) && this.loaderDecided.get(path) === decided))) return;
     if (f.kind === 'object' && f.bytes) f.facts = { ...readBpfObject(f.bytes, path, 'object'), modified: f.modified };
     else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
     else if (f.kind === 'loader' && f.text !== undefined) {
       const parsed = this.parse(path, f);
-      if (parsed) f.facts = this.lastGood.read(path, 'loader', !!f.live, parsed, () => readLoader(parsed, path));
+      if (parsed) f.facts = this.lastGood.read(path, 'loader', !!f.live, parsed, () => readLoader(parsed, path, decisions));
+      this.loaderDecided.set(path, decided);
       if (!f.live) f.doc?.releaseTree();
     }
   }

@@ -9,6 +9,7 @@ import { isModelledMacro } from './loader/loaderCalls';
 import { classify, MAX_PARSED_BYTES, sectionUse, withoutComments } from './fileKinds';
 import { codeIdentifiers } from './includers';
 import type { TranslationUnits } from './units';
+import type { Decisions } from './c/preprocess';
 import type { FileEntry } from './workspaceFile';
 
 export class FileMacros {
@@ -66,6 +67,11 @@ export class FileMacros {
         f.readings = undefined;
       }
     }
+  }
+
+  /** The values of a loader's conditionals in its host build (its own translation unit). */
+  loaderDecisions(path: string): Decisions | undefined {
+    return this.units.hostUnit(path).decisions.get(path);
   }
 
   /**

@@ -4,7 +4,7 @@
 import type { AssociationState, DecidedBy, Finding, ModelAssociationCall } from '../model';
 import type { DependentKfunc } from '../kfuncs';
 import type { LoaderAction } from '../facts';
-import { describeWhen, type LoaderPath } from '../loader/paths';
+import { describeWhen, type LoaderPath, type PathLiteral } from '../loader/paths';
 import { actionKey } from '../loader/lifecycleRecords';
 import type { LinkedLoader } from './link';
 import { poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
@@ -38,6 +38,22 @@ function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
   const shown = parts.slice(0, 3).map(quote).join(' or ');
   const more = parts.length > 3 ? ` or ${parts.length - 3} more` : '';
   return `${shown}${more} (${loader.where ? `${loader.where} of ` : ''}${loader.facts.file.split('/').pop()})`;
+}
+
+/**
+ * The build conditions (`#if HAVE_BPF_FRAMEWORK` that nothing in the workspace decides) every way
+ * through every one of the runs takes: what they decide holds only when the build compiles that code.
+ */
+function buildConditionsOf(runs: Run[]): PathLiteral[] {
+  const ways = runs.flatMap((r) => (r.path.when.length ? r.path.when : [[]]));
+  const first = ways[0]?.filter((l) => l.build !== undefined) ?? [];
+  return first.filter((l) => ways.every((w) => w.some((x) => x.build !== undefined && x.text === l.text)));
+}
+
+/** `HAVE_BPF_FRAMEWORK` as a condition: the build's, not one of the loader's paths. */
+function buildConditionText(literals: PathLiteral[], loader: LinkedLoader): string {
+  const file = loader.facts.file.split('/').pop();
+  return `${literals.map((l) => quote(l.text)).join(' and ')} (a build condition of ${file} that nothing in the workspace decides: ${literals[0]?.build ?? ''})`;
 }
 
 const NO_SLOTS: ReadonlySet<string> = new Set();
@@ -115,6 +131,8 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   const byPath = new Map<string, { when: string; association: AssociationState }[]>();
   const programs: ScenarioOutcome['programs'] = new Map();
   const poisonWhen = new Map<string, string | undefined>();
+  const poisonBuild = new Set<string>();
+  const everyBuild = buildConditionsOf(use);
   // The slots each program is written into (`map.member`), found once for all its programs.
   const slotsOf = new Map<string, Set<string>>();
   for (const m of view.truth.structOpsMaps) {
@@ -132,7 +150,8 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     const headline = (poisoning[0] ?? use[0]) as Run;
     const headlineKey = alone ? '' : stateKey(headline.out.programs.get(name)?.association);
     const same = alone ? use : use.filter((r) => stateKey(r.out.programs.get(name)?.association) === headlineKey);
-    const when = same.length === use.length ? undefined : (conditionOf(same, loader) ?? `some of its paths (${loader.facts.file.split('/').pop()})`);
+    const differ = same.length !== use.length;
+    const when = differ ? (conditionOf(same, loader) ?? `some of its paths (${loader.facts.file.split('/').pop()})`) : everyBuild.length ? buildConditionText(everyBuild, loader) : undefined;
     programs.set(name, headline.out.programs.get(name) as { autoload: boolean; association: AssociationState });
     const at = decidingCall(name, headline.out.programs.get(name)?.association ?? { state: 'none', reason: '' }, headline.path.actions, slotsOf.get(name) ?? NO_SLOTS);
     const by: DecidedBy = { ...base };
@@ -140,7 +159,8 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     if (at) by.at = at;
     decidedBy.set(name, by);
     if (poisoning.length) poisonWhen.set(name, when);
-    if (when) {
+    if (poisoning.length && buildConditionsOf(poisoning).length) poisonBuild.add(name);
+    if (when && differ) {
       const seen = new Map<string, { when: string; association: AssociationState }>();
       for (const r of use) {
         const a = r.out.programs.get(name)?.association;
@@ -160,7 +180,7 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     programs,
     maps,
     calls: mergeCalls(use),
-    findings: mergeFindings(use, loader, view, programs, attachedBy, poisonWhen),
+    findings: mergeFindings(use, loader, view, programs, attachedBy, poisonWhen, poisonBuild),
     loadFails: first.loadFails,
     attachedBy,
     decidedBy,
@@ -190,10 +210,12 @@ function mergeFindings(
   programs: ScenarioOutcome['programs'],
   attachedBy: Map<string, string>,
   poisonWhen: Map<string, string | undefined>,
+  poisonBuild: ReadonlySet<string>,
 ): Finding[] {
   const out: Finding[] = [];
   const poisoned = new Map([...programs].filter(([n]) => poisonWhen.has(n)));
-  out.push(...poisonFindings((n) => view.programLocation(n), poisoned, attachedBy, (n) => ({ when: poisonWhen.get(n) })));
+  out.push(...poisonFindings((n) => view.programLocation(n), poisoned, attachedBy, (n) => ({ when: poisonWhen.get(n), ...(poisonBuild.has(n) ? { build: true } : {}) })));
+  const everyBuild = buildConditionsOf(use);
   const byKey = new Map<string, { f: Finding; runs: Run[] }>();
   for (const r of use) {
     for (const f of r.out.findings) {
@@ -206,7 +228,7 @@ function mergeFindings(
     }
   }
   for (const { f, runs } of byKey.values()) {
-    if (runs.length === use.length) out.push(f);
+    if (runs.length === use.length) out.push(everyBuild.length ? { ...f, message: `${f.message} (On the path where ${buildConditionText(everyBuild, loader)}.)` } : f);
     else out.push({ ...f, message: `${f.message} (On the path where ${conditionOf(runs, loader) ?? `some of its paths take (${loader.facts.file.split('/').pop()})`}.)` });
   }
   return out;

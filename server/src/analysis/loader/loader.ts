@@ -19,6 +19,8 @@ import { SyntaxCache } from '../c/syntaxNode';
 import { DESTROY_CALL, isLoaderCallName, LIFECYCLE, scxCall } from './loaderCalls';
 import { loaderReadingGaps } from './readingGaps';
 import { readLoaderCall, type Base, type CallContext } from './callActions';
+import { decisionLookup, groupBranches, isConditionalGroup, within, type BuildCondition } from './buildConditions';
+import { standaloneDecisions, type Decision, type Decisions } from '../c/preprocess';
 
 export { actionKey };
 
@@ -38,6 +40,8 @@ export class LoaderReader implements StepReader {
   }
   private readonly globals = new Scope();
   private readonly functions = new Map<string, Node>();
+  /** Functions defined under a build condition nothing in the workspace decides, with it. */
+  private readonly buildConditions = new Map<string, BuildCondition>();
   private readonly relevant = new Map<string, Node>();
   private readonly skeletonTypes = new Set<string>();
   private readonly records = new LifecycleRecords();
@@ -46,6 +50,7 @@ export class LoaderReader implements StepReader {
   constructor(
     private readonly parsed: ParsedC,
     private readonly file: string,
+    private readonly decisions?: Decisions,
   ) {
     this.refs = new RefResolver((n) => this.loc(n));
   }
@@ -84,7 +89,8 @@ export class LoaderReader implements StepReader {
     const syntax = new SyntaxCache();
     const root = syntax.keep(tree.rootNode);
     this.index = new StepIndex(root, syntax);
-    this.readTopLevel(root, 0);
+    const decisions = this.decisions ?? standaloneDecisions(this.parsed.text, this.file);
+    this.readTopLevel(root, 0, null, decisionLookup(decisions, (n) => this.parsed.lines.position(this.parsed.expansion.map.toSource(n.startIndex)).line));
     this.findRelevant();
     const called = new Set<string>();
     for (const [name, fn] of this.relevant) for (const c of this.localCalls(fn)) if (c !== name) called.add(c);
@@ -103,7 +109,7 @@ export class LoaderReader implements StepReader {
     // Functions only reachable through a cycle, or past the depth limit, are entry points too.
     for (const name of this.relevant.keys()) if (!walker.visited.has(name)) walkRoot(name);
     facts.actions = this.records.actions();
-    facts.lifecycles = this.records.lifecycles();
+    facts.lifecycles = this.records.lifecycles().map((c) => this.underBuildConditions(c));
     facts.problems.push(...loaderReadingGaps(this.parsed, this.file, facts.actions));
     if (walker.repeatLeftOut) {
       const at = this.loc(walker.repeatLeftOut);
@@ -155,21 +161,51 @@ export class LoaderReader implements StepReader {
   }
 
   /**
-   * Functions and globals, inside `#if`/`#ifdef` blocks too (every branch: a loader's libbpf code
-   * often sits under a build option, systemd's `#if BPF_FRAMEWORK`). A name defined in several
-   * branches (a stub in `#else`) keeps the definition that calls the most libbpf or skeleton
-   * functions, the first of equals.
+   * Functions and globals, inside `#if`/`#ifdef` blocks too (a loader's libbpf code often sits
+   * under a build option, systemd's `#if BPF_FRAMEWORK`): branches the host build does not compile
+   * are left out (buildConditions.ts); a branch whose condition nothing in the workspace decides is
+   * read, and its functions keep that condition. A name defined in several branches read (a stub in
+   * `#else`) keeps the definition compiled for certain, else the one that calls the most libbpf or
+   * skeleton functions, the first of equals.
    */
-  private readTopLevel(parent: Node, depth: number): void {
+  private readTopLevel(parent: Node | Node[], depth: number, condition: BuildCondition | null, decisionAt: (n: Node) => Decision | undefined): void {
     if (depth > 64) return;
-    for (const top of parent.namedChildren) {
+    for (const top of Array.isArray(parent) ? parent : parent.namedChildren) {
       if (top?.type === 'function_definition') {
         const name = declaredName(top.childForFieldName('declarator'))?.text;
-        const before = name ? this.functions.get(name) : undefined;
-        if (name && (!before || libbpfCalls(top) > libbpfCalls(before))) this.functions.set(name, top);
+        if (!name) continue;
+        const before = this.functions.get(name);
+        const beforeCertain = !!before && !this.buildConditions.has(name);
+        const better = !before || (!condition && !beforeCertain) || (!!condition === !beforeCertain && libbpfCalls(top) > libbpfCalls(before));
+        if (better) {
+          this.functions.set(name, top);
+          if (condition) this.buildConditions.set(name, condition);
+          else this.buildConditions.delete(name);
+        }
       } else if (top?.type === 'declaration') this.declare(top, this.globals);
-      else if (top && /^preproc_(?:if|ifdef|elif|elifdef|else)$/.test(top.type)) this.readTopLevel(top, depth + 1);
+      else if (top && isConditionalGroup(top) && top.type !== 'preproc_else' && !top.type.startsWith('preproc_elif')) {
+        for (const b of groupBranches(top, decisionAt)) if (b.compiled !== 'no') this.readTopLevel(b.items, depth + 1, within(condition, b.compiled), decisionAt);
+      }
     }
+  }
+
+  /**
+   * A lifecycle whose calls are made in functions compiled only under an undecided build condition
+   * holds only there: the condition leads each of its paths (a path literal marked `build`).
+   */
+  private underBuildConditions(c: LoaderLifecycle): LoaderLifecycle {
+    if (!this.buildConditions.size) return c;
+    const fns = new Set([c.inFunction, ...c.paths.flatMap((p) => p.actions.map((a) => a.inFunction))]);
+    const found: BuildCondition[] = [];
+    for (const fn of fns) {
+      const b = this.buildConditions.get(fn);
+      if (b && !found.some((x) => x.text === b.text)) found.push(b);
+    }
+    if (!found.length) return c;
+    const fn = this.functions.get(c.inFunction);
+    const location = c.open ?? (fn ? this.loc(fn) : { file: this.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+    const literals = found.map((b) => ({ text: b.text, guard: false, location, build: b.reason }));
+    return { ...c, paths: c.paths.map((p) => ({ ...p, when: p.when.length ? p.when.map((w) => [...literals, ...w]) : [literals] })) };
   }
 
   private declareParameters(fn: Node, scope: Scope): void {
@@ -352,6 +388,7 @@ class StepContext implements CallContext {
   readonly loc = (x: Node): Location => this.reader.location(x);
 }
 
-export function readLoader(parsed: ParsedC, file: string): LoaderFacts {
-  return new LoaderReader(parsed, file).read();
+/** `decisions`: the values of the file's conditionals in its host build (the file read alone when not given). */
+export function readLoader(parsed: ParsedC, file: string, decisions?: Decisions): LoaderFacts {
+  return new LoaderReader(parsed, file, decisions).read();
 }

@@ -11,6 +11,8 @@ export interface PathLiteral {
   /** The other side gives up (returns, jumps out or exits without any loader call): an error check. */
   guard: boolean;
   location: Location;
+  /** A build condition (`#if HAVE_BPF_FRAMEWORK`) no file in the workspace decides: why it cannot be decided. */
+  build?: string;
 }
 
 /** One way through a lifecycle: the calls it makes, in order, and the decisions that lead there. */
