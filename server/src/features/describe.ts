@@ -19,12 +19,16 @@ export function associationLabel(a: AssociationState): string {
   }
 }
 
-/** ` when \`cbs\``, ` (if attached: no loader found)`: what the state depends on, for a code lens. */
+/** ` when \`cbs\``, ` when built with \`HAVE_X\``, ` (if attached: no loader found)`: what the state depends on, for a code lens. */
 export function decidedSuffix(p: ModelProgram): string {
   const d = p.decidedBy;
   if (!d) return '';
   if (d.loader === null) return p.association.state === 'poisoned' || p.association.state === 'auto' ? ' (if attached: no loader found)' : '';
-  return d.when ? ` when ${d.when.replace(/ \((in |[^()]*\.c\)).*$/, '')}` : '';
+  if (!d.when) return '';
+  // A build condition nothing decides (pathReplay.ts): the build's, not one of the loader's paths.
+  const build = / \(a build condition of [^()]*(?:\([^()]*\)[^()]*)*\)/.exec(d.when);
+  if (build && build.index + build[0].length === d.when.length) return ` when built with ${d.when.slice(0, build.index)}`;
+  return ` when ${d.when.replace(/ \((in |[^()]*\.c\)).*$/, '')}`;
 }
 
 // The hover's Markdown sentences (decided by, what the state means) are in hoverText.ts, escaped.
