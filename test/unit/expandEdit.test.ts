@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandSource, type Expansion } from '../../server/src/analysis/c/expand';
 import { reexpandEdit } from '../../server/src/analysis/c/expandEdit';
+import { ITEM_BUDGET } from '../../server/src/analysis/c/expansionBudget';
 import { collectDefines, MacroTable } from '../../server/src/analysis/c/macros';
 import { collectUndefs } from '../../server/src/analysis/c/macroTimeline';
 
@@ -112,4 +113,52 @@ describe('re-expansion after an edit', () => {
     const before = `int early;\n${f.text}`;
     assert.equal(reexpandEdit(f.text, exp, before, f.table), null, 'an edit before a redefinition moves it');
   });
+
+  describe('in a file whose macros spend more than one item may, in all', () => {
+    // Each H(...) produces about 5,900 tokens; five of them are more than ITEM_BUDGET (20,000).
+    const head = '#define SEC(n) __attribute__((section(n)))\n#define A(x) x x x x x x x x x x\n#define H(x) SEC("x") A(A(A(x)))\n';
+    const fn = (i: number, filler: number): string => `int f${i}(void)\n{\n${'\tint pad = 1;\n'.repeat(filler)}\treturn H(${i});\n}\n`;
+    const file = (filler: number): { text: string; table: MacroTable } => {
+      const text = head + Array.from({ length: 5 }, (_, i) => fn(i, filler)).join('');
+      return { text, table: new MacroTable(collectDefines(text, 'heavy.c'), { file: 'heavy.c', undefs: [] }) };
+    };
+
+    it('expands again when deleting a `}` would join items past their budget', () => {
+      const { text, table } = file(0);
+      const exp = expandSource(text, table);
+      assert.ok((exp.spent ?? 0) > ITEM_BUDGET && !exp.overBudget);
+      const brace = text.indexOf('}\n');
+      const joined = text.slice(0, brace) + text.slice(brace + 1);
+      assert.ok(expandSource(joined, table).overBudget, 'the joined item runs out');
+      assert.equal(reexpandEdit(text, exp, joined, table), null);
+    });
+
+    it('splices an edit when no cutting into items runs out, and equals a full expansion over random edits', () => {
+      const { text, table } = file(12);
+      const exp = expandSource(text, table);
+      assert.ok((exp.spent ?? 0) > ITEM_BUDGET && !exp.overBudget);
+      const at = text.indexOf('\tint pad');
+      const typed = `${text.slice(0, at)}\tu64 spare = 0;\n${text.slice(at)}`;
+      const fast = reexpandEdit(text, exp, typed, table);
+      assert.ok(fast, 'a statement typed in a body keeps the expansion');
+      sameExpansion(fast, expandSource(typed, table), 'typed statement');
+      const next = rng(77);
+      let now = text;
+      let cur = exp;
+      let incremental = 0;
+      for (let k = 0; k < 200; k++) {
+        const after = edit(now, next);
+        const want = expandSource(after, table);
+        const got = reexpandEdit(now, cur, after, table);
+        if (got) {
+          incremental++;
+          sameExpansion(got, want, `heavy file, edit ${k}`);
+        }
+        now = after;
+        cur = got ?? want;
+      }
+      assert.ok(incremental > 20, `${incremental} of 200 edits re-expanded incrementally`);
+    });
+  });
 });
+

@@ -42,6 +42,8 @@ export interface Expansion {
   invocations?: number[];
   /** Tokens the file's macros produced (see reexpandEdit). */
   spent?: number;
+  /** Per invocation (parallel to `invocations`): the tokens it produced and its peak demand on the budget (expansionBudget.ts). */
+  costs?: number[];
 }
 
 export class Expander {
@@ -56,6 +58,7 @@ export class Expander {
   private recording: { base: number; into: Recorded } | null = null;
   private cache: Map<string, Recorded> | null = null;
   private readonly invocations: number[] = [];
+  private readonly costs: number[] = [];
   /** Where the invocation being expanded stands: the definitions in force there apply. */
   private at = 0;
 
@@ -92,8 +95,11 @@ export class Expander {
       }
       this.copy(text, copied, m.index);
       const outAt = this.outLen;
+      const spentBefore = budget.spent;
+      budget.mark();
       copied = this.invocation(text, m.index, m[0]);
       this.invocations.push(m.index, Math.max(copied, m.index + m[0].length));
+      this.costs.push(budget.spent - spentBefore, budget.peak);
       if (budget.exhausted && !budget.truncated) {
         code.advance(copied);
         // The item ends where the scanner next completes one (or at the end of the file).
@@ -109,6 +115,7 @@ export class Expander {
       ...(this.overBudget.length ? { overBudget: this.overBudget } : {}),
       invocations: this.invocations,
       spent: budget.spent,
+      costs: this.costs,
     };
   }
 

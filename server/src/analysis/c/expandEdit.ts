@@ -5,7 +5,7 @@
 // Anything else returns null and the caller expands the whole file; both give the same result.
 import { CodeScanner } from './lexer';
 import type { Expansion } from './expand';
-import { ITEM_BUDGET } from './expansionBudget';
+import { fitsEveryItem } from './expansionBudget';
 import type { MacroTable } from './macros';
 
 /** The lines `[start, end)` changed between `before` and `after` (end in `before`), or null if none. */
@@ -29,10 +29,7 @@ function mentionsIn(pattern: RegExp, text: string, from: number, to: number): bo
 }
 
 export function reexpandEdit(before: string, prev: Expansion, after: string, table: MacroTable): Expansion | null {
-  if (prev.truncated || prev.overBudget || prev.map.isIdentity || !prev.invocations || prev.spent === undefined) return null;
-  // Budgets are per top-level item, and an edit may split or join items: when the whole file
-  // spent no more than one item may, no way of cutting it into items runs out.
-  if (prev.spent > ITEM_BUDGET) return null;
+  if (prev.truncated || prev.overBudget || prev.map.isIdentity || !prev.invocations || !prev.costs || prev.spent === undefined) return null;
   const lines = changedLines(before, after);
   if (!lines) return prev;
   const { start, oldEnd, newEnd } = lines;
@@ -61,8 +58,12 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   const map = prev.map.afterVerbatimEdit(outFrom, start, oldLength, newEnd - start);
   if (!map) return null;
 
-  const outEnd = outFrom + oldLength;
   const moved = (x: number): number => (x >= oldEnd ? x + d : x);
+  const invocations = inv.map(moved);
+  // Budgets are per top-level item, and an edit may split or join items (a `}` typed or deleted):
+  // when no way of cutting the file into items runs out, none of the new ones does either.
+  if (!fitsEveryItem(invocations, prev.costs, after.length)) return null;
+  const outEnd = outFrom + oldLength;
   return {
     text: prev.text.slice(0, outFrom) + after.slice(start, newEnd) + prev.text.slice(outEnd),
     map,
@@ -70,7 +71,8 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
       m.offset < outEnd ? m : { ...m, offset: m.offset + d, sourceStart: moved(m.sourceStart), sourceEnd: moved(m.sourceEnd) },
     ),
     truncated: false,
-    invocations: inv.map(moved),
+    invocations,
     spent: prev.spent,
+    costs: prev.costs,
   };
 }

@@ -27,6 +27,14 @@ export class ExpansionBudget {
   private fileLeft: number;
   /** Whether the current item's length was added to its budget (scanned only for heavy items). */
   private sized = false;
+  /** `spent` when the current invocation began (mark()). */
+  private base = 0;
+  /**
+   * The most the current invocation has asked for since mark(): what it spent so far plus the
+   * amount of a check, at the largest check or charge. Whether an item runs out depends only on
+   * these demands (see fitsEveryItem).
+   */
+  peak = 0;
 
   constructor(private readonly source: string) {
     this.fileLeft = fileBudget(source.length);
@@ -40,8 +48,16 @@ export class ExpansionBudget {
     this.exhausted = false;
   }
 
+  /** A top-level invocation starts: its spending and peak demand are counted from here. */
+  mark(): void {
+    this.base = this.spent;
+    this.peak = 0;
+  }
+
   /** Whether `n` more tokens would overrun the item's or the file's budget. */
   over(n: number): boolean {
+    const demand = this.spent - this.base + n;
+    if (demand > this.peak) this.peak = demand;
     if (n > this.left) this.size();
     return n > this.left || n > this.fileLeft;
   }
@@ -49,6 +65,7 @@ export class ExpansionBudget {
   /** Spends `n` tokens of the item's and the file's budgets. */
   charge(n: number): void {
     this.spent += n;
+    if (this.spent - this.base > this.peak) this.peak = this.spent - this.base;
     this.left -= n;
     this.fileLeft -= n;
     if (this.left < 0) this.size();
@@ -63,4 +80,30 @@ export class ExpansionBudget {
     const end = new TopLevelScanner(this.source, this.itemStart).finishItem();
     this.left += ITEM_BUDGET_PER_BYTE * (end - this.itemStart);
   }
+}
+
+/**
+ * Whether no top-level item can run out of its budget, however the text is cut into items, given
+ * the invocations' source ranges (flat [start, end) pairs, in order) and their costs (flat
+ * [spent, peak demand] pairs, from an expansion where none ran out). An item from invocation i to
+ * invocation j asks at most the spending of i..j-1 plus j's peak, and its budget is at least the
+ * base plus ITEM_BUDGET_PER_BYTE per byte from i's start to j's start; the file's budget holds the
+ * spending before j plus j's peak. O(invocations): it runs on every keystroke (expandEdit.ts).
+ */
+export function fitsEveryItem(invocations: ArrayLike<number>, costs: ArrayLike<number>, length: number): boolean {
+  const file = fileBudget(length);
+  let spentBefore = 0;
+  // min over i <= j of (spending before i - ITEM_BUDGET_PER_BYTE * start of i)
+  let lowest = Infinity;
+  for (let k = 0; k < invocations.length; k += 2) {
+    const start = invocations[k] as number;
+    const spent = costs[k] as number;
+    const peak = costs[k + 1] as number;
+    const here = spentBefore - ITEM_BUDGET_PER_BYTE * start;
+    if (here < lowest) lowest = here;
+    if (spentBefore + peak > file) return false;
+    if (here + peak - lowest > ITEM_BUDGET) return false;
+    spentBefore += spent;
+  }
+  return true;
 }
