@@ -142,8 +142,8 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     attach: maps.filter((m) => m.autocreate && (m.attached || noLoader)).map((m) => ({ map: m.name, location: m.location })),
     programs: programs.map((p) => {
       const a = stateOf(p);
-      // byPath is the first scenario's: it applies when that scenario's loader is the one run.
-      const firstScenario = p.decidedBy !== undefined && p.decidedBy.loader === loader;
+      // byPath is the deciding scenario's: it applies when that scenario is the one run.
+      const firstScenario = p.decidedBy !== undefined && p.decidedBy.loader === loader && (p.decidedBy.scenario === undefined || p.decidedBy.scenario === o.scenarios.findIndex((s) => s.loader === loader));
       const paths = firstScenario ? (p.byPath ?? []).map((b) => ({ when: b.when, predicted: b.association.state, maps: mapsOf(b.association) })) : [];
       return {
         name: p.name,

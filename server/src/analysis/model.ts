@@ -50,6 +50,8 @@ export interface DecidedBy {
   at?: Location;
   /** More paths than the reader keeps: some branches were read in sequence. */
   truncated?: boolean;
+  /** With several scenarios (loaders, lifecycles): the index in the object's `scenarios` of the one that decided it. */
+  scenario?: number;
 }
 
 export interface ModelKfuncCall extends KfuncCall {

@@ -6,6 +6,7 @@ import { BUILTIN_ASSOC_KFUNCS, kfuncFamily, lookupKfunc, takesAuxForOtherPurpose
 import { linkObjects, truthOf, type LinkedObject } from './link';
 import type { ObjectView } from './scenario';
 import { replayLoader, type ReplayOutcome } from './pathReplay';
+import { headlineOf } from './headline';
 import { kfuncsKey, replaysOf } from './replayMemo';
 import { buildFindings, buildOf } from './buildStatus';
 import { finding } from './findingText';
@@ -173,7 +174,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
   const part: ObjectPart = { object: obj, programs: [], maps: [], calls: [], findings: [] };
   const seen = new Set<string>();
   for (const p of truth.facts.programs) {
-    const state = primary.programs.get(p.name);
+    const state = headlineOf(outcomes, p.name);
     if (!state || seen.has(p.name)) continue;
     seen.add(p.name);
     const srcFact = view.sourceProgram(p.name) ?? p;
@@ -188,7 +189,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
       location: view.programLocation(p.name),
       association: state.association,
       byScenario: outcomes.length > 1 ? outcomes.map((s) => ({ scenario: s.scenario, association: s.programs.get(p.name)?.association ?? { state: 'none', reason: '' } })) : [],
-      ...decided(primary, p.name),
+      ...state.decided,
       kfuncCalls: dependentCalls(view.kfuncCalls(p.name), dependent),
       callbacks: srcFact.callbacks,
     };
@@ -249,13 +250,6 @@ function dependentCalls(calls: KfuncCall[], dependent: Map<string, DependentKfun
     if (dep) out.push({ ...c, dependsOnAssociation: dep.reason ?? '' });
   }
   return out;
-}
-
-/** The loader, lifecycle and path condition behind a program's state. */
-function decided(o: ReplayOutcome, program: string): Pick<ModelProgram, 'decidedBy' | 'byPath'> {
-  const by = o.decidedBy.get(program);
-  const paths = o.byPath.get(program);
-  return { ...(by ? { decidedBy: by } : {}), ...(paths?.length ? { byPath: paths } : {}) };
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -1,0 +1,48 @@
+// An object loaded by several loaders (pcp's PMDA and bcc's tool both load one object), or by one
+// loader's several lifecycles, is replayed once per loader lifecycle: one scenario each. A
+// program's headline state must not claim what only one of them does as if all did. It is poisoned
+// when any scenario poisons it (one feasible path of one loader attaches both maps); otherwise it
+// is the first scenario's. Where the scenarios disagree, decidedBy.when names the loader the
+// headline holds for ("loaded by pmda.c", or the path condition, which names its loader already);
+// each scenario's own state stays in byScenario.
+import type { AssociationState, DecidedBy, ModelProgram } from '../model';
+import type { ReplayOutcome } from './pathReplay';
+
+function stateKey(a: AssociationState | undefined): string {
+  if (!a) return '';
+  const maps = a.state === 'auto' || a.state === 'explicit' ? [a.map] : a.state === 'poisoned' ? a.maps : [];
+  return `${a.state} ${maps.join(' ')}`;
+}
+
+/** `pmda.c`, or `pmda.c (in setup())` when that loader runs the object more than once. */
+function loaderLabel(outcomes: ReplayOutcome[], by: DecidedBy): string {
+  const file = by.loader?.split('/').pop() ?? 'no loader';
+  const several = outcomes.filter((o) => o.scenario.loader === by.loader).length > 1;
+  return several && by.lifecycle ? `${file} (${by.lifecycle})` : file;
+}
+
+export interface HeadlineState {
+  autoload: boolean;
+  association: AssociationState;
+  decided: Pick<ModelProgram, 'decidedBy' | 'byPath'>;
+}
+
+/** The headline state of a program over the object's scenarios, with the loader that decided it; null when no scenario has it. */
+export function headlineOf(outcomes: ReplayOutcome[], program: string): HeadlineState | null {
+  const states = outcomes.map((o) => o.programs.get(program));
+  const poisoning = states.findIndex((s) => s?.association.state === 'poisoned');
+  const index = poisoning >= 0 ? poisoning : 0;
+  const outcome = outcomes[index];
+  const state = states[index];
+  if (!outcome || !state) return null;
+  const by = outcome.decidedBy.get(program);
+  const paths = outcome.byPath.get(program);
+  const decidedBy: DecidedBy | undefined = by ? { ...by } : undefined;
+  if (decidedBy && outcomes.length > 1) {
+    decidedBy.scenario = index;
+    const key = stateKey(state.association);
+    // A path condition already names its lifecycle and loader file (`cbs` (in run_one() of loader.c)).
+    if (!decidedBy.when && states.some((s) => stateKey(s?.association) !== key)) decidedBy.when = `loaded by ${loaderLabel(outcomes, decidedBy)}`;
+  }
+  return { autoload: state.autoload, association: state.association, decided: { ...(decidedBy ? { decidedBy } : {}), ...(paths?.length ? { byPath: paths } : {}) } };
+}
