@@ -7,6 +7,7 @@ import { LineIndex } from './lineIndex';
 import { blankStretches, longStretches, type Stretch } from './longStretches';
 import type { MacroTable } from './macros';
 import { parseC, type Tree } from './parser';
+import { treeErrors, treeErrorsAfterEdit } from './parseErrors';
 import { recoverTopLevel, type UnreadItem } from './recovery';
 import { classifyMapSection } from '../sections';
 
@@ -23,6 +24,8 @@ export interface ParsedC {
   tooLong?: Stretch[];
   /** Per-document memo that readers may keep across re-parses (keyed by the text they cover). */
   memo?: Map<string, unknown>;
+  /** treeErrors() of `tree`, worked out once (from the previous tree's after an incremental re-parse). */
+  treeErrors?: () => number[];
 }
 
 /** What a parse of an expansion gave: the tree, the text it was parsed from, the items left out. */
@@ -31,6 +34,14 @@ interface Parse {
   treeText: string;
   unread?: UnreadItem[];
   tooLong?: Stretch[];
+  /** Its tree's ERROR and MISSING nodes (parseErrors.ts), asked once. */
+  errors?: () => number[];
+}
+
+/** `compute`, run once on the first call. */
+function once<T>(compute: () => T): () => T {
+  let value: { v: T } | null = null;
+  return () => (value ??= { v: compute() }).v;
 }
 
 /**
@@ -53,7 +64,8 @@ function parseExpanded(text: string, old: Tree | null): Parse {
 function readersView(text: string, lines: LineIndex, expansion: Expansion, parse: Parse, memo?: Map<string, unknown>): ParsedC {
   const unread = parse.unread;
   const tooLong = parse.tooLong ? { tooLong: parse.tooLong } : {};
-  if (!unread) return { text, lines, expansion, tree: parse.tree, ...tooLong, ...(memo ? { memo } : {}) };
+  const errors = parse.errors ? { treeErrors: parse.errors } : {};
+  if (!unread) return { text, lines, expansion, tree: parse.tree, ...tooLong, ...(memo ? { memo } : {}), ...errors };
   const owner = (offset: number): UnreadItem | undefined => unread.find((u) => offset >= u.claimFrom && offset < u.end);
   const sections = expansion.sections.filter((m) => {
     const u = owner(m.offset);
@@ -62,36 +74,36 @@ function readersView(text: string, lines: LineIndex, expansion: Expansion, parse
     if (u && (!u.declaresData || m.section === null || m.section === '.maps' || classifyMapSection(m.section))) u.sectioned = true;
     return !u;
   });
-  return { text, lines, expansion: { ...expansion, sections }, tree: parse.tree, unread, ...tooLong, ...(memo ? { memo } : {}) };
+  return { text, lines, expansion: { ...expansion, sections }, tree: parse.tree, unread, ...tooLong, ...(memo ? { memo } : {}), ...errors };
 }
 
-function point(lines: LineIndex, offset: number): Point {
-  const p = lines.position(offset);
-  return { row: p.line, column: p.character };
+/** Lines before `offset` in `text`, and where the last of them ends. */
+function pointIn(text: string, offset: number, from = 0, row = 0, lineStart = 0): Point {
+  for (let i = text.indexOf('\n', from); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
 }
 
 /** The edit that turns `before` into `after`, found by their common prefix and suffix. */
 export function diffEdit(before: string, after: string): Edit | null {
   if (before === after) return null;
   const max = Math.min(before.length, after.length);
+  // Native comparisons of halving spans, not a loop over every character: this runs per keystroke.
   let prefix = 0;
-  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  for (let step = max; step > 0; step >>= 1) {
+    while (prefix + step <= max && before.slice(prefix, prefix + step) === after.slice(prefix, prefix + step)) prefix += step;
+  }
   let suffix = 0;
-  while (
-    suffix < max - prefix &&
-    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
-  )
-    suffix++;
-  const oldLines = new LineIndex(before);
-  const newLines = new LineIndex(after);
-  return {
-    startIndex: prefix,
-    oldEndIndex: before.length - suffix,
-    newEndIndex: after.length - suffix,
-    startPosition: point(oldLines, prefix),
-    oldEndPosition: point(oldLines, before.length - suffix),
-    newEndPosition: point(newLines, after.length - suffix),
-  };
+  for (let step = max - prefix; step > 0; step >>= 1) {
+    while (suffix + step <= max - prefix && before.slice(before.length - suffix - step, before.length - suffix) === after.slice(after.length - suffix - step, after.length - suffix)) suffix += step;
+  }
+  const startPosition = pointIn(before, prefix);
+  const lineStart = prefix - startPosition.column;
+  const oldEndPosition = pointIn(before, before.length - suffix, prefix, startPosition.row, lineStart);
+  const newEndPosition = pointIn(after, after.length - suffix, prefix, startPosition.row, lineStart);
+  return { startIndex: prefix, oldEndIndex: before.length - suffix, newEndIndex: after.length - suffix, startPosition, oldEndPosition, newEndPosition };
 }
 
 export class CDocument {
@@ -123,13 +135,22 @@ export class CDocument {
     if (previous && previous.text === text) return previous;
     const expansion = (previous && this.expansion && reexpandEdit(previous.text, this.expansion, text, this.table)) ?? expandSource(text, this.table);
     let old: Tree | null = null;
+    let edit: Edit | null = null;
+    // The previous tree's errors, worked out before the tree is edited: the new ones start from them.
+    const errorsBefore = previous?.tree ? (previous.treeErrors?.() ?? treeErrors(previous.tree)) : null;
     if (previous?.tree) {
       // The tree was parsed from the text with unread items blanked: the edit is from that text.
-      const edit = diffEdit(this.treeText, expansion.text);
+      edit = diffEdit(this.treeText, expansion.text);
       old = previous.tree;
       if (edit) old.edit(edit);
     }
     const parse = parseExpanded(expansion.text, old);
+    const tree = parse.tree;
+    if (tree) {
+      // Re-parsed from the edited tree, with nothing blanked: only what changed is walked again.
+      const changed = old && errorsBefore && !parse.unread && !parse.tooLong && tree.rootNode.hasError ? tree.getChangedRanges(old) : null;
+      parse.errors = once(() => (changed && errorsBefore ? treeErrorsAfterEdit(tree, changed, errorsBefore, edit) : treeErrors(tree)));
+    }
     if (previous?.tree && previous.tree !== parse.tree) previous.tree.delete();
     this.expansion = expansion;
     this.treeText = parse.treeText;

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 
-export type { Node, Tree } from 'web-tree-sitter';
+export type { Node, Range, Tree } from 'web-tree-sitter';
 
 let ready: Promise<Language> | undefined;
 let language: Language | undefined;
