@@ -55,7 +55,14 @@ export class KeptNode implements SyntaxNode {
   }
 
   get text(): string {
-    return (this.textOf ??= this.node.text);
+    if (this.textOf === undefined) {
+      // A slice of the text the tree was parsed from (what the runtime's `text` is), without its call.
+      const source = this.cache.source;
+      const start = this.startIndex;
+      const end = this.endIndex;
+      this.textOf = source && start >= source.start && end <= source.end ? source.text.slice(start - source.start, end - source.start) : this.node.text;
+    }
+    return this.textOf;
   }
 
   get startIndex(): number {
@@ -118,6 +125,16 @@ export class SyntaxCache {
       this.fieldIds.set(fieldName, id);
     }
     return id;
+  }
+
+  /** The text of the tree's root, where it starts and ends: node texts are slices of it. */
+  source: { text: string; start: number; end: number } | null = null;
+
+  /** Keeps the tree's root, and its text for the texts of the nodes under it. */
+  keepRoot(root: Node): KeptNode {
+    const k = this.keep(root);
+    this.source = { text: root.text, start: k.startIndex, end: k.endIndex };
+    return k;
   }
 
   keep(n: Node): KeptNode {

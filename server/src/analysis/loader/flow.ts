@@ -11,7 +11,7 @@ import type { Arm, PathWalker, StepReader } from './flowApi';
 import { loop, switchStatement } from './loops';
 import { mergePaths } from './pathMerge';
 import { LOADER_WALK_BUDGET, MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral } from './paths';
-import { PathState, type Exit } from './pathState';
+import { PathState, SequenceIds, type Exit } from './pathState';
 import { Scope, skeletonOf } from './refs';
 import { ShortCircuits } from './shortCircuit';
 import { Sides } from './sides';
@@ -23,11 +23,11 @@ export type { StepReader };
 
 const EXIT_CALLS = new Set(['exit', '_exit', 'abort', 'errx']);
 /** sched_ext's selftest and scheduler macros that return or exit on a condition, written as calls when not expanded. */
-const GUARD_MACROS: Record<string, { failsWhen: boolean; arm: 'return' | 'exit' }> = {
-  SCX_FAIL_IF: { failsWhen: true, arm: 'return' },
-  SCX_ASSERT: { failsWhen: false, arm: 'return' },
-  SCX_BUG_ON: { failsWhen: true, arm: 'exit' },
-};
+const GUARD_MACROS = new Map<string, { failsWhen: boolean; arm: 'return' | 'exit' }>([
+  ['SCX_FAIL_IF', { failsWhen: true, arm: 'return' }],
+  ['SCX_ASSERT', { failsWhen: false, arm: 'return' }],
+  ['SCX_BUG_ON', { failsWhen: true, arm: 'exit' }],
+]);
 
 export class FlowWalker implements PathWalker {
   private readonly sides: Sides;
@@ -36,6 +36,8 @@ export class FlowWalker implements PathWalker {
   readonly visited = new Set<string>();
   /** Statements walked times the paths alive at each and their calls so far, for this reading (LOADER_WALK_BUDGET). */
   private work = 0;
+  /** The paths' action sequences by short names, for their signatures when merging (one table per reading). */
+  private readonly sequences = new SequenceIds();
   /** The first loop that ran its body once only because the reading was past its work budget. */
   repeatLeftOut: Node | null = null;
 
@@ -192,14 +194,14 @@ export class FlowWalker implements PathWalker {
 
   private deferredCall(call: Node): boolean {
     const fn = stepCallee(call);
-    return fn in GUARD_MACROS || EXIT_CALLS.has(fn) || !!this.reader.relevantFunction(fn);
+    return GUARD_MACROS.has(fn) || EXIT_CALLS.has(fn) || !!this.reader.relevantFunction(fn);
   }
 
   /** A call handled after its arguments: a guard macro, exit(), or a helper of this file. */
   private call(call: Node, states: PathState[]): PathState[] {
     const fn = stepCallee(call);
     const args = stepArguments(call);
-    const guard = GUARD_MACROS[fn];
+    const guard = GUARD_MACROS.get(fn);
     if (guard) {
       const cond = args[0] ?? null;
       return guard.failsWhen ? this.fork(cond, guard.arm, null, states, call) : this.fork(cond, null, guard.arm, states, call);
@@ -317,6 +319,6 @@ export class FlowWalker implements PathWalker {
   }
 
   merge(states: PathState[]): PathState[] {
-    return mergePaths(states, this.reader, this.actionKey);
+    return mergePaths(states, this.reader, this.actionKey, this.sequences);
   }
 }

@@ -5,6 +5,7 @@ import type { SyntaxNode as Node } from '../c/syntaxNode';
 import { isLifecycle, type LoaderAction } from '../facts';
 import type { PathState } from './pathState';
 import { MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';
+import { stepCallee } from './stepIndex';
 
 interface LifecycleRecord {
   lifecycle: LoaderLifecycle;
@@ -63,7 +64,7 @@ export class LifecycleRecords {
     // An attach call's result, so that `if (!link)` can say which side it failed on.
     // An association call's too: the engine drops a path whose checked call it predicts otherwise.
     if (a.kind === 'attach' || a.kind === 'attach_struct_ops' || (a.kind === 'assoc' && a.api !== 'SCX_OPS_LOAD')) {
-      const returnsPointer = a.kind === 'attach_struct_ops' && node.childForFieldName('function')?.text !== 'bpf_link__update_map';
+      const returnsPointer = a.kind === 'attach_struct_ops' && stepCallee(node) !== 'bpf_link__update_map';
       st.nodeActions.set(node.id, { action: a, returnsPointer });
     }
     // An association call whose first checks fail whatever the kernel holds returns that error on

@@ -87,7 +87,7 @@ export class LoaderReader implements StepReader {
     if (!tree) return facts;
     // Every path asks the same nodes the same things: their answers are kept for this reading.
     const syntax = new SyntaxCache();
-    const root = syntax.keep(tree.rootNode);
+    const root = syntax.keepRoot(tree.rootNode);
     this.index = new StepIndex(root, syntax);
     const decisions = this.decisions ?? standaloneDecisions(this.parsed.text, this.file);
     this.readTopLevel(root, 0, null, decisionLookup(decisions, (n) => this.parsed.lines.position(this.parsed.expansion.map.toSource(n.startIndex)).line));

@@ -3,7 +3,7 @@
 import type { LoaderAction } from '../facts';
 import type { StepReader } from './flowApi';
 import { MAX_PATHS } from './paths';
-import type { PathState } from './pathState';
+import type { PathState, SequenceIds } from './pathState';
 
 /** Two of the states have the same call depth and left alike (only those can merge). */
 function sharesHead(states: readonly PathState[]): boolean {
@@ -15,14 +15,14 @@ function sharesHead(states: readonly PathState[]): boolean {
 }
 
 /** Merges states that do the same from here on; the decisions they differ in are dropped. */
-export function mergePaths(states: PathState[], reader: StepReader, actionKey: (a: LoaderAction) => string): PathState[] {
+export function mergePaths(states: PathState[], reader: StepReader, actionKey: (a: LoaderAction) => string, ids?: SequenceIds): PathState[] {
   if (states.length < 2) return states;
   // Most paths alive together differ in how they left (one returned, one goes on): then no two
   // can merge, and the whole signatures are not needed.
   if (states.length <= MAX_PATHS && !sharesHead(states)) return states;
   const seen = new Map<string, PathState>();
   for (const s of states) {
-    const sig = s.signature(actionKey);
+    const sig = s.signature(actionKey, ids);
     const first = seen.get(sig);
     if (first) first.joinLiterals(s);
     else seen.set(sig, s);

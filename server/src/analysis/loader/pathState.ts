@@ -20,7 +20,27 @@ export interface Segment {
    * The actions' part of the path's signature, as last computed: still right while no action was
    * added (actions are only ever appended) and no call more was marked failed.
    */
-  actionsSignature?: { count: number; failed: number; succeeded: number; text: string };
+  actionsSignature?: { count: number; failed: number; succeeded: number; ids: SequenceIds | undefined; text: string };
+}
+
+/**
+ * Sequences of a reading's actions (with their failed or succeeded marks) as short names, equal for
+ * equal sequences: a path's signature then stays short however many calls it made, where the
+ * actions' texts made every merge cost the length of the path so far (quadratic in long loaders).
+ */
+export class SequenceIds {
+  private readonly ids = new Map<string, string>();
+
+  /** The name of the sequence named `prefix` ('' when empty) followed by `part`. */
+  next(prefix: string, part: string): string {
+    const key = `${prefix};${part}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = `#${this.ids.size + 1}`;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
 }
 
 export type Exit =
@@ -103,17 +123,27 @@ export class PathState {
     return true;
   }
 
-  /** Two states with the same signature do the same from here on: they are merged. */
-  signature(actionKey: (a: LoaderAction) => string): string {
+  /**
+   * Two states with the same signature do the same from here on: they are merged. With `ids`, the
+   * actions of each segment are named by their sequence (SequenceIds), else written out.
+   */
+  signature(actionKey: (a: LoaderAction) => string, ids?: SequenceIds): string {
     let s = this.signatureHead();
     for (const [k, v] of this.phases) s += `${k}:${v},`;
     for (const [k, seg] of this.segments) {
       s += `|${k}@${seg.key}${seg.givesUp ? '!' : ''}:`;
       let known = seg.actionsSignature;
-      if (!known || known.count !== seg.actions.length || known.failed !== this.failed.size || known.succeeded !== this.succeeded.size) {
-        let text = '';
-        for (const a of seg.actions) text += `${actionKey(a)}${this.failed.has(a) ? 'x' : this.succeeded.has(a) ? 'o' : ''};`;
-        known = { count: seg.actions.length, failed: this.failed.size, succeeded: this.succeeded.size, text };
+      const count = seg.actions.length;
+      if (!known || known.count !== count || known.failed !== this.failed.size || known.succeeded !== this.succeeded.size || known.ids !== ids) {
+        // Actions are only ever appended, and marks only added: with the same marks, the known part still holds.
+        const extend = !!known && known.count < count && known.failed === this.failed.size && known.succeeded === this.succeeded.size && known.ids === ids;
+        let text = extend && known ? known.text : '';
+        for (let i = extend && known ? known.count : 0; i < count; i++) {
+          const a = seg.actions[i] as LoaderAction;
+          const part = `${actionKey(a)}${this.failed.has(a) ? 'x' : this.succeeded.has(a) ? 'o' : ''}`;
+          text = ids ? ids.next(text, part) : `${text}${part};`;
+        }
+        known = { count, failed: this.failed.size, succeeded: this.succeeded.size, ids, text };
         seg.actionsSignature = known;
       }
       s += known.text;

@@ -55,8 +55,16 @@ export class ShortCircuits {
     if (c !== undefined) return c;
     c = null;
     let e = unwrapParens(n.type === 'expression_statement' ? (n.namedChildren[0] ?? null) : n);
-    const assignment = e?.type === 'assignment_expression' && e.childForFieldName('operator')?.text === '=' ? e : null;
-    if (assignment) e = unwrapParens(assignment.childForFieldName('right'));
+    let assignment: Node | null = null;
+    if (e?.type === 'assignment_expression') {
+      // `target = a || b()` and the like: the operator is asked only when the right side can be one.
+      const right = unwrapParens(e.childForFieldName('right'));
+      const rightType = right?.type;
+      if ((rightType === 'conditional_expression' || rightType === 'binary_expression') && e.childForFieldName('operator')?.text === '=') {
+        assignment = e;
+        e = right;
+      }
+    }
     const type = e?.type;
     const left = assignment?.childForFieldName('left');
     const target = left?.type === 'identifier' ? left.text : null;
