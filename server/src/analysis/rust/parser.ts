@@ -26,11 +26,11 @@ export function rustGrammarReady(): boolean {
 }
 
 /**
- * Parses Rust text; null when the grammar is not loaded, the parse ran out of budget or failed.
+ * Parses Rust text (incrementally from `old`, already edited to it, when given); null when the grammar is not loaded, the parse ran out of budget or failed.
  * The budget is C's (c/parser.ts): work, in progress callbacks and characters the lexer reads, so
  * the result never depends on how busy the machine is, and unclosed block comments cannot stall it.
  */
-export function parseRust(text: string, budgetSteps = PARSE_BUDGET_STEPS): Tree | null {
+export function parseRust(text: string, budgetSteps = PARSE_BUDGET_STEPS, old: Tree | null = null): Tree | null {
   if (!parser) return null;
-  return parseWithinBudget(parser, text, null, budgetSteps);
+  return parseWithinBudget(parser, text, old, budgetSteps);
 }

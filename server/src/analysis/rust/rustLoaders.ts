@@ -5,13 +5,22 @@
 // costs nothing. Facts are kept per file until its text, its crate's skeletons or the grammar change.
 import { basename, dirname } from 'node:path';
 import type { LoaderFacts } from '../facts';
-import { crateDirOf, onlySourceOfCrate, readBuildScript, skeletonsOfCrate, type CrateSkeleton } from './crates';
+import type { Tree } from '../c/parser';
+import { PARSE_BUDGET_STEPS } from '../c/parser';
+import { diffEdit } from '../c/document';
+import { crateDirOf, onlySourceOfCrate, readBuildScript, skeletonsOfCrate, type CrateSkeleton, type SkeletonSpec } from './crates';
 import { memberWordsOf, wordsOf } from './linkedSkeletons';
 import { parseRust, rustGrammarReady } from './parser';
 import { readRustLoader } from './reader';
 import { isCargoManifest } from './files';
 import { LOADER_TEXT } from './calls';
 import { RustLastGood } from './lastGood';
+import { sameData } from './sameFacts';
+
+/** The same strings (by value), in the same order. */
+function sameInputs(a: readonly (string | undefined)[], b: readonly (string | undefined)[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 /** What the Rust loaders need of the workspace's files. */
 export interface RustFileView {
@@ -25,11 +34,17 @@ interface Kept {
   text: string;
   key: string;
   facts: LoaderFacts;
+  /** What the key was made from, as the workspace gave it: while all of it is the same, so is the key. */
+  inputs: readonly (string | undefined)[];
 }
 
 export class RustLoaders {
   private readonly kept = new Map<string, Kept>();
   private readonly lastGood = new RustLastGood();
+  /** Each crate's build script read, while its text is the same. */
+  private readonly scripts = new Map<string, { text: string; specs: SkeletonSpec[] }>();
+  /** The syntax tree of each editor's buffer, for the next keystroke's incremental parse. */
+  private readonly trees = new Map<string, { text: string; tree: Tree }>();
 
   /** A workspace with BPF code, a Cargo.toml and a Rust file using a skeleton: its Rust must be read. */
   static wanted(files: Iterable<[string, RustFileView]>): boolean {
@@ -49,30 +64,80 @@ export class RustLoaders {
   facts(path: string, text: string, files: ReadonlyMap<string, RustFileView>): LoaderFacts | null {
     if (!rustGrammarReady()) return null;
     const manifests = new Set<string>();
-    for (const [p, f] of files) if (f.kind === 'cargo' && isCargoManifest(p)) manifests.add(dirname(p));
+    const bpf: string[] = [];
+    for (const [p, f] of files) {
+      if (f.kind === 'cargo' && isCargoManifest(p)) manifests.add(dirname(p));
+      else if (f.kind === 'bpf') bpf.push(p);
+    }
     const crate = crateDirOf(path, manifests);
     if (!crate) return null;
     const script = files.get(`${crate}/build.rs`)?.text;
-    const sources = [...files].filter(([p, f]) => f.kind === 'bpf' && p.startsWith(`${crate}/`)).map(([p]) => p);
-    const skeletons = this.withMentions(skeletonsOfCrate(script === undefined ? [] : readBuildScript(script, crate), sources), text, files);
-    const only = onlySourceOfCrate(sources);
-    const key = JSON.stringify([...skeletons, only], (_, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v].sort() : v));
+    const sources = bpf.filter((p) => p.startsWith(`${crate}/`));
+    const specs = this.specsOf(crate, script);
+    // The inputs of the key: the loader's text, its crate's build script and BPF sources, and the
+    // texts of the sources linked into one object (their words decide which object a call goes to).
+    const inputs = [text, crate, script, sources.join('\n'), ...specs.flatMap((s) => (s.parts.length ? [s.source, ...s.parts] : [])).map((p) => files.get(p)?.text)];
     const old = this.kept.get(path);
-    if (old && old.text === text && old.key === key) return old.facts;
+    if (old && sameInputs(old.inputs, inputs)) return old.facts;
+    const only = onlySourceOfCrate(sources);
+    const crateSkeletons = skeletonsOfCrate(specs, sources);
+    // What the crate makes of the loader, whatever its text: a clean reading under another one is not the last good reading.
+    const crateKey = JSON.stringify([...crateSkeletons, only]);
+    const skeletons = this.withMentions(crateSkeletons, text, files);
+    const key = JSON.stringify([...skeletons, only], (_, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v].sort() : v));
+    if (old && old.text === text && old.key === key) {
+      old.inputs = inputs;
+      return old.facts;
+    }
+    const live = files.get(path)?.live === true;
     // A file that only names skeleton types (a helper taking `&mut BpfSkel`) makes no loader call of its own: not parsed.
-    const tree = LOADER_TEXT.test(text) ? parseRust(text) : null;
-    if (!tree && LOADER_TEXT.test(text) === false) {
+    if (!LOADER_TEXT.test(text)) {
+      this.dropTree(path);
       const facts: LoaderFacts = { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [], lifecycles: [] };
-      this.kept.set(path, { text, key, facts });
+      this.kept.set(path, { text, key, facts, inputs });
       return facts;
     }
+    const tree = this.parse(path, text, live);
     // An editor's buffer broken by the typist (errors where its last clean text had none) keeps that text's facts (lastGood.ts).
-    const facts: LoaderFacts = tree
-      ? this.lastGood.read(path, text, files.get(path)?.live === true, tree.rootNode.hasError, key, () => readRustLoader(tree, text, path, skeletons, only))
+    let facts: LoaderFacts = tree
+      ? this.lastGood.read(path, text, live, tree.rootNode.hasError, crateKey, () => readRustLoader(tree, text, path, skeletons, only))
       : { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [{ rule: 'parse-limit', message: `Parsing ${basename(path)} ran past its parse budget (counted in parser work, not time); it was not analysed.`, location: { file: path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }] };
-    tree?.delete();
-    this.kept.set(path, { text, key, facts });
+    if (tree && live) this.trees.set(path, { text, tree });
+    else tree?.delete();
+    // The same reading as before (a keystroke that changes nothing the facts say): the same facts object.
+    if (old && sameData(old.facts, facts)) facts = old.facts;
+    this.kept.set(path, { text, key, facts, inputs });
     return facts;
+  }
+
+  /** Parses a loader; an editor's buffer incrementally, from its previous tree edited to the new text. */
+  private parse(path: string, text: string, live: boolean): Tree | null {
+    const previous = this.trees.get(path);
+    this.trees.delete(path);
+    let old: Tree | null = null;
+    if (previous && live) {
+      old = previous.tree;
+      const edit = diffEdit(previous.text, text);
+      if (edit) old.edit(edit);
+    } else previous?.tree.delete();
+    const tree = parseRust(text, PARSE_BUDGET_STEPS, old);
+    if (old && old !== tree) old.delete();
+    return tree;
+  }
+
+  private dropTree(path: string): void {
+    this.trees.get(path)?.tree.delete();
+    this.trees.delete(path);
+  }
+
+  /** The skeletons a crate's build script generates, read again only when its text changed. */
+  private specsOf(crate: string, script: string | undefined): SkeletonSpec[] {
+    if (script === undefined) return [];
+    const known = this.scripts.get(crate);
+    if (known && known.text === script) return known.specs;
+    const specs = readBuildScript(script, crate);
+    this.scripts.set(crate, { text: script, specs });
+    return specs;
   }
 
   /** Words of texts, by path, while the text is the same. */
@@ -114,5 +179,6 @@ export class RustLoaders {
   forget(path: string): void {
     this.kept.delete(path);
     this.lastGood.forget(path);
+    this.dropTree(path);
   }
 }

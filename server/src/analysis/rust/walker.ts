@@ -236,6 +236,9 @@ export class RustWalker implements RustPathWalk {
   }
 
   merge(states: PathState[]): PathState[] {
+    // Only paths of the same call depth that left alike can have the same signature: most paths
+    // alive together differ there (one returned, one goes on), and then no signature is needed.
+    if (!sharesHead(states)) return states;
     const seen = new Map<string, PathState>();
     const out: PathState[] = [];
     for (const s of states) {
@@ -258,6 +261,15 @@ export class RustWalker implements RustPathWalk {
     for (const s of states.slice(0, MAX_PATHS)) this.steps.truncate(s);
     return states.slice(0, MAX_PATHS);
   }
+}
+
+/** Two of the states have the same call depth and left alike (their signatures' first parts are equal). */
+function sharesHead(states: readonly PathState[]): boolean {
+  for (let i = 0; i < states.length; i++) {
+    const a = states[i] as PathState;
+    for (let j = i + 1; j < states.length; j++) if (a.sameHead(states[j] as PathState)) return true;
+  }
+  return false;
 }
 
 /** The call a method call is made on (`a()` of `a().b()` and of `a()?.b()`), if it is one. */
