@@ -58,7 +58,7 @@ function byName<T extends { name: string }>(items: readonly T[] | undefined): Ma
   return out;
 }
 
-function viewOf(o: LinkedObject, truth: BpfObjectFacts): ObjectView & { sourceProgram(name: string): ProgramFact | undefined } {
+function viewOf(o: LinkedObject, truth: BpfObjectFacts, foreign?: ObjectView['foreignStructOpsMap']): ObjectView & { sourceProgram(name: string): ProgramFact | undefined } {
   const src = o.source;
   const srcPrograms = byName(src?.programs);
   const srcMaps = byName(src?.structOpsMaps);
@@ -67,20 +67,29 @@ function viewOf(o: LinkedObject, truth: BpfObjectFacts): ObjectView & { sourcePr
   const truthMaps = truth === src ? srcMaps : byName(truth.structOpsMaps);
   const program = (name: string): Location | undefined => srcPrograms.get(name)?.location;
   const map = (name: string): Location | undefined => srcMaps.get(name)?.location;
-  return {
+  const view: ObjectView & { sourceProgram(name: string): ProgramFact | undefined } = {
     id: o.id,
     truth,
     programLocation: (name) => program(name) ?? truthPrograms.get(name)?.location ?? { file: truth.file, range: zero },
     mapLocation: (name) => map(name) ?? truthMaps.get(name)?.location ?? { file: truth.file, range: zero },
     slotLocation: (mapName, member) =>
-      srcMaps.get(mapName)?.slots.find((s) => s.member === member)?.location ??
+      slotOf(srcMaps.get(mapName), member) ??
       map(mapName) ??
-      truthMaps.get(mapName)?.slots.find((s) => s.member === member)?.location ??
+      slotOf(truthMaps.get(mapName), member) ??
       { file: truth.file, range: zero },
     kfuncCalls: (name) =>
       kfuncCallsOf(srcPrograms.get(name)?.kfuncCalls, truth !== src ? truthPrograms.get(name)?.kfuncCalls : undefined, program(name)),
     sourceProgram: (name) => srcPrograms.get(name),
   };
+  if (foreign) view.foreignStructOpsMap = foreign;
+  return view;
+}
+
+/** Where a map's slot `member` is written (the first slot of that member). */
+function slotOf(m: StructOpsMapFact | undefined, member: string): Location | undefined {
+  if (!m) return undefined;
+  for (const s of m.slots) if (s.member === member) return s.location;
+  return undefined;
 }
 
 const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -146,8 +155,10 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
   const truth = truthOf(o);
   if (!truth) return;
   const loaders = [...o.loaders].sort((a, b) => a.facts.file.localeCompare(b.facts.file));
+  // The object's lookups, made once for its replays and its part of the model.
+  let replayed: ReturnType<typeof viewOf> | undefined;
   const outcomes = replaysOf(o, truth.facts, loaders, dependentKey, (skeleton, name) => foreignStructOpsMap(o, all, skeleton, name), (foreign) => {
-    const withForeign = { ...viewOf(o, truth.facts), foreignStructOpsMap: foreign };
+    const withForeign = (replayed = viewOf(o, truth.facts, foreign));
     return loaders.length ? loaders.map((l) => replayLoader(withForeign, l, dependent)) : [replayLoader(withForeign, null, dependent)];
   });
   // The object's part of the model as last built, while its replays and everything else it reads are the same.
@@ -157,7 +168,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     addPart(model, kept.part);
     return;
   }
-  const view = viewOf(o, truth.facts);
+  const view = replayed ?? viewOf(o, truth.facts);
   const primary = outcomes[0] as ReplayOutcome;
   const obj: ModelObject = {
     id: o.id,
@@ -189,10 +200,14 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
       location: view.programLocation(p.name),
       association: state.association,
       byScenario: outcomes.length > 1 ? outcomes.map((s) => ({ scenario: s.scenario, association: s.programs.get(p.name)?.association ?? { state: 'none', reason: '' } })) : [],
-      ...state.decided,
-      kfuncCalls: dependentCalls(view.kfuncCalls(p.name), dependent),
-      callbacks: srcFact.callbacks,
-    };
+    } as ModelProgram;
+    // The loader, lifecycle and path condition behind the state, then the calls (the model's key order).
+    const by = state.decided.decidedBy;
+    if (by) prog.decidedBy = by;
+    const paths = state.decided.byPath;
+    if (paths?.length) prog.byPath = paths;
+    prog.kfuncCalls = dependentCalls(view.kfuncCalls(p.name), dependent);
+    prog.callbacks = srcFact.callbacks;
     part.programs.push(prog);
   }
   for (const m of truth.facts.structOpsMaps) {
@@ -214,11 +229,11 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     part.maps.push(map);
   }
   for (const s of outcomes) {
-    part.calls.push(...s.calls);
-    part.findings.push(...s.findings.map((f) => ({ ...f, object: o.id })));
+    for (const c of s.calls) part.calls.push(c);
+    for (const f of s.findings) part.findings.push(ofObject(f, o.id));
   }
   const followed = truth.origin === 'source' ? 'source' : 'built';
-  part.findings.push(...buildFindings(o, followed).map((f) => ({ ...f, object: o.id })));
+  for (const f of buildFindings(o, followed)) part.findings.push(ofObject(f, o.id));
   objectParts.set(outcomes, { refs, part });
   addPart(model, part);
 }
@@ -252,12 +267,25 @@ function dependentCalls(calls: KfuncCall[], dependent: Map<string, DependentKfun
   return out;
 }
 
+/** A finding of an object's replays or build, as the model lists it: with the object's id. */
+function ofObject(f: Finding, object: string): Finding {
+  return { ...f, object };
+}
+
+/** The findings, each rule, place and message once (the first kept): looked up by message, then compared. */
 function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}|${f.location.file}|${f.location.range.start.line}|${f.location.range.start.character}|${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const byMessage = new Map<string, Finding[]>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const same = byMessage.get(f.message);
+    if (!same) byMessage.set(f.message, [f]);
+    else if (same.some((g) => samePlace(g, f))) continue;
+    else same.push(f);
+    out.push(f);
+  }
+  return out;
+}
+
+function samePlace(a: Finding, b: Finding): boolean {
+  return a.rule === b.rule && a.location.file === b.location.file && a.location.range.start.line === b.location.range.start.line && a.location.range.start.character === b.location.range.start.character;
 }
