@@ -146,6 +146,44 @@ describe('moving facts through an edit (relocate.ts)', () => {
     assert.deepEqual(out.elsewhere, facts.elsewhere);
   });
 
+  it('moves what a keystroke trail moves and shares the rest: the same ranges as moving every one', () => {
+    let s = 7;
+    const next = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const base = Array.from({ length: 40 }, (_, i) => `line ${i} with some text;`).join('\n') + '\n';
+    const from = new LineIndex(base);
+    const at = (o: number): { line: number; character: number } => from.position(o);
+    // Facts at every few characters, nested as a source's are, one in another file.
+    const facts = {
+      programs: Array.from({ length: 60 }, (_, i) => ({ name: `p${i}`, location: { file: '/f.c', range: { start: at(i * 17), end: at(i * 17 + 5) } }, extent: { start: at(i * 17), end: at(i * 17 + 30) } })),
+      elsewhere: { file: '/g.c', range: { start: at(3), end: at(9) } },
+    };
+    for (let trail = 0; trail < 40; trail++) {
+      const edits: SpanEdit[] = [];
+      let text = base;
+      // A few keystrokes near one place (some of them newlines), sometimes a second place.
+      let place = Math.floor(next() * base.length);
+      for (let k = 0; k < 6; k++) {
+        if (next() < 0.15) place = Math.floor(next() * text.length);
+        const after = next() < 0.7 ? text.slice(0, place) + (next() < 0.2 ? '\n' : 'x') + text.slice(place) : text.slice(0, place) + text.slice(place + 1);
+        const e = spanEdit(text, after);
+        if (e) appendEdit(edits, e);
+        text = after;
+        place = Math.min(text.length, place + 1);
+      }
+      const to = new LineIndex(text);
+      const move = (r: { start: { line: number; character: number }; end: { line: number; character: number } }): unknown => ({ start: to.position(moveThrough(edits, from.offset(r.start))), end: to.position(moveThrough(edits, from.offset(r.end), true)) });
+      const want = { programs: facts.programs.map((p) => ({ name: p.name, location: { file: '/f.c', range: move(p.location.range) }, extent: move(p.extent) })), elsewhere: facts.elsewhere };
+      const got = relocateFacts(facts, '/f.c', edits, from, to);
+      assert.deepEqual(got, want, `trail ${trail}`);
+      const untouched = facts.programs.filter((p, i) => JSON.stringify(p) === JSON.stringify(want.programs[i])).length;
+      const shared = facts.programs.filter((p, i) => got.programs[i] === p).length;
+      assert.ok(shared <= untouched, 'only what does not move is shared');
+      if (edits.length === 1 && !text.slice(edits[0]?.start, edits[0]?.newEnd).includes('\n') && !base.slice(edits[0]?.start, edits[0]?.oldEnd).includes('\n')) {
+        assert.ok(shared >= untouched - 3, `typing within a line copies only the facts on that line (${shared} shared of ${untouched} unmoved)`);
+      }
+    }
+  });
+
   it('through keystrokes in two places, text between them stays where it is (not where one span over both would put it)', () => {
     const edits: SpanEdit[] = [];
     // "a\nb\nc\n": "X" typed at the end of line 0, then "YZ" typed (one key at a time) at the end of line 2.

@@ -96,21 +96,86 @@ export function moveThrough(edits: readonly SpanEdit[], offset: number, end = fa
   return o;
 }
 
+/** The lowest and highest offsets of the ranges a part of the facts holds in the file (null: none). */
+type Bounds = readonly [number, number] | null;
+
+/** Bounds per object, per line index of the text they were read from, and per whether the object is in the file. */
+const boundsMemo = new WeakMap<LineIndex, [WeakMap<object, Bounds>, WeakMap<object, Bounds>]>();
+
+function join(a: Bounds, b: Bounds): Bounds {
+  if (!a) return b;
+  if (!b) return a;
+  return [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
+}
+
+/** The offsets (in `from`'s text) of the ranges under `v` that relocateFacts would move; worked out once per object and text. */
+function boundsOf(v: unknown, inFile: boolean, file: string, from: LineIndex): Bounds {
+  if (typeof v !== 'object' || v === null) return null;
+  let memo = boundsMemo.get(from);
+  if (!memo) boundsMemo.set(from, (memo = [new WeakMap(), new WeakMap()]));
+  const table = memo[inFile ? 1 : 0];
+  const hit = table.get(v);
+  if (hit !== undefined) return hit;
+  let out: Bounds = null;
+  if (Array.isArray(v)) for (const x of v) out = join(out, boundsOf(x, inFile, file, from));
+  else if (Object.getPrototypeOf(v) !== Object.prototype) out = null;
+  else if (isRange(v)) out = inFile ? [from.offset(v.start), from.offset(v.end)] : null;
+  else {
+    const o = v as Record<string, unknown>;
+    const here = typeof o.file === 'string' ? o.file === file : inFile;
+    for (const k of Object.keys(o)) out = join(out, boundsOf(o[k], here, file, from));
+  }
+  table.set(v, out);
+  return out;
+}
+
+/** Newlines in text[from, to). */
+function newlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * Whether a part of the facts whose ranges lie within `bounds` keeps every position through
+ * `edits`: it lies before all of them, or after all of them on a line of its own when they add
+ * or remove no line (typing within a line moves nothing on the lines below).
+ */
+function unmovedBy(edits: readonly SpanEdit[], from: LineIndex, to: LineIndex): (bounds: Bounds) => boolean {
+  const first = edits[0];
+  if (!first) return () => true;
+  // One span over all the edits: good text [start, oldEnd) became [start, newEnd) of the new one.
+  let start = first.start;
+  let oldEnd = first.oldEnd;
+  let newEnd = first.newEnd;
+  for (const e of edits.slice(1)) {
+    start = Math.min(start, e.start);
+    if (e.oldEnd > newEnd) oldEnd += e.oldEnd - newEnd;
+    newEnd = Math.max(newEnd, e.oldEnd) + e.newEnd - e.oldEnd;
+  }
+  const sameLines = newlines(from.text, start, oldEnd) === newlines(to.text, start, newEnd);
+  const nextLine = from.text.indexOf('\n', oldEnd);
+  return (bounds) => !bounds || bounds[1] < start || (sameLines && nextLine >= 0 && bounds[0] > nextLine);
+}
+
 /**
  * A copy of `facts` with every range in `file` moved through `edits`, in turn (`from` indexes the
  * old text, `to` the new). Ranges of other files are kept; a range without a file (an extent) is in the
  * file of the object that holds it, and facts read from `file` hold no other until a `file`
- * field says so. Plain objects and arrays are copied; anything else is shared.
+ * field says so. Plain objects and arrays are copied, unless nothing in them moves (then they are
+ * shared, as anything else is): per keystroke, only what the edit moves is made again.
  */
 export function relocateFacts<T>(facts: T, file: string, edits: readonly SpanEdit[], from: LineIndex, to: LineIndex): T {
   const seen = new Map<object, unknown>();
+  const unmoved = unmovedBy(edits, from, to);
   const move = (p: Position, end: boolean): Position => to.position(moveThrough(edits, from.offset(p), end));
   const visit = (v: unknown, inFile: boolean): unknown => {
     if (typeof v !== 'object' || v === null) return v;
     const hit = seen.get(v);
     if (hit !== undefined) return hit;
     let out: unknown;
-    if (Array.isArray(v)) out = v.map((x) => visit(x, inFile));
+    if (unmoved(boundsOf(v, inFile, file, from))) out = v;
+    else if (Array.isArray(v)) out = v.map((x) => visit(x, inFile));
     else if (Object.getPrototypeOf(v) !== Object.prototype) out = v;
     else if (isRange(v)) out = inFile ? { start: move(v.start, false), end: move(v.end, true) } : v;
     else {
