@@ -37,9 +37,10 @@ const SKIPPED = new Set(['comment', 'preproc_def', 'preproc_function_def', 'prep
 
 /**
  * Top-level declarations, looking inside `#if`/`#ifdef` blocks: the branch the build compiles when
- * that can be told (conditions.ts), every branch otherwise.
+ * that can be told (conditions.ts), every branch otherwise. `untaken` gets the [start, end) of each
+ * branch known not to be compiled (its SEC markers belong to no item).
  */
-function topLevel(root: Node, branches: BranchReader): Node[] {
+function topLevel(root: Node, branches: BranchReader, untaken: [number, number][] = []): Node[] {
   const out: Node[] = [];
   const walk = (n: Node, skip: ReadonlySet<number> = new Set()): void => {
     for (const c of n.namedChildren) {
@@ -54,6 +55,8 @@ function topLevel(root: Node, branches: BranchReader): Node[] {
     const parts = ['condition', 'name', 'alternative'].map((f) => c.childForFieldName(f)).filter((x): x is Node => !!x);
     const alternative = c.childForFieldName('alternative');
     if (truth !== false) walk(c, new Set(parts.map((p) => p.id)));
+    else untaken.push([c.startIndex, alternative ? alternative.startIndex : c.endIndex]);
+    if (truth === true && alternative) untaken.push([alternative.startIndex, alternative.endIndex]);
     if (truth !== true && alternative) {
       if (alternative.type === 'preproc_else') walk(alternative);
       else conditional(alternative);
@@ -99,7 +102,8 @@ export class BpfSourceReader {
     const map = this.parsed.expansion.map;
     const decisions = this.decisions ?? standaloneDecisions(this.parsed.text, this.file);
     const branches = new BranchReader(decisions, (n) => this.parsed.lines.position(map.toSource(n.startIndex)).line, this.file);
-    const placed: Placed[] = topLevel(tree.rootNode, branches).map((node) => ({
+    const untaken: [number, number][] = [];
+    const placed: Placed[] = topLevel(tree.rootNode, branches, untaken).map((node) => ({
       item: readTopItem(node, this.parsed.memo, used),
       start: node.startIndex,
       end: node.endIndex,
@@ -109,7 +113,9 @@ export class BpfSourceReader {
       this.parsed.memo.clear();
       for (const [k, v] of used) this.parsed.memo.set(k, v);
     }
-    this.assignSections(placed, this.parsed.expansion.sections);
+    // A SEC in a branch the build does not compile belongs to nothing (not to the next item read).
+    const compiled = untaken.length ? this.parsed.expansion.sections.filter((m) => !untaken.some(([a, b]) => m.offset >= a && m.offset < b)) : this.parsed.expansion.sections;
+    this.assignSections(placed, compiled);
     const maps: (Placed & { item: DeclarationItem })[] = [];
     for (const p of placed) {
       const { item } = p;
