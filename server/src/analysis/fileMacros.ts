@@ -11,6 +11,7 @@ import { codeIdentifiers } from './includers';
 import type { TranslationUnits } from './units';
 import type { Decisions } from './c/preprocess';
 import type { FileEntry } from './workspaceFile';
+import { commonEnds } from './relocate';
 
 export class FileMacros {
   scopes = new MacroScopes([]);
@@ -119,11 +120,7 @@ export class FileMacros {
    * continuation (`/`, `*`, `#`, `\`) may change what is code elsewhere: those are not judged here.
    */
   private bringsNoName(before: string, after: string, used: ReadonlySet<string>): boolean {
-    const max = Math.min(before.length, after.length);
-    let start = 0;
-    while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-    let tail = 0;
-    while (tail < max - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+    const { prefix: start, suffix: tail } = commonEnds(before, after);
     const lines = (text: string, end: number): string => {
       const stop = text.indexOf('\n', end);
       return text.slice(start === 0 ? 0 : text.lastIndexOf('\n', start - 1) + 1, stop < 0 ? text.length : stop);

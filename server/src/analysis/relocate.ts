@@ -31,11 +31,12 @@ function aligned(text: string, at: number, length: number): number {
   return at;
 }
 
-/** The span that differs between two texts, or null when they are equal. */
-export function spanEdit(before: string, after: string): SpanEdit | null {
-  if (before === after) return null;
+/**
+ * The lengths of the common prefix and of the common suffix (not overlapping it) of two texts.
+ * Native comparisons of halving spans, not a loop over every character: this runs per keystroke.
+ */
+export function commonEnds(before: string, after: string): { prefix: number; suffix: number } {
   const max = Math.min(before.length, after.length);
-  // Native comparisons of halving spans, not a loop over every character: this runs per keystroke.
   let prefix = 0;
   for (let step = max; step > 0; step >>= 1) {
     while (prefix + step <= max && before.slice(prefix, prefix + step) === after.slice(prefix, prefix + step)) prefix += step;
@@ -44,6 +45,13 @@ export function spanEdit(before: string, after: string): SpanEdit | null {
   for (let step = max - prefix; step > 0; step >>= 1) {
     while (suffix + step <= max - prefix && before.slice(before.length - suffix - step, before.length - suffix) === after.slice(after.length - suffix - step, after.length - suffix)) suffix += step;
   }
+  return { prefix, suffix };
+}
+
+/** The span that differs between two texts, or null when they are equal. */
+export function spanEdit(before: string, after: string): SpanEdit | null {
+  if (before === after) return null;
+  const { prefix, suffix } = commonEnds(before, after);
   const oldEnd = before.length - suffix;
   const newEnd = after.length - suffix;
   if (oldEnd === prefix) {

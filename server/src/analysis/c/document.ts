@@ -8,6 +8,7 @@ import { blankStretches, longStretches, type Stretch } from './longStretches';
 import type { MacroTable } from './macros';
 import { parseC, type Tree } from './parser';
 import { treeErrors, treeErrorsAfterEdit } from './parseErrors';
+import { commonEnds } from '../relocate';
 import { recoverTopLevel, type UnreadItem } from './recovery';
 import { classifyMapSection } from '../sections';
 
@@ -89,16 +90,7 @@ function pointIn(text: string, offset: number, from = 0, row = 0, lineStart = 0)
 /** The edit that turns `before` into `after`, found by their common prefix and suffix. */
 export function diffEdit(before: string, after: string): Edit | null {
   if (before === after) return null;
-  const max = Math.min(before.length, after.length);
-  // Native comparisons of halving spans, not a loop over every character: this runs per keystroke.
-  let prefix = 0;
-  for (let step = max; step > 0; step >>= 1) {
-    while (prefix + step <= max && before.slice(prefix, prefix + step) === after.slice(prefix, prefix + step)) prefix += step;
-  }
-  let suffix = 0;
-  for (let step = max - prefix; step > 0; step >>= 1) {
-    while (suffix + step <= max - prefix && before.slice(before.length - suffix - step, before.length - suffix) === after.slice(after.length - suffix - step, after.length - suffix)) suffix += step;
-  }
+  const { prefix, suffix } = commonEnds(before, after);
   const startPosition = pointIn(before, prefix);
   const lineStart = prefix - startPosition.column;
   const oldEndPosition = pointIn(before, before.length - suffix, prefix, startPosition.row, lineStart);

@@ -7,15 +7,12 @@ import { CodeScanner } from './lexer';
 import type { Expansion } from './expand';
 import { fitsEveryItem } from './expansionBudget';
 import type { MacroTable } from './macros';
+import { commonEnds } from '../relocate';
 
 /** The lines `[start, end)` changed between `before` and `after` (end in `before`), or null if none. */
 function changedLines(before: string, after: string): { start: number; oldEnd: number; newEnd: number } | null {
-  const max = Math.min(before.length, after.length);
-  let prefix = 0;
-  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  if (prefix === before.length && prefix === after.length) return null;
-  let suffix = 0;
-  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  if (before === after) return null;
+  const { prefix, suffix } = commonEnds(before, after);
   const start = prefix === 0 ? 0 : before.lastIndexOf('\n', prefix - 1) + 1;
   const nl = before.indexOf('\n', before.length - suffix);
   const oldEnd = nl < 0 ? before.length : nl;
