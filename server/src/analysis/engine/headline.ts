@@ -14,9 +14,20 @@ function stateKey(a: AssociationState | undefined): string {
   return `${a.state} ${maps.join(' ')}`;
 }
 
+/** The fewest trailing path segments that tell `file` from the other loaders (`modules/biosnoop.c` beside `libbpf-tools/biosnoop.c`). */
+function shortName(file: string, others: string[]): string {
+  const parts = file.split('/');
+  for (let n = 1; n < parts.length; n++) {
+    const tail = parts.slice(-n).join('/');
+    if (!others.some((o) => o !== file && (o === tail || o.endsWith(`/${tail}`)))) return tail;
+  }
+  return file;
+}
+
 /** `pmda.c`, or `pmda.c (in setup())` when that loader runs the object more than once. */
 function loaderLabel(outcomes: ReplayOutcome[], by: DecidedBy): string {
-  const file = by.loader?.split('/').pop() ?? 'no loader';
+  const loaders = outcomes.map((o) => o.scenario.loader).filter((l): l is string => l !== null);
+  const file = by.loader ? shortName(by.loader, loaders) : 'no loader';
   const several = outcomes.filter((o) => o.scenario.loader === by.loader).length > 1;
   return several && by.lifecycle ? `${file} (${by.lifecycle})` : file;
 }

@@ -1,0 +1,44 @@
+// An object with several loaders (pcp's PMDA and bcc's tool): the headline state and the loader it
+// holds for, named so that two loaders of the same file name are told apart.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadGrammar } from '../../server/src/analysis/c/parser';
+import { Workspace } from '../../server/src/analysis/workspace';
+import { decidedSuffix } from '../../server/src/features/describe';
+import { listCaseFiles } from './expectations';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CASE = join(ROOT, 'test', 'fixtures', 'cases', 'two-loaders');
+const INCLUDE = join(ROOT, 'test', 'fixtures', 'include');
+
+function workspace(rename: (f: string) => string = (f) => f): Workspace {
+  const ws = new Workspace();
+  for (const f of [...listCaseFiles(CASE), ...listCaseFiles(INCLUDE)]) ws.setFile(rename(f), readFileSync(f));
+  return ws;
+}
+
+describe('headline state over several loaders', () => {
+  before(async () => {
+    await loadGrammar();
+  });
+
+  it('poisoned when one loader attaches both maps, said to hold when loaded by it; each loader kept', () => {
+    const ws = workspace();
+    const p = ws.model().programs.find((x) => x.name === 'test_1');
+    assert.equal(p?.association.state, 'poisoned');
+    assert.equal(p?.decidedBy?.when, 'loaded by pmda.c');
+    assert.equal(p?.decidedBy?.scenario, 1);
+    assert.equal(p && decidedSuffix(p), ' when loaded by pmda.c');
+    assert.deepEqual(p?.byScenario.map((s) => [s.scenario.loader?.split('/').slice(-2).join('/'), s.association.state]), [['bcc/tool.c', 'auto'], ['pcp/pmda.c', 'poisoned']]);
+    ws.dispose();
+  });
+
+  it('two loaders of one file name are told apart by their directories', () => {
+    const ws = workspace((f) => f.replace(/\/(?:tool|pmda)\.c$/, '/biosnoop.c'));
+    const p = ws.model().programs.find((x) => x.name === 'test_1');
+    assert.equal(p?.association.state, 'poisoned');
+    assert.equal(p?.decidedBy?.when, 'loaded by pcp/biosnoop.c');
+    ws.dispose();
+  });
+});
