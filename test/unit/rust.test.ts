@@ -14,6 +14,7 @@ import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { loadRustGrammar } from '../../server/src/analysis/rust/parser';
 import { readBuildScript, skeletonTypePrefix } from '../../server/src/analysis/rust/crates';
 import { Workspace } from '../../server/src/analysis/workspace';
+import { loadWorkspace } from '../../server/src/node/scan';
 import { loaderToRun } from '../../remote/src/loaderBuild';
 import type { VmPlan } from '../../remote/src/plan';
 import { callResultsAt, expectedKeys, findingKeys, listCaseFiles, readExpectations, stateOf } from './expectations';
@@ -91,6 +92,22 @@ describe('rust loaders', () => {
       };
     });
   }
+
+  it("a source a build script names through a symlinked directory is that file's object, not another of its name (scx_arena's selftests)", () => {
+    // Walked as the CLI walks it: the library under its own path, the crate's src/bpf/lib as an alias of it.
+    const crate = join(CRATES, 'scx-symlinked-lib');
+    const lib = join(ROOT, 'test', 'fixtures', 'rust-lib');
+    const { workspace, scan } = loadWorkspace([lib, crate, INCLUDE]);
+    assert.deepEqual(scan.aliases, [[join(crate, 'src', 'bpf', 'lib'), lib]]);
+    const model = workspace.model();
+    const main = join(crate, 'src', 'main.rs');
+    const objectOf = (source: string) => model.objects.find((o) => o.sources.includes(source));
+    assert.deepEqual(objectOf(join(lib, 'selftests', 'selftest.bpf.c'))?.loaders, [main]);
+    assert.deepEqual(objectOf(join(lib, 'selftests', 'alloc', 'selftest.bpf.c'))?.loaders, []);
+    assert.equal(stateOf(model, 'st_switch'), 'none');
+    assert.equal(model.programs.find((p) => p.name === 'st_switch')?.decidedBy?.loader, main);
+    assert.equal(stateOf(model, 'alloc_switch'), 'not-loaded');
+  });
 
   it('a workspace without Cargo.toml never asks for the Rust grammar, and reads no Rust', () => {
     const dir = join(CRATES, 'attach-struct-ops');

@@ -173,6 +173,7 @@ export class Workspace {
   /** `link` is a symbolic link to the directory `target`: `#include "link/x.h"` reaches `target/x.h`. */
   addAlias(link: string, target: string): void {
     this.units.addAlias(link, target);
+    this.reader.rust.addAlias(link, target);
     this.cached = null;
   }
 

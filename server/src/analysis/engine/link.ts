@@ -182,7 +182,10 @@ function linkLoader(l: LoaderFacts, groups: LinkedObject[]): void {
   const linked = groups.filter((g) => l.skeletonTypes.some((t) => g.names.has(t)));
   if (!linked.length) return;
   // Two objects of the same name (two copies of a project): the one nearest the loader first.
+  // The source the loader's build names for one of its objects is that object, however far it is (a symlinked lib/).
+  const named = new Set(Object.values(l.objectSources ?? {}));
   const near = (g: LinkedObject): number => {
+    if (g.source && named.has(g.source.file)) return Number.MAX_SAFE_INTEGER;
     const a = dirname(l.file).split('/');
     const b = dirname(g.source?.file ?? g.skeleton?.file ?? g.objectFile?.file ?? '').split('/');
     let n = 0;

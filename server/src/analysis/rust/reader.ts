@@ -22,7 +22,7 @@ import { UnreadCalls } from './unreadCalls';
 import { compatFork, type CompatContext } from './scxCompat';
 
 /** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
-export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[]; mentions?: ReadonlyMap<string, ReadonlySet<string>> }>;
+export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[]; partSources?: string[]; mentions?: ReadonlyMap<string, ReadonlySet<string>> }>;
 
 const SKELETON_TYPE = /\b(?:Open)?([A-Z][A-Za-z0-9]*?)Skel(?:Builder)?\b/g;
 const NULL_SLOT = /^(?:(?:std|core)::)?(?:ptr::)?null(?:_mut)?(?:::<[^>]*>)?\(\)$|^None$/;
@@ -84,7 +84,7 @@ export class RustLoaderReader implements RustSteps {
       this.prefixes.set(prefix, crate?.objectName ?? this.onlyObject?.objectName ?? snake(prefix));
       if (crate?.objectName && crate.parts?.length) this.parts.set(crate.objectName, { parts: crate.parts, mentions: crate.mentions ?? new Map() });
     }
-    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set([...this.prefixes.values(), ...[...this.parts.values()].flatMap((l) => l.parts)])], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[] };
+    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set([...this.prefixes.values(), ...[...this.parts.values()].flatMap((l) => l.parts)])], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[], ...this.objectSources() };
     if (!this.prefixes.size) return facts;
     this.collect(this.tree.rootNode);
     for (const [name, fn] of this.functions) if (LOADER_TEXT.test(fn.text)) this.relevant.set(name, fn);
@@ -111,6 +111,21 @@ export class RustLoaderReader implements RustSteps {
     for (const [name, fn] of this.relevant) if (!walker.visited.has(name)) walkRoot(name, fn);
     this.texts.dispose();
     return { ...facts, actions: this.records.actions(), problems: this.unreadCalls.problems(), lifecycles: this.records.lifecycles() };
+  }
+
+  /** The source each skeleton object of the file is built from, as the crate's build script names it (engine/link.ts takes that object among others of its name). */
+  private objectSources(): { objectSources?: Record<string, string> } {
+    const out: Record<string, string> = {};
+    for (const prefix of this.prefixes.keys()) {
+      const s = this.skeletons.get(prefix);
+      if (!s) continue;
+      out[s.objectName] = s.source;
+      s.parts?.forEach((name, i) => {
+        const source = s.partSources?.[i];
+        if (source) out[name] ??= source;
+      });
+    }
+    return Object.keys(out).length ? { objectSources: out } : {};
   }
 
   /** Functions (free, in impls, in modules) and struct fields of skeleton types. */

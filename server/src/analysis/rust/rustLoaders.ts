@@ -45,6 +45,27 @@ export class RustLoaders {
   private readonly scripts = new Map<string, { text: string; specs: SkeletonSpec[] }>();
   /** The syntax tree of each editor's buffer, for the next keystroke's incremental parse. */
   private readonly trees = new Map<string, { text: string; tree: Tree }>();
+  /** Symbolic links to directories the walk reached under another path: [link, the path walked]. */
+  private readonly aliases: [string, string][] = [];
+
+  /** `link` is a symbolic link to the directory `target` (both absolute): a build script's path through it names `target`'s file. */
+  addAlias(link: string, target: string): void {
+    if (this.aliases.some(([l, t]) => l === link && t === target)) return;
+    this.aliases.push([link, target]);
+    this.scripts.clear();
+    this.kept.clear();
+  }
+
+  /** The workspace's own path of a file a build script names (`src/bpf/lib/x.bpf.c` through a symlinked `lib`). */
+  private workspacePath(p: string, files: ReadonlyMap<string, RustFileView>): string {
+    if (files.has(p)) return p;
+    for (const [link, target] of this.aliases) {
+      if (!p.startsWith(`${link}/`)) continue;
+      const walked = target + p.slice(link.length);
+      if (files.has(walked)) return walked;
+    }
+    return p;
+  }
 
   /** A workspace with BPF code, a Cargo.toml and a Rust file using a skeleton: its Rust must be read. */
   static wanted(files: Iterable<[string, RustFileView]>): boolean {
@@ -73,7 +94,7 @@ export class RustLoaders {
     if (!crate) return null;
     const script = files.get(`${crate}/build.rs`)?.text;
     const sources = bpf.filter((p) => p.startsWith(`${crate}/`));
-    const specs = this.specsOf(crate, script);
+    const specs = this.specsOf(crate, script, files);
     // The inputs of the key: the loader's text, its crate's build script and BPF sources, and the
     // texts of the sources linked into one object (their words decide which object a call goes to).
     const inputs = [text, crate, script, sources.join('\n'), ...specs.flatMap((s) => (s.parts.length ? [s.source, ...s.parts] : [])).map((p) => files.get(p)?.text)];
@@ -131,11 +152,13 @@ export class RustLoaders {
   }
 
   /** The skeletons a crate's build script generates, read again only when its text changed. */
-  private specsOf(crate: string, script: string | undefined): SkeletonSpec[] {
+  private specsOf(crate: string, script: string | undefined, files: ReadonlyMap<string, RustFileView>): SkeletonSpec[] {
     if (script === undefined) return [];
     const known = this.scripts.get(crate);
-    if (known && known.text === script) return known.specs;
-    const specs = readBuildScript(script, crate);
+    // (Read again when a file it named is no longer where it was found: a file walked since under another path.)
+    if (known && known.text === script && known.specs.every((s) => [s.source, ...s.parts].every((q) => files.has(q)))) return known.specs;
+    // Paths as the workspace knows the files: through a symlinked directory, the file walked under its own path.
+    const specs = readBuildScript(script, crate).map((s) => ({ ...s, source: this.workspacePath(s.source, files), parts: s.parts.map((q) => this.workspacePath(q, files)) }));
     this.scripts.set(crate, { text: script, specs });
     return specs;
   }
