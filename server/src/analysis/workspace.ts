@@ -127,6 +127,7 @@ export class Workspace {
   removeFile(path: string): void {
     this.files.get(path)?.doc?.dispose();
     this.reader.lastGood.forget(path);
+    this.reader.rust.forget(path);
     if (this.files.delete(path)) this.pathsVersion++;
     this.cached = null;
   }
