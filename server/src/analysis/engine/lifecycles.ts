@@ -41,7 +41,8 @@ function combine(lists: LoaderPath[][]): { paths: LoaderPath[]; truncated: boole
           break;
         }
         const when: PathLiteral[][] = [];
-        for (const x of a.when) for (const y of b.when) if (when.length < 4) when.push([...x, ...y]);
+        // A build condition both parts are under (`#if HAVE_X` around the opener and its helper) is said once.
+        for (const x of a.when) for (const y of b.when) if (when.length < 4) when.push([...x, ...y.filter((l) => l.build === undefined || !x.some((k) => k.build !== undefined && k.text === l.text))]);
         const checked = [...(a.checked ?? []), ...(b.checked ?? [])];
         next.push({ actions: [...a.actions, ...b.actions], when, givesUp: a.givesUp || b.givesUp, ...(checked.length ? { checked } : {}) });
       }
