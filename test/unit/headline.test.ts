@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { Workspace } from '../../server/src/analysis/workspace';
 import { decidedSuffix } from '../../server/src/features/describe';
+import { programHover } from '../../server/src/features/hoverText';
+import { view } from './hostileNames';
 import { listCaseFiles } from './expectations';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -31,6 +33,10 @@ describe('headline state over several loaders', () => {
     assert.equal(p?.decidedBy?.scenario, 1);
     assert.equal(p && decidedSuffix(p), ' when loaded by pmda.c');
     assert.deepEqual(p?.byScenario.map((s) => [s.scenario.loader?.split('/').slice(-2).join('/'), s.association.state]), [['bcc/tool.c', 'auto'], ['pcp/pmda.c', 'poisoned']]);
+    const model = ws.model();
+    const hover = programHover(view(ws, model), model.programs.find((x) => x.name === 'test_1') ?? assert.fail('no test_1'));
+    assert.match(hover, /Only when loaded by pmda\.c \(each loader's state is under \*\*By loader\*\* below\)\./);
+    assert.match(hover, /\*\*By loader:\*\*\n- as loaded by tool\.c[^\n]*: .*map_a/);
     ws.dispose();
   });
 

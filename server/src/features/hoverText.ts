@@ -50,7 +50,8 @@ function decidedSentence(p: ModelProgram): string[] {
   }
   const loader = mdCode(d.loader.split('/').pop() ?? d.loader);
   const out = [`**Decided by** ${loader}${d.lifecycle ? ` ${mdText(d.lifecycle)}` : ''} (${d.paths} path${d.paths === 1 ? '' : 's'}${d.truncated ? ', capped' : ''}).`];
-  if (d.when) out.push(`Only on the path where ${mdText(d.when)}.`);
+  // "loaded by pmda.c" (the object's loaders disagree: engine/headline.ts) is not a path of this loader.
+  if (d.when) out.push(d.when.startsWith('loaded by ') ? `Only when ${mdText(d.when)} (each loader's state is under **By loader** below).` : `Only on the path where ${mdText(d.when)}.`);
   for (const b of p.byPath ?? []) out.push(`- ${label(b.association)} — on the path where ${mdText(b.when)}`);
   return out;
 }
