@@ -13,6 +13,7 @@ import type { FileMacros } from './fileMacros';
 import { mergeFragments } from './fragments';
 import { includerDefines, includerKey } from './includers';
 import { compiledLines } from './macroScopes';
+import { sameData } from './rust/sameFacts';
 import { withSavedState } from './savedState';
 import type { TranslationUnits } from './units';
 import { emptySource, type FileEntry, type Wanted } from './workspaceFile';
@@ -162,7 +163,10 @@ export class BpfObjectSources {
     if (!m || !sameInputs(m.inputs, inputs)) {
       const merged = this.guarded(u.root, () => mergeFragments(main, rest as BpfObjectFacts[]));
       if (!merged) return undefined;
-      m = { inputs, merged };
+      // Readings that say what the last ones said (an edit in a comment, or one that moved nothing
+      // the facts place) keep the last facts object: the engine then keeps the object's replays and
+      // its part of the model instead of making them again from equal facts.
+      m = { inputs, merged: m && sameData(m.merged, merged) ? m.merged : merged };
       this.merged.set(u.root, m);
     }
     const entry = m;

@@ -85,7 +85,8 @@ export class TranslationUnits {
         if (p.endsWith('.json')) for (const [file, defs] of readCompileCommands(p, text) ?? []) compileDb.set(file, defs);
         else {
           const defs = readMakefileDefines(text);
-          if (defs) makefiles.set(dirname(p), defs);
+          // Without a target architecture of its own, a Makefile's defines come after the default one.
+          if (defs) makefiles.set(dirname(p), defs.some((d) => d.name.startsWith('__TARGET_ARCH_')) ? defs : [...definesFromOptions([]), ...defs]);
         }
         continue;
       }
@@ -103,7 +104,7 @@ export class TranslationUnits {
     if (db) return { defines: db, from: 'compile_commands.json' };
     for (let dir = dirname(root); ; dir = dirname(dir)) {
       const mk = idx.makefiles.get(dir);
-      if (mk) return { defines: mk.some((d) => d.name.startsWith('__TARGET_ARCH_')) ? mk : [...definesFromOptions([]), ...mk], from: join(dir, 'Makefile') };
+      if (mk) return { defines: mk, from: join(dir, 'Makefile') };
       if (dirname(dir) === dir) break;
     }
     return { defines: this.optionDefines, from: this.optionKey ? 'settings' : 'default' };
@@ -136,13 +137,23 @@ export class TranslationUnits {
 
   /** A loader's unit: compiled for the host (HOST_COMMAND_LINE, then its compile_commands.json entry). */
   hostUnit(root: string): UnitReading {
-    return this.read(root, [...HOST_COMMAND_LINE, ...(this.index().compileDb.get(root) ?? [])]);
+    const db = this.index().compileDb.get(root);
+    return this.read(root, db ? [...HOST_COMMAND_LINE, ...db] : HOST_COMMAND_LINE);
   }
 
+  /** The defines as one string, worked out once per list (the same lists are asked for on every model build). */
+  private definesKey(defines: readonly CommandLineDefine[]): string {
+    let key = this.definesKeys.get(defines);
+    if (key === undefined) this.definesKeys.set(defines, (key = JSON.stringify(defines)));
+    return key;
+  }
+
+  private readonly definesKeys = new WeakMap<readonly CommandLineDefine[], string>();
+
   private read(root: string, defines: readonly CommandLineDefine[]): UnitReading {
-    const definesKey = JSON.stringify(defines);
+    const definesKey = this.definesKey(defines);
     const hit = this.cache.get(root);
-    if (hit && hit.pathsVersion === this.files.pathsVersion() && hit.defines === definesKey && [...hit.deps].every(([p, d]) => this.files.directives(p) === d)) return hit.unit;
+    if (hit && hit.pathsVersion === this.files.pathsVersion() && hit.defines === definesKey && this.sameDirectives(hit.deps)) return hit.unit;
     const idx = this.index();
     const deps = new Map<string, readonly Directive[] | undefined>();
     const unit = readUnit(
@@ -160,6 +171,12 @@ export class TranslationUnits {
     );
     this.cache.set(root, { unit, deps, pathsVersion: this.files.pathsVersion(), defines: definesKey });
     return unit;
+  }
+
+  /** Every file a unit reached still has the directives it was read with. */
+  private sameDirectives(deps: ReadonlyMap<string, readonly Directive[] | undefined>): boolean {
+    for (const [p, d] of deps) if (this.files.directives(p) !== d) return false;
+    return true;
   }
 
   /** Forgets units of roots that are gone. */
