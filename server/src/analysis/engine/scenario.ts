@@ -188,7 +188,11 @@ export interface PoisonContext {
   when?: string;
   /** No loader of any kind was found: attaching is assumed, not read. */
   assumed?: boolean;
-  /** The paths that attach both maps are compiled only under a build condition nothing decides (`when` says which): a note, not a warning. */
+  /**
+   * The paths that attach both maps are compiled only under a build condition nothing decides (`when`
+   * says which). Still a warning, as for a runtime condition: a build that compiles the code poisons
+   * the program, and a build that does not runs another path of the loader (or none at all).
+   */
   build?: boolean;
 }
 
@@ -208,9 +212,9 @@ export function poisonFindings(
     const message = ctx.assumed
       ? `${quote(name)} fills ${slots}. No loader for this object is in the workspace, so nothing says these maps are attached; if both are attached (as ${list(how)} would), ${effect}. Give each map its own copy of the program if both are meant to run.`
       : ctx.when
-        ? `${quote(name)} fills ${slots}: on the path where ${ctx.when}, these maps are both attached (by ${list(how)}) and ${effect}. ${ctx.build ? 'Whether the build compiles that code is not known here, so this is a note.' : 'Other paths do not attach both.'} Give each map its own copy of the program.`
+        ? `${quote(name)} fills ${slots}: on the path where ${ctx.when}, these maps are both attached (by ${list(how)}) and ${effect}. ${ctx.build ? 'Nothing in the workspace says whether the build compiles that code; builds that do poison it.' : 'Other paths do not attach both.'} Give each map its own copy of the program.`
         : `${quote(name)} fills ${slots}: when these maps are attached (by ${list(how)}), ${effect}. Give each map its own copy of the program.`;
-    out.push(finding('poisoned-association', locationOf(name), message, a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` })), ctx.assumed || ctx.build ? 'info' : undefined, name));
+    out.push(finding('poisoned-association', locationOf(name), message, a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` })), ctx.assumed ? 'info' : undefined, name));
   }
   return out;
 }
