@@ -66,9 +66,14 @@ export function readLimits(parsed: ParsedC, file: string): ReadProblem[] {
   for (const s of parsed.tooLong ?? []) {
     const start = map.toSource(s.start);
     const end = Math.max(start, map.toSource(s.end, true));
+    const opened = s.openedAt === undefined ? -1 : map.toSource(s.openedAt);
+    const why =
+      opened >= 0
+        ? `inside the parenthesis, bracket or initialiser brace opened at ${lineSpan(parsed, opened, opened + 1)}, which a \`;\` shows is never closed (a \`;\` cannot stand in an expression), more than ${MAX_STRETCH.toLocaleString('en-US')} characters of code before it closes or a function body opens`
+        : `more than ${MAX_STRETCH.toLocaleString('en-US')} characters of code with no \`;\`, \`{\` or \`}\`, no \`,\` inside braces and no complete preprocessor line`;
     out.push({
       rule: 'parse-limit',
-      message: `${base}, ${lineSpan(parsed, start, end)}: more than ${MAX_STRETCH.toLocaleString('en-US')} characters of code with no \`;\`, \`{\` or \`}\`, no \`,\` inside braces and no complete preprocessor line, where the C parser cannot find its way back (its error recovery grows with such a run). It was skipped and the rest of the file was read without it; a program, map or slot written there is missing from the analysis.`,
+      message: `${base}, ${lineSpan(parsed, start, end)}: ${why}, where the C parser cannot find its way back (its error recovery grows with such a run). It was skipped and the rest of the file was read without it; a program, map or slot written there is missing from the analysis.`,
       location: { file, range: parsed.lines.range(start, end) },
     });
   }
