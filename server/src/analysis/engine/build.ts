@@ -272,20 +272,27 @@ function ofObject(f: Finding, object: string): Finding {
   return { ...f, object };
 }
 
-/** The findings, each rule, place and message once (the first kept): looked up by message, then compared. */
+/**
+ * The findings, each rule, place and message once (the first kept): looked up by file and line,
+ * then compared (a message is read only against findings at the same place).
+ */
 function dedupe(findings: Finding[]): Finding[] {
-  const byMessage = new Map<string, Finding[]>();
+  const byFile = new Map<string, Map<number, Finding[]>>();
   const out: Finding[] = [];
   for (const f of findings) {
-    const same = byMessage.get(f.message);
-    if (!same) byMessage.set(f.message, [f]);
-    else if (same.some((g) => samePlace(g, f))) continue;
+    let lines = byFile.get(f.location.file);
+    if (!lines) byFile.set(f.location.file, (lines = new Map()));
+    const line = f.location.range.start.line;
+    const same = lines.get(line);
+    if (!same) lines.set(line, [f]);
+    else if (same.some((g) => sameFinding(g, f))) continue;
     else same.push(f);
     out.push(f);
   }
   return out;
 }
 
-function samePlace(a: Finding, b: Finding): boolean {
-  return a.rule === b.rule && a.location.file === b.location.file && a.location.range.start.line === b.location.range.start.line && a.location.range.start.character === b.location.range.start.character;
+/** Same rule, column and message (the file and line are the caller's). */
+function sameFinding(a: Finding, b: Finding): boolean {
+  return a.rule === b.rule && a.location.range.start.character === b.location.range.start.character && a.message === b.message;
 }
