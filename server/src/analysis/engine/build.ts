@@ -278,6 +278,14 @@ function ofObject(f: Finding, object: string): Finding {
  */
 function dedupe(findings: Finding[]): Finding[] {
   const byFile = new Map<string, Map<number, Finding[]>>();
+  // A line with many findings (20,000 kfunc findings of a fuzzed object at one place: quadratic,
+  // 48 s of CPU) is looked up by message too.
+  const crowded = new Map<Finding[], Map<string, Finding[]>>();
+  const add = (byMessage: Map<string, Finding[]>, g: Finding): void => {
+    const list = byMessage.get(g.message);
+    if (list) list.push(g);
+    else byMessage.set(g.message, [g]);
+  };
   const out: Finding[] = [];
   for (const f of findings) {
     let lines = byFile.get(f.location.file);
@@ -285,12 +293,23 @@ function dedupe(findings: Finding[]): Finding[] {
     const line = f.location.range.start.line;
     const same = lines.get(line);
     if (!same) lines.set(line, [f]);
-    else if (same.some((g) => sameFinding(g, f))) continue;
-    else same.push(f);
+    else {
+      let byMessage = crowded.get(same);
+      if (!byMessage && same.length >= CROWDED_LINE) {
+        byMessage = new Map();
+        for (const g of same) add(byMessage, g);
+        crowded.set(same, byMessage);
+      }
+      if ((byMessage ? (byMessage.get(f.message) ?? []) : same).some((g) => sameFinding(g, f))) continue;
+      same.push(f);
+      if (byMessage) add(byMessage, f);
+    }
     out.push(f);
   }
   return out;
 }
+
+const CROWDED_LINE = 16;
 
 /** Same rule, column and message (the file and line are the caller's). */
 function sameFinding(a: Finding, b: Finding): boolean {
