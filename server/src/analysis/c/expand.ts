@@ -7,6 +7,7 @@ import { EXPANSION_CACHE_LIMIT, expansionCache, invocationEnd, type Recorded } f
 import { SECTION_MACRO, type MacroDef, type MacroTable } from './macros';
 import { SourceMap } from './sourceMap';
 import { ExpansionBudget } from './expansionBudget';
+import { TOKEN_CHARS, tokenCost } from './budgetLength';
 import { TopLevelScanner } from './topLevel';
 
 export interface SectionMarker {
@@ -273,16 +274,21 @@ export class Expander {
     const variadicArgs = def.variadic ? bound.get(def.variadic) : undefined;
     const body = def.variadic && usesVaOpt(def) ? withVaOpt(def.body, trim(variadicArgs ?? []).length > 0) : def.body;
     let cut = false;
+    // What the tokens of `out` cost beyond one each (budgetLength.ts: a huge token costs by its
+    // length); tokens popped again still count, which only errs on the costly side.
+    let extra = 0;
     for (let k = 0; k < body.length; k++) {
       // Past what the item may still spend: stop building, and the item's expansion ends here.
-      if ((cut = this.budget.over(out.length))) break;
+      if ((cut = this.budget.over(out.length + extra))) break;
       const t = body[k] as Token;
       if (t.text === '#' && params.length) {
         let j = k + 1;
         while (j < body.length && isBlank(body[j] as Token)) j++;
         const p = body[j];
         if (p && bound.has(p.text)) {
-          out.push(this.synth(stringify(bound.get(p.text) ?? []), 'str', name, end, hide));
+          const str = this.synth(stringify(bound.get(p.text) ?? []), 'str', name, end, hide);
+          extra += tokenCost(str.text) - 1;
+          out.push(str);
           k = j;
           continue;
         }
@@ -295,6 +301,7 @@ export class Expander {
         k = j;
         if (!r) break;
         const right = bound.has(r.text) ? trim(bound.get(r.text) ?? []) : [this.synth(r.text, r.kind, name, end, hide)];
+        extra += extraCost(right);
         const left = out[out.length - 1];
         if (left?.text === ',') {
           // GNU: `, ## __VA_ARGS__` drops the comma when there are no variadic arguments.
@@ -306,6 +313,7 @@ export class Expander {
         if (left && first) {
           const merged = lex(left.text + first.text, 0, left.text.length + first.text.length, false);
           out.pop();
+          extra += tokenCost(left.text + first.text) - 1;
           if (merged.length === 1) out.push(this.synth(left.text + first.text, merged[0]?.kind ?? 'id', name, end, hide));
           else out.push(left, first);
           out.push(...right.slice(1));
@@ -319,13 +327,16 @@ export class Expander {
         // The argument's own expansion may have used up the item: stop before copying it, or every
         // enclosing level would copy it again (a bomb of arguments inside arguments, F(n) =
         // F(n-1)(F(n-1)(a)), then costs its nesting depth times the budget).
-        if ((cut = this.budget.exhausted || this.budget.over(out.length + expanded.length))) break;
+        const expandedExtra = extraCost(expanded);
+        if ((cut = this.budget.exhausted || this.budget.over(out.length + extra + expanded.length + expandedExtra))) break;
+        extra += expandedExtra;
         for (const a of expanded) out.push({ ...a, hide: a.hide ? hiding(a.hide, def.name) : hide });
         continue;
       }
+      extra += tokenCost(t.text) - 1;
       out.push(this.synth(t.text, t.kind, name, end, hide));
     }
-    this.budget.charge(out.length);
+    this.budget.charge(out.length + extra);
     if (cut) this.budget.exhausted = true;
     return out;
   }
@@ -352,6 +363,13 @@ export class Expander {
 /** Expands one file with the given macro table. */
 export function expandSource(text: string, table: MacroTable): Expansion {
   return new Expander(table).expandFile(text);
+}
+
+/** What `tokens` cost beyond one each (tokenCost). */
+function extraCost(tokens: readonly XTok[]): number {
+  let extra = 0;
+  for (const t of tokens) if (t.text.length > TOKEN_CHARS) extra += tokenCost(t.text) - 1;
+  return extra;
 }
 
 /** A hide set with `name` in it; a name already there is not added again (sets grow with nesting). */

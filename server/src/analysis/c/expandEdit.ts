@@ -59,7 +59,7 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   const invocations = inv.map(moved);
   // Budgets are per top-level item, and an edit may split or join items (a `}` typed or deleted):
   // when no way of cutting the file into items runs out, none of the new ones does either.
-  if (!fitsEveryItem(invocations, prev.costs, after.length)) return null;
+  if (!fitsEveryItem(invocations, prev.costs, after)) return null;
   const outEnd = outFrom + oldLength;
   return {
     text: prev.text.slice(0, outFrom) + after.slice(start, newEnd) + prev.text.slice(outEnd),

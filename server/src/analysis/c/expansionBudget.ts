@@ -3,13 +3,15 @@
 // macro-heavy real code seen, up to 16 (42,000 tokens for a 4 KB array). An item gets a base plus
 // 32 tokens per byte of its own text, so only a runaway expansion meets that: then that item alone
 // stops expanding (its remaining invocations are copied as written) and is reported, while every
-// other item of the file is still expanded.
+// other item of the file is still expanded. Bytes and tokens are measured as budgetLength.ts says:
+// a line counts at most its first LINE_BYTES, a produced token one per TOKEN_CHARS characters.
+import { budgetLength, budgetOffsets } from './budgetLength';
 import { TopLevelScanner } from './topLevel';
 
 export const ITEM_BUDGET = 20_000;
 export const ITEM_BUDGET_PER_BYTE = 32;
 
-/** Upper bound for the whole file, so that many runaway items cannot add up to minutes. */
+/** Upper bound for the whole file (of budgetLength `length`), so that many runaway items cannot add up to minutes. */
 export function fileBudget(length: number): number {
   return 4 * ITEM_BUDGET + ITEM_BUDGET_PER_BYTE * length;
 }
@@ -37,7 +39,7 @@ export class ExpansionBudget {
   peak = 0;
 
   constructor(private readonly source: string) {
-    this.fileLeft = fileBudget(source.length);
+    this.fileLeft = fileBudget(budgetLength(source, 0, source.length));
   }
 
   /** A new top-level item starts at `start`: a budget of its own. */
@@ -78,25 +80,31 @@ export class ExpansionBudget {
     if (this.sized) return;
     this.sized = true;
     const end = new TopLevelScanner(this.source, this.itemStart).finishItem();
-    this.left += ITEM_BUDGET_PER_BYTE * (end - this.itemStart);
+    this.left += ITEM_BUDGET_PER_BYTE * budgetLength(this.source, this.itemStart, end);
   }
 }
 
 /**
  * Whether no top-level item can run out of its budget, however the text is cut into items, given
- * the invocations' source ranges (flat [start, end) pairs, in order) and their costs (flat
- * [spent, peak demand] pairs, from an expansion where none ran out). An item from invocation i to
- * invocation j asks at most the spending of i..j-1 plus j's peak, and its budget is at least the
- * base plus ITEM_BUDGET_PER_BYTE per byte from i's start to j's start; the file's budget holds the
- * spending before j plus j's peak. O(invocations): it runs on every keystroke (expandEdit.ts).
+ * the invocations' source ranges (flat [start, end) pairs, in order) in `text` and their costs
+ * (flat [spent, peak demand] pairs, from an expansion where none ran out). An item from invocation
+ * i to invocation j asks at most the spending of i..j-1 plus j's peak, and its budget is at least
+ * the base plus ITEM_BUDGET_PER_BYTE per byte (budgetLength) from i's start to j's start; the
+ * file's budget holds the spending before j plus j's peak. O(invocations + lines): it runs on every
+ * keystroke (expandEdit.ts).
  */
-export function fitsEveryItem(invocations: ArrayLike<number>, costs: ArrayLike<number>, length: number): boolean {
-  const file = fileBudget(length);
+export function fitsEveryItem(invocations: ArrayLike<number>, costs: ArrayLike<number>, text: string): boolean {
+  const starts: number[] = [];
+  for (let k = 0; k < invocations.length; k += 2) starts.push(invocations[k] as number);
+  starts.push(text.length);
+  // Where each invocation starts, and the file's end, in budgetLength from the start of the file.
+  const at = budgetOffsets(text, starts);
+  const file = fileBudget(at[at.length - 1] as number);
   let spentBefore = 0;
   // min over i <= j of (spending before i - ITEM_BUDGET_PER_BYTE * start of i)
   let lowest = Infinity;
   for (let k = 0; k < invocations.length; k += 2) {
-    const start = invocations[k] as number;
+    const start = at[k / 2] as number;
     const spent = costs[k] as number;
     const peak = costs[k + 1] as number;
     const here = spentBefore - ITEM_BUDGET_PER_BYTE * start;
