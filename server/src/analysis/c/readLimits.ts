@@ -82,7 +82,7 @@ export function readLimits(parsed: ParsedC, file: string): ReadProblem[] {
     const what = name ? `\`${name}\` (${lineSpan(parsed, o.start, o.end)})` : `the item at ${lineSpan(parsed, o.start, o.end)}`;
     out.push({
       rule: 'parse-limit',
-      message: `${base}: macro expansion in ${what} exceeded its budget (${ITEM_BUDGET.toLocaleString('en-US')} tokens plus ${ITEM_BUDGET_PER_BYTE} per byte of the item), as a runaway macro does: the invocation at ${lineSpan(parsed, o.stoppedAt, o.stoppedAt + 1)} was cut short and the rest of that item left unexpanded, so what it defines may be missing or wrong. The rest of the file was expanded as usual.`,
+      message: `${base}: macro expansion in ${what} exceeded its budget (${ITEM_BUDGET.toLocaleString('en-US')} tokens plus ${ITEM_BUDGET_PER_BYTE} per byte of the item, a line counting at most 1,024), as a runaway macro does: the invocation at ${lineSpan(parsed, o.stoppedAt, o.stoppedAt + 1)} was cut short and the rest of that item left unexpanded, so what it defines may be missing or wrong. The rest of the file was expanded as usual.`,
       location: { file, range: parsed.lines.range(o.start, o.end) },
     });
   }
