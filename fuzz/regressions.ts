@@ -44,6 +44,11 @@ export function saveRegression(input: FuzzInput, meta: RegressionMeta, dir = REG
   return at;
 }
 
+function isBuildOutput(path: string): boolean {
+  const r = rel(path);
+  return r.startsWith('.build/') || /(^|\/)build\//.test(r);
+}
+
 export function loadRegressions(dir = REGRESSIONS): { name: string; meta: RegressionMeta; input: FuzzInput }[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -53,7 +58,10 @@ export function loadRegressions(dir = REGRESSIONS): { name: string; meta: Regres
       const raw = JSON.parse(gunzipSync(readFileSync(join(dir, name, 'input.json.gz'))).toString('utf8')) as Omit<FuzzInput, 'files'> & { files: { path: string; base64: string }[] };
       const input: FuzzInput = {
         ...raw,
-        caseFiles: raw.caseFiles.map(abs),
+        // A case's build outputs (examples/build/, .build/) exist only where they were built: a
+        // regression found on a machine that had built examples/ is replayed on a clean clone
+        // without them (its mutated files, in `files`, are what it is about).
+        caseFiles: raw.caseFiles.map(abs).filter((f) => existsSync(f) || !isBuildOutput(f)),
         files: raw.files.map((f) => ({ path: abs(f.path), bytes: new Uint8Array(Buffer.from(f.base64, 'base64')) })),
       };
       return { name, meta: JSON.parse(readFileSync(join(dir, name, 'meta.json'), 'utf8')) as RegressionMeta, input };
