@@ -5,11 +5,10 @@
 // Prints CPU time per edit (process.cpuUsage): median and p95, by kind. For profiling:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --require tsx/cjs bench/lspEdits.ts [DIR] [--rounds N]
 import { readFileSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadWorkspace } from '../server/src/node/scan';
 import { loadGrammar } from '../server/src/analysis/c/parser';
-import type { WorkspaceModel } from '../server/src/analysis/model';
+import { benchCache, diagnosticsByFile } from './common';
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -21,19 +20,8 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** What the diagnostics publisher computes per rebuild: the findings grouped by file, as JSON. */
-function diagnosticsByFile(model: WorkspaceModel): Map<string, string> {
-  const byFile = new Map<string, unknown[]>();
-  for (const f of model.findings) {
-    const list = byFile.get(f.location.file) ?? [];
-    list.push(f);
-    byFile.set(f.location.file, list);
-  }
-  return new Map([...byFile].map(([k, v]) => [k, JSON.stringify(v)]));
-}
-
 async function main(): Promise<void> {
-  const cache = process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc');
+  const cache = benchCache();
   const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
   const dir = resolve(positional[0] ?? join(cache, 'rust', 'scx', 'tree-nocargo'));
   const r = process.argv.indexOf('--rounds');

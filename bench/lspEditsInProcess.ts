@@ -7,26 +7,11 @@
 // For profiles (node --cpu-prof --import tsx bench/lspEditsInProcess.ts) and for comparing two
 // checkouts: --root DIR takes the analysis from DIR/server/src (a git worktree of another commit).
 //   npx tsx bench/lspEditsInProcess.ts [--workspace DIR] [--file FILE] [--rounds N] [--root DIR]
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCX_TREE } from './lspKeystrokes';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function longestBpfSource(dir: string): string {
-  let best = '';
-  let size = -1;
-  for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    if (!f.endsWith('.bpf.c')) continue;
-    const s = readFileSync(join(dir, f), 'utf8').split('\n').length;
-    if (s > size) [best, size] = [join(dir, f), s];
-  }
-  return best;
-}
+import { arg, longestBpfSource } from './common';
 
 const cpuMs = (): number => {
   const c = process.cpuUsage();

@@ -13,17 +13,13 @@
 // repository fetches it: pass --workspace for another tree); file: its longest .bpf.c (scx_layered's
 // main.bpf.c, 4,770 lines).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawned, uri } from '../test/server/client';
+import { arg, benchCache, longestBpfSource } from './common';
 
 const ROOT = resolve(__dirname, '..');
 const DEBOUNCE_MS = 150;
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -73,17 +69,6 @@ async function serverIdle(pid: number, profiling = false): Promise<void> {
   }
 }
 
-function longestBpfSource(dir: string): string {
-  let best = '';
-  let size = -1;
-  for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    if (!f.endsWith('.bpf.c')) continue;
-    const s = readFileSync(join(dir, f), 'utf8').split('\n').length;
-    if (s > size) [best, size] = [join(dir, f), s];
-  }
-  return best;
-}
-
 interface Edit {
   kind: 'typing' | 'slot';
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
@@ -101,7 +86,7 @@ function typingEdits(line: number, indent: string, stmt: string): Edit[] {
 }
 
 /** The scx tree in the cache, when it is there (see the header). */
-export const SCX_TREE = join(process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc'), 'rust', 'scx', 'tree-nocargo');
+export const SCX_TREE = join(benchCache(), 'rust', 'scx', 'tree-nocargo');
 
 export async function measureKeystrokes(options: { server: string; workspace: string; file?: string; rounds?: number; json?: boolean; nodeArgs?: string[] }): Promise<void> {
   const { server, workspace } = options;

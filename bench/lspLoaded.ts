@@ -8,16 +8,12 @@
 // Exit status 1 when anything differs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, homedir, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { spawned } from '../test/server/client';
+import { arg, benchCache } from './common';
 
 const ROOT = resolve(__dirname, '..');
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 interface Run {
   wallMs: number;
@@ -59,7 +55,7 @@ function busyLoops(): ChildProcess[] {
 async function main(): Promise<void> {
   const server = resolve(arg('server') ?? join(ROOT, 'dist', 'server.js'));
   const cli = resolve(arg('cli') ?? join(ROOT, 'dist', 'cli.js'));
-  const cache = process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc');
+  const cache = benchCache();
   const source = resolve(arg('workspace') ?? join(cache, 'rust', 'scx', 'tree-nocargo'));
   for (const p of [server, cli, source]) if (!existsSync(p)) throw new Error(`${p} is missing`);
   const dir = mkdtempSync(join(tmpdir(), 'bpf-assoc-loaded-'));

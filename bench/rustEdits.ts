@@ -12,12 +12,11 @@
 // src/main.rs. The statement is typed on a new line before the file's first `scx_ops_load!`
 // (else `.load()`); the toggled line is its first `scx_ops_attach!`/`attach_struct_ops()` line.
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadWorkspace } from '../server/src/node/scan';
 import { loadGrammar } from '../server/src/analysis/c/parser';
 import { loadRustGrammar } from '../server/src/analysis/rust/parser';
-import type { WorkspaceModel } from '../server/src/analysis/model';
+import { arg, benchCache, diagnosticsByFile } from './common';
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -29,24 +28,8 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** What the diagnostics publisher computes per rebuild: the findings grouped by file, as JSON. */
-function diagnosticsByFile(model: WorkspaceModel): Map<string, string> {
-  const byFile = new Map<string, unknown[]>();
-  for (const f of model.findings) {
-    const list = byFile.get(f.location.file) ?? [];
-    list.push(f);
-    byFile.set(f.location.file, list);
-  }
-  return new Map([...byFile].map(([k, v]) => [k, JSON.stringify(v)]));
-}
-
 async function main(): Promise<void> {
-  const cache = process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc');
+  const cache = benchCache();
   const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
   const dir = resolve(positional[0] ?? join(cache, 'rust', 'scx', 'tree'));
   const file = resolve(arg('file') ?? join(dir, 'scheds', 'rust', 'scx_lavd', 'src', 'main.rs'));
