@@ -8,7 +8,9 @@
 #   debian-foreign.sh download OUT_DIR PKG=VERSION...   .deb files into OUT_DIR
 #   debian-foreign.sh unpack   OUT_DIR PKG=VERSION...   each .deb unpacked (dpkg-deb -x) into OUT_DIR
 #   debian-foreign.sh source   OUT_DIR PKG=VERSION      the source package unpacked in OUT_DIR/src
-#                                                       (a source version has no epoch: libbpf=1.7.0-1)
+#                                                       (the version as `apt-cache showsrc` prints it, with
+#                                                       its epoch where it has one: libbpf=1.7.0-1,
+#                                                       suricata=1:8.0.7-2)
 #   debian-foreign.sh policy   PKG...                   what the foreign suites offer
 #
 # Versions are always pinned by the caller. The package lists are refreshed at most once a day, or
