@@ -9,6 +9,9 @@ import { decidedSuffix } from '../../server/src/features/describe';
 import { programHover } from '../../server/src/features/hoverText';
 import { view } from './hostileNames';
 import { listCaseFiles } from './expectations';
+import { headlineOf } from '../../server/src/analysis/engine/headline';
+import type { ReplayOutcome } from '../../server/src/analysis/engine/pathReplay';
+import type { AssociationState } from '../../server/src/analysis/model';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CASE = join(ROOT, 'test', 'fixtures', 'cases', 'two-loaders');
@@ -46,5 +49,35 @@ describe('headline state over several loaders', () => {
     assert.equal(p?.association.state, 'poisoned');
     assert.equal(p?.decidedBy?.when, 'loaded by pcp/biosnoop.c');
     ws.dispose();
+  });
+});
+
+describe('headline state when a scenario lacks the program', () => {
+  const auto = (map: string): AssociationState => ({ state: 'auto', map, slots: [] });
+  const outcome = (loader: string, programs: [string, AssociationState][]): ReplayOutcome => ({
+    scenario: { loader, description: `as loaded by ${loader}` },
+    programs: new Map(programs.map(([n, association]) => [n, { autoload: true, association }])),
+    maps: new Map(),
+    calls: [],
+    findings: [],
+    loadFails: false,
+    attachedBy: new Map(),
+    decidedBy: new Map(programs.map(([n]) => [n, { loader, kind: 'c', paths: 1 }])),
+    byPath: new Map(),
+  });
+
+  it('takes the first scenario that has it, not the first scenario', () => {
+    const outcomes = [outcome('a.c', [['p', auto('map_a')]]), outcome('b.c', [['p', auto('map_a')], ['q', auto('map_b')]]), outcome('c.c', [['q', auto('map_c')]])];
+    const q = headlineOf(outcomes, 'q');
+    assert.ok(q, 'q has a headline');
+    assert.deepEqual(q.association, auto('map_b'));
+    assert.equal(q.decided.decidedBy?.loader, 'b.c');
+    assert.equal(q.decided.decidedBy?.scenario, 1);
+    // c.c disagrees (map_c): the headline says which loader it holds for; a.c, which lacks q, is no disagreement.
+    assert.equal(q.decided.decidedBy?.when, 'loaded by b.c');
+    const p = headlineOf(outcomes, 'p');
+    assert.equal(p?.decided.decidedBy?.scenario, 0);
+    assert.equal(p?.decided.decidedBy?.when, undefined, 'b.c agrees, c.c lacks p');
+    assert.equal(headlineOf(outcomes, 'r'), null);
   });
 });

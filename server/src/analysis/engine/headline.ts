@@ -2,9 +2,10 @@
 // loader's several lifecycles, is replayed once per loader lifecycle: one scenario each. A
 // program's headline state must not claim what only one of them does as if all did. It is poisoned
 // when any scenario poisons it (one feasible path of one loader attaches both maps); otherwise it
-// is the first scenario's. Where the scenarios disagree, decidedBy.when names the loader the
-// headline holds for ("loaded by pmda.c", or the path condition, which names its loader already);
-// each scenario's own state stays in byScenario.
+// is the first scenario's that has the program (a scenario without it says nothing about it).
+// Where the scenarios that have it disagree, decidedBy.when names the loader the headline holds for
+// ("loaded by pmda.c", or the path condition, which names its loader already); each scenario's own
+// state stays in byScenario.
 import type { AssociationState, DecidedBy, ModelProgram } from '../model';
 import type { ReplayOutcome } from './pathReplay';
 
@@ -42,7 +43,7 @@ export interface HeadlineState {
 export function headlineOf(outcomes: ReplayOutcome[], program: string): HeadlineState | null {
   const states = outcomes.map((o) => o.programs.get(program));
   const poisoning = states.findIndex((s) => s?.association.state === 'poisoned');
-  const index = poisoning >= 0 ? poisoning : 0;
+  const index = poisoning >= 0 ? poisoning : states.findIndex((s) => s !== undefined);
   const outcome = outcomes[index];
   const state = states[index];
   if (!outcome || !state) return null;
@@ -53,7 +54,7 @@ export function headlineOf(outcomes: ReplayOutcome[], program: string): Headline
     decidedBy.scenario = index;
     const key = stateKey(state.association);
     // A path condition already names its lifecycle and loader file (`cbs` (in run_one() of loader.c)).
-    if (!decidedBy.when && states.some((s) => stateKey(s?.association) !== key)) decidedBy.when = `loaded by ${loaderLabel(outcomes, decidedBy)}`;
+    if (!decidedBy.when && states.some((s) => s !== undefined && stateKey(s.association) !== key)) decidedBy.when = `loaded by ${loaderLabel(outcomes, decidedBy)}`;
   }
   return { autoload: state.autoload, association: state.association, decided: { ...(decidedBy ? { decidedBy } : {}), ...(paths?.length ? { byPath: paths } : {}) } };
 }
