@@ -4,9 +4,10 @@
 // expanded per program by the analysis) or, when asked, "associate every non-struct_ops program
 // with map M" the way sched_ext's SCX_OPS_LOAD does. What the loader changes before load that
 // bears on associations is replayed too: autoload, autocreate, and struct_ops slots re-pointed
-// through the skeleton (skel->struct_ops.M->slot = P or NULL). Maps are attached when a loader
-// run attaches them, and only on targets that allow it (run.ts decides). The object shipped is the one libbpf
-// would load: the skeleton's embedded object when there is a skeleton, else the .bpf.o.
+// through the skeleton (skel->struct_ops.M->slot = P or NULL). Maps are attached when the scenario
+// the run replays (its loader's first lifecycle) attaches them, and only on targets that allow it
+// (run.ts decides). The object shipped is the one libbpf would load: the skeleton's embedded object
+// when there is a skeleton, else the .bpf.o.
 import type { Location } from '../../server/src/analysis/facts';
 import type { AssociationStateName, Errno, ModelAssociationCall, ModelObject, WorkspaceModel } from '../../server/src/analysis/model';
 
@@ -115,6 +116,38 @@ function fromCall(c: ModelAssociationCall, index: number): PlannedAssociation | 
 
 const mapsOf = (a: WorkspaceModel['programs'][number]['association']): string[] => ('map' in a ? [a.map] : 'maps' in a ? a.maps : []);
 
+/** The object's scenario a loader run replays: the loader's first lifecycle; -1 when the object has one scenario only (or none is the loader's). */
+function scenarioRun(o: ModelObject, loader: string | null): number {
+  if (o.scenarios.length < 2) return -1;
+  const first = o.scenarios.findIndex((s) => s.loader === loader && (s.lifecycle ?? 0) === 0);
+  return first >= 0 ? first : o.scenarios.findIndex((s) => s.loader === loader);
+}
+
+/**
+ * The struct_ops maps the scenario the run replays attaches. The model's `maps[].attached` says
+ * whether any scenario attaches a map (another loader, another lifecycle); with several, the
+ * scenario's own states tell: a map it attaches associates every struct_ops program in its slots,
+ * so each is `auto` with it or `poisoned` by it in that scenario's state (`byScenario`). A map none of whose slots
+ * holds a struct_ops program associates nothing either way: it is attached as the model says,
+ * and a note says the model does not tell which scenario attaches it.
+ */
+function attachedMaps(o: ModelObject, maps: WorkspaceModel['maps'], programs: WorkspaceModel['programs'], loader: string | null, noLoader: boolean): { maps: WorkspaceModel['maps']; unsure: string[] } {
+  // With no loader the model's states say what attaching every created map would do, so the
+  // run attaches every created map to check exactly that (docs/model.md, "No loader").
+  const index = scenarioRun(o, loader);
+  if (index < 0 || noLoader) return { maps: maps.filter((m) => m.autocreate && (m.attached || noLoader)), unsure: [] };
+  const scenario = o.scenarios[index];
+  const attachedThere = new Set<string>();
+  for (const p of programs) {
+    const a = p.byScenario.find((s) => s.scenario.loader === scenario?.loader && s.scenario.lifecycle === scenario?.lifecycle)?.association;
+    if (a && (a.state === 'auto' || a.state === 'poisoned')) for (const m of mapsOf(a)) attachedThere.add(m);
+  }
+  const structOps = new Set(programs.filter((p) => p.kind === 'struct_ops').map((p) => p.name));
+  const empty = (m: WorkspaceModel['maps'][number]): boolean => !m.slots.some((x) => x.program !== null && structOps.has(x.program));
+  const out = maps.filter((m) => attachedThere.has(m.name) || (empty(m) && m.autocreate && m.attached));
+  return { maps: out, unsure: out.filter((m) => !attachedThere.has(m.name)).map((m) => m.name) };
+}
+
 export function buildPlan(model: WorkspaceModel, objectId: string, options: PlanOptions = {}): VmPlan {
   const o = model.objects.find((x) => x.id === objectId);
   if (!o) throw new PlanError(`no object ${objectId} in the workspace (objects: ${model.objects.map((x) => x.id).join(', ') || 'none'})`);
@@ -127,6 +160,7 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
   const stateOf = (p: WorkspaceModel['programs'][number]): WorkspaceModel['programs'][number]['association'] =>
     p.byScenario.find((s) => s.scenario.loader === loader)?.association ?? p.association;
   const noLoader = loaders.length === 0 && o.loaders.length === 0;
+  const attaching = attachedMaps(o, maps, programs, loader, noLoader);
   const plan: VmPlan = {
     object: objectId,
     shipped: shippedFile(o),
@@ -137,9 +171,8 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     autocreate: [],
     slots: maps.flatMap((m) => m.slots.filter((x) => x.origin === 'loader').map((x) => ({ map: m.name, member: x.member, program: x.program, location: x.location }))),
     associations: [],
-    // With no loader the model's states say what attaching every created map would do, so the
-    // run attaches every created map to check exactly that (docs/model.md, "No loader").
-    attach: maps.filter((m) => m.autocreate && (m.attached || noLoader)).map((m) => ({ map: m.name, location: m.location })),
+    // The maps the scenario this run replays attaches (with no loader: every created map).
+    attach: attaching.maps.map((m) => ({ map: m.name, location: m.location })),
     programs: programs.map((p) => {
       const a = stateOf(p);
       // byPath is the deciding scenario's: it applies when that scenario is the one run.
@@ -220,6 +253,7 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     plan.notes.push(`${loader ? `${basename(loader)} associates no program` : 'No loader in the workspace associates programs'} of ${objectId}: the run loads${plan.attach.length ? ' and attaches' : ''} it only. Associate every non-struct_ops program with a map to try SCX_OPS_LOAD's behaviour.`);
   }
   if (noLoader && plan.attach.length) plan.notes.push(`No loader uses ${objectId}: the run attaches every created struct_ops map (${plan.attach.map((a) => a.map).join(', ')}), which is what the predicted states assume.`);
+  if (attaching.unsure.length) plan.notes.push(`Attaches ${attaching.unsure.join(', ')}, which no struct_ops program fills: some loader of ${objectId} attaches it, and the model does not say whether ${plan.loader ? basename(plan.loader) : 'this run\'s scenario'} does.`);
   if (plan.slots.length) plan.notes.push(`Re-points ${plan.slots.length} struct_ops slot(s) before load, as the loader does through the skeleton: ${plan.slots.map((x) => `${x.map}.${x.member} = ${x.program ?? 'NULL'}`).join(', ')}.`);
   return plan;
 }

@@ -89,6 +89,51 @@ int main(void) { return first_case() || second_case(); }
     assert.match(plan.notes.join('\n'), /opens the skeleton 2 times; this run replays the first lifecycle/);
   });
 
+  it('attaches the maps the scenario it runs attaches, not those another lifecycle or loader attaches', () => {
+    const ws = vmFixtureWorkspace('ca-link');
+    const dir = join(FIXTURES, 'ca-link');
+    // The first case associates and attaches nothing; the second attaches the map.
+    ws.setFile(
+      join(dir, 'loader.c'),
+      `#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "ca_link.skel.h"
+static int first_case(void)
+{
+	struct ca_link *skel = ca_link__open_and_load();
+	bpf_prog_assoc_struct_ops(bpf_program__fd(skel->progs.bpfa_link_probe), bpf_map__fd(skel->maps.bpfa_ca_link), NULL);
+	ca_link__destroy(skel);
+	return 0;
+}
+static int second_case(void)
+{
+	struct ca_link *skel = ca_link__open_and_load();
+	return ca_link__attach(skel);
+}
+int main(void) { return first_case() || second_case(); }
+`,
+    );
+    let model = ws.model();
+    assert.equal(model.maps.find((m) => m.name === 'bpfa_ca_link')?.attached, true, 'some scenario attaches it');
+    let plan = buildPlan(model, 'ca_link');
+    assert.deepEqual(plan.associations.map((a) => [a.program, a.map]), [['bpfa_link_probe', 'bpfa_ca_link']]);
+    assert.deepEqual(plan.attach, [], 'the first lifecycle, which the run replays, attaches nothing');
+    assert.deepEqual(plan.programs.filter((p) => p.kind === 'struct_ops').map((p) => p.predicted), ['none', 'none', 'none']);
+    // Another loader attaches it; the one the run replays does not.
+    ws.setFile(join(dir, 'tool.c'), '#include "ca_link.skel.h"\nint main(void) { struct ca_link *s = ca_link__open_and_load(); return ca_link__attach(s); }\n');
+    ws.setFile(join(dir, 'loader.c'), readFileSync(join(dir, 'loader.c'), 'utf8').replace(/\tif \(ca_link__attach\(skel\)\)\n\t\treturn 1;\n/, ''));
+    model = ws.model();
+    assert.deepEqual(model.objects.find((o) => o.id === 'ca_link')?.scenarios.map((s) => s.loader?.split('/').pop()), ['loader.c', 'tool.c']);
+    plan = buildPlan(model, 'ca_link', { loader: join(dir, 'loader.c') });
+    assert.equal(plan.loader, join(dir, 'loader.c'));
+    assert.deepEqual(plan.attach, []);
+    // The loader that does attach it: attached.
+    ws.setFile(join(dir, 'loader.c'), readFileSync(join(dir, 'loader.c')));
+    plan = buildPlan(ws.model(), 'ca_link', { loader: join(dir, 'loader.c') });
+    assert.deepEqual(plan.attach.map((m) => m.map), ['bpfa_ca_link']);
+    ws.dispose();
+  });
+
   it('the fd-based call becomes a raw syscall step', () => {
     const plan = buildPlan(vmFixtureWorkspace('ca-link').model(), 'ca_link');
     assert.deepEqual(plan.associations.map((a) => [a.api, a.program, a.map]), [['syscall', 'bpfa_link_probe', 'bpfa_ca_link']]);
