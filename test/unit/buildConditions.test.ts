@@ -47,3 +47,71 @@ describe('loader build conditions', () => {
     assert.deepEqual(ws.model().findings.filter((f) => f.rule === 'poisoned-association').map((f) => f.severity), ['info']);
   });
 });
+
+describe('loader build conditions inside a function body', () => {
+  const BODY = join(ROOT, 'test', 'fixtures', 'cases', 'loader-body-condition');
+  const workspace = (main?: string): Workspace => {
+    const ws = new Workspace();
+    for (const f of [...listCaseFiles(BODY), ...listCaseFiles(INCLUDE)]) ws.setFile(f, readFileSync(f));
+    if (main !== undefined) ws.setFile(join(BODY, 'main.c'), main);
+    return ws;
+  };
+
+  before(async () => {
+    await loadGrammar();
+  });
+
+  it('an undecided #if/#else in main() is two paths, each under its build condition; branches the host does not compile are left out', () => {
+    const ws = workspace();
+    const model = ws.model();
+    const test1 = model.programs.find((p) => p.name === 'test_1');
+    assert.equal(test1?.association.state, 'poisoned');
+    assert.deepEqual(test1?.byPath?.map((b) => [b.when, b.association.state]), [
+      ['`HAVE_SECOND_MAP` (in main() of main.c)', 'poisoned'],
+      ['`!HAVE_SECOND_MAP` (in main() of main.c)', 'auto'],
+    ]);
+    const test2 = model.programs.find((p) => p.name === 'test_2');
+    assert.deepEqual(test2?.byPath?.map((b) => [b.when, b.association.state === 'auto' ? b.association.map : b.association.state]), [
+      ['`HAVE_SECOND_MAP` (in main() of main.c)', 'map_b'],
+      ['`!HAVE_SECOND_MAP` (in main() of main.c)', 'map_c'],
+    ]);
+    const poisoned = model.findings.filter((f) => f.rule === 'poisoned-association');
+    assert.deepEqual(poisoned.map((f) => [f.program, f.severity]), [['test_1', 'warning']]);
+    assert.match(poisoned[0]?.message ?? '', /builds that do poison it/);
+    // The arm64-only autocreate change is not compiled on this host, nor is `#else` of `#ifdef __linux__`.
+    assert.equal(model.maps.find((m) => m.name === 'map_a')?.autocreate, true);
+    ws.dispose();
+  });
+
+  it('a skeleton opened under an undecided #if in the body: its lifecycle holds only under that condition', () => {
+    const ws = workspace(`#include <errno.h>
+#include <bpf/libbpf.h>
+#include "build-config.h"
+#include "body.skel.h"
+
+int main(void)
+{
+#if HAVE_BPF_FRAMEWORK
+	struct body *skel = body__open_and_load();
+
+	if (!skel)
+		return 1;
+	bpf_map__attach_struct_ops(skel->maps.map_a);
+	bpf_map__attach_struct_ops(skel->maps.map_b);
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+`);
+    const test1 = ws.model().programs.find((p) => p.name === 'test_1');
+    assert.equal(test1?.association.state, 'poisoned');
+    assert.match(test1?.decidedBy?.when ?? '', /^`HAVE_BPF_FRAMEWORK` \(a build condition of main\.c that nothing in the workspace decides: /);
+    // The configure step's header decides it: compiled for certain, no condition left.
+    ws.setFile(join(BODY, 'build-config.h'), '#define HAVE_BPF_FRAMEWORK 1\n#define HAVE_SECOND_MAP 1\n');
+    const decided = ws.model().programs.find((p) => p.name === 'test_1');
+    assert.equal(decided?.association.state, 'poisoned');
+    assert.equal(decided?.decidedBy?.when, undefined);
+    ws.dispose();
+  });
+});

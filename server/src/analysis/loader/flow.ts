@@ -14,6 +14,7 @@ import { LOADER_WALK_BUDGET, MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral
 import { PathState, SequenceIds, type Exit } from './pathState';
 import { Scope, skeletonOf } from './refs';
 import { ShortCircuits } from './shortCircuit';
+import { conditionalStatements } from './buildConditions';
 import { Sides } from './sides';
 import { StatementExpressions } from './statementExpressions';
 import { stepArguments, stepCallee, stepSets, stepType } from './stepIndex';
@@ -99,6 +100,9 @@ export class FlowWalker implements PathWalker {
         return this.leave(states, { kind: 'break' });
       case 'continue_statement':
         return this.leave(states, { kind: 'continue' });
+      case 'preproc_if':
+      case 'preproc_ifdef':
+        return conditionalStatements(this, n, states, (x) => this.reader.branchDecision?.(x));
       case 'labeled_statement':
         return this.walk(n.namedChildren.find((c) => c?.type !== 'statement_identifier') ?? null, states);
       case 'comment':

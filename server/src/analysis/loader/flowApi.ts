@@ -5,6 +5,7 @@ import type { Location } from '../facts';
 import type { PathLiteral } from './paths';
 import type { PathState } from './pathState';
 import type { Scope } from './refs';
+import type { Decision } from '../c/preprocess';
 
 export interface StepReader {
   /** Declarations, assignments and calls under a node, in source order (outer before inner). */
@@ -24,6 +25,8 @@ export interface StepReader {
   truncate(st: PathState): void;
   /** A loader call (or a helper that makes one) follows the node in its function. */
   callsAfter(n: Node): boolean;
+  /** The host build's value for the conditional directive a node starts with (buildConditions.ts); undefined when unknown. */
+  branchDecision?(n: Node): Decision | undefined;
 }
 
 /** One side of a branch: a statement, a guard macro's return or exit, or nothing. */

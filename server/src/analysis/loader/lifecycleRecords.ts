@@ -78,7 +78,7 @@ export class LifecycleRecords {
     if ((a.kind === 'open' || a.kind === 'open_and_load') && skel) {
       if (st.segments.has(skel)) this.close(st, skel);
       const r = a.location.range.start;
-      st.segments.set(skel, { key: `${r.line}:${r.character}:${skel}`, skeleton: skel, open: a.location, inFunction: a.inFunction, depth: st.frames.length, actions: [a], literals: [], givesUp: false, actionsSignature: undefined });
+      st.segments.set(skel, { key: `${r.line}:${r.character}:${skel}`, skeleton: skel, open: a.location, inFunction: a.inFunction, depth: st.frames.length, actions: [a], literals: [...st.buildLiterals], givesUp: false, actionsSignature: undefined });
       return;
     }
     const own = skel ? st.segments.get(skel) : undefined;

@@ -90,7 +90,8 @@ export class LoaderReader implements StepReader {
     const root = syntax.keepRoot(tree.rootNode);
     this.index = new StepIndex(root, syntax);
     const decisions = this.decisions ?? standaloneDecisions(this.parsed.text, this.file);
-    this.readTopLevel(root, 0, null, decisionLookup(decisions, (n) => this.parsed.lines.position(this.parsed.expansion.map.toSource(n.startIndex)).line));
+    this.decisionAt = decisionLookup(decisions, (n) => this.parsed.lines.position(this.parsed.expansion.map.toSource(n.startIndex)).line);
+    this.readTopLevel(root, 0, null, this.decisionAt);
     this.findRelevant();
     const called = new Set<string>();
     for (const [name, fn] of this.relevant) for (const c of this.localCalls(fn)) if (c !== name) called.add(c);
@@ -117,6 +118,13 @@ export class LoaderReader implements StepReader {
     }
     facts.skeletonTypes = [...this.skeletonTypes];
     return facts;
+  }
+
+  /** The host build's values of the file's conditionals, by directive (set when reading starts). */
+  private decisionAt: (n: Node) => Decision | undefined = () => undefined;
+
+  branchDecision(n: Node): Decision | undefined {
+    return this.decisionAt(n);
   }
 
   /** Functions that make loader calls, directly or through other functions of the file. */

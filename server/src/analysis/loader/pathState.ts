@@ -81,6 +81,9 @@ export class PathState {
   /** Association calls this path takes the succeeding side of (their result was checked). */
   succeeded = new Set<LoaderAction>();
 
+  /** Build conditions (`#if X` in a function body, buildConditions.ts) the path took so far: a lifecycle it opens later holds only under them. Replaced, never changed in place. */
+  buildLiterals: PathLiteral[] = [];
+
   get scope(): Scope {
     return (this.frames[this.frames.length - 1] as { scope: Scope }).scope;
   }
@@ -103,6 +106,7 @@ export class PathState {
     );
     c.exit = this.exit;
     c.succeeded = new Set(this.succeeded);
+    c.buildLiterals = this.buildLiterals;
     return c;
   }
 
@@ -157,6 +161,7 @@ export class PathState {
     for (const [k, v] of [...this.decided]) if (other.decided.get(k) !== v) this.decided.delete(k);
     // A helper that returned different values on the two: its value is no longer known (`f() || g()`).
     for (const [k, v] of this.callValues) if (other.callValues.get(k) !== v) this.callValues.set(k, 'unknown');
+    if (this.buildLiterals.length) this.buildLiterals = this.buildLiterals.filter((l) => other.buildLiterals.some((o) => o.text === l.text));
     for (const [k, seg] of this.segments) {
       const theirs = new Set((other.segments.get(k)?.literals ?? []).map((l) => `${l.text}|${l.guard}`));
       seg.literals = seg.literals.filter((l) => theirs.has(`${l.text}|${l.guard}`));
