@@ -14,12 +14,25 @@ export class AssociationTreeProvider implements vscode.TreeDataProvider<OutlineN
   private roots: OutlineNode[] = [];
   private readonly parents = new Map<OutlineNode, OutlineNode>();
 
+  /** What the rows show and do, as text: a model that draws the same tree refreshes nothing. */
+  private drawn = '';
+
   constructor(models: ModelStore) {
     models.onDidChange((snapshot) => {
-      this.setRoots(snapshot ? associationOutline(snapshot.model) : []);
+      const roots = snapshot ? associationOutline(snapshot.model) : [];
+      // A refresh makes VS Code forget the view's elements until it asks for them again: a context
+      // menu command chosen meanwhile (Run Association on Test VM on an object) gets no element and
+      // would ask which object. Most new models (an edit elsewhere, a settings change) draw the same tree.
+      const drawn = JSON.stringify(roots);
+      if (drawn === this.drawn) return;
+      this.drawn = drawn;
+      this.setRoots(roots);
       this.changed.fire();
     });
-    if (models.current) this.setRoots(associationOutline(models.current.model));
+    if (models.current) {
+      this.setRoots(associationOutline(models.current.model));
+      this.drawn = JSON.stringify(this.roots);
+    }
   }
 
   private setRoots(roots: OutlineNode[]): void {

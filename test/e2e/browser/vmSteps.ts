@@ -15,12 +15,18 @@ const RUN_TITLE = 'Run Association on Test VM';
 export async function runOnVm(d: Steps, from: VmRunFrom, targets: string[]): Promise<{ clickedAt: number }> {
   // A quick pick lists the targets configured when it opened: a settings file written just now may
   // not be read yet, so close it and start again until every target is offered.
+  // A try that fails leaves no quick input open behind it: the next one starts from the editor
+  // (an object pick left open took every later F1 and right-click of the retries).
   let clickedAt = 0;
   await waitFor(`the quick pick to offer ${targets.join(', ')}`, async () => {
-    clickedAt = await start(d, from);
+    try {
+      clickedAt = await start(d, from);
+    } catch (err) {
+      await closeQuickInput(d.page);
+      throw err;
+    }
     if (await offers(d.page, targets)) return true;
-    await d.page.keyboard.press('Escape');
-    await d.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await closeQuickInput(d.page);
     return undefined;
   }, 60_000);
   await pickTargets(d.page, targets);
@@ -47,8 +53,22 @@ async function start(d: Steps, from: VmRunFrom): Promise<number> {
     clicked = Date.now();
     await item.click();
   }
-  await page.locator('.quick-input-widget .quick-input-list .monaco-checkbox').first().waitFor({ timeout: 15_000 });
+  // The run asks for targets (checkboxes). A pick without checkboxes is the object pick: the
+  // command got no object from the row (it was not the object's row, or the tree was refreshing).
+  const widget = page.locator('.quick-input-widget');
+  const boxes = widget.locator('.quick-input-list .monaco-checkbox');
+  const objectPick = widget.locator('.quick-input-title', { hasText: /which BPF object\?/ });
+  const gotTargets = await waitFor('the target pick', async () => ((await boxes.count()) > 0 ? true : (await objectPick.isVisible()) ? false : undefined), 15_000);
+  if (!gotTargets) throw new Error(`the run asked which object to run instead of which targets: the command got no object from ${'codeLens' in from ? 'the code lens' : `the tree row ${from.treeObject}`}`);
   return clicked;
+}
+
+/** Closes a quick input left open (Escape) and waits until it is gone. */
+async function closeQuickInput(page: Page): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  if (!(await widget.isVisible())) return;
+  await page.keyboard.press('Escape');
+  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 async function offers(page: Page, targets: string[]): Promise<boolean> {
