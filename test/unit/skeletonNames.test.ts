@@ -42,4 +42,20 @@ describe('skeletons not named *.skel.h', () => {
       [['shared', [`${W}/gen/shared.bpf.skeleton.h`], 'skeleton', [`${W}/loader.c`]]],
     );
   });
+
+  it("a copy of the skeleton beside the loader (qemu's make copies tools/ebpf's into ebpf/) is the same object", () => {
+    const ws = new Workspace();
+    const skeleton = Buffer.from(builtText('poisoned-shared', 'shared.skel.h'));
+    ws.setFile(`${W}/tools/bpf/shared.bpf.c`, readFileSync(sourcePath('poisoned-shared', 'shared.bpf.c')));
+    ws.setFile(`${W}/tools/bpf/shared.bpf.skeleton.h`, skeleton);
+    ws.setFile(`${W}/app/shared.bpf.skeleton.h`, skeleton);
+    const loader = readFileSync(sourcePath('poisoned-shared', 'loader.c'), 'utf8').replace('#include "shared.skel.h"', '#include "shared.bpf.skeleton.h"');
+    ws.setFile(`${W}/app/loader.c`, Buffer.from(loader));
+    for (const f of listCaseFiles(join(__dirname, '..', 'fixtures', 'include'))) ws.setFile(f, readFileSync(f));
+    const objects = ws.model().objects;
+    assert.deepEqual(
+      objects.map((o) => [o.id, o.sources, o.loaders]),
+      [['shared', [`${W}/tools/bpf/shared.bpf.c`], [`${W}/app/loader.c`]]],
+    );
+  });
 });

@@ -59,6 +59,21 @@ function affinity(source: BpfObjectFacts | null, built: BpfObjectFacts | null | 
   return score + shared * 20;
 }
 
+/** Two skeletons of one object: the same names, programs and maps, and the same embedded programs and slots. */
+function sameSkeleton(a: SkeletonFacts, b: SkeletonFacts): boolean {
+  const shape = (s: SkeletonFacts): string =>
+    JSON.stringify([
+      s.objectName,
+      s.programs,
+      s.maps,
+      s.links,
+      s.structOpsShadows,
+      s.embedded?.programs.map((p) => [p.name, p.section]) ?? null,
+      s.embedded?.structOpsMaps.map((m) => [m.name, m.slots.map((x) => [x.member, x.program])]) ?? null,
+    ]);
+  return shape(a) === shape(b);
+}
+
 function stem(file: string): string {
   return basename(file).replace(/\.(bpf\.)?(c|o)$/, '').replace(/\.skel\.h$/, '');
 }
@@ -136,7 +151,8 @@ export function linkObjects(
     skelPlaced.add(sk);
   }
   for (const sk of skeletons) {
-    if (!skelPlaced.has(sk)) groups.push({ id: '', names: new Set([sk.objectName]), source: null, objectFile: null, skeleton: sk, loaders: [] });
+    // A copy of a placed skeleton (qemu's make copies tools/ebpf/rss.bpf.skeleton.h into ebpf/, beside its loader) is that object.
+    if (!skelPlaced.has(sk) && !groups.some((g) => g.skeleton && sameSkeleton(g.skeleton, sk))) groups.push({ id: '', names: new Set([sk.objectName]), source: null, objectFile: null, skeleton: sk, loaders: [] });
   }
   assignIds(groups);
   for (const l of loaders) linkLoader(l, groups);
