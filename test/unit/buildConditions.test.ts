@@ -46,6 +46,38 @@ describe('loader build conditions', () => {
     assert.equal(program?.decidedBy?.loader, null);
     assert.deepEqual(ws.model().findings.filter((f) => f.rule === 'poisoned-association').map((f) => f.severity), ['info']);
   });
+
+  it('a loader whose build compiles only the stub: the note says which loader and which branch, not "no loader"', () => {
+    const ws = new Workspace();
+    for (const f of [...listCaseFiles(CASE), ...listCaseFiles(INCLUDE)]) ws.setFile(f, readFileSync(f));
+    ws.setFile(join(CASE, 'build-config.h'), '#define HAVE_BPF_FRAMEWORK 0\n');
+    const said = (model: ReturnType<Workspace['model']>): string[] => [
+      ...model.findings.filter((f) => f.rule === 'poisoned-association').map((f) => `${f.severity}: ${f.message}`),
+      ...model.objects.map((o) => o.scenarios[0]?.description ?? ''),
+    ];
+    let model = ws.model();
+    for (const text of said(model)) {
+      assert.doesNotMatch(text, /No loader for this object is in the workspace|no loader found/, text);
+      assert.match(text, /main\.c uses its skeleton, but the code that opens it is under `#if HAVE_BPF_FRAMEWORK` \(main\.c:\d+\), which the build of main\.c does not compile/, text);
+    }
+    assert.match(said(model)[0] ?? '', /^info: /);
+    // The same shape inside one function: `#if` around the libbpf calls, `#else` a stub.
+    ws.setFile(
+      join(CASE, 'main.c'),
+      '#include <errno.h>\n#include <bpf/libbpf.h>\n#include "build-config.h"\n#include "guarded.skel.h"\n\nint main(void)\n{\n#if HAVE_BPF_FRAMEWORK\n\tstruct guarded *skel = guarded__open_and_load();\n\n\treturn skel ? guarded__attach(skel) : 1;\n#else\n\treturn -EOPNOTSUPP;\n#endif\n}\n',
+    );
+    model = ws.model();
+    assert.match(said(model)[0] ?? '', /^info: .*the code that opens it is under `#if HAVE_BPF_FRAMEWORK` \(main\.c:8\)/);
+    // A loader that opens it in compiled code too: a loader, no such note.
+    ws.setFile(join(CASE, 'build-config.h'), '#define HAVE_BPF_FRAMEWORK 1\n');
+    model = ws.model();
+    assert.deepEqual(model.findings.filter((f) => f.rule === 'poisoned-association').map((f) => f.severity), ['warning']);
+    assert.doesNotMatch(model.objects[0]?.scenarios[0]?.description ?? '', /uses its skeleton/);
+    // With no loader at all, the note says so as before.
+    ws.removeFile(join(CASE, 'main.c'));
+    assert.match(said(ws.model())[0] ?? '', /No loader for this object is in the workspace/);
+    ws.dispose();
+  });
 });
 
 describe('loader build conditions inside a function body', () => {

@@ -10,6 +10,7 @@ import { headlineOf } from './headline';
 import { kfuncsKey, replaysOf } from './replayMemo';
 import { buildFindings, buildOf } from './buildStatus';
 import { finding } from './findingText';
+import { leftOutBySkeleton } from '../loader/buildConditions';
 
 export interface WorkspaceFacts {
   sources: BpfObjectFacts[];
@@ -146,19 +147,24 @@ export function buildModel(facts: WorkspaceFacts, options: ModelOptions = {}): W
   for (const s of facts.skeletons) model.findings.push(...problemFindings([...s.problems, ...(s.embedded?.problems ?? [])]));
   for (const l of facts.loaders) model.findings.push(...problemFindings(l.problems));
   const key = kfuncsKey(kfuncs);
-  for (const o of linked) addObject(model, o, kfuncs, key, linked);
+  const leftOut = leftOutBySkeleton(facts.loaders);
+  for (const o of linked) addObject(model, o, kfuncs, key, linked, leftOut);
   model.findings = dedupe(model.findings);
   return model;
 }
 
-function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string, DependentKfunc>, dependentKey: string, all: LinkedObject[]): void {
+function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string, DependentKfunc>, kfuncKey: string, all: LinkedObject[], leftOut: ReturnType<typeof leftOutBySkeleton>): void {
   const truth = truthOf(o);
   if (!truth) return;
   const loaders = [...o.loaders].sort((a, b) => a.facts.file.localeCompare(b.facts.file));
+  // With no loader: loaders whose build leaves out the code that opens this object (a stub compiled instead).
+  const unloadedBy = loaders.length ? [] : [...o.names].flatMap((n) => leftOut.get(n) ?? []);
+  const dependentKey = unloadedBy.length ? `${kfuncKey}|${unloadedBy.map((u) => `${u.loader}:${u.location.range.start.line}:${u.directive}`).join('|')}` : kfuncKey;
   // The object's lookups, made once for its replays and its part of the model.
   let replayed: ReturnType<typeof viewOf> | undefined;
   const outcomes = replaysOf(o, truth.facts, loaders, dependentKey, (skeleton, name) => foreignStructOpsMap(o, all, skeleton, name), (foreign) => {
     const withForeign = (replayed = viewOf(o, truth.facts, foreign));
+    if (unloadedBy.length) withForeign.unloadedBy = unloadedBy;
     return loaders.length ? loaders.map((l) => replayLoader(withForeign, l, dependent)) : [replayLoader(withForeign, null, dependent)];
   });
   // The object's part of the model as last built, while its replays and everything else it reads are the same.

@@ -6,6 +6,7 @@ import type { AssociationState, Errno, Finding, ModelAssociationCall, ModelSlot,
 import { applyPreLoadActions, checkLoad, type MapState, type ProgState } from './libbpfLoad';
 import { predictCall, type CallContext } from './explicit';
 import { finding, list, quote } from './findingText';
+import { leftOutText, type LeftOutOpen } from '../loader/buildConditions';
 import { lookupKfunc, SCHED_EXT_OPS_TYPES, type DependentKfunc } from '../kfuncs';
 import type { LinkedLoader } from './link';
 
@@ -24,6 +25,8 @@ export interface ObjectView {
    * of this object with it (a sub-scheduler's program with its root's map).
    */
   foreignStructOpsMap?(skeleton: string, map: string): { object: string; map: StructOpsMapFact } | undefined;
+  /** With no loader: loaders that use the skeleton but whose build leaves out the code that opens it (loader/buildConditions.ts). */
+  unloadedBy?: (LeftOutOpen & { loader: string })[];
 }
 
 export interface ScenarioOutcome {
@@ -115,7 +118,7 @@ export function runScenario(
         ...(life ? { lifecycle: life.index } : {}),
         description: `as loaded by ${loader.facts.file.split('/').pop()}${life ? ` (${life.label})` : ''}`,
       }
-    : { loader: null, description: 'no loader found: what open, load and attach of every struct_ops map would do' };
+    : { loader: null, description: `${view.unloadedBy?.length ? leftOutText(view.unloadedBy) : 'no loader found'}: what open, load and attach of every struct_ops map would do` };
   const { progs, maps, findings } = initialState(view);
   applyPreLoadActions(actions, progs, maps);
   const load = checkLoad(progs, maps);
@@ -149,7 +152,7 @@ export function runScenario(
     programs.set(p.fact.name, { autoload: p.autoload, association: stateOf(p, load.failure, autoMaps, ctx, attached) });
   }
   const assumed = !loader;
-  findings.push(...poisonFindings((n) => view.programLocation(n), programs, attached, assumed ? { assumed } : {}));
+  findings.push(...poisonFindings((n) => view.programLocation(n), programs, attached, assumed ? { assumed, ...(view.unloadedBy?.length ? { unloaded: leftOutText(view.unloadedBy) } : {}) } : {}));
   const subSchedulers = new Set(actions.flatMap((a) => (a.kind === 'data_assign' && a.member === 'sub_cgroup_id' ? [a.map.name] : [])));
   findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps, assumed, subSchedulers, loader?.facts.language === 'rust'));
 
@@ -188,6 +191,8 @@ export interface PoisonContext {
   when?: string;
   /** No loader of any kind was found: attaching is assumed, not read. */
   assumed?: boolean;
+  /** With `assumed`: why no loader loads it although one uses its skeleton (its build leaves out that code). */
+  unloaded?: string;
   /**
    * The paths that attach both maps are compiled only under a build condition nothing decides (`when`
    * says which). Still a warning, as for a runtime condition: a build that compiles the code poisons
@@ -210,7 +215,7 @@ export function poisonFindings(
     const slots = list([...new Set(a.slots.map((s) => quote(`${s.map}.${s.member}`)))]);
     const effect = 'the kernel poisons its association and bpf_prog_get_assoc_struct_ops() returns NULL for it, so kfuncs that look up "their" struct_ops from this program get NULL';
     const message = ctx.assumed
-      ? `${quote(name)} fills ${slots}. No loader for this object is in the workspace, so nothing says these maps are attached; if both are attached (as ${list(how)} would), ${effect}. Give each map its own copy of the program if both are meant to run.`
+      ? `${quote(name)} fills ${slots}. ${ctx.unloaded ?? 'No loader for this object is in the workspace'}, so nothing says these maps are attached; if both are attached (as ${list(how)} would), ${effect}. Give each map its own copy of the program if both are meant to run.`
       : ctx.when
         ? `${quote(name)} fills ${slots}: on the path where ${ctx.when}, these maps are both attached (by ${list(how)}) and ${effect}. ${ctx.build ? 'Nothing in the workspace says whether the build compiles that code; builds that do poison it.' : 'Other paths do not attach both.'} Give each map its own copy of the program.`
         : `${quote(name)} fills ${slots}: when these maps are attached (by ${list(how)}), ${effect}. Give each map its own copy of the program.`;
@@ -258,7 +263,7 @@ function kfuncFindings(
       if (a.state === 'poisoned') {
         out.push(
           finding('poisoned-kfunc-caller', call.location,
-            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is poisoned (shared by ${list(a.maps.map(quote))}${assumed ? ', if both are attached: no loader for this object is in the workspace' : ''}): ${outcome}.`,
+            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is poisoned (shared by ${list(a.maps.map(quote))}${assumed ? `, if both are attached: ${view.unloadedBy?.length ? `n${leftOutText(view.unloadedBy).slice(1)}` : 'no loader for this object is in the workspace'}` : ''}): ${outcome}.`,
             [{ location: p.location, message: `${name} is poisoned` }, ...a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))], assumed ? 'info' : severity, name),
         );
       } else if (p.fact.kind === 'other' && (a.state === 'none' || a.state === 'rejected')) {

@@ -7,6 +7,7 @@
 // its undecided branches are alternative paths of the loader, each under its build condition.
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { Decision, Decisions } from '../c/preprocess';
+import type { LoaderFacts, Location } from '../facts';
 import { negate, type PathLiteral } from './paths';
 import type { PathWalker } from './flowApi';
 import type { PathState } from './pathState';
@@ -161,4 +162,71 @@ export function conditionalStatements(walker: PathWalker, group: Node, states: P
     out.push(...walker.block(a.items, mine));
   });
   return walker.merge(out);
+}
+
+/** A skeleton the loader opens only in code its build leaves out (systemd's libbpf code under `#if HAVE_BPF_FRAMEWORK` when config.h says 0). */
+export interface LeftOutOpen {
+  /** The skeleton type opened there (`NAME__open()`, `SCX_OPS_OPEN(ops, NAME)`). */
+  skeleton: string;
+  /** The directive of the branch left out, as written: `#if HAVE_BPF_FRAMEWORK`, `#else`. */
+  directive: string;
+  location: Location;
+}
+
+/** Nodes a conditional group can stand in (statements and the blocks around them), the only ones searched. */
+const HOLDS_DIRECTIVES = new Set(['function_definition', 'compound_statement', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'if_statement', 'else_clause', 'for_statement', 'while_statement', 'do_statement', 'switch_statement', 'case_statement', 'labeled_statement', 'linkage_specification', 'declaration_list']);
+
+const OPENS = /\b(\w+?)__(?:open|open_opts|open_and_load)\s*\(|\bSCX_OPS_(?:[A-Z0-9]+_)?OPEN\s*\(\s*\w+\s*,\s*(\w+)\s*\)/g;
+
+/**
+ * The skeletons opened in branches the host build is known not to compile, at any depth (file
+ * scope or a function body), each once, at its outermost such branch.
+ */
+export function leftOutOpens(root: Node, decisionAt: (n: Node) => Decision | undefined, loc: (n: Node) => Location): LeftOutOpen[] {
+  const out: LeftOutOpen[] = [];
+  const seen = new Set<string>();
+  const visit = (n: Node, depth: number): void => {
+    if (depth > 256) return;
+    if ((n.type === 'preproc_if' || n.type === 'preproc_ifdef') && n.text.length < 1_000_000) {
+      let branch: Node | null = n;
+      for (const b of groupBranches(n, decisionAt)) {
+        if (b.compiled === 'no' && branch) {
+          const text = b.items.map((i) => i.text).join('\n');
+          for (const m of text.matchAll(OPENS)) {
+            const skeleton = m[1] ?? m[2];
+            if (!skeleton || seen.has(skeleton)) continue;
+            seen.add(skeleton);
+            out.push({ skeleton, directive: (branch.text.split('\n', 1)[0] ?? '').replace(/\s+/g, ' ').trim(), location: loc(branch) });
+          }
+        }
+        branch = branch && branch.type !== 'preproc_else' ? branch.childForFieldName('alternative') : null;
+      }
+    }
+    for (const c of n.namedChildren) if (c && HOLDS_DIRECTIVES.has(c.type)) visit(c, depth + 1);
+  };
+  const text = root.text;
+  if (/^[ \t]*#[ \t]*(?:if|el)/m.test(text) && (/__open/.test(text) || /\bSCX_OPS_/.test(text))) visit(root, 0);
+  return out;
+}
+
+/** In words, for findings and the scenario: a loader of the workspace uses the skeleton, but its build leaves out the code that opens it. */
+export function leftOutText(opens: readonly (LeftOutOpen & { loader: string })[]): string {
+  const parts = opens.slice(0, 2).map((o) => {
+    const file = o.loader.split('/').pop() ?? o.loader;
+    return `${file} uses its skeleton, but the code that opens it is under \`${o.directive}\` (${file}:${o.location.range.start.line + 1}), which the build of ${file} does not compile`;
+  });
+  return `No loader in the workspace loads this object as built: ${parts.join('; ')}${opens.length > 2 ? `; ${opens.length - 2} more` : ''}`;
+}
+
+/** The loaders' left-out opens by skeleton name, each with its loader's file. */
+export function leftOutBySkeleton(loaders: readonly LoaderFacts[]): Map<string, (LeftOutOpen & { loader: string })[]> {
+  const out = new Map<string, (LeftOutOpen & { loader: string })[]>();
+  for (const l of loaders) {
+    for (const o of l.leftOutOpens ?? []) {
+      let list = out.get(o.skeleton);
+      if (!list) out.set(o.skeleton, (list = []));
+      list.push({ ...o, loader: l.file });
+    }
+  }
+  return out;
 }

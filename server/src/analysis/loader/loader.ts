@@ -18,8 +18,8 @@ import { StepIndex, stepCallee, stepType } from './stepIndex';
 import { SyntaxCache } from '../c/syntaxNode';
 import { DESTROY_CALL, isLoaderCallName, LIFECYCLE, scxCall } from './loaderCalls';
 import { loaderReadingGaps } from './readingGaps';
-import { readLoaderCall, type Base, type CallContext } from './callActions';
-import { decisionLookup, groupBranches, isConditionalGroup, within, type BuildCondition } from './buildConditions';
+import { readLoaderCall, readsCall, type Base, type CallContext } from './callActions';
+import { decisionLookup, groupBranches, isConditionalGroup, leftOutOpens, within, type BuildCondition } from './buildConditions';
 import { standaloneDecisions, type Decision, type Decisions } from '../c/preprocess';
 
 export { actionKey };
@@ -117,6 +117,8 @@ export class LoaderReader implements StepReader {
       facts.problems.push({ rule: 'parse-limit', message: loopBudgetMessage(this.file, at.range.start.line), location: at });
     }
     facts.skeletonTypes = [...this.skeletonTypes];
+    const leftOut = leftOutOpens(root, this.decisionAt, (n) => this.loc(n));
+    if (leftOut.length) facts.leftOutOpens = leftOut;
     return facts;
   }
 
@@ -286,6 +288,8 @@ export class LoaderReader implements StepReader {
   step(n: Node, st: PathState): void {
     const type = stepType(n);
     if (type === 'declaration') return this.declare(n, st.scope);
+    // Most calls on a path are not the loader's (fprintf, a helper's own work): nothing to read.
+    if (type === 'call_expression' && !readsCall(stepCallee(n))) return;
     const ctx = this.call.at(n, st);
     if (type === 'assignment_expression') this.assignment(n, st.scope, ctx.base, ctx.emit);
     else readLoaderCall(n, ctx);
