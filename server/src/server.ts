@@ -23,7 +23,7 @@ import { references } from './features/references';
 import { documentSymbols, workspaceSymbols } from './features/symbols';
 import { excludeMatcher } from './lsp/glob';
 import { Indexer } from './lsp/indexer';
-import { documentsConfiguration } from './lsp/largeDocument';
+import { ChangeRanges } from './lsp/changeRanges';
 import { AnalysisSession, type AnalysisView } from './lsp/session';
 import { SettingsReader } from './lsp/settings';
 import { pathOf, uriOf } from './lsp/uri';
@@ -46,7 +46,9 @@ function folderPaths(params: InitializeParams): string[] {
 }
 
 export function serve(connection: Connection): void {
-  const documents = new TextDocuments<TextDocument>(documentsConfiguration);
+  // The editor's change ranges are recorded as the documents apply them, for the analysis (lsp/changeRanges.ts).
+  const ranges = new ChangeRanges();
+  const documents = new TextDocuments<TextDocument>(ranges.configuration);
   const log = (m: string): void => connection.console.log(m);
   const session = new AnalysisSession((p) => documents.get(uriFor(p))?.getText(), log);
   const openUris = new Map<string, string>();
@@ -107,7 +109,7 @@ export function serve(connection: Connection): void {
       },
     );
     grammar.catch(() => undefined); // reported above; refresh() awaits it and logs its own failure
-    sync = new WorkspaceSync(connection, documents, session, settings, new Indexer(session, log), folderPaths(params), grammar);
+    sync = new WorkspaceSync(connection, documents, session, settings, new Indexer(session, log), folderPaths(params), grammar, ranges);
     connection.onDidChangeConfiguration((change) =>
       quietly('configuration change', async () => {
         settings.changed(change.settings);

@@ -21,7 +21,9 @@ export { classify, directiveSignature, isCandidate, MAX_PARSED_BYTES, type FileK
 import type { BpfObjectFacts, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
 import { fileStart } from './facts';
 import type { WorkspaceModel } from './model';
-import { readText, type FileEntry } from './workspaceFile';
+import { readText, readTextAfterEdit, type FileEntry } from './workspaceFile';
+import type { SpanEdit } from './relocate';
+import { leavesDirectivesAlone } from './c/textEdit';
 
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
@@ -74,7 +76,7 @@ export class Workspace {
    * Adds or replaces a file. Text files may be given as text (the editor's buffer) or bytes.
    * `asBpf`: a `.c` that is a BPF source through what it includes (promoteIncluders).
    */
-  setFile(path: string, content: Uint8Array | string, modified?: number, asBpf = false): void {
+  setFile(path: string, content: Uint8Array | string, modified?: number, asBpf = false, edit?: SpanEdit): void {
     this.cached = null;
     const old = this.files.get(path);
     const isObject = path.endsWith('.o');
@@ -106,17 +108,22 @@ export class Workspace {
         problems.push({ rule: 'unreadable-file', message: `${path.split('/').pop()} is not valid UTF-8; it was read as Latin-1, so non-ASCII text may look wrong.`, location: fileStart(path) });
       }
     }
-    const capped = capNesting(text);
+    // The editor's change range from the text before (update()): whole-text scans whose answers it cannot change are skipped.
+    const given = edit && old?.text !== undefined && !old.nestingCapped && typeof content === 'string' && text.length === old.text.length + edit.newEnd - edit.oldEnd ? edit : undefined;
+    const quiet = given && old?.text !== undefined && leavesDirectivesAlone(old.text, text, given) ? given : undefined;
+    const capped = quiet ? { text, firstAt: -1, blanked: 0 } : capNesting(text);
     if (capped.blanked) {
       text = capped.text;
       const line = new LineIndex(text).range(capped.firstAt, capped.firstAt);
       problems.push({ rule: 'parse-limit', message: `${path.split('/').pop()} nests #if conditionals more than ${MAX_NESTING} deep; the ${capped.blanked.toLocaleString('en-US')} conditional lines past that depth, from line ${line.start.line + 1}, were left out and what they enclose was read as if unconditional.`, location: { file: path, range: line } });
     }
     const kind = asBpf ? 'bpf' : isBuildDescription(path) ? 'build' : classify(path, text, this.macros.sectionMacros);
-    const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems, ...(asBpf ? { promoted: true } : {}) };
+    const entry: FileEntry = { kind, modified, text, doc: old?.doc, defines: [], kfuncs: [], problems, ...(asBpf ? { promoted: true } : {}), ...(capped.blanked ? { nestingCapped: true } : {}) };
     if (!old) this.pathsVersion++;
     else if (old.kind === 'build' || kind === 'build') this.pathsVersion++;
-    readText(entry, path, text, old, this.macros.sectionMacros);
+    if (!(quiet && old && readTextAfterEdit(entry, old, quiet))) readText(entry, path, text, old, this.macros.sectionMacros);
+    // The document parses the new text from its last tree with the editor's span (or by comparing the texts).
+    if (old?.text !== text) entry.doc?.noteEdit(given && !capped.blanked ? given : null);
     if (kind !== 'bpf' && kind !== 'loader') {
       old?.doc?.dispose();
       entry.doc = undefined;
@@ -229,8 +236,8 @@ export class Workspace {
    * is the file on disk: its mtime (undefined when it was never saved) and whether the buffer
    * differs from it (edits not saved yet: what a build made is then the last build).
    */
-  update(path: string, text: string, saved: { modified?: number; unsaved: boolean } = { unsaved: false }): void {
-    this.setFile(path, text, saved.modified);
+  update(path: string, text: string, saved: { modified?: number; unsaved: boolean } = { unsaved: false }, edit?: SpanEdit): void {
+    this.setFile(path, text, saved.modified, false, edit);
     const entry = this.files.get(path);
     if (entry) {
       entry.live = true;

@@ -13,6 +13,7 @@ import { directiveSignature, FUNCTION_DEFINITION, sectionUse, withoutComments } 
 import { angleIncludes, quotedIncludes } from './fragments';
 import { scanKfuncDecls } from './kfuncs';
 import { ownMacrosKey } from './macroScopes';
+import type { SpanEdit } from './relocate';
 
 /** A reading asked of a file: the values of its conditionals, and the includer's macros its code uses. */
 export interface Wanted {
@@ -51,6 +52,8 @@ export interface FileEntry {
     ownKey?: string;
     kind?: string;
   };
+  /** Its text is the file's with conditionals nested too deep blanked (nestingCap.ts). */
+  nestingCapped?: boolean;
   /** Last modification (ms since the epoch) of the saved file, when known: the caller's mtime. */
   modified?: number;
   /** An editor buffer that differs from the saved file. */
@@ -112,4 +115,40 @@ export function readText(entry: FileEntry, path: string, text: string, old: File
   } else if (kind === 'other' && path.endsWith('.c')) entry.includes = quotedIncludes(path, text);
   // Directives left out with their continued lines (a macro body's `_section_("...")` is not a use).
   if (kind === 'header') entry.holdsPrograms = sectionUse(sectionMacros).test(withoutComments(text).replace(/^[ \t]*#(?:.*\\\n)*.*$/gm, ''));
+}
+
+/**
+ * What readText() would give a BPF source or a loader after an edit that leaves its directives,
+ * comments, literals and kfunc declarations alone (c/textEdit.ts), taken from the entry before:
+ * the same directives, includes and kfunc declarations, the `#define`s and `#undef`s after the
+ * edit moved by its length. False (nothing set) for other kinds: read the text again.
+ */
+export function readTextAfterEdit(entry: FileEntry, old: FileEntry, edit: SpanEdit): boolean {
+  const kind = entry.kind;
+  if (kind !== old.kind || (kind !== 'bpf' && kind !== 'loader') || old.text === undefined) return false;
+  const delta = edit.newEnd - edit.oldEnd;
+  const moved = <T extends { offset?: number }>(list: readonly T[]): T[] => {
+    let out: T[] | null = null;
+    list.forEach((x, i) => {
+      if (x.offset === undefined || x.offset < edit.oldEnd || !delta) return;
+      out ??= list.slice();
+      out[i] = { ...x, offset: x.offset + delta };
+    });
+    return out ?? (list as T[]);
+  };
+  if (old.directives) entry.directives = old.directives;
+  if (old.directiveSig !== undefined) entry.directiveSig = old.directiveSig;
+  entry.defines = moved(old.defines);
+  entry.undefs = old.undefs && moved(old.undefs);
+  if (old.table && (entry.defines === old.defines && entry.undefs === old.undefs ? true : ownMacrosKey(old) === ownMacrosKey(entry))) {
+    entry.table = old.table;
+    entry.tableKey = old.tableKey;
+  }
+  if (old.tableChoice) entry.tableChoice = old.tableChoice;
+  if (kind === 'bpf') {
+    entry.kfuncs = old.kfuncs;
+    entry.includes = old.includes;
+    entry.angleIncludes = old.angleIncludes;
+  }
+  return true;
 }

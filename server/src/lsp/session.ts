@@ -8,6 +8,8 @@ import type { WorkspaceModel } from '../analysis/model';
 import { readSourceFile } from '../node/readSource';
 import { loadRustGrammar, rustGrammarReady } from '../analysis/rust/parser';
 import { SavedFiles } from './savedFiles';
+import { composeEdits } from '../analysis/c/textEdit';
+import type { SpanEdit } from '../analysis/relocate';
 
 /** A consistent picture for one request: the model and the per-file facts it was built from. */
 export interface AnalysisView {
@@ -72,20 +74,27 @@ export class AnalysisSession {
    * rebuild or a request), not on every keystroke: reading it scans the whole text (its kind,
    * macros, includes, kfunc declarations) and compares it with the saved file.
    */
-  setBuffer(path: string, text: string | (() => string)): void {
+  setBuffer(path: string, text: string | (() => string), edit?: SpanEdit | null): void {
     this.readErrors.delete(path);
+    // `edit`: the editor's change range from the buffer given before (lsp/changeRanges.ts), composed
+    // until the workspace takes the text; without one, the workspace compares the texts.
+    const pendingEdit = this.pendingEdits.get(path);
+    const known = this.pendingBuffers.has(path) ? pendingEdit !== undefined && pendingEdit !== null : true;
+    this.pendingEdits.set(path, edit && known ? composeEdits(this.pendingBuffers.has(path) ? (pendingEdit ?? null) : null, edit) : null);
     this.pendingBuffers.set(path, text);
     this.changed();
   }
 
   private readonly pendingBuffers = new Map<string, string | (() => string)>();
+  private readonly pendingEdits = new Map<string, SpanEdit | null>();
 
   private takePendingBuffers(): void {
     for (const [path, buffer] of this.pendingBuffers) {
       const text = typeof buffer === 'function' ? buffer() : buffer;
-      this.workspace.update(path, text, this.saved.stateOf(path, text));
+      this.workspace.update(path, text, this.saved.stateOf(path, text), this.pendingEdits.get(path) ?? undefined);
     }
     this.pendingBuffers.clear();
+    this.pendingEdits.clear();
   }
 
   /**
@@ -102,6 +111,7 @@ export class AnalysisSession {
     if (!isCandidate(path)) return true;
     // The disk's text from now on, not a buffer the editor has closed.
     this.pendingBuffers.delete(path);
+    this.pendingEdits.delete(path);
     try {
       const read = readSourceFile(path);
       if (read.ok) {
@@ -125,7 +135,11 @@ export class AnalysisSession {
   /** A file or a directory is gone: drop it and everything below it. */
   remove(path: string): void {
     const below = path.endsWith('/') ? path : `${path}/`;
-    for (const p of [...this.pendingBuffers.keys()]) if (p === path || p.startsWith(below)) this.pendingBuffers.delete(p);
+    for (const p of [...this.pendingBuffers.keys()]) {
+      if (p !== path && !p.startsWith(below)) continue;
+      this.pendingBuffers.delete(p);
+      this.pendingEdits.delete(p);
+    }
     for (const p of this.workspace.paths()) {
       if (p !== path && !p.startsWith(below)) continue;
       this.workspace.removeFile(p);

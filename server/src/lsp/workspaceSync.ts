@@ -9,6 +9,7 @@ import { SKIP_DIRS } from '../node/scan';
 import type { Indexer, IndexFolder } from './indexer';
 import { isLargeDocument } from './largeDocument';
 import type { AnalysisSession } from './session';
+import type { ChangeRanges } from './changeRanges';
 import type { SettingsReader } from './settings';
 import { pathOf, uriOf } from './uri';
 
@@ -25,6 +26,8 @@ export class WorkspaceSync {
     folderPaths: string[],
     /** Resolves when the C grammar is loaded: nothing is indexed before. */
     private readonly ready: Promise<void>,
+    /** The editor's change ranges per document (incremental sync), when the documents record them. */
+    private readonly ranges?: ChangeRanges,
   ) {
     this.folders = folderPaths.map((path) => ({ path, exclude: () => false }));
   }
@@ -69,12 +72,15 @@ export class WorkspaceSync {
 
   documentChanged(doc: TextDocument): void {
     const path = pathOf(doc.uri);
+    // The change range since the text the session was last given (none: an open, a save, a whole-text change).
+    const edit = this.ranges?.take(doc.uri);
     // A large document's text is joined from its lines only when the analysis needs it (largeDocument.ts).
-    if (path && isCandidate(path)) this.session.setBuffer(path, isLargeDocument(doc) ? () => doc.getText() : doc.getText());
+    if (path && isCandidate(path)) this.session.setBuffer(path, isLargeDocument(doc) ? () => doc.getText() : doc.getText(), edit);
   }
 
   /** A closed buffer gives way to the file on disk (or to nothing, if it was never saved). */
   documentClosed(doc: TextDocument): void {
+    this.ranges?.forget(doc.uri);
     const path = pathOf(doc.uri);
     if (!path || !isCandidate(path)) return;
     if (this.wanted(path)) this.session.load(path);

@@ -13,8 +13,11 @@
 
 export type CPart = 'code' | 'comment' | 'literal';
 
-/** Called for consecutive runs of one part, in order, covering the text; `directive`: in a directive line. */
-export type PartVisitor = (part: CPart, start: number, end: number, directive: boolean) => void;
+/**
+ * Called for consecutive runs of one part, in order, covering the text; `directive`: in a directive
+ * line. Returning true stops the scan there.
+ */
+export type PartVisitor = (part: CPart, start: number, end: number, directive: boolean) => boolean | void;
 
 const NL = 10;
 const CR = 13;
@@ -44,24 +47,29 @@ function literalEnd(text: string, i: number, quote: number): number {
   return n;
 }
 
-/** Visits the parts of `text` (see PartVisitor), merging neighbours of the same kind. */
-export function scanParts(text: string, visit: PartVisitor): void {
+/**
+ * Visits the parts of `text` (see PartVisitor), merging neighbours of the same kind. `from`: start
+ * there instead, a place in code that is neither a directive line nor the start of a line (right
+ * after a `;` or `}` of code: where a scan resumes after an edit).
+ */
+export function scanParts(text: string, visit: PartVisitor, from = 0): void {
   const n = text.length;
   let runPart: CPart = 'code';
   let runDirective = false;
-  let runStart = 0;
+  let runStart = from;
+  let stopped = false;
   /** The run from `start` is of this part: a new run unless the current one is the same. */
   const emit = (part: CPart, start: number, directive: boolean): void => {
     if (part === runPart && directive === runDirective) return;
-    if (start > runStart) visit(runPart, runStart, start, runDirective);
+    if (start > runStart && visit(runPart, runStart, start, runDirective) === true) stopped = true;
     runPart = part;
     runDirective = directive;
     runStart = start;
   };
-  let lineStart = true;
+  let lineStart = from === 0;
   let directive = false;
-  let i = 0;
-  while (i < n) {
+  let i = from;
+  while (i < n && !stopped) {
     // Ordinary characters, up to one that may begin a comment, a literal or a directive, or end a line.
     SPECIAL.lastIndex = i;
     const j = SPECIAL.test(text) ? SPECIAL.lastIndex - 1 : n;
@@ -124,7 +132,7 @@ export function scanParts(text: string, visit: PartVisitor): void {
     if (c !== SPACE && c !== TAB && c !== CR) lineStart = false;
     i++;
   }
-  if (n > runStart) visit(runPart, runStart, n, runDirective);
+  if (!stopped && n > runStart) visit(runPart, runStart, n, runDirective);
 }
 
 export interface CodeTextOptions {

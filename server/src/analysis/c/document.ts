@@ -3,12 +3,15 @@
 import type { Edit, Point } from 'web-tree-sitter';
 import { expandSource, type Expansion } from './expand';
 import { reexpandEdit } from './expandEdit';
+import { expandsAlike } from './tableChange';
 import { LineIndex } from './lineIndex';
-import { blankStretches, longStretches, type Stretch } from './longStretches';
+import { blankStretches, scanStretches, stretchesAfterEdit, type Stretch, type StretchScan } from './longStretches';
+import { topLevelItems, topLevelItemsAfterEdit, type TopLevelItems } from './topLevel';
 import type { MacroTable } from './macros';
 import { parseC, type Tree } from './parser';
 import { treeErrors, treeErrorsAfterEdit } from './parseErrors';
-import { commonEnds } from '../relocate';
+import { commonEnds, type SpanEdit } from '../relocate';
+import { composeEdits } from './textEdit';
 import { recoverTopLevel, type UnreadItem } from './recovery';
 import { classifyMapSection } from '../sections';
 
@@ -29,10 +32,23 @@ export interface ParsedC {
   treeErrors?: () => number[];
 }
 
+/**
+ * The scans of the expanded text before an edit of it, and the edit (in its offsets): the scans
+ * of the new text start from them (longStretches.ts, topLevel.ts) instead of reading it all.
+ */
+interface AfterEdit {
+  scan: StretchScan | null;
+  items: TopLevelItems | null;
+  edit: SpanEdit;
+}
+
 /** What a parse of an expansion gave: the tree, the text it was parsed from, the items left out. */
 interface Parse {
   tree: Tree | null;
   treeText: string;
+  /** longStretches' scan of the expanded text, and recovery's top-level items of it when it asked. */
+  scan?: StretchScan;
+  items?: TopLevelItems;
   unread?: UnreadItem[];
   tooLong?: Stretch[];
   /** Its tree's ERROR and MISSING nodes (parseErrors.ts), asked once. */
@@ -50,15 +66,20 @@ function once<T>(compute: () => T): () => T {
  * parser cannot resynchronise in (longStretches.ts) are blanked first and parsed from scratch
  * (`old` was edited against the text as it is).
  */
-function parseExpanded(text: string, old: Tree | null): Parse {
-  const stretches = longStretches(text);
+function parseExpanded(text: string, old: Tree | null, after?: AfterEdit): Parse {
+  const scan = after?.scan ? stretchesAfterEdit(after.scan, text, after.edit) : scanStretches(text);
+  const stretches = scan.stretches;
   const input = stretches.length ? blankStretches(text, stretches) : text;
   const tree = parseC(input, stretches.length ? null : old);
   const tooLong = stretches.length ? { tooLong: stretches } : {};
-  const recovered = tree ? recoverTopLevel(input, tree) : null;
-  if (!recovered) return { tree, treeText: input, ...tooLong };
+  let items: TopLevelItems | undefined;
+  // Recovery's top-level items, from the last ones where the text was not blanked.
+  const itemsOf = (t: string): TopLevelItems => (items = t === text && after?.items ? topLevelItemsAfterEdit(after.items, t, after.edit) : topLevelItems(t));
+  const recovered = tree ? recoverTopLevel(input, tree, itemsOf) : null;
+  const scans = { scan, ...(items && input === text ? { items } : {}) };
+  if (!recovered) return { tree, treeText: input, ...tooLong, ...scans };
   tree?.delete();
-  return { tree: recovered.tree, treeText: recovered.text, unread: recovered.unread, ...tooLong };
+  return { tree: recovered.tree, treeText: recovered.text, unread: recovered.unread, ...tooLong, ...scans };
 }
 
 /** The readers' view: a section marker in an unread item marks nothing that was read. */
@@ -98,14 +119,54 @@ export function diffEdit(before: string, after: string): Edit | null {
   return { startIndex: prefix, oldEndIndex: before.length - suffix, newEndIndex: after.length - suffix, startPosition, oldEndPosition, newEndPosition };
 }
 
+/**
+ * The editor's source edit as an edit of the expanded text, when the expansion was spliced: the
+ * edited lines are verbatim there (expandEdit.ts), so the span moves by where its line starts.
+ * Null when the offsets do not account for the new expansion (the texts are compared then).
+ */
+function expandedEdit(before: string, prev: Expansion, source: string, after: string, e: SpanEdit, next: Expansion): Edit | null {
+  const lineStart = e.start === 0 ? 0 : source.lastIndexOf('\n', e.start - 1) + 1;
+  const outFrom = prev.map.toExpanded(lineStart);
+  if (outFrom < 0) return null;
+  const startIndex = outFrom + e.start - lineStart;
+  const oldEndIndex = startIndex + e.oldEnd - e.start;
+  const newEndIndex = startIndex + e.newEnd - e.start;
+  if (next.text.length !== before.length + newEndIndex - oldEndIndex || oldEndIndex > before.length) return null;
+  // The span's lines are verbatim in both expansions (no invocation on them), so it moved as a whole.
+  if (before.slice(outFrom, oldEndIndex) !== source.slice(lineStart, e.oldEnd) || next.text.slice(outFrom, newEndIndex) !== after.slice(lineStart, e.newEnd)) return null;
+  const startPosition = pointIn(before, startIndex);
+  const lineAt = startIndex - startPosition.column;
+  return {
+    startIndex,
+    oldEndIndex,
+    newEndIndex,
+    startPosition,
+    oldEndPosition: pointIn(before, oldEndIndex, startIndex, startPosition.row, lineAt),
+    newEndPosition: pointIn(next.text, newEndIndex, startIndex, startPosition.row, lineAt),
+  };
+}
+
 export class CDocument {
   private current: ParsedC | null = null;
   /** The full expansion and the text the current tree was parsed from (for the next edit). */
   private expansion: Expansion | null = null;
   private treeText = '';
   private readonly memo = new Map<string, unknown>();
+  /**
+   * The editor's edits since the current text, composed into one span (noteEdit); 'unknown' when
+   * the text was replaced without one, and the texts are compared instead.
+   */
+  private pending: SpanEdit | null | 'unknown' = null;
+  /** longStretches' scan of the current expansion, and recovery's top-level items of it (when it asked for them). */
+  private scan: StretchScan | null = null;
+  private items: TopLevelItems | null = null;
 
-  constructor(private table: MacroTable) {}
+  /** The table the current expansion was made with. */
+  private expandedWith: MacroTable;
+
+  constructor(private table: MacroTable) {
+    this.expandedWith = table;
+  }
 
   get macros(): MacroTable {
     return this.table;
@@ -115,28 +176,54 @@ export class CDocument {
     return this.current;
   }
 
-  /** New macro definitions invalidate the expansion; the next update parses from scratch. */
+  /**
+   * New macro definitions: the next update() keeps the expansion if the new table expands the
+   * text alike (tableChange.ts), else expands it again, and re-parses from the tree either way
+   * (the memo is keyed by the expanded text, so it stands too).
+   */
   setMacros(macros: MacroTable): void {
     this.table = macros;
-    this.memo.clear();
-    this.dispose();
+  }
+
+  /**
+   * The editor changed the text the next update() is given: [start, oldEnd) of the text before
+   * became [start, newEnd). Null: it was replaced without a change range (the texts are compared).
+   */
+  noteEdit(edit: SpanEdit | null): void {
+    if (!this.current) this.pending = null;
+    else if (this.pending !== 'unknown') this.pending = edit ? composeEdits(this.pending, edit) : 'unknown';
   }
 
   update(text: string): ParsedC {
     const previous = this.current;
-    if (previous && previous.text === text) return previous;
-    const expansion = (previous && this.expansion && reexpandEdit(previous.text, this.expansion, text, this.table)) ?? expandSource(text, this.table);
+    const pending = this.pending;
+    this.pending = null;
+    // The expansion stands for the current table when it was made with it or the table expands alike.
+    const alike = !!previous && !!this.expansion && (this.expandedWith === this.table || expandsAlike(previous.text, this.expansion, this.expandedWith, this.table));
+    this.expandedWith = this.table;
+    if (previous && previous.text === text && alike) return previous;
+    // The editor's span, when it accounts for the new text's length.
+    const sourceEdit = previous && pending && pending !== 'unknown' && text.length === previous.text.length + pending.newEnd - pending.oldEnd ? pending : undefined;
+    const spliced = previous && this.expansion && alike ? reexpandEdit(previous.text, this.expansion, text, this.table) : null;
+    const expansion = spliced ?? expandSource(text, this.table);
     let old: Tree | null = null;
     let edit: Edit | null = null;
+    // The tree was parsed from the expanded text itself (no run or item blanked).
+    const unblanked = !!this.expansion && this.treeText === this.expansion.text;
     // The previous tree's errors, worked out before the tree is edited: the new ones start from them.
     const errorsBefore = previous?.tree ? (previous.treeErrors?.() ?? treeErrors(previous.tree)) : null;
     if (previous?.tree) {
-      // The tree was parsed from the text with unread items blanked: the edit is from that text.
-      edit = diffEdit(this.treeText, expansion.text);
+      // The tree was parsed from the text with unread items blanked: the edit is from that text
+      // (the editor's span moved into the expansion, when it was spliced and nothing was blanked).
+      edit = (spliced && sourceEdit && unblanked ? expandedEdit(this.treeText, this.expansion as Expansion, previous.text, text, sourceEdit, expansion) : null) ?? diffEdit(this.treeText, expansion.text);
       old = previous.tree;
       if (edit) old.edit(edit);
     }
-    const parse = parseExpanded(expansion.text, old);
+    // The edit is one of the expanded text the scans were made of (nothing was blanked): they start from theirs.
+    const after: AfterEdit | undefined = edit && unblanked ? { scan: this.scan, items: this.items, edit: { start: edit.startIndex, oldEnd: edit.oldEndIndex, newEnd: edit.newEndIndex } } : undefined;
+    const parse = parseExpanded(expansion.text, old, after);
+    this.scan = parse.scan ?? null;
+    this.items = parse.items ?? null;
     const tree = parse.tree;
     if (tree) {
       // Re-parsed from the edited tree, with nothing blanked: only what changed is walked again.
@@ -151,6 +238,9 @@ export class CDocument {
   }
 
   dispose(): void {
+    this.pending = null;
+    this.scan = null;
+    this.items = null;
     this.current?.tree?.delete();
     this.current = null;
     this.expansion = null;

@@ -87,12 +87,91 @@ const CONDITIONAL = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|e
 
 /** The runs of `text` longer than `max` non-blank code characters (see above), in order. */
 export function longStretches(text: string, max = MAX_STRETCH): Stretch[] {
+  return scanStretches(text, max).stretches;
+}
+
+/**
+ * A scan's stretches, and the places it can resume from after an edit: flat pairs of an offset
+ * right after a `;` or `}` of code at file scope, outside every conditional and bracket (where the
+ * scan's whole state is that character), and the character.
+ */
+export interface StretchScan {
+  text: string;
+  max: number;
+  stretches: Stretch[];
+  resumes: number[];
+}
+
+/** Where a scan starts (0: the text's start) and where it may stop: a resume point whose state equals one of the scan before. */
+interface Window {
+  from: number;
+  previous: number;
+  /** A resume point at `offset` with `previous` before it: true when the rest is known (the scan stops there). */
+  stop?: (offset: number, previous: number) => boolean;
+}
+
+/** The offset of the first pair of `flat` (pairs) whose first value is >= `at`, by bisection: its index. */
+function firstPairAtOrAfter(flat: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = flat.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((flat[mid * 2] as number) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo * 2;
+}
+
+/**
+ * longStretches() of `text` made from the scan of the text before an edit (`[start, oldEnd)` of it
+ * became `[start, newEnd)`): scanned again from the last resume point before the edit up to the
+ * first one after it whose state is the same as before, and the rest moved. The same answer as a
+ * whole scan (test/unit/longStretches.test.ts), without looking at the rest of the text.
+ */
+export function stretchesAfterEdit(before: StretchScan, text: string, edit: { start: number; oldEnd: number; newEnd: number }): StretchScan {
+  const delta = edit.newEnd - edit.oldEnd;
+  if (text.length !== before.text.length + delta) return scanStretches(text, before.max);
+  const old = before.resumes;
+  // The last resume point at or before the edit's start (the text before it is as it was).
+  const k = firstPairAtOrAfter(old, edit.start + 1) - 2;
+  const from = k >= 0 ? (old[k] as number) : 0;
+  const previous = k >= 0 ? (old[k + 1] as number) : 0;
+  let stopOld = -1;
+  const scan = scanStretches(text, before.max, {
+    from,
+    previous,
+    stop: (offset, prev) => {
+      if (offset < edit.newEnd || offset - delta <= edit.oldEnd - 1) return false;
+      const j = firstPairAtOrAfter(old, offset - delta);
+      if (old[j] !== offset - delta || old[j + 1] !== prev) return false;
+      stopOld = j;
+      return true;
+    },
+  });
+  const stretches = before.stretches.filter((x) => x.end < from);
+  stretches.push(...scan.stretches);
+  const resumes = old.slice(0, k + 2);
+  resumes.push(...scan.resumes);
+  if (stopOld >= 0) {
+    const at = old[stopOld] as number;
+    for (const x of before.stretches) {
+      if (x.start < at) continue;
+      stretches.push(x.openedAt === undefined ? { start: x.start + delta, end: x.end + delta } : { start: x.start + delta, end: x.end + delta, openedAt: x.openedAt + delta });
+    }
+    for (let j = stopOld + 2; j < old.length; j += 2) resumes.push((old[j] as number) + delta, old[j + 1] as number);
+  }
+  return { text, max: before.max, stretches, resumes };
+}
+
+/** The whole scan, or the scan of a window of it (stretchesAfterEdit). */
+export function scanStretches(text: string, max = MAX_STRETCH, window: Window = { from: 0, previous: 0 }): StretchScan {
   const out: Stretch[] = [];
-  let start = 0;
+  const resumes: number[] = [];
+  let start = window.from;
   let length = 0;
   /** The open brackets of code (directive lines apart), and the code character before this one. */
   let open: Open | null = null;
-  let previous = 0;
+  let previous = window.previous;
   /** Per open conditional: the brackets at its `#if`, and after its first branch (once known). */
   const conditionals: { atIf: Open | null; afterFirst: Open | null | undefined }[] = [];
   let depth = 0;
@@ -124,6 +203,13 @@ export function longStretches(text: string, max = MAX_STRETCH): Stretch[] {
   const inExpression = (): boolean => !!open && open.kind !== 'block';
   /** Directly inside a broken expression: its separators, braces and directive lines end no run. */
   const inBroken = (): boolean => inExpression() && !!open?.expression?.broken;
+  /** After a `;` or `}` that ended a run at `at`: a resume point when nothing is open; true when the scan stops there. */
+  const resumable = (at: number, c: number): boolean => {
+    if (open !== null || conditionals.length) return false;
+    resumes.push(at, c);
+    return !!window.stop?.(at, c);
+  };
+  let stoppedAt = -1;
   scanParts(text, (part, from, to, directive) => {
     if (inDirective && !directive) {
       // A directive line ended: a complete one (its parentheses balanced) is a place to resync,
@@ -169,6 +255,10 @@ export function longStretches(text: string, max = MAX_STRETCH): Stretch[] {
         previous = c;
         if (!wasBroken) {
           end(i, i + 1);
+          if (resumable(i + 1, c)) {
+            stoppedAt = i + 1;
+            return true;
+          }
           continue;
         }
       } else if (c === SEMI || c === COMMA) {
@@ -177,6 +267,10 @@ export function longStretches(text: string, max = MAX_STRETCH): Stretch[] {
         const ends = c === SEMI ? !inExpression() : !inBroken() && (open?.braces ?? 0) > 0;
         if (ends) {
           end(i, i + 1);
+          if (c === SEMI && resumable(i + 1, c)) {
+            stoppedAt = i + 1;
+            return true;
+          }
           continue;
         }
       } else {
@@ -188,9 +282,10 @@ export function longStretches(text: string, max = MAX_STRETCH): Stretch[] {
       if (length++ === 0) start = i;
       if (openedAt < 0 && inBroken() && open?.expression) openedAt = open.expression.at;
     }
-  });
-  end(text.length, text.length);
-  return out;
+    return false;
+  }, window.from);
+  if (stoppedAt < 0) end(text.length, text.length);
+  return { text, max, stretches: out, resumes };
 }
 
 /** `text` with the stretches blanked: spaces, newlines kept, so every offset and line stays. */

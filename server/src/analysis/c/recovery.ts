@@ -11,7 +11,7 @@ import { declaredName } from '../bpf/topItems';
 import { directiveSpans } from './commentScan';
 import { LineIndex } from './lineIndex';
 import { parseC, type Node, type Tree } from './parser';
-import { topLevelItems } from './topLevel';
+import { topLevelItems, type TopLevelItems } from './topLevel';
 
 /** A top-level item the parser could not read (offsets in the expanded text). */
 export interface UnreadItem {
@@ -185,9 +185,9 @@ function withoutDirectives(text: string): string | null {
 }
 
 /** The same header is parsed once per object that includes it: its items are found once. */
-const recentItems = new Map<string, ReturnType<typeof topLevelItems>>();
+const recentItems = new Map<string, TopLevelItems>();
 
-function itemsOf(text: string): ReturnType<typeof topLevelItems> {
+function itemsOf(text: string): TopLevelItems {
   let hit = recentItems.get(text);
   if (!hit) {
     hit = topLevelItems(text);
@@ -201,11 +201,11 @@ function itemsOf(text: string): ReturnType<typeof topLevelItems> {
  * Re-reads a file whose tree has errors at file scope. Returns null when there is nothing to
  * recover; otherwise a new tree (the caller still owns, and deletes, `tree`).
  */
-export function recoverTopLevel(text: string, tree: Tree): Recovery | null {
+export function recoverTopLevel(text: string, tree: Tree, items: (text: string) => TopLevelItems = itemsOf): Recovery | null {
   if (!tree.rootNode.hasError) return null;
   // Cheap first: without a lost node at file scope, or an erroneous one, nothing is misread.
   if (!fileScope(tree.rootNode).some((n) => lost(n) || n.hasError)) return null;
-  const { items: order, definitions } = itemsOf(text);
+  const { items: order, definitions } = items(text);
   const readings = new Map<number, Alone>();
   const unread: UnreadItem[] = [];
   const mendedStarts = new Set<number>();

@@ -44,15 +44,24 @@ export class TopLevelScanner {
   readonly ends: number[] | null;
   /** Of those, the ones a function body ended (by index). */
   readonly definitions: Set<number> | null;
+  /**
+   * Of those, the ones after which a function body is still taken to be open (a stray closer of
+   * another kind closed its brace): the only state an item's end does not reset.
+   */
+  readonly bodyAfter: Set<number> | null;
 
   constructor(
     private readonly text: string,
     start = 0,
     record = false,
+    /** `start` is right after an item's `;` or `}`: not the start of a line. */
+    afterItem = false,
   ) {
     this.i = start;
+    if (afterItem) this.lineStart = false;
     this.ends = record ? [] : null;
     this.definitions = record ? new Set() : null;
+    this.bodyAfter = record ? new Set() : null;
   }
 
   get position(): number {
@@ -151,6 +160,7 @@ export class TopLevelScanner {
 
   private end(at: number): void {
     this.ends?.push(this.itemStart, at);
+    if (this.body) this.bodyAfter?.add(this.item);
     this.item++;
     this.itemStart = -1;
     this.last = 0;
@@ -163,8 +173,73 @@ export class TopLevelScanner {
  * brace: the items after it cannot be told apart lexically either) is not an item.
  * `definitions` holds the indices of the items that are function definitions.
  */
-export function topLevelItems(text: string): { items: number[]; definitions: ReadonlySet<number> } {
+export function topLevelItems(text: string): TopLevelItems {
   const s = new TopLevelScanner(text, 0, true);
   s.advance(text.length);
-  return { items: s.ends as number[], definitions: s.definitions as Set<number> };
+  return { items: s.ends as number[], definitions: s.definitions as Set<number>, bodyAfter: s.bodyAfter as Set<number> };
+}
+
+export interface TopLevelItems {
+  items: number[];
+  definitions: ReadonlySet<number>;
+  /** The items after which the scanner's state is not the one an item's end usually leaves (TopLevelScanner.bodyAfter). */
+  bodyAfter: ReadonlySet<number>;
+}
+
+/** The index of the first item of `items` (flat pairs) that ends at or after `at`. */
+function firstEndingAtOrAfter(items: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = items.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((items[mid * 2 + 1] as number) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * topLevelItems() of `text` from those of the text before an edit (`[start, oldEnd)` of it became
+ * `[start, newEnd)`). The scanner's state right after an item is always the same, so the text is
+ * scanned again only from the end of the last item before the edit to the first item end after
+ * it that was an item end before; the items after it are the old ones, moved. The same answer as
+ * a whole scan (test/unit/topLevel.test.ts).
+ */
+export function topLevelItemsAfterEdit(before: TopLevelItems, text: string, edit: { start: number; oldEnd: number; newEnd: number }): TopLevelItems {
+  const old = before.items;
+  const delta = edit.newEnd - edit.oldEnd;
+  // Items kept as they were: those that end at or before the edit's start, up to one after which the state is the usual one.
+  let kept = firstEndingAtOrAfter(old, edit.start + 1);
+  while (kept > 0 && before.bodyAfter.has(kept - 1)) kept--;
+  const from = kept > 0 ? (old[kept * 2 - 1] as number) : 0;
+  const s = new TopLevelScanner(text, from, true, from > 0);
+  const ends = s.ends as number[];
+  let resumeAt = -1;
+  while (s.position < text.length) {
+    const count = s.item;
+    s.finishItem();
+    if (s.item === count) break;
+    const end = ends[ends.length - 1] as number;
+    if (end < edit.newEnd || end - delta < edit.oldEnd) continue;
+    const j = firstEndingAtOrAfter(old, end - delta);
+    if (old[j * 2 + 1] === end - delta && !before.bodyAfter.has(j) && !(s.bodyAfter as Set<number>).has(s.item - 1)) {
+      resumeAt = j + 1;
+      break;
+    }
+  }
+  const items = old.slice(0, kept * 2);
+  for (const x of ends) items.push(x);
+  const definitions = new Set<number>();
+  const bodyAfter = new Set<number>();
+  for (const d of before.definitions) if (d < kept) definitions.add(d);
+  for (const d of before.bodyAfter) if (d < kept) bodyAfter.add(d);
+  for (const d of s.definitions as Set<number>) definitions.add(d + kept);
+  for (const d of s.bodyAfter as Set<number>) bodyAfter.add(d + kept);
+  if (resumeAt >= 0) {
+    const shift = kept + (ends.length >> 1) - resumeAt;
+    for (let k = resumeAt * 2; k < old.length; k++) items.push((old[k] as number) + delta);
+    for (const d of before.definitions) if (d >= resumeAt) definitions.add(d + shift);
+    for (const d of before.bodyAfter) if (d >= resumeAt) bodyAfter.add(d + shift);
+  }
+  return { items, definitions, bodyAfter };
 }
