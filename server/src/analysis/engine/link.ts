@@ -1,6 +1,8 @@
 // Linking files into BPF objects: a source, the .bpf.o compiled from it, the skeleton generated
 // from that, and the loaders that use the skeleton. Object names (bpftool's) tie them together;
-// programs with the same name in two objects stay two programs.
+// programs with the same name in two objects stay two programs. A loader's links follow its own
+// facts and the objects it names: while those are the same (an edit elsewhere, a keystroke in
+// another loader), its lifecycles are kept from the last linking (loaderLinks), not made again.
 import { basename, dirname } from 'node:path';
 import type { BpfObjectFacts, FactOrigin, LoaderAction, LoaderFacts, SkeletonFacts } from '../facts';
 import { lifecyclesOf, type ActionTarget } from './lifecycles';
@@ -114,10 +116,8 @@ export function linkObjects(
     skeleton: null,
     loaders: [],
   }));
-  const byName = (names: Iterable<string>): LinkedObject[] => {
-    const wanted = new Set(names);
-    return groups.filter((g) => [...g.names].some((n) => wanted.has(n)));
-  };
+  let index = namesIndex(groups);
+  const byName = (names: Iterable<string>): LinkedObject[] => objectsNamed(index, names);
   // Pair built outputs with sources best-first over all candidates, not file by file: every
   // scheduler's `main.bpf.o` finds its own `main.bpf.c`.
   const pairs: { o: BpfObjectFacts; g: LinkedObject; score: number }[] = [];
@@ -135,6 +135,8 @@ export function linkObjects(
   for (const o of objectFiles) {
     if (!placed.has(o)) groups.push({ id: '', names: new Set(o.objectNames), source: null, objectFile: o, skeleton: null, loaders: [] });
   }
+  // (The objects' names now include their built objects'.)
+  index = namesIndex(groups);
   const skelPairs: { s: SkeletonFacts; g: LinkedObject; score: number }[] = [];
   for (const sk of skeletons) {
     for (const g of byName([sk.objectName])) {
@@ -155,8 +157,56 @@ export function linkObjects(
     if (!skelPlaced.has(sk) && !groups.some((g) => g.skeleton && sameSkeleton(g.skeleton, sk))) groups.push({ id: '', names: new Set([sk.objectName]), source: null, objectFile: null, skeleton: sk, loaders: [] });
   }
   assignIds(groups);
-  for (const l of loaders) linkLoader(l, groups);
+  index = namesIndex(groups);
+  for (const l of loaders) {
+    const linked = objectsNamed(index, l.skeletonTypes);
+    if (!linked.length) continue;
+    const refs = linked.flatMap((g) => [g.source, g.objectFile, g.skeleton]);
+    let kept = loaderLinks.get(l);
+    if (!kept || !sameRefs(kept.refs, refs)) loaderLinks.set(l, (kept = { refs, lifecycles: linkLoader(l, linked) }));
+    kept.lifecycles.forEach((lifecycles, i) => (linked[i] as LinkedObject).loaders.push(...lifecycles));
+  }
   return groups;
+}
+
+/**
+ * A loader's lifecycles as last linked, one list per object it names (in the order of `refs`),
+ * with what they were linked from: each object's source, built object and skeleton (facts kept by
+ * identity while their files are the same). An object's names, the files it is made of and what
+ * libbpf loads of it (truthOf) all follow from those three, and the loader's lifecycles from its
+ * own facts and those objects: the same inputs give the same links.
+ */
+const loaderLinks = new WeakMap<LoaderFacts, { refs: unknown[]; lifecycles: LinkedLoader[][] }>();
+
+function sameRefs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The objects by each of their names (positions in `groups`), for lookups by name. */
+interface NamesIndex {
+  groups: readonly LinkedObject[];
+  at: Map<string, number[]>;
+}
+
+function namesIndex(groups: readonly LinkedObject[]): NamesIndex {
+  const at = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    for (const n of g.names) {
+      const list = at.get(n);
+      if (!list) at.set(n, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  return { groups, at };
+}
+
+/** The objects having any of the names, in the objects' order (as filtering them all would give). */
+function objectsNamed(index: NamesIndex, names: Iterable<string>): LinkedObject[] {
+  const found = new Set<number>();
+  for (const n of names) for (const i of index.at.get(n) ?? []) found.add(i);
+  return [...found].sort((a, b) => a - b).map((i) => index.groups[i] as LinkedObject);
 }
 
 function assignIds(groups: LinkedObject[]): void {
@@ -193,33 +243,44 @@ function memberNames(g: LinkedObject): Set<string> {
   return names;
 }
 
-/** Gives each lifecycle of a loader, and each action on its paths, to the object it concerns. */
-function linkLoader(l: LoaderFacts, groups: LinkedObject[]): void {
-  const linked = groups.filter((g) => l.skeletonTypes.some((t) => g.names.has(t)));
-  if (!linked.length) return;
+/**
+ * The lifecycles of a loader for each object it names (`linked`, in that order): each lifecycle,
+ * and each action on its paths, given to the object it concerns.
+ */
+function linkLoader(l: LoaderFacts, linked: readonly LinkedObject[]): LinkedLoader[][] {
   // Two objects of the same name (two copies of a project): the one nearest the loader first.
   // The source the loader's build names for one of its objects is that object, however far it is (a symlinked lib/).
   const named = new Set(Object.values(l.objectSources ?? {}));
-  const near = (g: LinkedObject): number => {
-    if (g.source && named.has(g.source.file)) return Number.MAX_SAFE_INTEGER;
-    const a = dirname(l.file).split('/');
-    const b = dirname(g.source?.file ?? g.skeleton?.file ?? g.objectFile?.file ?? '').split('/');
+  const from = dirname(l.file).split('/');
+  const near = new Map<LinkedObject, number>();
+  for (const g of linked) {
+    if (g.source && named.has(g.source.file)) {
+      near.set(g, Number.MAX_SAFE_INTEGER);
+      continue;
+    }
+    const to = dirname(g.source?.file ?? g.skeleton?.file ?? g.objectFile?.file ?? '').split('/');
     let n = 0;
-    while (n < a.length && n < b.length && a[n] === b[n]) n++;
-    return n;
+    while (n < from.length && n < to.length && from[n] === to[n]) n++;
+    near.set(g, n);
+  }
+  const nearest = [...linked].sort((x, y) => (near.get(y) ?? 0) - (near.get(x) ?? 0));
+  const members = new Map<LinkedObject, Set<string>>();
+  const membersOf = (g: LinkedObject): Set<string> => {
+    let names = members.get(g);
+    if (!names) members.set(g, (names = memberNames(g)));
+    return names;
   };
-  linked.sort((x, y) => near(y) - near(x));
   const targetOf: ActionTarget<LinkedObject> = (a) => {
     const skel = actionSkeleton(a);
-    let target = skel ? linked.find((g) => g.names.has(skel)) : undefined;
-    if (!target && linked.length === 1) target = linked[0];
+    let target = skel ? nearest.find((g) => g.names.has(skel)) : undefined;
+    if (!target && nearest.length === 1) target = nearest[0];
     if (!target) {
       const name = actionMemberName(a);
-      target = name ? linked.find((g) => memberNames(g).has(name)) : undefined;
+      target = name ? nearest.find((g) => membersOf(g).has(name)) : undefined;
     }
     return target;
   };
-  for (const g of linked) g.loaders.push(...lifecyclesOf(l, g, targetOf));
+  return linked.map((g) => lifecyclesOf(l, g, targetOf));
 }
 
 function actionMemberName(a: LoaderAction): string | null {
