@@ -41,6 +41,11 @@ export interface Expansion {
   sections: SectionMarker[];
   /** Set when the file's expansion budget ran out; the rest of the file was copied unexpanded. */
   truncated: boolean;
+  /**
+   * The names whose definitions the expansion asked for (repeats kept): another table that
+   * defines none of them differently expands the file alike (c/tableChange.ts).
+   */
+  lookups?: readonly string[];
   /** Items whose own budget ran out; each lost only the rest of itself. */
   overBudget?: OverBudgetItem[];
   /** Source ranges of the invocations expanded, as flat [start, end) pairs in file order. */
@@ -118,6 +123,7 @@ export class Expander {
       invocations: this.invocations,
       spent: budget.spent,
       costs: this.costs,
+      lookups: this.substitution.lookups,
     };
   }
 
@@ -130,6 +136,9 @@ export class Expander {
    */
   private invocation(text: string, at: number, name: string): number {
     const out = this.output;
+    const lookups = this.substitution.lookups;
+    const lookedUpBefore = lookups.length;
+    lookups.push(name);
     this.substitution.at = at;
     const end = invocationEnd(text, at, name, this.table.get(name, at)?.params !== null || name === SECTION_MACRO);
     const cache = (this.cache ??= expansionCache(this.table));
@@ -140,6 +149,7 @@ export class Expander {
     if (hit && !this.budget.over(hit.spent)) {
       this.budget.charge(hit.spent);
       out.replay(hit, at);
+      if (hit.names) for (const n of hit.names) lookups.push(n);
       return end;
     }
     const outStart = out.length;
@@ -156,6 +166,7 @@ export class Expander {
       recorded.spent = this.budget.spent - spentBefore;
       recorded.sections = out.sections.slice(sectionsBefore).map((m) => ({ ...m, offset: m.offset - outStart, sourceStart: m.sourceStart - at, sourceEnd: m.sourceEnd - at }));
       recorded.last = out.prev ? { kind: out.prev.kind, text: out.prev.text } : null;
+      recorded.names = [...new Set(lookups.slice(lookedUpBefore))];
       cache.set(key, recorded);
     }
     return resume;

@@ -8,6 +8,7 @@ import type { Expansion } from './expand';
 import { fitsEveryItem } from './expansionBudget';
 import type { MacroTable } from './macros';
 import { commonEnds } from '../relocate';
+import { TopLevelScanner } from './topLevel';
 
 /** The lines `[start, end)` changed between `before` and `after` (end in `before`), or null if none. */
 function changedLines(before: string, after: string): { start: number; oldEnd: number; newEnd: number } | null {
@@ -19,10 +20,19 @@ function changedLines(before: string, after: string): { start: number; oldEnd: n
   return { start, oldEnd, newEnd: oldEnd + after.length - before.length };
 }
 
-function mentionsIn(pattern: RegExp, text: string, from: number, to: number): boolean {
+/**
+ * Whether `pattern` matches in `[from, to)` of `text` where the expander takes invocations: in
+ * code, as the expander's scanner sees it from `from` (the start of a line that begins in code).
+ * A name in a comment, a literal or a directive (a `#define` being typed) is copied as written.
+ */
+function mentionsInCode(pattern: RegExp, text: string, from: number, to: number): boolean {
+  let scan: TopLevelScanner | null = null;
   pattern.lastIndex = from;
-  const m = pattern.exec(text);
-  return m !== null && m.index < to;
+  for (let m = pattern.exec(text); m !== null && m.index < to; m = pattern.exec(text)) {
+    scan ??= new TopLevelScanner(text, from);
+    if (scan.advance(m.index)) return true;
+  }
+  return false;
 }
 
 export function reexpandEdit(before: string, prev: Expansion, after: string, table: MacroTable): Expansion | null {
@@ -40,12 +50,14 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   for (let k = 0; k < inv.length; k += 2) {
     if ((inv[k + 1] as number) >= start && (inv[k] as number) <= oldEnd) return null;
   }
-  const pattern = table.invocationPattern();
-  if (mentionsIn(pattern, before, start, oldEnd) || mentionsIn(pattern, after, start, newEnd)) return null;
-
   // The lines start in code, and the text after them is scanned as before.
   const scan = new CodeScanner(after);
   if (scan.stateAt(start) !== 'code^+0') return null;
+  const pattern = table.invocationPattern();
+  if (mentionsInCode(pattern, before, start, oldEnd) || mentionsInCode(pattern, after, start, newEnd)) return null;
+  // A name leading to SEC on the old lines (in a directive) may be the only one that made the file
+  // worth expanding: without any, it is not expanded at all (identity, c/expand.ts).
+  if (table.mentionsSectionIn(before, start, oldEnd) && !table.mentionsOutsideText(after)) return null;
   if (newEnd < after.length && scan.stateAt(newEnd + 1) !== new CodeScanner(before, start).stateAt(oldEnd + 1)) return null;
 
   // The old lines must be where the map says, verbatim.
@@ -71,5 +83,6 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
     invocations,
     spent: prev.spent,
     costs: prev.costs,
+    ...(prev.lookups ? { lookups: prev.lookups } : {}),
   };
 }

@@ -11,6 +11,8 @@ export interface Recorded {
   last: { kind: TokenKind; text: string } | null;
   /** Tokens the expansion cost (charged again on every replay). */
   spent: number;
+  /** The names the expansion looked up in the table (Expansion.lookups), each once. */
+  names?: readonly string[];
 }
 
 export const EXPANSION_CACHE_LIMIT = 50_000;

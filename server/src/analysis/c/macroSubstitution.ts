@@ -13,6 +13,11 @@ import { TOKEN_CHARS, tokenCost } from './budgetLength';
 export class MacroSubstitution {
   /** Where the invocation being expanded stands: the definitions in force there apply. */
   at = 0;
+  /**
+   * Every name whose definition was asked for, in order (repeats kept): the expansion depends on
+   * the table only through these (c/tableChange.ts).
+   */
+  readonly lookups: string[] = [];
 
   constructor(
     private readonly table: MacroTable,
@@ -27,15 +32,21 @@ export class MacroSubstitution {
     if (!this.tryExpand(first, stream, true)) this.output.emit(first);
     while (stream.hasPending) {
       const t = stream.next() as XTok;
-      if (t.kind === 'id' && !this.budget.exhausted && this.table.isExpanded(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
+      if (t.kind === 'id' && !this.budget.exhausted && this.expands(t.text) && !t.hide?.includes(t.text) && this.tryExpand(t, stream, true)) continue;
       this.output.emit(t);
     }
+  }
+
+  /** Whether the table expands `name`, noted among the lookups. */
+  private expands(name: string): boolean {
+    this.lookups.push(name);
+    return this.table.isExpanded(name);
   }
 
   /** Main loop: copy tokens, expanding macro invocations; `top` writes to the output. */
   private run(stream: Stream, top: boolean, sink?: XTok[]): void {
     for (let t = stream.next(); t; t = stream.next()) {
-      if (t.kind === 'id' && !this.budget.exhausted && this.table.isExpanded(t.text) && !t.hide?.includes(t.text)) {
+      if (t.kind === 'id' && !this.budget.exhausted && this.expands(t.text) && !t.hide?.includes(t.text)) {
         const replaced = this.tryExpand(t, stream, top);
         if (replaced) continue;
       }

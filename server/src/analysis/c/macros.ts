@@ -188,6 +188,18 @@ export function parseDefine(raw: string, file: string, line: number): MacroDef |
   return makeDef(m[1] as string, sig, text.slice(i).trim(), { file, range: { start: { line, character: 0 }, end: { line, character: 0 } } });
 }
 
+/** Two definitions of a name that expand alike: the same parameters and body tokens. */
+function sameDefinition(a: MacroDef, b: MacroDef): boolean {
+  if (a.variadic !== b.variadic || a.body.length !== b.body.length) return false;
+  if (a.params !== b.params && (a.params === null || b.params === null || a.params.join(',') !== b.params.join(','))) return false;
+  for (let i = 0; i < a.body.length; i++) {
+    const x = a.body[i] as Token;
+    const y = b.body[i] as Token;
+    if (x.text !== y.text || x.kind !== y.kind) return false;
+  }
+  return true;
+}
+
 function countLines(text: string, upTo: number): number {
   let n = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < upTo; i = text.indexOf('\n', i + 1)) n++;
@@ -244,6 +256,8 @@ export class MacroTable {
   private readonly defs = new Map<string, MacroDef>();
   private interesting = new Set<string>();
   private projectLeadsToSec = new Set<string>();
+  /** The names whose expansion reaches `SEC` (what makes a file worth expanding: mentionsOutsideText). */
+  private leadsToSec: ReadonlySet<string> = new Set();
   private pattern: RegExp | null = null;
   /** The same, global: where each use stands (mentionsOutsideText). */
   private patternAll: RegExp | null = null;
@@ -303,6 +317,7 @@ export class MacroTable {
     // Only these make a file worth expanding. In such a file, blanks and the project's macros are
     // expanded too (a slot written as `SHARED_SLOT`, a section as `SEC(MY_SECTION)`).
     const names = [...reaches].sort((a, b) => b.length - a.length);
+    this.leadsToSec = new Set(reaches);
     this.pattern = new RegExp(`\\b(?:${names.join('|')})\\b`);
     this.patternAll = new RegExp(this.pattern.source, 'g');
     this.projectLeadsToSec = new Set([...reaches].filter((n) => this.defs.get(n)?.location));
@@ -373,6 +388,44 @@ export class MacroTable {
       if (!scan.inCommentOrString) return true;
     }
     return false;
+  }
+
+  /**
+   * The names `other` expands differently from this table: defined in one only, defined
+   * differently (params or body; where a definition stands does not count), expanded in one only,
+   * or leading to `SEC` in one only. An expansion that never looked any of them up, and holds none
+   * of them where it could be an invocation, is the same with either table (c/tableChange.ts).
+   */
+  changedNames(other: MacroTable): Set<string> {
+    const out = new Set<string>();
+    for (const [name, d] of this.defs) {
+      const e = other.defs.get(name);
+      if (e !== d && (!e || !sameDefinition(d, e))) out.add(name);
+    }
+    for (const name of other.defs.keys()) if (!this.defs.has(name)) out.add(name);
+    for (const [a, b] of [
+      [this.interesting, other.interesting],
+      [other.interesting, this.interesting],
+      [this.leadsToSec, other.leadsToSec],
+      [other.leadsToSec, this.leadsToSec],
+    ] as const) {
+      for (const name of a) if (!b.has(name)) out.add(name);
+    }
+    return out;
+  }
+
+  /** Whether `[from, to)` of `text` names a macro that leads to `SEC`, wherever (code, comment, directive). */
+  mentionsSectionIn(text: string, from: number, to: number): boolean {
+    const uses = this.patternAll;
+    if (!uses) return false;
+    uses.lastIndex = from;
+    const m = uses.exec(text);
+    return m !== null && m.index < to;
+  }
+
+  /** Whether `name` leads to `SEC` (mentionsOutsideText looks for these). */
+  leadsToSection(name: string): boolean {
+    return this.leadsToSec.has(name);
   }
 
   /** The project's definitions that lead to `SEC` (for hover and docs). */
