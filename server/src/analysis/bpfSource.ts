@@ -10,6 +10,7 @@ import { classifyMapSection, classifyProgramSection, essentialTypeName } from '.
 import { objectNamesForSource } from './objectNames';
 import { readTopItem, type TopItem } from './bpf/topItems';
 import { BranchReader } from './bpf/conditions';
+import { unreadReferences } from './bpf/unreadReferences';
 import { standaloneDecisions, type Decisions } from './c/preprocess';
 import { KFUNC_CALL_BUDGET, REACH_WORK_BUDGET } from './elf/calls';
 
@@ -142,6 +143,14 @@ export class BpfSourceReader {
       (facts.helpers ??= {})[fn.item.name] = this.edgesOf(fn.item.name);
     }
     if (branches.uncertain.length) facts.uncertain = branches.uncertain;
+    // struct_ops programs named in code not read as a map (a macro the workspace does not define).
+    const read = [...this.functions.values(), ...maps].map((p) => [p.start, p.end] as const);
+    for (const [name, [start, end]] of unreadReferences(this.parsed.expansion.text, read, facts.programs, facts.structOpsMaps)) {
+      const program = facts.programs.find((x) => x.name === name);
+      if (!program) continue;
+      program.namedUnread = this.loc(start, end);
+      facts.uncertain = [...(facts.uncertain ?? []), { reason: `\`${name}\` is named in code not read as a struct_ops map (a macro whose definition is not in the workspace?)`, location: program.namedUnread }];
+    }
     return facts;
   }
 

@@ -64,6 +64,11 @@ export interface ProgramFact {
    * usually absolute) and zero-based line of the program's first instruction.
    */
   sourceHint?: { file: string; line: number };
+  /**
+   * Sources only: a struct_ops program no slot read holds, named in code not read as a struct_ops
+   * map (`.init_task = (void *)p` in a macro whose definition is not in the workspace): where.
+   */
+  namedUnread?: Location;
 }
 
 export interface SlotFact {

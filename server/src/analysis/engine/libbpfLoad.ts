@@ -149,6 +149,8 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
   for (const p of progs.values()) {
     if (p.fact.kind !== 'struct_ops' || !p.autoload) continue;
     if (firstUse.has(p.fact.name)) continue;
+    // Named in code the sources could not be read as a map from: whether a slot holds it is not known.
+    if (p.fact.namedUnread) continue;
     const optional = `SEC("?${p.fact.section.replace(/^\?/, '')}")`;
     // A section a macro writes (BPF_STRUCT_OPS(name, ...)) cannot take the '?' where it is used.
     const fromMacro = p.fact.sectionSite !== undefined && p.fact.sectionSite.literal === undefined;
