@@ -38,9 +38,21 @@ async function main(): Promise<void> {
   workspace.update(file, text);
   workspace.model();
   const lines = text.split('\n');
+  // Each edit comes with its change range, as the server's incremental sync gives it (worked out
+  // here before the clock starts: an editor sends it).
+  let current = text;
+  const spanTo = (t: string): { start: number; oldEnd: number; newEnd: number } => {
+    let p = 0;
+    while (p < current.length && p < t.length && current.charCodeAt(p) === t.charCodeAt(p)) p++;
+    let q = 0;
+    while (q < current.length - p && q < t.length - p && current.charCodeAt(current.length - 1 - q) === t.charCodeAt(t.length - 1 - q)) q++;
+    return { start: p, oldEnd: current.length - q, newEnd: t.length - q };
+  };
   const edit = (t: string): number => {
+    const span = spanTo(t);
+    current = t;
     const c0 = cpuMs();
-    workspace.update(file, t);
+    workspace.update(file, t, undefined, span);
     workspace.model();
     return cpuMs() - c0;
   };

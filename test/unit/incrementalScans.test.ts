@@ -10,6 +10,7 @@ import { CDocument, parseOnce } from '../../server/src/analysis/c/document';
 import { collectDefines, MacroTable } from '../../server/src/analysis/c/macros';
 import { collectUndefs } from '../../server/src/analysis/c/macroTimeline';
 import { scanStretches, stretchesAfterEdit } from '../../server/src/analysis/c/longStretches';
+import { LineIndex } from '../../server/src/analysis/c/lineIndex';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { composeEdits, leavesDirectivesAlone } from '../../server/src/analysis/c/textEdit';
 import { topLevelItems, topLevelItemsAfterEdit } from '../../server/src/analysis/c/topLevel';
@@ -95,6 +96,22 @@ describe('scans after an edit give what a whole scan gives', function () {
     }
   });
 
+  it('line indexes, moved by the edit', () => {
+    const next = random(16);
+    for (const { path, text: original } of sources().slice(0, 40)) {
+      let text = original;
+      let lines = new LineIndex(text);
+      for (let i = 0; i < 20; i++) {
+        const e = randomEdit(text, next);
+        lines = LineIndex.afterEdit(lines, e.text, e.edit);
+        text = e.text;
+        const whole = new LineIndex(text);
+        assert.equal(lines.lineCount, whole.lineCount, `${path} edit ${i}`);
+        for (let o = 0; o <= text.length; o += 37) assert.deepEqual(lines.position(o), whole.position(o), `${path} edit ${i} offset ${o}`);
+      }
+    }
+  });
+
   it('composed change ranges cover every change, in the offsets of the first text and the last', () => {
     const next = random(13);
     for (let round = 0; round < 300; round++) {
@@ -157,6 +174,7 @@ describe('scans after an edit give what a whole scan gives', function () {
         assert.equal(parsed.tree?.rootNode.toString(), fresh.tree?.rootNode.toString(), `${path} edit ${i}`);
         assert.deepEqual(parsed.unread, fresh.unread, `${path} edit ${i}: unread items`);
         assert.deepEqual(parsed.tooLong, fresh.tooLong, `${path} edit ${i}: long runs`);
+        assert.deepEqual(parsed.lines.position(text.length), fresh.lines.position(text.length), `${path} edit ${i}: lines`);
         fresh.tree?.delete();
       }
       doc.dispose();

@@ -233,7 +233,8 @@ export class CDocument {
     if (previous?.tree && previous.tree !== parse.tree) previous.tree.delete();
     this.expansion = expansion;
     this.treeText = parse.treeText;
-    this.current = readersView(text, new LineIndex(text), expansion, parse, this.memo);
+    const lines = previous && sourceEdit ? LineIndex.afterEdit(previous.lines, text, sourceEdit) : new LineIndex(text);
+    this.current = readersView(text, lines, expansion, parse, this.memo);
     return this.current;
   }
 
