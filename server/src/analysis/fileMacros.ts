@@ -21,6 +21,8 @@ export class FileMacros {
   /** The names the headers define (what a file's code can reach of the scopes). */
   private headerNames: ReadonlySet<string> = new Set();
   readonly scopeFiles: ScopeFiles;
+  /** The code identifiers of each edited file, with the text they were read from (tableFor). */
+  private readonly liveIdentifiers = new Map<string, { text: string; ids: Set<string> }>();
 
   constructor(
     private readonly files: ReadonlyMap<string, FileEntry>,
@@ -98,9 +100,13 @@ export class FileMacros {
         return last.table;
       }
     }
+    // A keystroke on a directive line (a `#define` being typed) leaves the code's identifiers as they were.
+    const lastIds = f.live ? this.liveIdentifiers.get(path) : undefined;
+    if (lastIds && f.identifiers === undefined && f.text !== undefined && onlyDirectiveLineChanged(lastIds.text, f.text)) f.identifiers = lastIds.ids;
     const all = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
     // Only what the file's code (or its own macros) can reach changes its expansion.
     const used = unit ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
+    if (f.live && unit && f.text !== undefined) this.liveIdentifiers.set(path, { text: f.text, ids: this.identifiersOf(f) });
     const overrides = this.scopes.reachable(all, used);
     // Headers its unit cannot include give it nothing (a header elsewhere in the workspace defining a name it uses).
     const unnameable = unit ? this.scopes.unnameable(unit, this.scopeFiles, used) : undefined;
@@ -137,3 +143,28 @@ export class FileMacros {
     return (f.identifiers ??= f.text !== undefined && f.text.length <= MAX_PARSED_BYTES ? codeIdentifiers(f.text) : new Set());
   }
 }
+
+/**
+ * Whether `after` differs from `before` only within one line that is a directive's first line in
+ * both, written without comment, literal or continuation characters, and not inside a comment or
+ * a continued directive: then the identifiers of the code (codeIdentifiers) are the same.
+ */
+export function onlyDirectiveLineChanged(before: string, after: string): boolean {
+  const { prefix, suffix } = commonEnds(before, after);
+  const start = prefix === 0 ? 0 : before.lastIndexOf('\n', prefix - 1) + 1;
+  const line = (text: string): string => {
+    const nl = text.indexOf('\n', text.length - suffix);
+    return text.slice(start, nl < 0 ? text.length : nl);
+  };
+  const was = line(before);
+  const now = line(after);
+  if (was.includes('\n') || now.includes('\n') || !DIRECTIVE_START.test(was) || !DIRECTIVE_START.test(now)) return false;
+  if (LEXICAL.test(was) || LEXICAL.test(now)) return false;
+  // The line before continues onto this one (a backslash at its end), or a block comment is open here.
+  if (start >= 2 && (before.charCodeAt(start - 2) === 92 || (before.charCodeAt(start - 2) === 13 && before.charCodeAt(start - 3) === 92))) return false;
+  return before.lastIndexOf('/*', start) <= before.lastIndexOf('*/', start);
+}
+
+const DIRECTIVE_START = /^[ \t]*#/;
+/** Characters that open or close a comment or a literal, or continue a line. */
+const LEXICAL = /["'/*\\]/;
