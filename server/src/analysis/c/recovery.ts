@@ -204,7 +204,8 @@ function itemsOf(text: string): TopLevelItems {
 export function recoverTopLevel(text: string, tree: Tree, items: (text: string) => TopLevelItems = itemsOf): Recovery | null {
   if (!tree.rootNode.hasError) return null;
   // Cheap first: without a lost node at file scope, or an erroneous one, nothing is misread.
-  if (!fileScope(tree.rootNode).some((n) => lost(n) || n.hasError)) return null;
+  const scope = fileScope(tree.rootNode);
+  if (!scope.some((n) => lost(n) || n.hasError)) return null;
   const { items: order, definitions } = items(text);
   const readings = new Map<number, Alone>();
   const unread: UnreadItem[] = [];
@@ -213,7 +214,8 @@ export function recoverTopLevel(text: string, tree: Tree, items: (text: string) 
   let currentText = text;
   let lines: LineIndex | null = null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const touched = misread(fileScope(current.rootNode), order, definitions)
+    // The first round reads the tree it was given (its file-scope nodes are already listed).
+    const touched = misread(round === 0 ? scope : fileScope(current.rootNode), order, definitions)
       .map((k) => ({ start: order[k] as number, end: order[k + 1] as number, claimFrom: k ? (order[k - 1] as number) : 0, index: k >> 1 }))
       .filter((t) => !unread.some((u) => u.start === t.start) && !mendedStarts.has(t.start));
     if (!touched.length) break;
