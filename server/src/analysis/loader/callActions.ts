@@ -5,7 +5,7 @@ import type { LoaderAction, LoaderPhase, Location } from '../facts';
 import { objectNamesForObject } from '../objectNames';
 import { constBool, constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
 import { stepArguments, stepCallee } from './stepIndex';
-import { calleeOf } from './loaderCalls';
+import { calleeOf, isLoaderCallName } from './loaderCalls';
 
 /** The phase a skeleton is in after a lifecycle call. */
 const NEXT_PHASE: Record<string, LoaderPhase | undefined> = { open: 'opened', load: 'loaded', open_and_load: 'loaded', attach: 'attached' };
@@ -20,6 +20,11 @@ export interface CallContext {
   emit: (a: LoaderAction) => void;
   refs: RefResolver;
   loc: (n: Node) => Location;
+}
+
+/** The call is one readLoaderCall acts on: a loader call, or an opts declaration macro. */
+export function readsCall(fn: string): boolean {
+  return fn === 'LIBBPF_OPTS' || fn === 'DECLARE_LIBBPF_OPTS' || isLoaderCallName(fn);
 }
 
 /**
