@@ -135,7 +135,22 @@ export function writeReport(rs: TreeResult[], env: { compilers: string[]; vmlinu
     ...rs.flatMap((r) => (r.sourcesOnly.comparison?.uncompared ?? []).map((u) => `- ${r.name}: ${u}`)),
     '',
   ];
-  writeFileSync(path, lines.join('\n'));
+  writeFileSync(path, lines.join('\n') + handWrittenTail(path));
+}
+
+/** The line after which docs/realcode.md is written by hand (audits of other projects): kept as it is. */
+export const HAND_WRITTEN = '<!-- Written by hand below this line (audits of projects outside the gate); `npm run realcode` keeps it. -->';
+
+/** What the file holds from HAND_WRITTEN on, after a blank line; nothing when it has no such part. */
+function handWrittenTail(path: string): string {
+  let old = '';
+  try {
+    old = readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+  const at = old.indexOf(HAND_WRITTEN);
+  return at < 0 ? '' : `\n${old.slice(at)}`;
 }
 
 /** The short form, rewritten after every run, for the engineers fixing the analysis. */
