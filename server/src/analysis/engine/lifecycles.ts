@@ -27,8 +27,25 @@ function dedupe(paths: LoaderPath[]): LoaderPath[] {
   return [...out.values()];
 }
 
+/**
+ * The paths of one list (already deduplicated) as `combine` makes them: the first MAX_PATHS, each
+ * with its first 4 ways. No copies: the lists are made for the lifecycle being linked.
+ */
+function alone(list: LoaderPath[]): { paths: LoaderPath[]; truncated: boolean } {
+  const paths: LoaderPath[] = [];
+  for (const b of list) {
+    if (paths.length >= MAX_PATHS) break;
+    const when = b.when.length > 4 ? b.when.slice(0, 4) : b.when;
+    paths.push(b.checked?.length ? { actions: b.actions, when, givesUp: b.givesUp, checked: b.checked } : { actions: b.actions, when, givesUp: b.givesUp });
+  }
+  return { paths, truncated: list.length > MAX_PATHS };
+}
+
 /** Every combination of one path from each list, in order, up to MAX_PATHS. */
 function combine(lists: LoaderPath[][]): { paths: LoaderPath[]; truncated: boolean } {
+  // One lifecycle and no shared calls (the common case): its own paths, as they are.
+  const nonEmpty = lists.filter((l) => l.length);
+  if (nonEmpty.length === 1) return alone(nonEmpty[0] as LoaderPath[]);
   let out: LoaderPath[] = [{ actions: [], when: [[]], givesUp: false }];
   let truncated = false;
   for (const list of lists) {

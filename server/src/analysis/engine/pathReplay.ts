@@ -81,6 +81,11 @@ function callKey(a: LoaderAction): string {
   }
 }
 
+/** A path's calls as one string: two paths with the same key replay alike. */
+function callsKey(path: LoaderPath): string {
+  return path.actions.map(callKey).join('\n');
+}
+
 /** False when the path assumes a checked association call succeeded (or failed) and every answer predicted for it says otherwise. */
 function feasible(r: Run): boolean {
   for (const c of r.path.checked ?? []) {
@@ -106,9 +111,13 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   const kept = paths.filter((p) => !p.givesUp);
   // A scenario depends only on the calls a path makes (compared whole): paths that differ only in
   // how a checked call turned out (`if (err) fprintf(...)`, then on) make the same calls and share one run.
+  // The calls are keyed only once a second path is replayed (most loaders replay one).
   const byCalls = new Map<string, ScenarioOutcome>();
+  let firstRun: Run | null = null;
   const replay = (path: LoaderPath): Run => {
-    const key = path.actions.map(callKey).join('\n');
+    if (!firstRun) return (firstRun = { path, out: runScenario(view, loader, kfuncs, path.actions) });
+    if (!byCalls.size) byCalls.set(callsKey(firstRun.path), firstRun.out);
+    const key = callsKey(path);
     let out = byCalls.get(key);
     if (!out) byCalls.set(key, (out = runScenario(view, loader, kfuncs, path.actions)));
     return { path, out };
@@ -133,16 +142,24 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   const poisonWhen = new Map<string, string | undefined>();
   const poisonBuild = new Set<string>();
   const everyBuild = buildConditionsOf(use);
-  // The slots each program is written into (`map.member`), found once for all its programs.
-  const slotsOf = new Map<string, Set<string>>();
-  for (const m of view.truth.structOpsMaps) {
-    for (const x of m.slots) {
-      if (!x.program) continue;
-      let set = slotsOf.get(x.program);
-      if (!set) slotsOf.set(x.program, (set = new Set()));
-      set.add(`${m.name}.${x.member}`);
+  // The slots each program is written into (`map.member`), found once for all its programs when
+  // one is not loaded (the only state whose deciding call they choose).
+  let slotsOf: Map<string, Set<string>> | null = null;
+  const homesOf = (name: string, a: AssociationState | undefined): ReadonlySet<string> => {
+    if (a?.state !== 'not-loaded') return NO_SLOTS;
+    if (!slotsOf) {
+      slotsOf = new Map();
+      for (const m of view.truth.structOpsMaps) {
+        for (const x of m.slots) {
+          if (!x.program) continue;
+          let set = slotsOf.get(x.program);
+          if (!set) slotsOf.set(x.program, (set = new Set()));
+          set.add(`${m.name}.${x.member}`);
+        }
+      }
     }
-  }
+    return slotsOf.get(name) ?? NO_SLOTS;
+  };
   const alone = use.length === 1;
   for (const name of first.programs.keys()) {
     // One run (the common case): it is the headline and every path agrees.
@@ -153,7 +170,8 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     const differ = same.length !== use.length;
     const when = differ ? (conditionOf(same, loader) ?? `some of its paths (${loader.facts.file.split('/').pop()})`) : everyBuild.length ? buildConditionText(everyBuild, loader) : undefined;
     programs.set(name, headline.out.programs.get(name) as { autoload: boolean; association: AssociationState });
-    const at = decidingCall(name, headline.out.programs.get(name)?.association ?? { state: 'none', reason: '' }, headline.path.actions, slotsOf.get(name) ?? NO_SLOTS);
+    const association = headline.out.programs.get(name)?.association;
+    const at = decidingCall(name, association ?? { state: 'none', reason: '' }, headline.path.actions, homesOf(name, association));
     const by: DecidedBy = { ...base };
     if (when) by.when = when;
     if (at) by.at = at;
@@ -173,13 +191,17 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   }
   const attachedBy = new Map<string, string>();
   for (const r of use) for (const [m, how] of r.out.attachedBy) if (!attachedBy.has(m)) attachedBy.set(m, how);
-  const maps: ScenarioOutcome['maps'] = new Map();
-  for (const [name, m] of first.maps) maps.set(name, { ...m, attached: use.some((r) => r.out.maps.get(name)?.attached) });
+  // One run: its maps and calls are the outcome's as they are.
+  let maps: ScenarioOutcome['maps'] = first.maps;
+  if (!alone) {
+    maps = new Map();
+    for (const [name, m] of first.maps) maps.set(name, { ...m, attached: use.some((r) => r.out.maps.get(name)?.attached) });
+  }
   return {
     scenario: { ...first.scenario, description: `${first.scenario.description}${runs.length > 1 ? `, ${runs.length} paths${loader.truncated ? ' (capped)' : ''}` : ''}` },
     programs,
     maps,
-    calls: mergeCalls(use),
+    calls: alone ? first.calls : mergeCalls(use),
     findings: mergeFindings(use, loader, view, programs, attachedBy, poisonWhen, poisonBuild),
     loadFails: first.loadFails,
     attachedBy,
