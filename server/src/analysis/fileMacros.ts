@@ -104,14 +104,16 @@ export class FileMacros {
     const lastIds = f.live ? this.liveIdentifiers.get(path) : undefined;
     if (lastIds && f.identifiers === undefined && f.text !== undefined && onlyDirectiveLineChanged(lastIds.text, f.text)) f.identifiers = lastIds.ids;
     const all = unit ? this.scopes.overrides(unit, this.scopeFiles) : [];
-    // Only what the file's code (or its own macros) can reach changes its expansion.
-    const used = unit ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : new Set<string>();
-    if (f.live && unit && f.text !== undefined) this.liveIdentifiers.set(path, { text: f.text, ids: this.identifiersOf(f) });
-    const overrides = this.scopes.reachable(all, used);
     // Headers its unit cannot include give it nothing (a header elsewhere in the workspace defining a name it uses).
-    const unnameable = unit ? this.scopes.unnameable(unit, this.scopeFiles, used) : undefined;
+    const outside = unit ? this.scopes.outsideHeaders(unit, this.scopeFiles) : undefined;
+    // Only what the file's code (or its own macros) can reach changes its expansion; without
+    // overrides or headers outside its unit, nothing it uses can, and its code is not read for names.
+    const used = unit && (all.length || outside?.size) ? new Set([...this.identifiersOf(f), ...f.defines.flatMap((d) => d.body.filter((t) => t.kind === 'id').map((t) => t.text))]) : undefined;
+    if (f.live && used && f.text !== undefined) this.liveIdentifiers.set(path, { text: f.text, ids: this.identifiersOf(f) });
+    const overrides = used ? this.scopes.reachable(all, used) : [];
+    const unnameable = unit && used && outside?.size ? this.scopes.unnameable(unit, this.scopeFiles, used) : undefined;
     const table = this.scopes.tableFor(f, overrides, f.kind === 'loader' ? isModelledMacro : undefined, unnameable);
-    return this.chosen(f, unit, table, unit ? { used, ownKey: ownMacrosKey(f), kind: f.kind } : undefined);
+    return this.chosen(f, unit, table, used ? { used, ownKey: ownMacrosKey(f), kind: f.kind } : undefined);
   }
 
   private chosen(f: FileEntry, unit: object | null, table: MacroTable, read?: { used: ReadonlySet<string>; ownKey: string; kind: string }): MacroTable {

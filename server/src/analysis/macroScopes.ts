@@ -223,17 +223,39 @@ export class MacroScopes {
   }
 
   /**
+   * The headers with definitions that `unit`'s include graph cannot name (nameableHeaders): only
+   * these can be unnameable for a file of it, whatever its code uses. Most units include every
+   * such header themselves, and then the graph is not walked.
+   */
+  outsideHeaders(unit: UnitReading, files: ScopeFiles): ReadonlySet<string> {
+    const cached = this.outside.get(unit);
+    if (cached) return cached;
+    const out = new Set<string>();
+    const reached = new Set(unit.files);
+    const missing = [...this.headersByBase.values()].flatMap((set) => [...set]).filter((h) => !reached.has(h));
+    if (missing.length) {
+      const graph = this.nameableHeaders(unit, files);
+      for (const h of missing) if (!graph.has(h)) out.add(h);
+    }
+    this.outside.set(unit, out);
+    return out;
+  }
+
+  /** outsideHeaders() per unit reading. */
+  private readonly outside = new WeakMap<UnitReading, Set<string>>();
+
+  /**
    * The headers whose definitions must not reach a file of `unit`: those its include graph cannot
-   * name (nameableHeaders) that define a name its code can reach (`used`, through macro bodies).
+   * name (outsideHeaders) that define a name its code can reach (`used`, through macro bodies).
    */
   unnameable(unit: UnitReading, files: ScopeFiles, used: ReadonlySet<string>): ReadonlySet<string> {
     const out = new Set<string>();
-    if (!this.headersByBase.size) return out;
-    const graph = this.nameableHeaders(unit, files);
+    const outside = this.outsideHeaders(unit, files);
+    if (!outside.size) return out;
     for (const name of this.namesReached(used, new Map())) {
       for (const d of this.byName.get(name) ?? []) {
         const file = d.location?.file;
-        if (file !== undefined && !graph.has(file)) out.add(file);
+        if (file !== undefined && outside.has(file)) out.add(file);
       }
     }
     return out;
