@@ -67,9 +67,17 @@ function attributeSection(node: Node): string | null {
   for (const c of node.namedChildren) {
     if (c?.type !== 'attribute_specifier') continue;
     const m = /(?:\b__section__|\bsection)\s*\(\s*((?:"[^"\n]*"\s*)+)\)/.exec(c.text);
-    if (m?.[1] !== undefined) return [...m[1].matchAll(/"([^"\n]*)"/g)].map((s) => s[1]).join('');
+    if (m?.[1] !== undefined) return own([...m[1].matchAll(/"([^"\n]*)"/g)].map((s) => s[1]).join(''));
   }
   return null;
+}
+
+/**
+ * A node's text as a string of its own. Node texts are slices of the whole expanded file, and a
+ * name kept in the facts (or in the document's memo) would keep all of that text alive with it.
+ */
+function own(text: string): string {
+  return (' ' + text).slice(1);
 }
 
 function rel(n: Node, base: number): Rel {
@@ -84,7 +92,7 @@ function slots(list: Node, base: number): RawSlot[] {
     const designators = pair.childrenForFieldName('designator');
     const last = designators[designators.length - 1];
     if (designators.length !== 1 || last?.type !== 'field_designator') continue;
-    const member = last.namedChildren[0]?.text ?? last.text.replace(/^\./, '');
+    const member = own(last.namedChildren[0]?.text ?? last.text.replace(/^\./, ''));
     let value = pair.childForFieldName('value');
     let pointerCast = false;
     while (value && (value.type === 'cast_expression' || value.type === 'parenthesized_expression' || value.type === 'pointer_expression')) {
@@ -101,7 +109,7 @@ function slots(list: Node, base: number): RawSlot[] {
     // may be a data member's value (`.flags = 0`), and stays data.
     const nullPointer = value.type === 'null' || value.text === 'NULL' || (pointerCast && value.type === 'number_literal' && /^0+[uUlL]*$/.test(value.text));
     if (nullPointer) out.push({ member, value: null, rel: rel(pair, base) });
-    else if (value.type === 'identifier') out.push({ member, value: value.text, rel: rel(pair, base) });
+    else if (value.type === 'identifier') out.push({ member, value: own(value.text), rel: rel(pair, base) });
   }
   return out;
 }
@@ -115,13 +123,13 @@ function readFunction(node: Node): TopItem {
   const args: string[] = [];
   if (body) {
     for (const c of bodyEdges(body)) {
-      if (c.kind === 'callee') calls.push({ name: c.node.text, rel: rel(c.node, base) });
-      else args.push(c.node.text);
+      if (c.kind === 'callee') calls.push({ name: own(c.node.text), rel: rel(c.node, base) });
+      else args.push(own(c.node.text));
     }
   }
   return {
     kind: 'function',
-    name: nameNode.text,
+    name: own(nameNode.text),
     nameRel: rel(nameNode, base),
     bodyRel: body ? body.startIndex - base : null,
     attributeSection: attributeSection(node),
@@ -133,14 +141,14 @@ function readFunction(node: Node): TopItem {
 function readDeclaration(node: Node): TopItem {
   const base = node.startIndex;
   const type = node.childForFieldName('type');
-  const structType = type?.type === 'struct_specifier' ? (type.childForFieldName('name')?.text ?? '') : (type?.text ?? '');
+  const structType = own(type?.type === 'struct_specifier' ? (type.childForFieldName('name')?.text ?? '') : (type?.text ?? ''));
   const declarators: RawDeclarator[] = [];
   for (const d of node.childrenForFieldName('declarator')) {
     const nameNode = d ? declaredName(d) : null;
     if (!d || !nameNode) continue;
     const value = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
     declarators.push({
-      name: nameNode.text,
+      name: own(nameNode.text),
       rel: rel(nameNode, base),
       isFunction: isFunctionDeclarator(d),
       slots: value?.type === 'initializer_list' ? slots(value, base) : null,

@@ -16,14 +16,24 @@ export interface Recorded {
 }
 
 export const EXPANSION_CACHE_LIMIT = 50_000;
-const caches = new WeakMap<MacroTable, Map<string, Recorded>>();
+
+/**
+ * How many tables keep their cache. A recording is replayed only with the table that made it (the
+ * files of one unit, expanded one after another, or an edited file expanded again), so the caches
+ * of tables used before the last few are memory nothing reads until their files are expanded anew:
+ * in sched-ext/scx (64 objects, 39 tables) they held 9 MB to the end of a cold check, for 16 of
+ * 2,123 replays.
+ */
+export const CACHED_TABLES = 4;
+/** The caches, the table used last at the end (a Map keeps insertion order). */
+const caches = new Map<MacroTable, Map<string, Recorded>>();
 
 export function expansionCache(table: MacroTable): Map<string, Recorded> {
   let c = caches.get(table);
-  if (!c) {
-    c = new Map();
-    caches.set(table, c);
-  }
+  if (c) caches.delete(table);
+  else c = new Map();
+  caches.set(table, c);
+  if (caches.size > CACHED_TABLES) caches.delete(caches.keys().next().value as MacroTable);
   return c;
 }
 
