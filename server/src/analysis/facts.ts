@@ -232,7 +232,7 @@ export interface LoaderFacts {
   /** The same calls path by path, per lifecycle (loader/paths.ts); absent for loaders read without paths. */
   lifecycles?: import('./loader/paths').LoaderLifecycle[];
   /** Skeletons the loader opens only in code its build is known not to compile (loader/buildConditions.ts). */
-  leftOutOpens?: import('./loader/buildConditions').LeftOutOpen[];
+  leftOutOpens?: { skeleton: string; directive: string; location: Location }[];
   /** The BPF source each skeleton object is built from, where the loader's build names it (a Rust crate's build.rs), by object name: of two objects of that name, the loader's is that source's. */
   objectSources?: Record<string, string>;
 }

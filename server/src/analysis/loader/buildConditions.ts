@@ -164,14 +164,12 @@ export function conditionalStatements(walker: PathWalker, group: Node, states: P
   return walker.merge(out);
 }
 
-/** A skeleton the loader opens only in code its build leaves out (systemd's libbpf code under `#if HAVE_BPF_FRAMEWORK` when config.h says 0). */
-export interface LeftOutOpen {
-  /** The skeleton type opened there (`NAME__open()`, `SCX_OPS_OPEN(ops, NAME)`). */
-  skeleton: string;
-  /** The directive of the branch left out, as written: `#if HAVE_BPF_FRAMEWORK`, `#else`. */
-  directive: string;
-  location: Location;
-}
+/**
+ * A skeleton the loader opens only in code its build leaves out (systemd's libbpf code under `#if
+ * HAVE_BPF_FRAMEWORK` when config.h says 0): the skeleton type opened there (`NAME__open()`,
+ * `SCX_OPS_OPEN(ops, NAME)`) and the directive of the branch left out, as written.
+ */
+export type LeftOutOpen = NonNullable<LoaderFacts['leftOutOpens']>[number];
 
 /** Nodes a conditional group can stand in (statements and the blocks around them), the only ones searched. */
 const HOLDS_DIRECTIVES = new Set(['function_definition', 'compound_statement', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'if_statement', 'else_clause', 'for_statement', 'while_statement', 'do_statement', 'switch_statement', 'case_statement', 'labeled_statement', 'linkage_specification', 'declaration_list']);
