@@ -3,7 +3,7 @@
 import type { Edit, Point } from 'web-tree-sitter';
 import { expandSource, type Expansion } from './expand';
 import { reexpandEdit } from './expandEdit';
-import { expandsAlike } from './tableChange';
+import { carryExpansions, expandsAlike } from './tableChange';
 import { LineIndex } from './lineIndex';
 import { blankStretches, scanStretches, stretchesAfterEdit, type Stretch, type StretchScan } from './longStretches';
 import { topLevelItems, topLevelItemsAfterEdit, type TopLevelItems } from './topLevel';
@@ -200,6 +200,8 @@ export class CDocument {
     this.pending = null;
     // The expansion stands for the current table when it was made with it or the table expands alike.
     const alike = !!previous && !!this.expansion && (this.expandedWith === this.table || expandsAlike(previous.text, this.expansion, this.expandedWith, this.table));
+    // Expanded again with another table: its invocations that use no changed name are replayed.
+    if (!alike && previous && this.expandedWith !== this.table) carryExpansions(this.expandedWith, this.table);
     this.expandedWith = this.table;
     if (previous && previous.text === text && alike) return previous;
     // The editor's span, when it accounts for the new text's length.

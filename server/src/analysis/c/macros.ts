@@ -7,7 +7,6 @@ import { makeDef, parseParams } from './defineLines';
 import { MacroTimeline, type MacroUndef } from './macroTimeline';
 import { hostOnlySection } from '../sections';
 import { TopLevelScanner } from './topLevel';
-import { namesPattern } from './nameFinder';
 
 export { collectDefines, parseDefine } from './defineLines';
 
@@ -237,9 +236,13 @@ export class MacroTable {
 
   private invocations: RegExp | null = null;
 
-  /** A global pattern matching every name the expander may expand (callers set lastIndex; nameFinder.ts). */
+  /** A global pattern matching every name the expander may expand (callers set lastIndex). */
   invocationPattern(): RegExp {
-    return (this.invocations ??= namesPattern(this.interesting));
+    if (!this.invocations) {
+      const names = [...this.interesting].sort((a, b) => b.length - a.length).map((n) => n.replace(/\$/g, '\\$'));
+      this.invocations = new RegExp(`\\b(?:${names.join('|')})\\b`, 'g');
+    }
+    return this.invocations;
   }
 
   /** The definition expanded for `name`; `at`: where the use stands in the expanded file. */

@@ -4,6 +4,7 @@
 // table would take for invocations; when the new table expands none of those differently, and no
 // name it newly expands stands in code, expanding the text again would give the same expansion.
 import type { Expansion } from './expand';
+import { EXPANSION_CACHE_LIMIT, expansionCache } from './expansionCache';
 import type { MacroTable } from './macros';
 import { TopLevelScanner } from './topLevel';
 
@@ -29,6 +30,22 @@ export function expandsAlike(text: string, expansion: Expansion, before: MacroTa
   // A name `after` expands and `before` did not is an invocation wherever it stands in code.
   const added = [...changed].filter((n) => after.isExpanded(n) && !before.isExpanded(n));
   return !added.length || !standsInCode(text, added);
+}
+
+/**
+ * When the file is expanded again with `after` (it did not expand alike): the invocations recorded
+ * with `before` that looked up no name `after` changes expand alike, so `after`'s cache starts with
+ * them, and only the invocations that use a changed name are expanded anew.
+ */
+export function carryExpansions(before: MacroTable, after: MacroTable): void {
+  if (before === after || before.lastChange >= 0 || after.lastChange >= 0) return;
+  const changed = before.changedNames(after);
+  const from = expansionCache(before);
+  const into = expansionCache(after);
+  for (const [key, recorded] of from) {
+    if (into.size >= EXPANSION_CACHE_LIMIT) break;
+    if (recorded.names && !into.has(key) && !recorded.names.some((n) => changed.has(n))) into.set(key, recorded);
+  }
 }
 
 /** Whether one of `names` stands in `text` where the expander takes invocations (code, not a comment, literal or directive). */
