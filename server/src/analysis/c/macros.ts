@@ -7,6 +7,7 @@ import { makeDef, parseParams } from './defineLines';
 import { MacroTimeline, type MacroUndef } from './macroTimeline';
 import { hostOnlySection } from '../sections';
 import { TopLevelScanner } from './topLevel';
+import { namesPattern } from './nameFinder';
 
 export { collectDefines, parseDefine } from './defineLines';
 
@@ -236,13 +237,9 @@ export class MacroTable {
 
   private invocations: RegExp | null = null;
 
-  /** A global pattern matching every name the expander may expand (callers set lastIndex). */
+  /** A global pattern matching every name the expander may expand (callers set lastIndex; nameFinder.ts). */
   invocationPattern(): RegExp {
-    if (!this.invocations) {
-      const names = [...this.interesting].sort((a, b) => b.length - a.length).map((n) => n.replace(/\$/g, '\\$'));
-      this.invocations = new RegExp(`\\b(?:${names.join('|')})\\b`, 'g');
-    }
-    return this.invocations;
+    return (this.invocations ??= namesPattern(this.interesting));
   }
 
   /** The definition expanded for `name`; `at`: where the use stands in the expanded file. */
