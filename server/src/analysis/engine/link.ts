@@ -161,9 +161,8 @@ export function linkObjects(
   for (const l of loaders) {
     const linked = objectsNamed(index, l.skeletonTypes);
     if (!linked.length) continue;
-    const refs = linked.flatMap((g) => [g.source, g.objectFile, g.skeleton]);
     let kept = loaderLinks.get(l);
-    if (!kept || !sameRefs(kept.refs, refs)) loaderLinks.set(l, (kept = { refs, lifecycles: linkLoader(l, linked) }));
+    if (!kept || !sameObjects(kept.refs, linked)) loaderLinks.set(l, (kept = { refs: linked.flatMap((g) => [g.source, g.objectFile, g.skeleton]), lifecycles: linkLoader(l, linked) }));
     kept.lifecycles.forEach((lifecycles, i) => (linked[i] as LinkedObject).loaders.push(...lifecycles));
   }
   return groups;
@@ -178,9 +177,13 @@ export function linkObjects(
  */
 const loaderLinks = new WeakMap<LoaderFacts, { refs: unknown[]; lifecycles: LinkedLoader[][] }>();
 
-function sameRefs(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** The objects are made of the same files' facts as `refs` were (three per object, in order). */
+function sameObjects(refs: readonly unknown[], linked: readonly LinkedObject[]): boolean {
+  if (refs.length !== linked.length * 3) return false;
+  for (let i = 0; i < linked.length; i++) {
+    const g = linked[i] as LinkedObject;
+    if (refs[3 * i] !== g.source || refs[3 * i + 1] !== g.objectFile || refs[3 * i + 2] !== g.skeleton) return false;
+  }
   return true;
 }
 

@@ -131,10 +131,10 @@ export function objectNameOfSource(source: string): string {
   return names[names.length - 1] ?? rawObjectName(source);
 }
 
-/** The directory of the nearest Cargo.toml above `file` among `manifests` (absolute paths), or null. */
-export function crateDirOf(file: string, manifestDirs: ReadonlySet<string>): string | null {
+/** The directory of the nearest Cargo.toml above `file` among the workspace's files (absolute paths), or null. */
+export function crateDirOf(file: string, files: ReadonlyMap<string, { kind: string }>): string | null {
   for (let d = dirname(file); ; d = dirname(d)) {
-    if (manifestDirs.has(d)) return d;
+    if (files.get(d === '/' ? '/Cargo.toml' : `${d}/Cargo.toml`)?.kind === 'cargo') return d;
     if (dirname(d) === d) return null;
   }
 }

@@ -7,17 +7,20 @@
 // loops) are read by branches.ts; what the walker asks of the reader is in walkApi.ts.
 import type { Node } from '../c/parser';
 import { MAX_CALL_DEPTH, MAX_PATHS } from '../loader/paths';
-import type { PathState } from '../loader/pathState';
+import { SequenceIds, type PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
 import type { LoaderAction } from '../facts';
 import { readIf, readLoop, readMatch } from './branches';
 import { negateRust } from './conditions';
 import type { RustPathWalk, RustSteps } from './walkApi';
 
-const SKIPPED = new Set(['function_item', 'struct_item', 'impl_item', 'use_declaration', 'attribute_item', 'inner_attribute_item', 'line_comment', 'block_comment', 'mod_item', 'enum_item', 'trait_item', 'const_item', 'static_item', 'type_item', 'macro_definition']);
+/** Items and comments a block's walk steps over. */
+export const SKIPPED = new Set(['function_item', 'struct_item', 'impl_item', 'use_declaration', 'attribute_item', 'inner_attribute_item', 'line_comment', 'block_comment', 'mod_item', 'enum_item', 'trait_item', 'const_item', 'static_item', 'type_item', 'macro_definition']);
 
 export class RustWalker implements RustPathWalk {
   readonly visited = new Set<string>();
+  /** Short names of the paths' action sequences, so that a signature (merge()) stays short however many calls a path made. */
+  private readonly sequences = new SequenceIds();
 
   constructor(
     private readonly steps: RustSteps,
@@ -242,7 +245,7 @@ export class RustWalker implements RustPathWalk {
     const seen = new Map<string, PathState>();
     const out: PathState[] = [];
     for (const s of states) {
-      const key = s.signature(this.actionKey);
+      const key = s.signature(this.actionKey, this.sequences);
       const other = seen.get(key);
       if (other) {
         other.joinLiterals(s);
