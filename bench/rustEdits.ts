@@ -5,13 +5,14 @@
 // line commented out and back (findings change); each edit followed by what a debounced rebuild
 // does: Workspace.update, model(), the diagnostics by file. Prints CPU time per edit
 // (process.cpuUsage): median and p95, by kind.
-//   npx tsx bench/rustEdits.ts [DIR] [--file FILE] [--rounds N]
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof --require tsx/cjs bench/rustEdits.ts [DIR]   (profile)
+//   npx tsx bench/rustEdits.ts [DIR] [--file FILE] [--rounds N] [--only typing|attach]
+//   npx tsx bench/rustEdits.ts [DIR] --profile /tmp/edits.cpuprofile   (a CPU profile of the edits only, cold model left out)
 // Default tree: ${BPF_ASSOC_CACHE}/rust/scx/tree, a sched-ext/scx checkout with its Cargo.toml files,
 // where an earlier session unpacked it (nothing in the repository fetches it); default file: scx_lavd's
 // src/main.rs. The statement is typed on a new line before the file's first `scx_ops_load!`
 // (else `.load()`); the toggled line is its first `scx_ops_attach!`/`attach_struct_ops()` line.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
 import { loadWorkspace } from '../server/src/node/scan';
 import { loadGrammar } from '../server/src/analysis/c/parser';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const dir = resolve(positional[0] ?? join(cache, 'rust', 'scx', 'tree'));
   const file = resolve(arg('file') ?? join(dir, 'scheds', 'rust', 'scx_lavd', 'src', 'main.rs'));
   const rounds = Number(arg('rounds') ?? 3);
+  const only = arg('only');
   await loadGrammar();
   const { workspace } = loadWorkspace([dir]);
   if (!workspace.wantsRustGrammar()) throw new Error(`${dir} has no Rust loader next to BPF code and a Cargo.toml`);
@@ -64,14 +66,27 @@ async function main(): Promise<void> {
   workspace.update(file, lines.join('\n'), { unsaved: false });
   diagnosticsByFile(workspace.model());
   const cpu = { typing: [] as number[], attach: [] as number[] };
+  const profile = arg('profile');
+  const session = profile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   for (let round = 0; round < rounds; round++) {
     for (const { kind, text } of texts) {
+      if (only && kind !== only) continue;
       const t = cpuMs();
       workspace.update(file, text, { unsaved: true });
       diagnosticsByFile(workspace.model());
       // The first round warms the JIT up.
       if (round) cpu[kind].push(cpuMs() - t);
     }
+  }
+  if (session && profile) {
+    const { profile: taken } = await session.post('Profiler.stop');
+    writeFileSync(profile, JSON.stringify(taken));
+    session.disconnect();
   }
   const f = (n: number): string => n.toFixed(1);
   const all = [...cpu.typing, ...cpu.attach];

@@ -21,6 +21,36 @@ interface Clean {
   /** The text of the latest reading (held or not) and the edits from `text` to it, keystroke by keystroke. */
   latest: string;
   trail: SpanEdit[];
+  /** The facts last held (moved to `latest`), and the lines any of their places start or end on. */
+  held?: { facts: LoaderFacts; lines: Set<number> };
+}
+
+/** The lines of every position in the facts (any file's: a superset of what an edit of this file can move). */
+function placeLines(facts: LoaderFacts): Set<number> {
+  const lines = new Set<number>();
+  const seen = new Set<object>();
+  const visit = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.line === 'number' && typeof o.character === 'number') lines.add(o.line);
+    for (const k of Object.keys(o)) visit(o[k]);
+  };
+  visit(facts);
+  return lines;
+}
+
+/**
+ * A keystroke within one line (no line added or removed) on a line where none of the held facts'
+ * places starts or ends moves none of them: the facts last held are still where the edits put them.
+ */
+function movesNothing(step: SpanEdit, before: string, after: string, held: NonNullable<Clean['held']>, lines: LineIndex): boolean {
+  if (before.slice(step.start, step.oldEnd).includes('\n') || after.slice(step.start, step.newEnd).includes('\n')) return false;
+  return !held.lines.has(lines.position(step.start).line);
 }
 
 /** The ranges of the loader's calls in its own file. */
@@ -70,9 +100,15 @@ export class RustLastGood {
     let lines: LineIndex | null = null;
     const held = (g: Clean): LoaderFacts => {
       const step = spanEdit(g.latest, text);
+      const before = g.latest;
       if (step) appendEdit(g.trail, step);
       g.latest = text;
-      return relocateFacts(g.facts, path, g.trail, g.lines, (lines ??= new LineIndex(text)));
+      lines ??= new LineIndex(text);
+      // Typing on within a line the held facts have no place on: the same facts object (nothing to move, nothing new downstream).
+      if (g.held && (!step || movesNothing(step, before, text, g.held, lines))) return g.held.facts;
+      const facts = relocateFacts(g.facts, path, g.trail, g.lines, lines);
+      g.held = { facts, lines: placeLines(facts) };
+      return facts;
     };
     if (good && edited && broken) return held(good);
     const facts = read();

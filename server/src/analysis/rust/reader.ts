@@ -76,28 +76,44 @@ export class RustLoaderReader implements RustSteps {
     return p;
   }
 
-  read(): LoaderFacts & { lifecycles: LoaderLifecycle[] } {
-    for (const m of this.text.matchAll(SKELETON_TYPE)) {
-      const prefix = m[1];
-      if (!prefix || prefix === 'Open' || this.prefixes.has(prefix)) continue;
-      const crate = this.skeletons.get(prefix);
-      this.prefixes.set(prefix, crate?.objectName ?? this.onlyObject?.objectName ?? snake(prefix));
-      if (crate?.objectName && crate.parts?.length) this.parts.set(crate.objectName, { parts: crate.parts, mentions: crate.mentions ?? new Map() });
-    }
-    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set([...this.prefixes.values(), ...[...this.parts.values()].flatMap((l) => l.parts)])], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[], ...this.objectSources() };
-    if (!this.prefixes.size) return facts;
-    this.collect(this.tree.rootNode);
-    for (const [name, fn] of this.functions) if (LOADER_TEXT.test(fn.text)) this.relevant.set(name, fn);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const [name, fn] of this.functions) {
-        if (this.relevant.has(name)) continue;
-        if ([...this.relevant.keys()].some((r) => this.calls(fn, r))) {
-          this.relevant.set(name, fn);
-          changed = true;
+  /** What the walk depends on besides the relevant functions' texts (the skeleton types named, the struct fields holding skeletons), and those functions with their places. */
+  plan(): RustReadingPlan {
+    if (!this.planned) {
+      this.planned = true;
+      for (const m of this.text.matchAll(SKELETON_TYPE)) {
+        const prefix = m[1];
+        if (!prefix || prefix === 'Open' || this.prefixes.has(prefix)) continue;
+        const crate = this.skeletons.get(prefix);
+        this.prefixes.set(prefix, crate?.objectName ?? this.onlyObject?.objectName ?? snake(prefix));
+        if (crate?.objectName && crate.parts?.length) this.parts.set(crate.objectName, { parts: crate.parts, mentions: crate.mentions ?? new Map() });
+      }
+      if (this.prefixes.size) {
+        this.collect(this.tree.rootNode);
+        for (const [name, fn] of this.functions) if (LOADER_TEXT.test(fn.text)) this.relevant.set(name, fn);
+        for (let changed = true; changed; ) {
+          changed = false;
+          for (const [name, fn] of this.functions) {
+            if (this.relevant.has(name)) continue;
+            if ([...this.relevant.keys()].some((r) => this.calls(fn, r))) {
+              this.relevant.set(name, fn);
+              changed = true;
+            }
+          }
         }
       }
     }
+    return {
+      context: JSON.stringify([[...this.prefixes], [...this.fields]]),
+      relevant: [...this.relevant].map(([name, fn]) => ({ name, start: fn.startIndex, end: fn.endIndex })),
+    };
+  }
+
+  private planned = false;
+
+  read(): LoaderFacts & { lifecycles: LoaderLifecycle[] } {
+    this.plan();
+    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set([...this.prefixes.values(), ...[...this.parts.values()].flatMap((l) => l.parts)])], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[], ...this.objectSources() };
+    if (!this.prefixes.size) return facts;
     const walker = new RustWalker(this, actionKey);
     const called = new Set([...this.relevant.keys()].filter((n) => [...this.relevant].some(([m, fn]) => m !== n && this.calls(fn, n))));
     const walkRoot = (name: string, fn: Node) => {
@@ -360,6 +376,11 @@ export class RustLoaderReader implements RustSteps {
 
   private readonly texts: LoaderText;
 
+  /** Frees what the reader parsed (a reader whose read() is not called). */
+  dispose(): void {
+    this.texts.dispose();
+  }
+
   callsLoader(n: Node): boolean {
     return this.texts.callsLoader(n);
   }
@@ -392,4 +413,29 @@ export class RustLoaderReader implements RustSteps {
 /** Reads a parsed Rust file as a libbpf-rs loader of the crate's skeletons. */
 export function readRustLoader(tree: Tree, text: string, file: string, skeletons: CrateSkeletons, onlyObject: { objectName: string } | null = null): LoaderFacts {
   return new RustLoaderReader(tree, text, file, skeletons, onlyObject).read();
+}
+
+/**
+ * What a reading of a file is made from besides its functions' texts: the skeleton types and
+ * struct fields it names (`context`), and the functions the walk reads (loader calls, or calls of
+ * such functions), in the order it takes them, with their places in the text.
+ */
+export interface RustReadingPlan {
+  context: string;
+  relevant: { name: string; start: number; end: number }[];
+}
+
+/** A reading and its plan (keptReading.ts compares the plans of two texts). */
+export function readRustLoaderPlanned(tree: Tree, text: string, file: string, skeletons: CrateSkeletons, onlyObject: { objectName: string } | null = null): { facts: LoaderFacts; plan: RustReadingPlan } {
+  const reader = new RustLoaderReader(tree, text, file, skeletons, onlyObject);
+  const facts = reader.read();
+  return { facts, plan: reader.plan() };
+}
+
+/** The plan of a text alone, without walking it. */
+export function rustReadingPlan(tree: Tree, text: string, file: string, skeletons: CrateSkeletons, onlyObject: { objectName: string } | null = null): RustReadingPlan {
+  const reader = new RustLoaderReader(tree, text, file, skeletons, onlyObject);
+  const plan = reader.plan();
+  reader.dispose();
+  return plan;
 }

@@ -3,7 +3,7 @@
 // Rust is parsed only in a workspace that has BPF code and a Cargo.toml, once the Rust grammar has
 // loaded (Workspace.wantsRustGrammar(); the CLI and the server load it then): everywhere else it
 // costs nothing. Facts are kept per file until its text, its crate's skeletons or the grammar change.
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import type { LoaderFacts } from '../facts';
 import type { Tree } from '../c/parser';
 import { PARSE_BUDGET_STEPS } from '../c/parser';
@@ -11,7 +11,8 @@ import { diffEdit } from '../c/document';
 import { crateDirOf, onlySourceOfCrate, readBuildScript, skeletonsOfCrate, type CrateSkeleton, type SkeletonSpec } from './crates';
 import { memberWordsOf, wordsOf } from './linkedSkeletons';
 import { parseRust, rustGrammarReady } from './parser';
-import { readRustLoader } from './reader';
+import { readRustLoader, readRustLoaderPlanned, rustReadingPlan } from './reader';
+import { keptThrough, type KeptReading } from './keptReading';
 import { isCargoManifest } from './files';
 import { LOADER_TEXT } from './calls';
 import { RustLastGood } from './lastGood';
@@ -32,10 +33,33 @@ export interface RustFileView {
 
 interface Kept {
   text: string;
-  key: string;
+  /** What the crate makes of the text (its skeletons, the words each linked source mentions): made only when asked. */
+  key: () => string;
   facts: LoaderFacts;
   /** What the key was made from, as the workspace gave it: while all of it is the same, so is the key. */
   inputs: readonly (string | undefined)[];
+}
+
+/** The loader words each linked source's object mentions (of `among`, when given), as text (sorted: the same mentions give the same key). */
+function mentionsKey(skeletons: ReadonlyMap<string, CrateSkeleton>, among?: ReadonlySet<string>): string {
+  let key = '';
+  for (const [prefix, s] of skeletons) {
+    if (!s.mentions) continue;
+    key += `${prefix}{`;
+    for (const [name, words] of s.mentions) key += `${name}:${[...words].filter((w) => !among || among.has(w)).sort().join(',')};`;
+    key += '}';
+  }
+  return key;
+}
+
+/** The programs and maps a reading's calls name: the only mentions its calls were given to objects by (linkedSkeletons.ts). */
+function calledMembers(facts: LoaderFacts): Set<string> {
+  const out = new Set<string>();
+  for (const a of facts.actions) {
+    if ('program' in a && a.program) out.add(a.program.name);
+    if ('map' in a && a.map) out.add(a.map.name);
+  }
+  return out;
 }
 
 export class RustLoaders {
@@ -43,6 +67,8 @@ export class RustLoaders {
   private readonly lastGood = new RustLastGood();
   /** Each crate's build script read, while its text is the same. */
   private readonly scripts = new Map<string, { text: string; specs: SkeletonSpec[] }>();
+  /** Each editor's buffer's last clean reading, kept through edits the walk cannot see (keptReading.ts). */
+  private readonly readings = new Map<string, KeptReading>();
   /** The syntax tree of each editor's buffer, for the next keystroke's incremental parse. */
   private readonly trees = new Map<string, { text: string; tree: Tree }>();
   /** Symbolic links to directories the walk reached under another path: [link, the path walked]. */
@@ -53,7 +79,9 @@ export class RustLoaders {
     if (this.aliases.some(([l, t]) => l === link && t === target)) return;
     this.aliases.push([link, target]);
     this.scripts.clear();
+    this.crates.clear();
     this.kept.clear();
+    for (const path of [...this.readings.keys()]) this.dropReading(path);
   }
 
   /** The workspace's own path of a file a build script names (`src/bpf/lib/x.bpf.c` through a symlinked `lib`). */
@@ -84,29 +112,30 @@ export class RustLoaders {
   /** The facts of one Rust loader; null when the Rust grammar has not loaded (nothing is read then). */
   facts(path: string, text: string, files: ReadonlyMap<string, RustFileView>): LoaderFacts | null {
     if (!rustGrammarReady()) return null;
-    const manifests = new Set<string>();
-    const bpf: string[] = [];
-    for (const [p, f] of files) {
-      if (f.kind === 'cargo' && isCargoManifest(p)) manifests.add(dirname(p));
-      else if (f.kind === 'bpf') bpf.push(p);
-    }
-    const crate = crateDirOf(path, manifests);
+    const crate = crateDirOf(path, files);
     if (!crate) return null;
     const script = files.get(`${crate}/build.rs`)?.text;
-    const sources = bpf.filter((p) => p.startsWith(`${crate}/`));
+    // The crate's BPF sources, in the workspace's order (one pass: this runs for every Rust file on every model build).
+    const sources: string[] = [];
+    const within = `${crate}/`;
+    for (const [p, f] of files) if (f.kind === 'bpf' && p.startsWith(within)) sources.push(p);
     const specs = this.specsOf(crate, script, files);
     // The inputs of the key: the loader's text, its crate's build script and BPF sources, and the
     // texts of the sources linked into one object (their words decide which object a call goes to).
     const inputs = [text, crate, script, sources.join('\n'), ...specs.flatMap((s) => (s.parts.length ? [s.source, ...s.parts] : [])).map((p) => files.get(p)?.text)];
     const old = this.kept.get(path);
     if (old && sameInputs(old.inputs, inputs)) return old.facts;
-    const only = onlySourceOfCrate(sources);
-    const crateSkeletons = skeletonsOfCrate(specs, sources);
-    // What the crate makes of the loader, whatever its text: a clean reading under another one is not the last good reading.
-    const crateKey = JSON.stringify([...crateSkeletons, only]);
-    const skeletons = this.withMentions(crateSkeletons, text, files);
-    const key = JSON.stringify([...skeletons, only], (_, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v].sort() : v));
-    if (old && old.text === text && old.key === key) {
+    const { only, crateSkeletons, crateKey } = this.crateOf(crate, specs, inputs[3] as string, sources);
+    // The linked sources' words the loader mentions: needed only to read the text (not while a
+    // broken buffer keeps its last reading) and to compare keys when the text is the same; made
+    // from the texts the sources have now.
+    const partTexts = new Map<string, string | undefined>();
+    for (const sk of crateSkeletons.values()) for (const p of sk.parts?.length ? [sk.source, ...(sk.partSources ?? [])] : []) partTexts.set(p, files.get(p)?.text);
+    let mentioned: Map<string, CrateSkeleton> | undefined;
+    const skeletons = (): Map<string, CrateSkeleton> => (mentioned ??= this.withMentions(crateSkeletons, text, partTexts));
+    let made: string | undefined;
+    const key = (): string => (made ??= `${crateKey}\n${mentionsKey(skeletons())}`);
+    if (old && old.text === text && old.key() === key()) {
       old.inputs = inputs;
       return old.facts;
     }
@@ -119,9 +148,23 @@ export class RustLoaders {
       return facts;
     }
     const tree = this.parse(path, text, live);
+    const read = (t: Tree): LoaderFacts => {
+      if (!live || t.rootNode.hasError) {
+        this.dropReading(path);
+        return readRustLoader(t, text, path, skeletons(), only);
+      }
+      // An editor's buffer read cleanly before: its reading moved, when the edit changed nothing the walk reads (keptReading.ts).
+      const kept = this.readings.get(path);
+      const plan = kept ? rustReadingPlan(t, text, path, skeletons(), only) : undefined;
+      const moved = kept && plan ? keptThrough(kept, text, t, plan, `${crateKey}\n${mentionsKey(skeletons(), calledMembers(kept.facts))}`, path) : null;
+      const reading = moved && plan ? { facts: moved, plan } : readRustLoaderPlanned(t, text, path, skeletons(), only);
+      this.dropReading(path);
+      this.readings.set(path, { text, tree: t.copy(), ...reading, context: `${crateKey}\n${mentionsKey(skeletons(), calledMembers(reading.facts))}` });
+      return reading.facts;
+    };
     // An editor's buffer broken by the typist (errors where its last clean text had none) keeps that text's facts (lastGood.ts).
     let facts: LoaderFacts = tree
-      ? this.lastGood.read(path, text, live, tree.rootNode.hasError, crateKey, () => readRustLoader(tree, text, path, skeletons, only))
+      ? this.lastGood.read(path, text, live, tree.rootNode.hasError, crateKey, () => read(tree))
       : { file: path, language: 'rust', includes: [], skeletonTypes: [], actions: [], problems: [{ rule: 'parse-limit', message: `Parsing ${basename(path)} ran past its parse budget (counted in parser work, not time); it was not analysed.`, location: { file: path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }] };
     if (tree && live) this.trees.set(path, { text, tree });
     else tree?.delete();
@@ -129,6 +172,20 @@ export class RustLoaders {
     if (old && sameData(old.facts, facts)) facts = old.facts;
     this.kept.set(path, { text, key, facts, inputs });
     return facts;
+  }
+
+  /** Each crate's skeletons, while its build script's reading and its BPF sources are the same. */
+  private readonly crates = new Map<string, { specs: SkeletonSpec[]; sources: string; only: CrateSkeleton | null; crateSkeletons: Map<string, CrateSkeleton>; crateKey: string }>();
+
+  private crateOf(crate: string, specs: SkeletonSpec[], joined: string, sources: string[]): { only: CrateSkeleton | null; crateSkeletons: Map<string, CrateSkeleton>; crateKey: string } {
+    const known = this.crates.get(crate);
+    if (known && known.specs === specs && known.sources === joined) return known;
+    const only = onlySourceOfCrate(sources);
+    const crateSkeletons = skeletonsOfCrate(specs, sources);
+    // What the crate makes of the loader, whatever its text: a clean reading under another one is not the last good reading.
+    const made = { specs, sources: joined, only, crateSkeletons, crateKey: JSON.stringify([...crateSkeletons, only]) };
+    this.crates.set(crate, made);
+    return made;
   }
 
   /** Parses a loader; an editor's buffer incrementally, from its previous tree edited to the new text. */
@@ -144,6 +201,11 @@ export class RustLoaders {
     const tree = parseRust(text, PARSE_BUDGET_STEPS, old);
     if (old && old !== tree) old.delete();
     return tree;
+  }
+
+  private dropReading(path: string): void {
+    this.readings.get(path)?.tree.delete();
+    this.readings.delete(path);
   }
 
   private dropTree(path: string): void {
@@ -163,15 +225,28 @@ export class RustLoaders {
     return specs;
   }
 
-  /** Words of texts, by path, while the text is the same. */
-  private readonly words = new Map<string, { text: string; words: Set<string> }>();
+  /**
+   * For each linked skeleton's sources (by their paths, joined): which of them (their positions)
+   * hold each word, while their texts are the same.
+   */
+  private readonly holders = new Map<string, { texts: (string | undefined)[]; byWord: Map<string, number[]> }>();
 
-  private wordsOf(path: string, text: string): Set<string> {
-    const known = this.words.get(path);
-    if (known && known.text === text) return known.words;
-    const words = wordsOf(text);
-    this.words.set(path, { text, words });
-    return words;
+  private holdersOf(sources: readonly string[], textOf: ReadonlyMap<string, string | undefined>): Map<string, number[]> {
+    const id = sources.join('\n');
+    const texts = sources.map((p) => textOf.get(p));
+    const known = this.holders.get(id);
+    if (known && sameInputs(known.texts, texts)) return known.byWord;
+    const byWord = new Map<string, number[]>();
+    texts.forEach((text, i) => {
+      if (text === undefined) return;
+      for (const w of wordsOf(text)) {
+        const list = byWord.get(w);
+        if (list) list.push(i);
+        else byWord.set(w, [i]);
+      }
+    });
+    this.holders.set(id, { texts, byWord });
+    return byWord;
   }
 
   /**
@@ -179,28 +254,25 @@ export class RustLoaders {
    * or map goes to the objects whose source names it (linkedSkeletons.ts). Only the words the
    * loader uses are kept, so an edit of a source changes the reading only when it changes those.
    */
-  private withMentions(skeletons: Map<string, CrateSkeleton>, text: string, files: ReadonlyMap<string, RustFileView>): Map<string, CrateSkeleton> {
+  private withMentions(crateSkeletons: ReadonlyMap<string, CrateSkeleton>, text: string, textOf: ReadonlyMap<string, string | undefined>): Map<string, CrateSkeleton> {
+    const skeletons = new Map(crateSkeletons);
     let loaderWords: Set<string> | null = null;
     for (const [prefix, s] of skeletons) {
       if (!s.parts?.length || !s.partSources) continue;
       loaderWords ??= memberWordsOf(text);
-      const mentions = new Map<string, Set<string>>();
-      const sources = [s.source, ...s.partSources];
-      [s.objectName, ...s.parts].forEach((name, i) => {
-        const path = sources[i] as string;
-        const source = files.get(path)?.text;
-        const words = source === undefined ? new Set<string>() : this.wordsOf(path, source);
-        const kept = new Set<string>();
-        for (const w of loaderWords as Set<string>) if (words.has(w)) kept.add(w);
-        mentions.set(name, kept);
-      });
-      skeletons.set(prefix, { ...s, mentions });
+      const names = [s.objectName, ...s.parts];
+      const holders = this.holdersOf([s.source, ...s.partSources], textOf);
+      const kept = names.map(() => new Set<string>());
+      // Each loader word once, looked up among all the sources' words (not once per source).
+      for (const w of loaderWords) for (const i of holders.get(w) ?? []) kept[i]?.add(w);
+      skeletons.set(prefix, { ...s, mentions: new Map(names.map((name, i) => [name, kept[i] as Set<string>])) });
     }
     return skeletons;
   }
 
   forget(path: string): void {
     this.kept.delete(path);
+    this.dropReading(path);
     this.lastGood.forget(path);
     this.dropTree(path);
   }
