@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadGrammar, type Tree } from '../../server/src/analysis/c/parser';
 import { loadRustGrammar, parseRust } from '../../server/src/analysis/rust/parser';
-import { readRustLoaderPlanned, rustReadingPlan, type CrateSkeletons } from '../../server/src/analysis/rust/reader';
+import { plannedReading, type CrateSkeletons } from '../../server/src/analysis/rust/reader';
 import { keptThrough, type KeptReading } from '../../server/src/analysis/rust/keptReading';
 import type { LoaderFacts } from '../../server/src/analysis/facts';
 
@@ -21,7 +21,9 @@ const trees: Tree[] = [];
 function reading(text: string): KeptReading {
   const tree = parseRust(text);
   assert.ok(tree && !tree.rootNode.hasError, 'a clean text');
-  const { facts, plan } = readRustLoaderPlanned(tree, text, MAIN, SKELETONS);
+  const planned = plannedReading(tree, text, MAIN, SKELETONS);
+  const facts = planned.read();
+  const plan = planned.plan;
   trees.push(tree);
   return { text, tree, facts, plan, context: '' };
 }
@@ -30,7 +32,9 @@ function reading(text: string): KeptReading {
 function through(kept: KeptReading, text: string): LoaderFacts | null {
   const tree = parseRust(text);
   assert.ok(tree && !tree.rootNode.hasError);
-  const moved = keptThrough(kept, text, tree, rustReadingPlan(tree, text, MAIN, SKELETONS), '', MAIN);
+  const planned = plannedReading(tree, text, MAIN, SKELETONS);
+  const moved = keptThrough(kept, text, tree, planned.plan, '', MAIN);
+  planned.dispose();
   tree.delete();
   if (moved) assert.deepEqual(moved, reading(text).facts, 'kept through the edit: the same as a fresh reading');
   return moved;

@@ -425,17 +425,11 @@ export interface RustReadingPlan {
   relevant: { name: string; start: number; end: number }[];
 }
 
-/** A reading and its plan (keptReading.ts compares the plans of two texts). */
-export function readRustLoaderPlanned(tree: Tree, text: string, file: string, skeletons: CrateSkeletons, onlyObject: { objectName: string } | null = null): { facts: LoaderFacts; plan: RustReadingPlan } {
+/**
+ * A text's plan, made first (keptReading.ts compares the plans of two texts), then its reading if
+ * asked for (made once, from the same plan); `dispose()` when it is not.
+ */
+export function plannedReading(tree: Tree, text: string, file: string, skeletons: CrateSkeletons, onlyObject: { objectName: string } | null = null): { plan: RustReadingPlan; read(): LoaderFacts; dispose(): void } {
   const reader = new RustLoaderReader(tree, text, file, skeletons, onlyObject);
-  const facts = reader.read();
-  return { facts, plan: reader.plan() };
-}
-
-/** The plan of a text alone, without walking it. */
-export function rustReadingPlan(tree: Tree, text: string, file: string, skeletons: CrateSkeletons, onlyObject: { objectName: string } | null = null): RustReadingPlan {
-  const reader = new RustLoaderReader(tree, text, file, skeletons, onlyObject);
-  const plan = reader.plan();
-  reader.dispose();
-  return plan;
+  return { plan: reader.plan(), read: () => reader.read(), dispose: () => reader.dispose() };
 }

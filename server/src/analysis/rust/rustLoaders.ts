@@ -11,7 +11,7 @@ import { diffEdit } from '../c/document';
 import { crateDirOf, onlySourceOfCrate, readBuildScript, skeletonsOfCrate, type CrateSkeleton, type SkeletonSpec } from './crates';
 import { memberWordsOf, wordsOf } from './linkedSkeletons';
 import { parseRust, rustGrammarReady } from './parser';
-import { readRustLoader, readRustLoaderPlanned, rustReadingPlan } from './reader';
+import { plannedReading, readRustLoader } from './reader';
 import { keptThrough, type KeptReading } from './keptReading';
 import { isCargoManifest } from './files';
 import { LOADER_TEXT } from './calls';
@@ -155,12 +155,13 @@ export class RustLoaders {
       }
       // An editor's buffer read cleanly before: its reading moved, when the edit changed nothing the walk reads (keptReading.ts).
       const kept = this.readings.get(path);
-      const plan = kept ? rustReadingPlan(t, text, path, skeletons(), only) : undefined;
-      const moved = kept && plan ? keptThrough(kept, text, t, plan, `${crateKey}\n${mentionsKey(skeletons(), calledMembers(kept.facts))}`, path) : null;
-      const reading = moved && plan ? { facts: moved, plan } : readRustLoaderPlanned(t, text, path, skeletons(), only);
+      const reading = plannedReading(t, text, path, skeletons(), only);
+      const moved = kept ? keptThrough(kept, text, t, reading.plan, `${crateKey}\n${mentionsKey(skeletons(), calledMembers(kept.facts))}`, path) : null;
+      if (moved) reading.dispose();
+      const facts = moved ?? reading.read();
       this.dropReading(path);
-      this.readings.set(path, { text, tree: t.copy(), ...reading, context: `${crateKey}\n${mentionsKey(skeletons(), calledMembers(reading.facts))}` });
-      return reading.facts;
+      this.readings.set(path, { text, tree: t.copy(), facts, plan: reading.plan, context: `${crateKey}\n${mentionsKey(skeletons(), calledMembers(facts))}` });
+      return facts;
     };
     // An editor's buffer broken by the typist (errors where its last clean text had none) keeps that text's facts (lastGood.ts).
     let facts: LoaderFacts = tree
