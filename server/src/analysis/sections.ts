@@ -38,12 +38,16 @@ export function classifyMapSection(section: string): MapSection | null {
 /**
  * A section libbpf never reads as a program or a map: an ELF note or a host-side registration
  * table (systemd's `.note.dlopen`, `SYSTEMD_STATIC_DESTRUCT`). A name starting with `.` other than
- * libbpf's data and map sections, or an upper-case name without `/` (libbpf's program sections are
- * lower case). Anything else may be a BPF section.
+ * libbpf's data and map sections, an upper-case name without `/`, or a name that does not start
+ * with a lower-case letter (the kernel's branch profiling: `_ftrace_annotated_branch`): every program
+ * section libbpf defines starts with one (`kprobe/`, `xdp`, `struct_ops`, ...), and `license` too.
+ * Anything else may be a BPF section.
  */
 export function hostOnlySection(section: string): boolean {
   const s = section.startsWith('?') ? section.slice(1) : section;
   if (s.startsWith('.')) return !/^\.(?:maps|struct_ops|data|rodata|bss|kconfig|ksyms|addr_space)(?:\.|$)/.test(s);
+  // (An empty name is the `"?"` of `"?" section`, a prefix: not decided here.)
+  if (s.length > 0 && !/^[a-z]/.test(s)) return true;
   return !s.includes('/') && /[A-Z]/.test(s);
 }
 
