@@ -121,7 +121,9 @@ function namesHostSection(body: readonly Token[], sectionNames: ReadonlySet<stri
     const t = code[i] as Token;
     if (t.kind !== 'id' || !sectionNames.has(t.text) || code[i + 1]?.text !== '(') continue;
     const arg = code[i + 2] as Token;
-    if (arg.kind === 'str' && hostOnlySection(arg.text.replace(/^[A-Za-z0-9]*"|"$/g, ''))) return true;
+    // Only a whole name: `"?" section` (a literal joined to a parameter) names no section yet.
+    const whole = code[i + 3]?.text === ')' || code[i + 3]?.text === ',';
+    if (arg.kind === 'str' && whole && hostOnlySection(arg.text.replace(/^[A-Za-z0-9]*"|"$/g, ''))) return true;
   }
   return false;
 }
