@@ -6,10 +6,8 @@
 // nowhere" cannot be said of it from the sources.
 import type { ProgramFact, StructOpsMapFact } from '../facts';
 
-/** `.member = (void *)NAME` or `.member = NAME` (a designated initialiser naming a function). */
-function initialiserNaming(name: string): RegExp {
-  return new RegExp(`\\.\\s*[A-Za-z_]\\w*\\s*=\\s*(?:\\(\\s*void\\s*\\*\\s*\\)\\s*)?${name}\\b`, 'g');
-}
+/** `.member = (void *)NAME` or `.member = NAME` (a designated initialiser naming a function): NAME is group 1. */
+const INITIALISER = /\.\s*[A-Za-z_]\w*\s*=\s*(?:\(\s*void\s*\*\s*\)\s*)?([A-Za-z_]\w*)\b/g;
 
 /**
  * For each struct_ops program of the file that no slot of its maps holds, the first designated
@@ -21,16 +19,15 @@ export function unreadReferences(expanded: string, read: readonly (readonly [num
   const found = new Map<string, [number, number]>();
   const inSlot = new Set<string>();
   for (const m of maps) for (const s of m.slots) if (s.program) inSlot.add(s.program);
-  const candidates = programs.filter((p) => p.kind === 'struct_ops' && !inSlot.has(p.name) && /^[A-Za-z_]\w*$/.test(p.name));
-  if (!candidates.length) return found;
-  for (const p of candidates) {
-    if (!expanded.includes(p.name)) continue;
-    for (const m of expanded.matchAll(initialiserNaming(p.name))) {
-      const at = m.index ?? 0;
-      if (read.some(([a, b]) => at >= a && at < b)) continue;
-      found.set(p.name, [at, at + m[0].length]);
-      break;
-    }
+  const candidates = new Set(programs.filter((p) => p.kind === 'struct_ops' && !inSlot.has(p.name)).map((p) => p.name));
+  if (!candidates.size) return found;
+  // One pass over the text, whatever the number of candidates.
+  for (const m of expanded.matchAll(INITIALISER)) {
+    const name = m[1] as string;
+    if (!candidates.has(name) || found.has(name)) continue;
+    const at = m.index ?? 0;
+    if (read.some(([a, b]) => at >= a && at < b)) continue;
+    found.set(name, [at, at + m[0].length]);
   }
   return found;
 }
