@@ -46,7 +46,8 @@ function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
  */
 function buildConditionsOf(runs: Run[]): PathLiteral[] {
   const ways = runs.flatMap((r) => (r.path.when.length ? r.path.when : [[]]));
-  const first = ways[0]?.filter((l) => l.build !== undefined) ?? [];
+  // Each condition once, however many times the way meets it (the lifecycle's `#if` and its helper's).
+  const first = (ways[0]?.filter((l) => l.build !== undefined) ?? []).filter((l, i, all) => all.findIndex((k) => k.text === l.text) === i);
   return first.filter((l) => ways.every((w) => w.some((x) => x.build !== undefined && x.text === l.text)));
 }
 

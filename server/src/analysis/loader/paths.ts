@@ -63,7 +63,10 @@ export function negate(text: string): string {
   return /^[\w.>\-[\]]+$/.test(t) || /^\w+\(.*\)$/.test(t) ? `!${t}` : `!(${t})`;
 }
 
-/** The decisions of a path that say something (error checks are left out), as text. */
+/**
+ * The decisions of a path that say something (error checks are left out), as text; a decision met
+ * twice on the way (`#if HAVE_CLAT` around a lifecycle and around the helper it calls) is said once.
+ */
 export function describeWhen(when: PathLiteral[][]): string[] {
-  return when.map((w) => w.filter((l) => !l.guard).map((l) => l.text).join(' && ')).filter(Boolean);
+  return when.map((w) => [...new Set(w.filter((l) => !l.guard).map((l) => l.text))].join(' && ')).filter(Boolean);
 }
