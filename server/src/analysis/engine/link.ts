@@ -273,7 +273,15 @@ function linkLoader(l: LoaderFacts, linked: readonly LinkedObject[]): LinkedLoad
     if (!names) members.set(g, (names = memberNames(g)));
     return names;
   };
+  // Each action's object, worked out once for all the objects' lifecycles (a linked skeleton's 21 sources ask 21 times).
+  const targets = new Map<LoaderAction, LinkedObject | undefined>();
   const targetOf: ActionTarget<LinkedObject> = (a) => {
+    if (targets.has(a)) return targets.get(a);
+    const target = findTarget(a);
+    targets.set(a, target);
+    return target;
+  };
+  const findTarget = (a: LoaderAction): LinkedObject | undefined => {
     const skel = actionSkeleton(a);
     let target = skel ? nearest.find((g) => g.names.has(skel)) : undefined;
     if (!target && nearest.length === 1) target = nearest[0];
