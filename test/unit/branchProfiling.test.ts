@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
-import { hostOnlySection } from '../../server/src/analysis/sections';
+import { hostOnlySection, hostOnlySectionStart } from '../../server/src/analysis/sections';
 import { Workspace } from '../../server/src/analysis/workspace';
 import { listCaseFiles } from './expectations';
 
@@ -23,6 +23,11 @@ describe('branch-profiling macros of a host project', () => {
     // '?' alone is the prefix of `"?" section` (section-attr-xmacro): not decided
     assert.equal(hostOnlySection('?'), false);
     assert.deepEqual(['xdp', 'tc', 'struct_ops/test_1', '?struct_ops.s/x', '.data.once', '.maps', 'license'].map(hostOnlySection), [false, false, false, false, false, false, false]);
+  });
+
+  it("a literal the rest of the name is joined to decides only when no libbpf section can start so", () => {
+    assert.deepEqual(['.u_boot_list_2_', '__u_boot_list_2_', 'SYSTEMD_'].map(hostOnlySectionStart), [true, true, true]);
+    assert.deepEqual(['?', '.', '.data', '.rod', 'struct_ops/', ''].map(hostOnlySectionStart), [false, false, false, false, false, false]);
   });
 
   it('the host .c that writes `if (likely(x))` is no BPF object; the BPF source is', () => {

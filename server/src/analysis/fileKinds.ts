@@ -4,6 +4,7 @@
 import { codeText } from './c/commentScan';
 import { isBuildDescription } from './units';
 import { isBuildScript, isCargoManifest, RUST_LOADER_USE } from './rust/files';
+import { hostOnlySection } from './sections';
 
 /** `build`: a compile_commands.json or Makefile, read for the -D/-U it gives BPF sources. */
 /** `rust`: a libbpf-rs loader (analysis/rust/); `cargo`: a Cargo.toml or build.rs (names the crate's skeletons). */
@@ -47,10 +48,32 @@ export function classify(path: string, text: string | null, sectionMacros: Reado
     // A file that includes a skeleton runs on the host, whatever else it mentions (a USDT's
     // `.probes` section attribute); `SEC(` only counts in code, not in a string literal.
     if (SKELETON_INCLUDE.test(code)) return 'loader';
-    if (sectionUse(sectionMacros).test(code.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'))) return 'bpf';
+    if (usesBpfSection(code, sectionMacros)) return 'bpf';
     if (LOADER_USE.test(code)) return 'loader';
   }
   return 'other';
+}
+
+/** libbpf's data sections: a variable put there is data, never a program or a map. */
+const DATA_SECTION = /^\.(?:data|rodata|bss)(?:\.|$)/;
+
+/**
+ * Whether code (comments blanked) puts something in a section that can make a BPF program or map:
+ * `SEC(` always; a written-out section attribute or a project section macro unless its whole
+ * argument is a literal naming a data section or one libbpf never reads (a host's
+ * `__section(".data.early")`, `__attribute__((section(".rodata.banner")))`: u-boot's files in qemu's
+ * roms/ were BPF sources for them). `SEC(` only counts in code, not in a string literal.
+ */
+function usesBpfSection(code: string, sectionMacros: ReadonlySet<string>): boolean {
+  // String literals blanked, same length: a match's offsets are the code's.
+  const blanked = code.replace(/"(?:[^"\\\n]|\\.)*"/g, (s) => `"${' '.repeat(s.length - 2)}"`);
+  const use = new RegExp(sectionUse(sectionMacros).source, 'g');
+  for (const m of blanked.matchAll(use)) {
+    if (/^SEC\b/.test(m[0])) return true;
+    const name = /^\s*"([^"\\\n]*)"\s*[),]/.exec(code.slice((m.index ?? 0) + m[0].length))?.[1];
+    if (name === undefined || !(DATA_SECTION.test(name) || hostOnlySection(name))) return true;
+  }
+  return false;
 }
 
 /**

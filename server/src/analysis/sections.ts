@@ -52,6 +52,19 @@ export function hostOnlySection(section: string): boolean {
 }
 
 /**
+ * The start of a section name (a literal the rest is joined to) that no libbpf section can have:
+ * libbpf's program sections start with a lower-case letter, its data and map sections with `.`.
+ */
+export function hostOnlySectionStart(start: string): boolean {
+  const s = start.startsWith('?') ? start.slice(1) : start;
+  // A dot: only if no data or map section of libbpf's can begin so (u-boot's `".u_boot_list_2_" #_list`).
+  if (s.startsWith('.')) return !LIBBPF_DOT_SECTIONS.some((d) => d.startsWith(s) || s.startsWith(d));
+  return s.length > 0 && !/^[a-z]/.test(s);
+}
+
+const LIBBPF_DOT_SECTIONS = ['.maps', '.struct_ops', '.data', '.rodata', '.bss', '.kconfig', '.ksyms', '.addr_space'];
+
+/**
  * The kernel type name libbpf looks up for a CO-RE flavoured local type: cut at the last `X___Y`
  * where X and Y are not `_` (`bpf_testmod_ops___v1` -> `bpf_testmod_ops`, `a___b___c` -> `a___b`).
  */

@@ -5,7 +5,7 @@ import type { Location } from '../facts';
 import type { Token } from './lexer';
 import { makeDef, parseParams } from './defineLines';
 import { MacroTimeline, type MacroUndef } from './macroTimeline';
-import { hostOnlySection } from '../sections';
+import { hostOnlySection, hostOnlySectionStart } from '../sections';
 import { TopLevelScanner } from './topLevel';
 import { namesPattern } from './nameFinder';
 
@@ -121,9 +121,11 @@ function namesHostSection(body: readonly Token[], sectionNames: ReadonlySet<stri
     const t = code[i] as Token;
     if (t.kind !== 'id' || !sectionNames.has(t.text) || code[i + 1]?.text !== '(') continue;
     const arg = code[i + 2] as Token;
-    // Only a whole name: `"?" section` (a literal joined to a parameter) names no section yet.
+    // Only a whole name: `"?" section` (a literal joined to a parameter) names no section yet, unless
+    // its start already rules every libbpf section out (u-boot's `"__u_boot_list_2_" #_list ...`).
     const whole = code[i + 3]?.text === ')' || code[i + 3]?.text === ',';
-    if (arg.kind === 'str' && whole && hostOnlySection(arg.text.replace(/^[A-Za-z0-9]*"|"$/g, ''))) return true;
+    const name = arg.text.replace(/^[A-Za-z0-9]*"|"$/g, '');
+    if (arg.kind === 'str' && (whole ? hostOnlySection(name) : hostOnlySectionStart(name))) return true;
   }
   return false;
 }
