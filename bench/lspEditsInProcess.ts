@@ -11,26 +11,14 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCX_TREE } from './lspKeystrokes';
-import { arg, longestBpfSource } from './common';
-
-const cpuMs = (): number => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-};
-
-function percentile(sorted: number[], p: number): string {
-  return (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN).toFixed(1);
-}
+import { analysisAt, arg, cpuMs, longestBpfSource, percentileOf } from './common';
 
 async function main(): Promise<void> {
   const root = resolve(arg('root') ?? join(__dirname, '..'));
   const workspaceDir = resolve(arg('workspace') ?? SCX_TREE);
   const file = resolve(arg('file') ?? longestBpfSource(workspaceDir));
   const rounds = Number(arg('rounds') ?? 3);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the analysis of the checkout asked for
-  const { loadGrammar } = require(join(root, 'server/src/analysis/c/parser')) as typeof import('../server/src/analysis/c/parser');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same
-  const { loadWorkspace } = require(join(root, 'server/src/node/scan')) as typeof import('../server/src/node/scan');
+  const { loadGrammar, loadWorkspace } = analysisAt(root);
   await loadGrammar();
   const { workspace } = loadWorkspace([workspaceDir]);
   workspace.model();
@@ -83,8 +71,8 @@ async function main(): Promise<void> {
   typing.sort((a, b) => a - b);
   toggles.sort((a, b) => a - b);
   console.log(`${file} (${lines.length} lines), analysis of ${root}; load average ${load.toFixed(2)} -> ${(loadavg()[0] ?? 0).toFixed(2)}`);
-  console.log(`  typing (${typing.length} edits): median ${percentile(typing, 50)} ms, p95 ${percentile(typing, 95)} ms CPU`);
-  if (toggles.length) console.log(`  slot toggles (${toggles.length} edits): median ${percentile(toggles, 50)} ms, p95 ${percentile(toggles, 95)} ms CPU`);
+  console.log(`  typing (${typing.length} edits): median ${percentileOf(typing, 50)} ms, p95 ${percentileOf(typing, 95)} ms CPU`);
+  if (toggles.length) console.log(`  slot toggles (${toggles.length} edits): median ${percentileOf(toggles, 50)} ms, p95 ${percentileOf(toggles, 95)} ms CPU`);
 }
 
 main().then(
