@@ -6,16 +6,12 @@ import { strict as assert } from 'node:assert';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { ChangeRanges } from '../../server/src/lsp/changeRanges';
 import { LARGE_DOCUMENT_CHARS } from '../../server/src/lsp/largeDocument';
+import { Rng } from '../../fuzz/rng';
 
+/** Uniform in [0, 1), deterministic from the seed (the fuzz campaign's generator). */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next() / 4294967296;
 }
 
 const INSERTS = ['x', '\n', '\r\n', ';', '', 'int a;\n', '}'];

@@ -17,6 +17,7 @@ import { topLevelItems, topLevelItemsAfterEdit } from '../../server/src/analysis
 import { scanKfuncDecls } from '../../server/src/analysis/kfuncs';
 import { angleIncludes, quotedIncludes } from '../../server/src/analysis/fragments';
 import type { SpanEdit } from '../../server/src/analysis/relocate';
+import { Rng } from '../../fuzz/rng';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -34,16 +35,10 @@ function sources(): { path: string; text: string }[] {
   return out.filter((s) => s.text.length < 200_000);
 }
 
-/** A deterministic generator (mulberry32). */
+/** Uniform in [0, 1), deterministic from the seed (the fuzz campaign's generator). */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next() / 4294967296;
 }
 
 const SNIPPETS = [';', '}', '{', '(', ')', '= {', ',', '\n', '#if X\n', '#endif\n', '/*', '*/', '"', 'x', 'int a', ' ', 'SEC("s") ', 'void f(void) {', '[', ']', '\\\n'];
