@@ -11,8 +11,6 @@ export interface ProgState {
   autoload: boolean;
   /** Why autoload is off, for the not-loaded reason. */
   autoloadReason: string;
-  /** Its autoload is on only if the loader names it at run time (the call that may): not certain. */
-  picked?: string;
 }
 
 export interface MapState {
@@ -43,11 +41,13 @@ export function applyPreLoadActions(actions: LoaderAction[], progs: Map<string, 
     if (a.kind === 'set_autoload') {
       if (a.value === null) continue;
       const call = `bpf_program__set_autoload(${a.program.written ?? a.program.name}, ${a.value})`;
+      // A program named at run time: which one is not known, and what loading it would claim (an
+      // unreferenced struct_ops program fails the load; a kfunc caller left unassociated) could be
+      // false of the one the loader names. Its autoload stays as its section says.
+      if (a.program.atRunTime === 'some') continue;
       for (const p of targetsOf(a.program, a.value, progs, (x) => x.autoload)) {
         p.autoload = a.value;
         p.autoloadReason = a.program.atRunTime === 'every' ? `${call} for every program in ${a.inFunction}()` : `bpf_program__set_autoload(${p.fact.name}, false) in ${a.inFunction}()`;
-        if (a.program.atRunTime === 'some') p.picked = `${call} in ${a.inFunction}()`;
-        else delete p.picked;
       }
     } else if (a.kind === 'set_autocreate') {
       if (a.value === null) continue;
@@ -174,8 +174,6 @@ export function checkLoad(progs: Map<string, ProgState>, maps: Map<string, MapSt
     if (firstUse.has(p.fact.name)) continue;
     // Named in code the sources could not be read as a map from: whether a slot holds it is not known.
     if (p.fact.namedUnread) continue;
-    // Loaded only if the loader names it at run time: whether it does is not known.
-    if (p.picked) continue;
     const optional = `SEC("?${p.fact.section.replace(/^\?/, '')}")`;
     // A section a macro writes (BPF_STRUCT_OPS(name, ...)) cannot take the '?' where it is used.
     const fromMacro = p.fact.sectionSite !== undefined && p.fact.sectionSite.literal === undefined;
