@@ -167,6 +167,14 @@ export interface SkeletonMemberRef {
   skeleton: string | null;
   name: string;
   location: Location;
+  /**
+   * A program or map the loader names only at run time: `every` one of the object's (the variable
+   * of `bpf_object__for_each_map()`/`_program()`), or `some`, by a name computed when it runs
+   * (`bpf_object__find_map_by_name(obj, names[i])`). `name` is then empty and `written` says how
+   * the loader writes it.
+   */
+  atRunTime?: 'every' | 'some';
+  written?: string;
 }
 
 /** Where a call sits relative to the skeleton's lifecycle, as far as the code shows. */

@@ -5,6 +5,7 @@
 import { sectionAttributeMacros, type MacroDef, type MacroTable } from './c/macros';
 import type { Directive } from './c/directives';
 import { MacroScopes, ownMacrosKey, type ScopeFiles } from './macroScopes';
+import type { MacroUndef } from './c/macroTimeline';
 import { isModelledMacro } from './loader/loaderCalls';
 import { classify, MAX_PARSED_BYTES, sectionUse, withoutComments } from './fileKinds';
 import { codeIdentifiers } from './includers';
@@ -44,7 +45,7 @@ export class FileMacros {
    */
   refresh(reclassify: (path: string, f: FileEntry) => void): void {
     // The headers' definitions as the same lists as last time (no header changed): nothing to redo.
-    const lists = [...this.files.values()].filter((f) => f.kind === 'header').map((f) => f.defines);
+    const lists = [...this.files.values()].filter((f) => f.kind === 'header').map(definedAtEnd);
     if (lists.length === this.headerLists.length && lists.every((l, i) => l === this.headerLists[i])) return;
     this.headerLists = lists;
     const scopes = new MacroScopes(lists.flat());
@@ -170,3 +171,28 @@ export function onlyDirectiveLineChanged(before: string, after: string): boolean
 const DIRECTIVE_START = /^[ \t]*#/;
 /** Characters that open or close a comment or a literal, or continue a line. */
 const LEXICAL = /["'/*\\]/;
+
+/** definedAtEnd() per header: its definitions and undefs as last read, and the answer. */
+const atEnd = new WeakMap<MacroDef[], { undefs: MacroUndef[] | undefined; defines: MacroDef[] }>();
+
+/**
+ * The definitions a header leaves in force for what includes it: not those it `#undef`s later and
+ * never defines again (HID-BPF's hid_bpf_helpers.h renames vmlinux.h's `hid_bpf_ops` around its
+ * `#include "vmlinux.h"` with `#define hid_bpf_ops hid_bpf_ops___not_used` ... `#undef hid_bpf_ops`,
+ * then defines its own struct: the includer's `struct hid_bpf_ops` is that one). The same list
+ * while the header's definitions and undefs are (the scopes are rebuilt only when a list changes).
+ */
+function definedAtEnd(f: FileEntry): MacroDef[] {
+  const undefs = f.undefs;
+  if (!undefs?.length || !f.defines.length) return f.defines;
+  const known = atEnd.get(f.defines);
+  if (known && known.undefs === undefs) return known.defines;
+  const lastUndef = new Map<string, number>();
+  for (const u of undefs) lastUndef.set(u.name, Math.max(u.offset, lastUndef.get(u.name) ?? -1));
+  const lastDefine = new Map<string, number>();
+  for (const d of f.defines) lastDefine.set(d.name, Math.max(d.offset ?? -1, lastDefine.get(d.name) ?? -1));
+  const undefinedAtEnd = (name: string): boolean => (lastUndef.get(name) ?? -1) > (lastDefine.get(name) ?? -1);
+  const kept = f.defines.some((d) => undefinedAtEnd(d.name)) ? f.defines.filter((d) => !undefinedAtEnd(d.name)) : f.defines;
+  atEnd.set(f.defines, { undefs, defines: kept });
+  return kept;
+}

@@ -58,8 +58,11 @@ export function attachCallHover(view: AnalysisView, path: string, pos: Position)
   const lines: string[] = [];
   for (const a of calls) {
     if (a.kind === 'attach_struct_ops') {
-      const maps = view.model.maps.filter((m) => objects.has(m.object) && m.name === a.map.name);
-      lines.push(`**${rust ? 'attach_struct_ops()' : 'bpf_map__attach_struct_ops()'}** attaches the struct_ops map ${mdCode(a.map.name)}, ${pathsMaking(facts, a)}.`, '');
+      // A map the loader names at run time (`find_map_by_name(obj, names[i])`, a for_each variable) may be any of them.
+      const named = !a.map.atRunTime;
+      const maps = view.model.maps.filter((m) => objects.has(m.object) && (!named || m.name === a.map.name));
+      const which = named ? `the struct_ops map ${mdCode(a.map.name)}` : a.map.atRunTime === 'every' ? `every struct_ops map (${mdCode(a.map.written ?? '')})` : `the struct_ops map it names at run time (${mdCode(a.map.written ?? '')}), any of these`;
+      lines.push(`**${rust ? 'attach_struct_ops()' : 'bpf_map__attach_struct_ops()'}** attaches ${which}, ${pathsMaking(facts, a)}.`, '');
       if (maps.length) lines.push(...maps.map((m) => mapLine(m)));
       else lines.push(`- no struct_ops map ${mdCode(a.map.name)} in the objects this loader drives`);
     } else {

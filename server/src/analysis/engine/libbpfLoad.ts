@@ -1,7 +1,7 @@
 // What libbpf (v1.7, src/libbpf.c) does with an object's struct_ops maps and programs between
 // open and load: effective autocreate/autoload, slots after the skeleton's shadow struct is
 // written, and the checks that make the load fail.
-import type { LoaderAction, Location, ProgramFact, StructOpsMapFact } from '../facts';
+import type { LoaderAction, Location, ProgramFact, SkeletonMemberRef, StructOpsMapFact } from '../facts';
 import type { Finding, ModelSlot } from '../model';
 import { finding, quote } from './findingText';
 
@@ -19,6 +19,8 @@ export interface MapState {
   autocreate: boolean;
   autocreateReason: string;
   autoattach: boolean;
+  /** Created only if the loader names it at run time (the call that may): not certain. */
+  picked?: string;
   slots: Map<string, ModelSlot>;
   /** Programs the loader displaced from a slot (member -> program compiled into it). */
   displaced: Map<string, string>;
@@ -37,16 +39,24 @@ export function applyPreLoadActions(actions: LoaderAction[], progs: Map<string, 
   for (const a of actions) {
     if (!preLoad(a)) continue;
     if (a.kind === 'set_autoload') {
-      const p = progs.get(a.program.name);
-      if (p && a.value !== null) {
+      if (a.value === null) continue;
+      const call = `bpf_program__set_autoload(${a.program.written ?? a.program.name}, ${a.value})`;
+      // A program named at run time: which one is not known, and what loading it would claim (an
+      // unreferenced struct_ops program fails the load; a kfunc caller left unassociated) could be
+      // false of the one the loader names. Its autoload stays as its section says.
+      if (a.program.atRunTime === 'some') continue;
+      for (const p of targetsOf(a.program, a.value, progs, (x) => x.autoload)) {
         p.autoload = a.value;
-        p.autoloadReason = `bpf_program__set_autoload(${p.fact.name}, false) in ${a.inFunction}()`;
+        p.autoloadReason = a.program.atRunTime === 'every' ? `${call} for every program in ${a.inFunction}()` : `bpf_program__set_autoload(${p.fact.name}, false) in ${a.inFunction}()`;
       }
     } else if (a.kind === 'set_autocreate') {
-      const m = maps.get(a.map.name);
-      if (m && a.value !== null) {
+      if (a.value === null) continue;
+      const call = `bpf_map__set_autocreate(${a.map.written ?? a.map.name}, ${a.value})`;
+      for (const m of targetsOf(a.map, a.value, maps, (x) => x.autocreate)) {
         m.autocreate = a.value;
-        m.autocreateReason = `bpf_map__set_autocreate(${m.fact.name}, false) in ${a.inFunction}()`;
+        m.autocreateReason = a.map.atRunTime === 'every' ? `${call} for every map in ${a.inFunction}()` : `bpf_map__set_autocreate(${m.fact.name}, false) in ${a.inFunction}()`;
+        if (a.map.atRunTime === 'some') m.picked = `${call} in ${a.inFunction}()`;
+        else delete m.picked;
       }
     } else if (a.kind === 'slot_assign') {
       const m = maps.get(a.map.name);
@@ -56,6 +66,19 @@ export function applyPreLoadActions(actions: LoaderAction[], progs: Map<string, 
       m.slots.set(a.member, { member: a.member, program: a.program?.name ?? null, location: a.location, origin: 'loader' });
     }
   }
+}
+
+/**
+ * What a call on a program or map changes: the one it names; every one, for the variable of
+ * `bpf_object__for_each_*()`; for one named at run time, those it may change to `value` (any of
+ * them could be the one named) when that turns something on, none when it turns something off
+ * (the others stay as they were, and which one is not known).
+ */
+export function targetsOf<T>(ref: SkeletonMemberRef, value: boolean, all: Map<string, T>, current: (x: T) => boolean): T[] {
+  if (ref.atRunTime === 'every') return [...all.values()];
+  if (ref.atRunTime === 'some') return value ? [...all.values()].filter((x) => !current(x)) : [];
+  const one = all.get(ref.name);
+  return one ? [one] : [];
 }
 
 /**

@@ -7,7 +7,7 @@ import type { LoaderAction } from '../facts';
 import { describeWhen, type LoaderPath, type PathLiteral } from '../loader/paths';
 import { actionKey } from '../loader/lifecycleRecords';
 import type { LinkedLoader } from './link';
-import { poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
+import { pickedContext, poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
 import { quote } from './findingText';
 import { decidingCall } from './decidingCall';
 
@@ -192,6 +192,10 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
   }
   const attachedBy = new Map<string, string>();
   for (const r of use) for (const [m, how] of r.out.attachedBy) if (!attachedBy.has(m)) attachedBy.set(m, how);
+  // A map some path attaches for certain is not picked at run time.
+  const picked = new Map<string, string>();
+  for (const r of use) for (const [m, why] of r.out.pickedAtRunTime ?? []) if (!picked.has(m)) picked.set(m, why);
+  for (const r of use) for (const m of r.out.attachedBy.keys()) if (!r.out.pickedAtRunTime?.has(m)) picked.delete(m);
   // One run: its maps and calls are the outcome's as they are.
   let maps: ScenarioOutcome['maps'] = first.maps;
   if (!alone) {
@@ -203,9 +207,10 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     programs,
     maps,
     calls: alone ? first.calls : mergeCalls(use),
-    findings: mergeFindings(use, loader, view, programs, attachedBy, poisonWhen, poisonBuild),
+    findings: mergeFindings(use, loader, view, programs, attachedBy, poisonWhen, poisonBuild, picked),
     loadFails: first.loadFails,
     attachedBy,
+    pickedAtRunTime: picked,
     decidedBy,
     byPath,
   };
@@ -234,10 +239,11 @@ function mergeFindings(
   attachedBy: Map<string, string>,
   poisonWhen: Map<string, string | undefined>,
   poisonBuild: ReadonlySet<string>,
+  picked: ReadonlyMap<string, string>,
 ): Finding[] {
   const out: Finding[] = [];
   const poisoned = new Map([...programs].filter(([n]) => poisonWhen.has(n)));
-  out.push(...poisonFindings((n) => view.programLocation(n), poisoned, attachedBy, (n) => ({ when: poisonWhen.get(n), ...(poisonBuild.has(n) ? { build: true } : {}) })));
+  out.push(...poisonFindings((n) => view.programLocation(n), poisoned, attachedBy, (n) => ({ when: poisonWhen.get(n), ...(poisonBuild.has(n) ? { build: true } : {}), ...pickedContext(programs.get(n)?.association, picked) })));
   const everyBuild = buildConditionsOf(use);
   const byKey = new Map<string, { f: Finding; runs: Run[] }>();
   for (const r of use) {

@@ -3,7 +3,7 @@
 // explicit association calls in order, each answered as libbpf and the kernel would.
 import type { BpfObjectFacts, KfuncCall, LoaderAction, Location, StructOpsMapFact } from '../facts';
 import type { AssociationState, Errno, Finding, ModelAssociationCall, ModelSlot, Scenario, SlotRef } from '../model';
-import { applyPreLoadActions, checkLoad, type MapState, type ProgState } from './libbpfLoad';
+import { applyPreLoadActions, checkLoad, targetsOf, type MapState, type ProgState } from './libbpfLoad';
 import { predictCall, type CallContext } from './explicit';
 import { finding, list, quote } from './findingText';
 import { leftOutText, type LeftOutOpen } from '../loader/buildConditions';
@@ -38,6 +38,15 @@ export interface ScenarioOutcome {
   loadFails: boolean;
   /** Attached maps and the call that attaches each (for messages). */
   attachedBy: Map<string, string>;
+  /** Of those, the maps attached only if the loader names them at run time, with the call that may. */
+  pickedAtRunTime?: Map<string, string>;
+}
+
+/** A poisoning that rests on maps the loader names only at run time: said as what happens if it picks them. */
+export function pickedContext(a: AssociationState | undefined, picked: ReadonlyMap<string, string>): PoisonContext {
+  if (a?.state !== 'poisoned') return {};
+  const calls = [...new Set(a.maps.flatMap((m) => picked.get(m) ?? []))];
+  return calls.length ? { picked: list(calls) } : {};
 }
 
 function initialState(view: ObjectView): { progs: Map<string, ProgState>; maps: Map<string, MapState>; findings: Finding[] } {
@@ -83,22 +92,39 @@ function initialState(view: ObjectView): { progs: Map<string, ProgState>; maps: 
   return { progs, maps, findings };
 }
 
-/** Maps whose value the run writes into the kernel (bpf_map__attach_struct_ops), in order. */
-function attachedMaps(view: ObjectView, loader: LinkedLoader | null, actions: LoaderAction[], maps: Map<string, MapState>): Map<string, string> {
+/**
+ * Maps whose value the run writes into the kernel (bpf_map__attach_struct_ops), in order; `picked`:
+ * those attached only if the loader names them at run time (by the call that may), not certainly.
+ */
+function attachedMaps(view: ObjectView, loader: LinkedLoader | null, actions: LoaderAction[], maps: Map<string, MapState>, picked: Map<string, string>): Map<string, string> {
   const attached = new Map<string, string>();
   if (!loader) {
     for (const m of maps.values()) if (m.autocreate) attached.set(m.fact.name, `${view.id}__attach()`);
     return attached;
   }
   const file = loader.facts.file.split('/').pop();
+  const attach = (m: MapState, how: string, pick: string | undefined): void => {
+    const why = pick ?? m.picked;
+    // An attachment that rests on a run-time name does not replace a certain one.
+    if (why && attached.has(m.fact.name) && !picked.has(m.fact.name)) return;
+    attached.set(m.fact.name, how);
+    const before = picked.get(m.fact.name);
+    if (why) picked.set(m.fact.name, before && !before.split(' and ').includes(why) ? `${before} and ${why}` : why);
+    else picked.delete(m.fact.name);
+  };
   for (const a of actions) {
-    const m = a.kind === 'set_autoattach' || a.kind === 'attach_struct_ops' ? maps.get(a.map.name) : undefined;
-    if (a.kind === 'set_autoattach' && m && a.value !== null) m.autoattach = a.value;
-    else if (a.kind === 'attach_struct_ops' && m?.autocreate) attached.set(m.fact.name, `${loader.facts.language === 'rust' ? `skel.maps.${m.fact.name}.attach_struct_ops()` : 'bpf_map__attach_struct_ops()'} in ${file}`);
+    if (a.kind === 'set_autoattach' && a.value !== null) {
+      for (const m of targetsOf(a.map, a.value, maps, (x) => x.autoattach)) m.autoattach = a.value;
+    } else if (a.kind === 'attach_struct_ops') {
+      const call = loader.facts.language === 'rust' ? `skel.maps.${a.map.written ?? a.map.name}.attach_struct_ops()` : `bpf_map__attach_struct_ops(${a.map.written ?? a.map.name})`;
+      for (const m of targetsOf(a.map, true, maps, () => false)) {
+        if (m.autocreate) attach(m, a.map.atRunTime ? `${call} in ${file}` : `${loader.facts.language === 'rust' ? `skel.maps.${m.fact.name}.attach_struct_ops()` : 'bpf_map__attach_struct_ops()'} in ${file}`, a.map.atRunTime === 'some' ? `${call} in ${a.inFunction}()` : undefined);
+      }
+    }
     // libbpf-rs's skel.attach() attaches programs only (its skeleton has no map links).
     else if (a.kind === 'attach' && !a.programsOnly) {
       for (const map of maps.values()) {
-        if (map.autocreate && map.autoattach && !attached.has(map.fact.name)) attached.set(map.fact.name, `${a.skeleton}__attach() in ${file}`);
+        if (map.autocreate && map.autoattach && !attached.has(map.fact.name)) attach(map, `${a.skeleton}__attach() in ${file}`, undefined);
       }
     }
   }
@@ -123,7 +149,8 @@ export function runScenario(
   applyPreLoadActions(actions, progs, maps);
   const load = checkLoad(progs, maps);
   findings.push(...load.findings);
-  const attached = load.failure ? new Map<string, string>() : attachedMaps(view, loader, actions, maps);
+  const picked = new Map<string, string>();
+  const attached = load.failure ? new Map<string, string>() : attachedMaps(view, loader, actions, maps, picked);
 
   // Automatic association: every program in an attached map's slots.
   const autoMaps = new Map<string, SlotRef[]>();
@@ -152,14 +179,14 @@ export function runScenario(
     programs.set(p.fact.name, { autoload: p.autoload, association: stateOf(p, load.failure, autoMaps, ctx, attached) });
   }
   const assumed = !loader;
-  findings.push(...poisonFindings((n) => view.programLocation(n), programs, attached, assumed ? { assumed, ...(view.unloadedBy?.length ? { unloaded: leftOutText(view.unloadedBy) } : {}) } : {}));
+  findings.push(...poisonFindings((n) => view.programLocation(n), programs, attached, assumed ? { assumed, ...(view.unloadedBy?.length ? { unloaded: leftOutText(view.unloadedBy) } : {}) } : (n) => pickedContext(programs.get(n)?.association, picked)));
   const subSchedulers = new Set(actions.flatMap((a) => (a.kind === 'data_assign' && a.member === 'sub_cgroup_id' ? [a.map.name] : [])));
-  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps, assumed, subSchedulers, loader?.facts.language === 'rust'));
+  findings.push(...kfuncFindings(view, progs, programs, dependentKfuncs, maps, assumed, subSchedulers, loader?.facts.language === 'rust', picked));
 
   const outMaps = new Map<string, { autocreate: boolean; attached: boolean; slots: ModelSlot[] }>();
   // With no loader nothing says a map is attached: the states say what attaching would do.
   for (const m of maps.values()) outMaps.set(m.fact.name, { autocreate: m.autocreate, attached: !assumed && attached.has(m.fact.name), slots: [...m.slots.values()] });
-  return { scenario, programs, maps: outMaps, calls, findings, loadFails: load.failure !== null, attachedBy: attached };
+  return { scenario, programs, maps: outMaps, calls, findings, loadFails: load.failure !== null, attachedBy: attached, pickedAtRunTime: picked };
 }
 
 function stateOf(
@@ -193,6 +220,8 @@ export interface PoisonContext {
   assumed?: boolean;
   /** With `assumed`: why no loader loads it although one uses its skeleton (its build leaves out that code). */
   unloaded?: string;
+  /** Some of the maps are created or attached only if the loader names them at run time: the calls that may. */
+  picked?: string;
   /**
    * The paths that attach both maps are compiled only under a build condition nothing decides (`when`
    * says which). Still a warning, as for a runtime condition: a build that compiles the code poisons
@@ -214,12 +243,14 @@ export function poisonFindings(
     const ctx = typeof context === 'function' ? context(name) : context;
     const slots = list([...new Set(a.slots.map((s) => quote(`${s.map}.${s.member}`)))]);
     const effect = 'the kernel poisons its association and bpf_prog_get_assoc_struct_ops() returns NULL for it, so kfuncs that look up "their" struct_ops from this program get NULL';
-    const message = ctx.assumed
+    const message = ctx.picked
+      ? `${quote(name)} fills ${slots}. The loader creates or attaches maps it names only at run time (${ctx.picked}), so whether it attaches both is not in its code; if it does, ${effect}. Give each map its own copy of the program if both are meant to run.`
+      : ctx.assumed
       ? `${quote(name)} fills ${slots}. ${ctx.unloaded ?? 'No loader for this object is in the workspace'}, so nothing says these maps are attached; if both are attached (as ${list(how)} would), ${effect}. Give each map its own copy of the program if both are meant to run.`
       : ctx.when
         ? `${quote(name)} fills ${slots}: on the path where ${ctx.when}, these maps are both attached (by ${list(how)}) and ${effect}. ${ctx.build ? 'Nothing in the workspace says whether the build compiles that code; builds that do poison it.' : 'Other paths do not attach both.'} Give each map its own copy of the program.`
         : `${quote(name)} fills ${slots}: when these maps are attached (by ${list(how)}), ${effect}. Give each map its own copy of the program.`;
-    out.push(finding('poisoned-association', locationOf(name), message, a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` })), ctx.assumed ? 'info' : undefined, name));
+    out.push(finding('poisoned-association', locationOf(name), message, a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` })), ctx.assumed || ctx.picked ? 'info' : undefined, name));
   }
   return out;
 }
@@ -234,6 +265,8 @@ function kfuncFindings(
   subSchedulers: ReadonlySet<string>,
   /** The loader is a libbpf-rs one: the fix is written in its API. */
   rust = false,
+  /** Maps attached only if the loader names them at run time. */
+  picked: ReadonlyMap<string, string> = new Map(),
 ): Finding[] {
   const out: Finding[] = [];
   // sched_ext: an unassociated (or poisoned) program falls back to the root scheduler unless the
@@ -261,10 +294,11 @@ function kfuncFindings(
         : 'the kfunc gets NULL';
       const severity = isScx && !noScheduler ? 'info' : undefined;
       if (a.state === 'poisoned') {
+        const ifPicked = pickedContext(a, picked).picked;
         out.push(
           finding('poisoned-kfunc-caller', call.location,
-            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is poisoned (shared by ${list(a.maps.map(quote))}${assumed ? `, if both are attached: ${view.unloadedBy?.length ? `n${leftOutText(view.unloadedBy).slice(1)}` : 'no loader for this object is in the workspace'}` : ''}): ${outcome}.`,
-            [{ location: p.location, message: `${name} is poisoned` }, ...a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))], assumed ? 'info' : severity, name),
+            `${quote(call.name)} reads the caller's struct_ops association, but ${quote(name)}${via} is poisoned (shared by ${list(a.maps.map(quote))}${assumed ? `, if both are attached: ${view.unloadedBy?.length ? `n${leftOutText(view.unloadedBy).slice(1)}` : 'no loader for this object is in the workspace'}` : ifPicked ? `, if the loader attaches both: it names them at run time, ${ifPicked}` : ''}): ${outcome}.`,
+            [{ location: p.location, message: `${name} is poisoned` }, ...a.slots.map((s) => ({ location: s.location, message: `slot ${s.map}.${s.member}` }))], assumed || ifPicked ? 'info' : severity, name),
         );
       } else if (p.fact.kind === 'other' && (a.state === 'none' || a.state === 'rejected')) {
         const reason = a.state === 'rejected' ? `its association call fails (${a.errno}: ${a.reason})` : 'nothing associates it with a struct_ops map';

@@ -19,11 +19,12 @@ export function evaluate(n: Node | null, st: PathState): Value {
       return constInt(e);
     case 'identifier': {
       if (e.text === 'NULL') return 0;
+      if (e.text === 'BPF_MAP_TYPE_STRUCT_OPS') return BPF_MAP_TYPE_STRUCT_OPS;
       const v = st.scope.get(e.text)?.value;
       return typeof v === 'number' ? v : 'unknown';
     }
     case 'call_expression':
-      return st.callValues.get(e.id) ?? 'unknown';
+      return st.callValues.get(e.id) ?? iteratedMapType(e, st);
     case 'unary_expression': {
       const v = evaluate(e.childForFieldName('argument'), st);
       if (v === 'unknown') return v;
@@ -59,6 +60,20 @@ export function evaluate(n: Node | null, st: PathState): Value {
     default:
       return 'unknown';
   }
+}
+
+/** `enum bpf_map_type`'s value (uapi/linux/bpf.h). */
+const BPF_MAP_TYPE_STRUCT_OPS = 26;
+
+/**
+ * `bpf_map__type(m)` where `m` is the variable of `bpf_object__for_each_map()`: the maps the
+ * analysis models are the struct_ops ones, so over them it is BPF_MAP_TYPE_STRUCT_OPS.
+ */
+function iteratedMapType(e: Node, st: PathState): Value {
+  if (e.childForFieldName('function')?.text !== 'bpf_map__type') return 'unknown';
+  const arg = unwrap(e.childForFieldName('arguments')?.namedChildren[0] ?? null);
+  const ref = arg?.type === 'identifier' ? st.scope.get(arg.text)?.member : undefined;
+  return ref?.kind === 'maps' && ref.ref.atRunTime === 'every' ? BPF_MAP_TYPE_STRUCT_OPS : 'unknown';
 }
 
 /** The condition as the loader writes it, on one line. */

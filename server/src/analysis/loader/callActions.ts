@@ -1,7 +1,7 @@
 // The loader calls a path reads: each call the reader acts on becomes actions (loads, attaches,
 // association calls, autoload/autocreate/autoattach changes) and phase changes of its skeleton.
 import type { SyntaxNode as Node } from '../c/syntaxNode';
-import type { LoaderAction, LoaderPhase, Location } from '../facts';
+import type { LoaderAction, LoaderPhase, Location, SkeletonMemberRef } from '../facts';
 import { objectNamesForObject } from '../objectNames';
 import { constBool, constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
 import { stepArguments, stepCallee } from './stepIndex';
@@ -46,8 +46,12 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
     if (next) phases.set(skel, next);
     return;
   }
-  const prog = (i: number, fd = false) => refs.member(arg(i), scope, 'progs', fd);
-  const map = (i: number, fd = false) => refs.member(arg(i), scope, 'maps', fd);
+  // One named at run time is said as the call writes it (`map`, `iter_map`).
+  const asWritten = (r: SkeletonMemberRef | null, i: number): SkeletonMemberRef | null => (r?.atRunTime ? { ...r, written: arg(i)?.text ?? r.written } : r);
+  const prog = (i: number, fd = false) => asWritten(refs.member(arg(i), scope, 'progs', fd), i);
+  // An association call on a program or map named at run time is read as one on an unknown one.
+  const named = (r: SkeletonMemberRef | null): SkeletonMemberRef | null => (r?.atRunTime ? null : r);
+  const map = (i: number, fd = false) => asWritten(refs.member(arg(i), scope, 'maps', fd), i);
   const flags = (i: number): number | 'unknown' => {
     const o = arg(i);
     // NULL as written or as a header defines it (`((void *)0)`).
@@ -62,8 +66,19 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
       if (name) scope.set(name, { flags: optsFlags(n.text) });
       return;
     }
+    case 'bpf_object__for_each_map':
+    case 'bpf_object__for_each_program': {
+      // libbpf.h's iterator macro, read as a call followed by its body: the variable is every map
+      // (program) of the object in turn, so what the body does to it, it does to each.
+      const v = arg(0);
+      if (v?.type !== 'identifier') return;
+      const kind = fn === 'bpf_object__for_each_map' ? 'maps' : 'progs';
+      const ref: SkeletonMemberRef = { skeleton: objectSkeleton(arg(1), scope), name: '', location: ctx.loc(v), atRunTime: 'every', written: v.text };
+      scope.set(v.text, { member: { kind, ref, fd: false } });
+      return;
+    }
     case 'bpf_object__load': {
-      const skel = skeletonOf(arg(0)?.childForFieldName('argument') ?? arg(0), scope) ?? (arg(0)?.type === 'identifier' ? (scope.get(arg(0)?.text ?? '')?.objectName ?? null) : null);
+      const skel = objectSkeleton(arg(0), scope);
       if (skel) {
         emit({ kind: 'load', ...base(n, skel), skeleton: skel });
         phases.set(skel, 'loaded');
@@ -73,8 +88,8 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
     case 'bpf_program__assoc_struct_ops':
     case 'bpf_prog_assoc_struct_ops': {
       const raw = fn === 'bpf_prog_assoc_struct_ops';
-      const p = prog(0, raw);
-      const m = map(1, raw);
+      const p = named(prog(0, raw));
+      const m = named(map(1, raw));
       const api = raw ? 'bpf_prog_assoc_struct_ops' : 'bpf_program__assoc_struct_ops';
       emit({ kind: 'assoc', ...base(n, p?.skeleton ?? m?.skeleton ?? null), api, program: p, map: m, flags: flags(2), text: n.text });
       return;
@@ -125,6 +140,11 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
       return;
     }
   }
+}
+
+/** The skeleton (or object opened from its file) behind a `struct bpf_object *` expression: `skel->obj`, `obj`. */
+function objectSkeleton(n: Node | null, scope: Scope): string | null {
+  return skeletonOf(n?.childForFieldName('argument') ?? n, scope) ?? (n?.type === 'identifier' ? (scope.get(n.text)?.objectName ?? null) : null);
 }
 
 /** sched_ext's compat.h: SCX_OPS_LOAD(skel, ops, name, uei), SCX_OPS_ATTACH(skel, ops, name). */

@@ -358,7 +358,8 @@ export class LoaderReader implements StepReader {
     if (element) return this.bind(element, right, scope);
     const slot = this.refs.shadowSlot(left, scope);
     if (!slot) return;
-    const program = this.refs.member(right, scope, 'progs');
+    const found = this.refs.member(right, scope, 'progs');
+    const program = found?.atRunTime ? null : found;
     if (!program && constInt(right) !== 0) return emit({ kind: 'data_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member });
     emit({ kind: 'slot_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member, program });
   }

@@ -21,6 +21,8 @@ const LOADER_CALLS = new Set([
   'bpf_map__set_autoattach',
   'bpf_map__attach_struct_ops',
   'bpf_link__update_map',
+  'bpf_object__for_each_map',
+  'bpf_object__for_each_program',
   'SCX_OPS_OPEN',
   'SCX_OPS_LOAD',
   'SCX_OPS_ATTACH',

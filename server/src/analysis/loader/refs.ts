@@ -159,7 +159,10 @@ export class RefResolver {
         let skeleton: string | null = null;
         if (obj?.type === 'identifier') skeleton = scope.get(obj.text)?.objectName ?? null;
         else if (obj?.type === 'field_expression') skeleton = skeletonOf(obj.childForFieldName('argument'), scope);
-        return name ? { skeleton, name, location: this.loc(args[1] as Node) } : null;
+        if (name) return { skeleton, name, location: this.loc(args[1] as Node) };
+        // A name the loader computes when it runs (`names[i]`, `prog_name + 4`): one of the object's, which is not known here.
+        const written = args[1];
+        return written ? { skeleton, name: '', location: this.loc(written), atRunTime: 'some', written: `${fn}(…, ${written.text})` } : null;
       }
       return null;
     }
