@@ -6,7 +6,7 @@ import { readLimits } from './c/readLimits';
 import type { Node } from './c/parser';
 import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, StructOpsMapFact } from './facts';
 import { fileStart } from './facts';
-import { classifyMapSection, classifyProgramSection, essentialTypeName } from './sections';
+import { classifyMapSection, classifyProgramSection, essentialTypeName, hostOnlySection } from './sections';
 import { objectNamesForSource } from './objectNames';
 import { readTopItem, type TopItem } from './bpf/topItems';
 import { BranchReader } from './bpf/conditions';
@@ -129,9 +129,11 @@ export class BpfSourceReader {
         else if (section === '.maps') facts.otherMaps.push(...item.declarators.map((d) => d.name));
       }
     }
+    // A function in a section libbpf never reads a program from (a firmware's `.rom.text.init`, a
+    // host's registration table) is no program, whichever macro put it there.
     for (const fn of this.functions.values()) {
       const section = fn.marker ? fn.marker.section : fn.item.attributeSection;
-      if (section !== null) facts.programs.push(this.program(fn, section));
+      if (section !== null && !hostOnlySection(section)) facts.programs.push(this.program(fn, section));
     }
     if (this.unfollowed.length) facts.problems.push({ rule: 'parse-limit', message: unfollowedMessage(this.unfollowed), location: fileStart(this.file) });
     for (const m of maps) facts.structOpsMaps.push(...this.structOpsMaps(m, facts));
