@@ -5,8 +5,8 @@ import type { ParsedC } from './c/document';
 import { readLimits } from './c/readLimits';
 import type { Node } from './c/parser';
 import type { BpfObjectFacts, KfuncCall, Location, ProgramFact, Range, StructOpsMapFact } from './facts';
-import { fileStart } from './facts';
-import { classifyMapSection, classifyProgramSection, essentialTypeName } from './sections';
+import { bpfObjectFacts, changedFacts, fileStart, kfuncCall, programFact, structOpsMapFact } from './facts';
+import { classifyMapSection, classifyProgramSection, essentialTypeName, hostOnlySection } from './sections';
 import { objectNamesForSource } from './objectNames';
 import { readTopItem, type TopItem } from './bpf/topItems';
 import { BranchReader } from './bpf/conditions';
@@ -16,12 +16,12 @@ import { KFUNC_CALL_BUDGET, REACH_WORK_BUDGET } from './elf/calls';
 
 export { declaredName } from './bpf/topItems';
 
-/** A top-level item where it stands in this version of the file (absolute expanded offsets). */
-interface Placed {
-  item: TopItem;
+/** A top-level item where it stands in this version of the file (absolute expanded offsets), and the `SEC` marker that belongs to it. */
+interface Placed<I extends TopItem = TopItem> {
+  item: I;
   start: number;
   end: number;
-  marker?: SectionMarker;
+  marker: SectionMarker | null;
 }
 
 type FunctionItem = Extract<TopItem, { kind: 'function' }>;
@@ -68,7 +68,7 @@ function topLevel(root: Node, branches: BranchReader, untaken: [number, number][
 }
 
 export class BpfSourceReader {
-  private readonly functions = new Map<string, Placed & { item: FunctionItem }>();
+  private readonly functions = new Map<string, Placed<FunctionItem>>();
   private readonly declaredFunctions = new Set<string>();
   private readonly edges = new Map<string, Edges>();
 
@@ -86,7 +86,7 @@ export class BpfSourceReader {
   }
 
   read(): BpfObjectFacts {
-    const facts: BpfObjectFacts = {
+    const facts = bpfObjectFacts({
       origin: 'source',
       file: this.file,
       objectNames: objectNamesForSource(this.file),
@@ -95,10 +95,10 @@ export class BpfSourceReader {
       otherMaps: [],
       kfuncDecls: [],
       problems: readLimits(this.parsed, this.file),
-    };
+    });
     const tree = this.parsed.tree;
     // Not parsed (its work budget): nothing it says is known, so nothing is compared with a build.
-    if (!tree) return { ...facts, uncertain: [{ reason: 'the file was not parsed', location: fileStart(this.file) }] };
+    if (!tree) return changedFacts(facts, { uncertain: [{ reason: 'the file was not parsed', location: fileStart(this.file) }] });
     const used = new Map<string, unknown>();
     const map = this.parsed.expansion.map;
     const decisions = this.decisions ?? standaloneDecisions(this.parsed.text, this.file);
@@ -108,6 +108,7 @@ export class BpfSourceReader {
       item: readTopItem(node, this.parsed.memo, used),
       start: node.startIndex,
       end: node.endIndex,
+      marker: null,
     }));
     // Keep only what this version of the file uses.
     if (this.parsed.memo) {
@@ -117,21 +118,23 @@ export class BpfSourceReader {
     // A SEC in a branch the build does not compile belongs to nothing (not to the next item read).
     const compiled = untaken.length ? this.parsed.expansion.sections.filter((m) => !untaken.some(([a, b]) => m.offset >= a && m.offset < b)) : this.parsed.expansion.sections;
     this.assignSections(placed, compiled);
-    const maps: (Placed & { item: DeclarationItem })[] = [];
+    const maps: Placed<DeclarationItem>[] = [];
     for (const p of placed) {
       const { item } = p;
       if (item.kind === 'function') {
-        if (!this.functions.has(item.name)) this.functions.set(item.name, { ...p, item });
+        if (!this.functions.has(item.name)) this.functions.set(item.name, p as Placed<FunctionItem>);
       } else if (item.kind === 'declaration') {
         for (const d of item.declarators) if (d.isFunction) this.declaredFunctions.add(d.name);
         const section = p.marker ? p.marker.section : item.attributeSection;
-        if (section !== null && classifyMapSection(section)) maps.push({ ...p, item });
+        if (section !== null && classifyMapSection(section)) maps.push(p as Placed<DeclarationItem>);
         else if (section === '.maps') facts.otherMaps.push(...item.declarators.map((d) => d.name));
       }
     }
+    // A function in a section libbpf never reads a program from (a firmware's `.rom.text.init`, a
+    // host's registration table) is no program, whichever macro put it there.
     for (const fn of this.functions.values()) {
       const section = fn.marker ? fn.marker.section : fn.item.attributeSection;
-      if (section !== null) facts.programs.push(this.program(fn, section));
+      if (section !== null && !hostOnlySection(section)) facts.programs.push(this.program(fn, section));
     }
     if (this.unfollowed.length) facts.problems.push({ rule: 'parse-limit', message: unfollowedMessage(this.unfollowed), location: fileStart(this.file) });
     for (const m of maps) facts.structOpsMaps.push(...this.structOpsMaps(m, facts));
@@ -170,11 +173,11 @@ export class BpfSourceReader {
     }
   }
 
-  private program(fn: Placed & { item: FunctionItem }, section: string): ProgramFact {
+  private program(fn: Placed<FunctionItem>, section: string): ProgramFact {
     const cls = classifyProgramSection(section);
     const reach = this.reachable(fn.item.name);
     if (!reach.complete) this.unfollowed.push(fn.item.name);
-    return {
+    return programFact({
       name: fn.item.name,
       section,
       kind: cls.kind,
@@ -182,10 +185,10 @@ export class BpfSourceReader {
       autoload: cls.autoload,
       location: this.loc(fn.start + fn.item.nameRel[0], fn.start + fn.item.nameRel[1]),
       extent: this.extent(fn),
-      ...(fn.marker ? { sectionSite: this.sectionSite(fn.marker) } : {}),
+      sectionSite: fn.marker ? this.sectionSite(fn.marker) : undefined,
       kfuncCalls: reach.calls,
       callbacks: reach.callbacks,
-    };
+    });
   }
 
   /** A function's external calls, and the local functions it calls or passes as callbacks. */
@@ -198,7 +201,7 @@ export class BpfSourceReader {
     if (!fn) return e;
     for (const c of fn.item.calls) {
       if (this.functions.has(c.name)) e.callees.push(c.name);
-      else e.calls.push({ name: c.name, location: this.loc(fn.start + c.rel[0], fn.start + c.rel[1]) });
+      else e.calls.push(kfuncCall(c.name, this.loc(fn.start + c.rel[0], fn.start + c.rel[1])));
     }
     for (const a of fn.item.args) if (this.functions.has(a) && a !== name) e.callbacks.push(a);
     return e;
@@ -213,10 +216,11 @@ export class BpfSourceReader {
     const calls: KfuncCall[] = [];
     const callbacks = new Set<string>();
     const seen = new Set<string>([start]);
-    const queue: { name: string; via?: string }[] = [{ name: start }];
+    // `via`: the first function away from the program on the way (undefined for the program itself).
+    const queue: { name: string; via: string | undefined }[] = [{ name: start, via: undefined }];
     let complete = true;
     for (let q = 0; q < queue.length; q++) {
-      const { name, via } = queue[q] as { name: string; via?: string };
+      const { name, via } = queue[q] as { name: string; via: string | undefined };
       const edges = this.edgesOf(name);
       if (--this.reachWork < 0 || calls.length + edges.calls.length > this.kfuncPairs) complete = false;
       else if (via) for (const c of this.callsVia(name, via, edges.calls)) calls.push(c);
@@ -249,7 +253,7 @@ export class BpfSourceReader {
   private callsVia(name: string, via: string, calls: KfuncCall[]): KfuncCall[] {
     const key = `${name}\0${via}`;
     let out = this.viaCalls.get(key);
-    if (!out) this.viaCalls.set(key, (out = calls.map((c) => ({ ...c, via }))));
+    if (!out) this.viaCalls.set(key, (out = calls.map((c) => kfuncCall(c.name, c.location, via))));
     return out;
   }
 
@@ -273,12 +277,12 @@ export class BpfSourceReader {
     return site;
   }
 
-  private structOpsMaps(p: Placed & { item: DeclarationItem }, facts: BpfObjectFacts): StructOpsMapFact[] {
+  private structOpsMaps(p: Placed<DeclarationItem>, facts: BpfObjectFacts): StructOpsMapFact[] {
     const section = p.marker?.section ?? p.item.attributeSection ?? '';
     const cls = classifyMapSection(section);
     if (!cls) return [];
     const structType = p.item.structType;
-    return p.item.declarators.map((d) => ({
+    return p.item.declarators.map((d) => structOpsMapFact({
       name: d.name,
       structType,
       kernelType: essentialTypeName(structType),

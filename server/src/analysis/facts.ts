@@ -263,3 +263,69 @@ export interface SkeletonFacts {
   problems: ReadProblem[];
   modified?: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// One shape per fact: every reader makes its facts here, every field present (undefined when the
+// origin does not say), in one order, so that the model build sees one object layout per kind.
+
+/** A kfunc call; `via` the subprogram or callback it is reached through, if not direct. */
+export function kfuncCall(name: string, location: Location, via?: string): KfuncCall {
+  return { name, location, via };
+}
+
+export function programFact(p: ProgramFact): ProgramFact {
+  return {
+    name: p.name,
+    section: p.section,
+    kind: p.kind,
+    sleepable: p.sleepable,
+    autoload: p.autoload,
+    location: p.location,
+    extent: p.extent,
+    sectionSite: p.sectionSite,
+    kfuncCalls: p.kfuncCalls,
+    callbacks: p.callbacks,
+    sourceHint: p.sourceHint,
+    namedUnread: p.namedUnread,
+  };
+}
+
+export function structOpsMapFact(m: StructOpsMapFact): StructOpsMapFact {
+  return {
+    name: m.name,
+    structType: m.structType,
+    kernelType: m.kernelType,
+    section: m.section,
+    link: m.link,
+    autocreate: m.autocreate,
+    location: m.location,
+    extent: m.extent,
+    slots: m.slots,
+  };
+}
+
+export function bpfObjectFacts(f: BpfObjectFacts): BpfObjectFacts {
+  return {
+    origin: f.origin,
+    file: f.file,
+    objectNames: f.objectNames,
+    programs: f.programs,
+    structOpsMaps: f.structOpsMaps,
+    otherMaps: f.otherMaps,
+    kfuncDecls: f.kfuncDecls,
+    problems: f.problems,
+    modified: f.modified,
+    newest: f.newest,
+    unsaved: f.unsaved,
+    functions: f.functions,
+    unresolvedSlots: f.unresolvedSlots,
+    fragments: f.fragments,
+    uncertain: f.uncertain,
+    helpers: f.helpers,
+  };
+}
+
+/** `facts` with some fields changed: a new object of the same shape (the original is shared, never changed). */
+export function changedFacts(facts: BpfObjectFacts, changes: Partial<BpfObjectFacts>): BpfObjectFacts {
+  return bpfObjectFacts({ ...facts, ...changes });
+}

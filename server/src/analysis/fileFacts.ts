@@ -14,7 +14,7 @@ import { readBpfObject } from './elf/bpfObject';
 import { readLoader } from './loader/loader';
 import { RustLoaders } from './rust/rustLoaders';
 import { readSkeleton } from './skeleton';
-import { fileStart } from './facts';
+import { changedFacts, fileStart } from './facts';
 import { MAX_PARSED_BYTES } from './fileKinds';
 import type { FileMacros } from './fileMacros';
 import { emptySource, type FileEntry, type Wanted } from './workspaceFile';
@@ -42,7 +42,7 @@ export class FileFacts {
     const decisions = f.kind === 'loader' && f.text !== undefined ? this.macros.loaderDecisions(path) : undefined;
     const decided = decisionsKey(decisions);
     if (f.facts && (f.kind !== 'loader' || (f.doc?.macros === this.macros.tableFor(path, f) && this.loaderDecided.get(path) === decided))) return;
-    if (f.kind === 'object' && f.bytes) f.facts = { ...readBpfObject(f.bytes, path, 'object'), modified: f.modified };
+    if (f.kind === 'object' && f.bytes) f.facts = changedFacts(readBpfObject(f.bytes, path, 'object'), { modified: f.modified });
     else if (f.kind === 'skeleton' && f.text !== undefined) f.facts = { ...readSkeleton(f.text, path), modified: f.modified };
     else if (f.kind === 'loader' && f.text !== undefined) {
       const parsed = this.parse(path, f);
@@ -90,7 +90,7 @@ export class FileFacts {
         f.readings.set(key, this.readSplit(path, f, key, f.text, decisions, split, this.macros.tableFor(path, f)));
         continue;
       }
-      f.readings.set(key, parsed ? { ...this.lastGood.read(path, key, !!f.live, parsed, () => readBpfSource(parsed, path, decisions), sourceAnchors), modified: f.modified } : emptySource(path, f.modified));
+      f.readings.set(key, parsed ? changedFacts(this.lastGood.read(path, key, !!f.live, parsed, () => readBpfSource(parsed, path, decisions), sourceAnchors), { modified: f.modified }) : emptySource(path, f.modified));
     }
     // With an includer's macros: a parse of its own (the file's tree stays the editor's).
     for (const [key, { decisions, includer }] of missing.filter(([, w]) => w.includer.length)) {
@@ -106,7 +106,7 @@ export class FileFacts {
         f.readings.set(key, this.readSplit(path, f, key, f.text, decisions, split, table));
         continue;
       }
-      f.readings.set(key, { ...this.lastGood.read(path, key, !!f.live, own, () => readBpfSource(own, path, decisions), sourceAnchors), modified: f.modified });
+      f.readings.set(key, changedFacts(this.lastGood.read(path, key, !!f.live, own, () => readBpfSource(own, path, decisions), sourceAnchors), { modified: f.modified }));
       own.tree?.delete();
     }
     if (!f.live) f.doc?.releaseTree();
@@ -121,9 +121,9 @@ export class FileFacts {
       const read = readBpfSource(own, path, values);
       if (!compiled.chosen.length) return read;
       const at = (line: number): Location => ({ file: path, range: { start: { line, character: 0 }, end: { line, character: 0 } } });
-      return { ...read, uncertain: [...(read.uncertain ?? []), ...compiled.chosen.map((c) => ({ reason: c.reason, location: at(c.line) }))] };
+      return changedFacts(read, { uncertain: [...(read.uncertain ?? []), ...compiled.chosen.map((c) => ({ reason: c.reason, location: at(c.line) }))] });
     }, sourceAnchors);
     own.tree?.delete();
-    return { ...facts, modified: f.modified };
+    return changedFacts(facts, { modified: f.modified });
   }
 }

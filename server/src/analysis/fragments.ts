@@ -3,7 +3,7 @@
 // each object that includes them, and slots may name functions defined in another of its files.
 import { dirname, join, normalize } from 'node:path';
 import type { BpfObjectFacts, KfuncCall, ProgramFact } from './facts';
-import { fileStart } from './facts';
+import { changedFacts, fileStart, kfuncCall, programFact, structOpsMapFact } from './facts';
 import { KFUNC_CALL_BUDGET, REACH_WORK_BUDGET } from './elf/calls';
 
 /** The `#include "..."` targets of a C text, resolved against its directory. */
@@ -68,7 +68,7 @@ export function mergeFragments(main: BpfObjectFacts, fragments: BpfObjectFacts[]
   const programs = new Map<string, BpfObjectFacts['programs'][number]>();
   for (const f of all) for (const p of f.programs) if (!programs.has(p.name)) programs.set(p.name, p);
   const maps = new Map<string, BpfObjectFacts['structOpsMaps'][number]>();
-  for (const f of all) for (const m of f.structOpsMaps) if (!maps.has(m.name)) maps.set(m.name, { ...m, slots: [...m.slots] });
+  for (const f of all) for (const m of f.structOpsMaps) if (!maps.has(m.name)) maps.set(m.name, structOpsMapFact({ ...m, slots: [...m.slots] }));
   // A slot naming a function of another file of the object is a slot after all.
   for (const f of all) {
     for (const u of f.unresolvedSlots ?? []) {
@@ -85,8 +85,7 @@ export function mergeFragments(main: BpfObjectFacts, fragments: BpfObjectFacts[]
   const limit = budget.unfollowed.length
     ? [{ rule: 'parse-limit' as const, message: `The kfunc calls made through header helpers of ${budget.unfollowed.length} program(s) were not checked (${budget.unfollowed.slice(0, 3).map((n) => `\`${n}\``).join(', ')}${budget.unfollowed.length > 3 ? ` and ${budget.unfollowed.length - 3} more` : ''}): the programs of this object reach more than the ${KFUNC_CALL_BUDGET.toLocaleString('en-US')} kfunc calls followed per object. Their associations are still analysed.`, location: fileStart(main.file) }]
     : [];
-  return {
-    ...main,
+  return changedFacts(main, {
     programs: followed,
     structOpsMaps: [...maps.values()],
     otherMaps: [...new Set(all.flatMap((f) => f.otherMaps))],
@@ -94,7 +93,7 @@ export function mergeFragments(main: BpfObjectFacts, fragments: BpfObjectFacts[]
     problems: [...all.flatMap((f) => f.problems), ...limit],
     functions: [...functions],
     fragments: fragments.map((f) => f.file),
-  };
+  });
 }
 
 /**
@@ -125,7 +124,7 @@ function followHelpers(p: ProgramFact, helpers: ReadonlyMap<string, NonNullable<
       for (const n of [...h.callees, ...h.callbacks]) {
         if (h.callbacks.includes(n)) callbacks.add(n);
         const inner = helpers.get(n);
-        if (inner && !seen.has(n)) visit([{ name: n, location: c.location }], through);
+        if (inner && !seen.has(n)) visit([kfuncCall(n, c.location)], through);
       }
     }
   };
@@ -133,10 +132,10 @@ function followHelpers(p: ProgramFact, helpers: ReadonlyMap<string, NonNullable<
   if (over) {
     budget.pairs = 0;
     budget.unfollowed.push(p.name);
-    return { ...p, kfuncCalls: p.kfuncCalls.filter((c) => !helpers.has(c.name)), callbacks: [...callbacks] };
+    return programFact({ ...p, kfuncCalls: p.kfuncCalls.filter((c) => !helpers.has(c.name)), callbacks: [...callbacks] });
   }
   budget.pairs -= calls.length;
-  return { ...p, kfuncCalls: calls, callbacks: [...callbacks] };
+  return programFact({ ...p, kfuncCalls: calls, callbacks: [...callbacks] });
 }
 
 interface HelperBudget {
@@ -151,6 +150,6 @@ function viaCopy(c: KfuncCall, via: string, budget: HelperBudget): KfuncCall {
   let byVia = budget.viaCopies.get(c);
   if (!byVia) budget.viaCopies.set(c, (byVia = new Map()));
   let copy = byVia.get(via);
-  if (!copy) byVia.set(via, (copy = { ...c, via }));
+  if (!copy) byVia.set(via, (copy = kfuncCall(c.name, c.location, via)));
   return copy;
 }

@@ -7,6 +7,7 @@
 import type { MacroDef } from './c/macros';
 import { decisionsKey, type Decisions, type UnitReading } from './c/preprocess';
 import type { BpfObjectFacts } from './facts';
+import { changedFacts } from './facts';
 import { LICENSE } from './fileKinds';
 import type { FileFacts } from './fileFacts';
 import type { FileMacros } from './fileMacros';
@@ -178,7 +179,7 @@ export class BpfObjectSources {
       .filter((i) => candidates.has(i.target))
       .map((i) => ({ reason: `${i.target.split('/').pop()} is included under a condition that cannot be known (${i.reason})`, location: { file: i.file, range: { start: { line: i.line, character: 0 }, end: { line: i.line, character: 0 } } } }));
     m.stated = stated;
-    m.final = uncertain.length ? { ...stated, uncertain: [...(stated.uncertain ?? []), ...uncertain] } : stated;
+    m.final = uncertain.length ? changedFacts(stated, { uncertain: [...(stated.uncertain ?? []), ...uncertain] }) : stated;
     return m.final;
   }
 }

@@ -2,6 +2,7 @@
 // saved (its mtime; the editor's buffer does not change it) and whether the editor's buffer
 // differs from the saved file. No clock and no disk here: both are inputs.
 import type { BpfObjectFacts } from './facts';
+import { changedFacts } from './facts';
 
 export interface SavedState {
   modified?: number;
@@ -35,8 +36,7 @@ export function withSavedState(facts: BpfObjectFacts, files: Iterable<readonly [
   const key = JSON.stringify([state.modified, state.newest, state.unsaved]);
   const last = derived.get(facts);
   if (last?.key === key) return last.facts;
-  const { modified: _m, newest: _n, unsaved: _u, ...rest } = facts;
-  const next: BpfObjectFacts = { ...rest, ...state };
+  const next = changedFacts(facts, { modified: state.modified, newest: state.newest, unsaved: state.unsaved });
   derived.set(facts, { key, facts: next });
   return next;
 }

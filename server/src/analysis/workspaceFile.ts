@@ -5,6 +5,7 @@ import type { MacroDef, MacroTable } from './c/macros';
 import type { MacroUndef } from './c/macroTimeline';
 import type { Decisions } from './c/preprocess';
 import type { BpfObjectFacts, KfuncDeclFact, LoaderFacts, ReadProblem, SkeletonFacts } from './facts';
+import { bpfObjectFacts } from './facts';
 import type { FileKind } from './fileKinds';
 import { objectNamesForSource } from './objectNames';
 import { collectDefines } from './c/macros';
@@ -81,7 +82,7 @@ export interface FileEntry {
 
 /** An empty reading, for a source too large to parse. */
 export function emptySource(file: string, modified?: number): BpfObjectFacts {
-  return { origin: 'source', file, objectNames: objectNamesForSource(file), programs: [], structOpsMaps: [], otherMaps: [], kfuncDecls: [], problems: [], modified };
+  return bpfObjectFacts({ origin: 'source', file, objectNames: objectNamesForSource(file), programs: [], structOpsMaps: [], otherMaps: [], kfuncDecls: [], problems: [], modified });
 }
 
 /**

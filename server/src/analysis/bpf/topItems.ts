@@ -64,12 +64,18 @@ function isFunctionDeclarator(d: Node | null): boolean {
  * string literals joined as the compiler joins them (`"?" "cgroup/dev"`).
  */
 function attributeSection(node: Node): string | null {
+  let section: string | null = null;
   for (const c of node.namedChildren) {
-    if (c?.type !== 'attribute_specifier') continue;
+    if (!c) continue;
+    // A `;` the parser could not place ends an earlier declaration that it folded into this item
+    // (`int hits __attribute__((section(".data.x")));`, an attribute after a variable's name, which
+    // the C grammar does not take): the attributes before it are that declaration's.
+    if (c.type === 'ERROR' && c.text.includes(';')) section = null;
+    if (section !== null || c.type !== 'attribute_specifier') continue;
     const m = /(?:\b__section__|\bsection)\s*\(\s*((?:"[^"\n]*"\s*)+)\)/.exec(c.text);
-    if (m?.[1] !== undefined) return own([...m[1].matchAll(/"([^"\n]*)"/g)].map((s) => s[1]).join(''));
+    if (m?.[1] !== undefined) section = own([...m[1].matchAll(/"([^"\n]*)"/g)].map((s) => s[1]).join(''));
   }
-  return null;
+  return section;
 }
 
 /**

@@ -2,7 +2,7 @@
 // libbpf v1.7 opens it: programs, struct_ops maps and their slots, other maps, the kfuncs each
 // program reaches, and the kfunc declarations that read the caller's association. Never throws:
 // whatever cannot be read becomes a `malformed-object` problem and the rest is still reported.
-import { type BpfObjectFacts, type FactOrigin, type KfuncDeclFact, type ProgramFact, fileStart } from '../facts';
+import { type BpfObjectFacts, type FactOrigin, type KfuncDeclFact, bpfObjectFacts, fileStart, programFact } from '../facts';
 import { objectNamesForObject } from '../objectNames';
 import { classifyProgramSection } from '../sections';
 import { type Btf, btfFunctions, readBtf, skipModifiers } from './btf';
@@ -35,7 +35,7 @@ export interface ReadBpfObjectOptions {
 }
 
 export function readBpfObject(bytes: Uint8Array, file: string, origin: FactOrigin, options: ReadBpfObjectOptions = {}): BpfObjectFacts {
-  const facts: BpfObjectFacts = {
+  const facts = bpfObjectFacts({
     origin,
     file,
     objectNames: objectNamesForObject(file),
@@ -44,7 +44,7 @@ export function readBpfObject(bytes: Uint8Array, file: string, origin: FactOrigi
     otherMaps: [],
     kfuncDecls: [],
     problems: [],
-  };
+  });
   const messages: string[] = [];
   const done = (): BpfObjectFacts => {
     for (const message of new Set(messages)) facts.problems.push({ rule: 'malformed-object', message, location: fileStart(file) });
@@ -86,7 +86,8 @@ export function readBpfObject(bytes: Uint8Array, file: string, origin: FactOrigi
   for (const fn of functions.programs) {
     const section = classifyProgramSection(fn.section.name);
     const reached = calls.byProgram.get(fn) ?? { kfuncCalls: [], callbacks: [] };
-    const program: ProgramFact = {
+    const line = firstLineIn(lines?.get(fn.section.name), fn.start, fn.start + fn.size);
+    const program = programFact({
       name: fn.name,
       section: fn.section.name,
       kind: section.kind,
@@ -95,9 +96,8 @@ export function readBpfObject(bytes: Uint8Array, file: string, origin: FactOrigi
       location: fileStart(file),
       kfuncCalls: reached.kfuncCalls, // shared between programs, not copied
       callbacks: reached.callbacks,
-    };
-    const line = firstLineIn(lines?.get(fn.section.name), fn.start, fn.start + fn.size);
-    if (line) program.sourceHint = { file: line.file, line: Math.max(0, line.line - 1) };
+      sourceHint: line ? { file: line.file, line: Math.max(0, line.line - 1) } : undefined,
+    });
     facts.programs.push(program);
   }
   facts.structOpsMaps = readStructOpsMaps({ elf, symbols, btf, functions, file }, messages);

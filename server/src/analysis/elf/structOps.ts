@@ -7,7 +7,7 @@ import { SHF_EXECINSTR, SHT_PROGBITS, SHT_REL, STB_GLOBAL, STB_WEAK, STT_OBJECT,
 import { type Btf, datasecVariables, findDatasec, memberAtBitOffset, skipModifiers } from './btf';
 import { BPF_INSN_SIZE, type BpfFunctions } from './functions';
 import { classifyMapSection } from '../sections';
-import { fileStart, type StructOpsMapFact } from '../facts';
+import { fileStart, structOpsMapFact, type StructOpsMapFact } from '../facts';
 
 export interface StructOpsInput {
   elf: ElfFile;
@@ -90,7 +90,7 @@ function mapsOfSection(
       offset,
       size: t.size,
       typeId: resolved.id,
-      fact: {
+      fact: structOpsMapFact({
         name: v.name,
         structType: t.name,
         kernelType: essentialName(t.name),
@@ -99,7 +99,7 @@ function mapsOfSection(
         autocreate: kind.autocreate,
         location: fileStart(input.file),
         slots: [],
-      },
+      }),
     });
   }
   return placed.sort((a, b) => a.offset - b.offset);

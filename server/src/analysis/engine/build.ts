@@ -9,7 +9,7 @@ import { replayLoader, type ReplayOutcome } from './pathReplay';
 import { headlineOf } from './headline';
 import { kfuncsKey, replaysOf } from './replayMemo';
 import { buildFindings, buildOf } from './buildStatus';
-import { finding } from './findingText';
+import { finding, ofObject } from './findingText';
 import { leftOutBySkeleton } from '../loader/buildConditions';
 
 export interface WorkspaceFacts {
@@ -185,9 +185,8 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     truth: truth.origin,
     scenarios: outcomes.map((s) => s.scenario),
     loadFails: primary.loadFails,
+    build: buildOf(o),
   };
-  const build = buildOf(o);
-  if (build) obj.build = build;
   const part: ObjectPart = { object: obj, programs: [], maps: [], calls: [], findings: [] };
   const seen = new Set<string>();
   for (const p of truth.facts.programs) {
@@ -195,6 +194,8 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
     if (!state || seen.has(p.name)) continue;
     seen.add(p.name);
     const srcFact = view.sourceProgram(p.name) ?? p;
+    // Every field present: one layout for every program of the model.
+    const paths = state.decided.byPath;
     const prog: ModelProgram = {
       id: `${o.id}/${p.name}`,
       object: o.id,
@@ -206,14 +207,12 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
       location: view.programLocation(p.name),
       association: state.association,
       byScenario: outcomes.length > 1 ? outcomes.map((s) => ({ scenario: s.scenario, association: s.programs.get(p.name)?.association ?? { state: 'none', reason: '' } })) : [],
-    } as ModelProgram;
-    // The loader, lifecycle and path condition behind the state, then the calls (the model's key order).
-    const by = state.decided.decidedBy;
-    if (by) prog.decidedBy = by;
-    const paths = state.decided.byPath;
-    if (paths?.length) prog.byPath = paths;
-    prog.kfuncCalls = dependentCalls(view.kfuncCalls(p.name), dependent);
-    prog.callbacks = srcFact.callbacks;
+      // The loader, lifecycle and path condition behind the state, then the calls.
+      decidedBy: state.decided.decidedBy,
+      byPath: paths?.length ? paths : undefined,
+      kfuncCalls: dependentCalls(view.kfuncCalls(p.name), dependent),
+      callbacks: srcFact.callbacks,
+    };
     part.programs.push(prog);
   }
   for (const m of truth.facts.structOpsMaps) {
@@ -273,10 +272,6 @@ function dependentCalls(calls: KfuncCall[], dependent: Map<string, DependentKfun
   return out;
 }
 
-/** A finding of an object's replays or build, as the model lists it: with the object's id. */
-function ofObject(f: Finding, object: string): Finding {
-  return { ...f, object };
-}
 
 /**
  * The findings, each rule, place and message once (the first kept): looked up by file and line,

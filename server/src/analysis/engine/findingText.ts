@@ -3,10 +3,14 @@ import type { Location } from '../facts';
 import type { Finding, RelatedInfo } from '../model';
 import { ruleInfo, type RuleId, type Severity } from '../rules';
 
+/** A finding, every field present (one object layout for every finding the model holds). */
 export function finding(rule: RuleId, location: Location, message: string, related: RelatedInfo[], severity?: Severity, program?: string): Finding {
-  const f: Finding = { rule, severity: severity ?? ruleInfo(rule).severity, message, location, related };
-  if (program) f.program = program;
-  return f;
+  return { rule, severity: severity ?? ruleInfo(rule).severity, message, location, related, object: undefined, program: program || undefined };
+}
+
+/** A finding of an object's replays or build, as the model lists it: with the object's id. */
+export function ofObject(f: Finding, object: string): Finding {
+  return { rule: f.rule, severity: f.severity, message: f.message, location: f.location, related: f.related, object, program: f.program };
 }
 
 /** Code in a message. */

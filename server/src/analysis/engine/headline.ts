@@ -56,5 +56,5 @@ export function headlineOf(outcomes: ReplayOutcome[], program: string): Headline
     // A path condition already names its lifecycle and loader file (`cbs` (in run_one() of loader.c)).
     if (!decidedBy.when && states.some((s) => s !== undefined && stateKey(s.association) !== key)) decidedBy.when = `loaded by ${loaderLabel(outcomes, decidedBy)}`;
   }
-  return { autoload: state.autoload, association: state.association, decided: { ...(decidedBy ? { decidedBy } : {}), ...(paths?.length ? { byPath: paths } : {}) } };
+  return { autoload: state.autoload, association: state.association, decided: { decidedBy, byPath: paths?.length ? paths : undefined } };
 }
