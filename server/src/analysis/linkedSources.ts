@@ -123,7 +123,13 @@ function mergeParts(parts: BpfObjectFacts[], link: ObjectLink): BpfObjectFacts {
     objectNames: [...new Set([...link.names, ...(link.keepsFirstNames ? first.objectNames : [])])],
     fragments,
     ...(uncertain.length ? { uncertain } : {}),
-    linked: { sources: rest.map((p) => p.file), partObjects: link.partObjects, by: link.by, outputNames: link.names },
+    // (A part already linked by the build's files brings its own parts.)
+    linked: {
+      sources: [...new Set([...(first.linked?.sources ?? []), ...rest.flatMap((p) => [p.file, ...(p.linked?.sources ?? [])])])],
+      partObjects: [...new Set([...link.partObjects, ...parts.flatMap((p) => p.linked?.partObjects ?? [])])],
+      by: link.by,
+      outputNames: link.names,
+    },
   };
 }
 

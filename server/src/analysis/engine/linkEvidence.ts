@@ -9,17 +9,34 @@ import { linkSources, type ObjectLink } from '../linkedSources';
 
 const trimmed = (h: string): string => h.replace(/^(\.\/)+/, '');
 
-/** The sources (by position) whose file the hint names: the same path, or a path ending with it. */
-function sourceFor(hint: string, sources: readonly BpfObjectFacts[]): BpfObjectFacts | undefined {
+const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+
+/** The object sources by the base name of each file they are made of (their own, and a linked object's parts). */
+type SourceIndex = Map<string, { file: string; source: BpfObjectFacts }[]>;
+
+function indexSources(sources: readonly BpfObjectFacts[]): SourceIndex {
+  const index: SourceIndex = new Map();
+  for (const s of sources) {
+    for (const file of [s.file, ...(s.linked?.sources ?? [])]) {
+      const list = index.get(baseName(file));
+      if (list) list.push({ file, source: s });
+      else index.set(baseName(file), [{ file, source: s }]);
+    }
+  }
+  return index;
+}
+
+/** The source whose file the hint names: the same path, or a path ending with it. */
+function sourceFor(hint: string, index: SourceIndex): BpfObjectFacts | undefined {
   const h = trimmed(hint);
-  return sources.find((s) => s.file === h || (!h.startsWith('/') && s.file.endsWith(`/${h}`))) ?? sources.find((s) => (s.linked?.sources ?? []).some((f) => f === h || f.endsWith(`/${h}`)));
+  return index.get(baseName(h))?.find((e) => e.file === h || (!h.startsWith('/') && e.file.endsWith(`/${h}`)))?.source;
 }
 
 /** The distinct sources a built object's programs come from, in program order. */
-function sourcesNamedBy(built: BpfObjectFacts, sources: readonly BpfObjectFacts[]): BpfObjectFacts[] {
+function sourcesNamedBy(built: BpfObjectFacts, index: SourceIndex): BpfObjectFacts[] {
   const out: BpfObjectFacts[] = [];
   for (const p of built.programs) {
-    const s = p.sourceHint ? sourceFor(p.sourceHint.file, sources) : undefined;
+    const s = p.sourceHint ? sourceFor(p.sourceHint.file, index) : undefined;
     if (s && !out.includes(s)) out.push(s);
   }
   return out;
@@ -31,24 +48,25 @@ function sourcesNamedBy(built: BpfObjectFacts, sources: readonly BpfObjectFacts[
  * they are not it).
  */
 export function linkedByObjects(sources: BpfObjectFacts[], objectFiles: readonly BpfObjectFacts[], skeletons: readonly SkeletonFacts[]): { sources: BpfObjectFacts[]; partObjects: Set<string> } {
+  if (!objectFiles.length && !skeletons.some((s) => s.embedded)) return { sources, partObjects: new Set() };
+  const index = indexSources(sources);
   const links: ObjectLink[] = [];
   const built = [...objectFiles.map((o) => ({ facts: o, names: o.objectNames })), ...skeletons.flatMap((s) => (s.embedded ? [{ facts: { ...s.embedded, file: s.file }, names: [s.objectName] }] : []))];
   for (const b of built) {
-    const named = sourcesNamedBy(b.facts, sources);
+    const named = sourcesNamedBy(b.facts, index);
+    // (One: a single source's object, or already one object of the build's link.)
     if (named.length < 2) continue;
-    const [first] = named;
-    // Already one object of the build's link: nothing to add.
-    if (named.every((s) => s === first)) continue;
     links.push({ names: b.names, keepsFirstNames: false, sources: named.flatMap((s) => [s.file, ...(s.linked?.sources ?? [])]), partObjects: [], by: fileStart(b.facts.file) });
   }
   const linked = links.length ? linkSources(sources, dedupeLinks(links)) : sources;
   const partObjects = new Set(linked.flatMap((s) => s.linked?.partObjects ?? []));
+  const linkedIndex = linked === sources ? index : indexSources(linked);
   for (const o of objectFiles) {
     if (partObjects.has(o.file)) continue;
-    const named = sourcesNamedBy(o, sources);
-    const owner = named.length ? linked.find((l) => l.linked && named.every((s) => s.file === l.file || (l.linked?.sources ?? []).includes(s.file))) : undefined;
+    const named = sourcesNamedBy(o, linkedIndex);
+    const [owner] = named;
     // Not the linked output itself (its name), however many parts it shows (an output older than a part added since is stale, not a part).
-    if (owner && !o.objectNames.some((n) => owner.linked?.outputNames.includes(n))) partObjects.add(o.file);
+    if (named.length === 1 && owner?.linked && !o.objectNames.some((n) => owner.linked?.outputNames.includes(n))) partObjects.add(o.file);
   }
   return { sources: linked, partObjects };
 }
