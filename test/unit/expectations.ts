@@ -86,7 +86,7 @@ export function listCaseFiles(dir: string): string[] {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...listCaseFiles(p));
-    else if (/\.(c|h)$/.test(name)) out.push(p);
+    else if (/\.(c|h)$/.test(name) || name === 'Makefile') out.push(p);
   }
   return out;
 }

@@ -3,9 +3,9 @@
 // mark their expectations inline (expectations.ts). The states must come from the Rust loader.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { definition } from '../../server/src/features/definition';
 import { references } from '../../server/src/features/references';
@@ -35,17 +35,27 @@ function crateFiles(dir: string): string[] {
 
 const OBJECTS = join(process.env.BPF_ASSOC_CACHE ?? join(homedir(), '.cache', 'bpf-assoc'), 'rust-fixtures');
 
-/** Every BPF source of the crate (src/bpf, lib/ below it too) compiled with clang -target bpf (as test/fixtures/build.sh compiles the cases). */
+/**
+ * Every BPF source of the crate (src/bpf, lib/ below it too) compiled with clang -target bpf (as
+ * test/fixtures/build.sh compiles the cases); with scx_cargo's compile_link_gen() in build.rs, the
+ * objects linked by bpftool into `bpf.bpf.o` as it does.
+ */
 function compiled(dir: string): string[] {
   const out = join(OBJECTS, dir.split('/').pop() as string);
-  mkdirSync(out, { recursive: true });
-  return crateFiles(join(dir, 'src', 'bpf'))
-    .filter((f) => f.endsWith('.bpf.c'))
-    .map((source) => {
-      const object = join(out, (source.split('/').pop() as string).replace(/\.c$/, '.o'));
-      execFileSync(process.env.CLANG ?? 'clang', ['-target', 'bpf', '-g', '-O2', '-Wall', '-Werror', '-Wno-unused-function', '-Wno-incompatible-function-pointer-types', '-D__TARGET_ARCH_x86', '-I', INCLUDE, '-c', source, '-o', object]);
-      return object;
-    });
+  const bpf = join(dir, 'src', 'bpf');
+  const objectOf = new Map<string, string>();
+  for (const source of crateFiles(bpf).filter((f) => f.endsWith('.bpf.c'))) {
+    const object = join(out, relative(bpf, source).replace(/\.c$/, '.o'));
+    mkdirSync(dirname(object), { recursive: true });
+    execFileSync(process.env.CLANG ?? 'clang', ['-target', 'bpf', '-g', '-O2', '-Wall', '-Werror', '-Wno-unused-function', '-Wno-incompatible-function-pointer-types', '-D__TARGET_ARCH_x86', '-I', INCLUDE, '-c', source, '-o', object]);
+    objectOf.set(source, object);
+  }
+  const script = join(dir, 'build.rs');
+  const linked = existsSync(script) && /\.compile_link_gen\s*\(/.test(readFileSync(script, 'utf8')) ? readBuildScript(readFileSync(script, 'utf8'), dir).find((s) => s.parts.length) : undefined;
+  if (!linked) return [...objectOf.values()];
+  const output = join(out, 'bpf.bpf.o');
+  execFileSync(process.env.BPFTOOL ?? 'bpftool', ['gen', 'object', output, ...[linked.source, ...linked.parts].map((p) => objectOf.get(p) as string)]);
+  return [...objectOf.values(), output];
 }
 
 function workspaceOf(files: string[]): Workspace {
@@ -181,16 +191,21 @@ describe('rust loaders', () => {
     assert.deepEqual(go('map_mut(&which)'), [], 'a name known only at run time names nothing');
   });
 
-  it("a linked skeleton's calls reach each source's object: lifecycle calls all of them, a member's calls those whose source names it", () => {
+  it("a linked skeleton is one object: all its sources' programs and maps, its loader's calls made once", () => {
     const dir = join(CRATES, 'scx-linked');
     const ws = workspaceOf(crateFiles(dir));
-    ws.model();
+    const model = ws.model();
+    const main = join(dir, 'src', 'bpf', 'main.bpf.c');
+    const extra = join(dir, 'src', 'bpf', 'lib', 'extra.bpf.c');
+    const object = model.objects.find((o) => o.sources.includes(main));
+    assert.deepEqual(object?.sources, [main, extra]);
+    assert.equal(object?.id, 'bpf');
+    assert.deepEqual(object?.loaders, [join(dir, 'src', 'main.rs')]);
+    assert.equal(model.objects.filter((o) => o.sources.includes(extra)).length, 1, 'extra.bpf.c is no object of its own');
+    assert.deepEqual(model.programs.filter((p) => p.object === 'bpf').map((p) => p.name).sort(), ['extra_idle', 'extra_switch', 'linked_enqueue']);
     const facts = ws.facts(join(dir, 'src', 'main.rs'));
     assert.ok(facts && 'lifecycles' in facts && facts.lifecycles);
-    const calls = (skeleton: string): string[] =>
-      [...new Set((facts.lifecycles ?? []).filter((l) => l.skeleton === skeleton).flatMap((l) => l.paths.flatMap((p) => p.actions.map((a) => `${a.kind}${'map' in a && a.map ? ` ${a.map.name}` : ''}${'program' in a && a.program ? ` ${a.program.name}` : ''}`))))];
-    assert.deepEqual(calls('extra'), ['open', 'set_autoload extra_switch', 'load', 'attach'], 'extra.bpf.c names no linked_ops: its object gets no attach_struct_ops');
-    assert.deepEqual(calls('main'), ['open', 'set_autoload extra_switch', 'load', 'attach', 'attach_struct_ops linked_ops']);
+    assert.deepEqual([...new Set((facts.lifecycles ?? []).map((l) => l.skeleton))], ['main'], 'one skeleton, not one per source');
   });
 
   it('a hover on attach_struct_ops() / scx_ops_attach! / attach() names the maps the call attaches and on which paths', () => {

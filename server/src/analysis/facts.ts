@@ -146,6 +146,12 @@ export interface BpfObjectFacts {
   /** Sources only: files whose text this one `#include`s and that hold programs or maps. */
   fragments?: string[];
   /**
+   * Sources only: an object linked from several sources (`bpftool gen object`, scx_cargo's
+   * `compile_link_gen()`): the other sources in link order, the part objects the build compiles
+   * first (intermediates libbpf never loads), and the rule or build-script call that links them.
+   */
+  linked?: { sources: string[]; partObjects: string[]; by: Location; outputNames: string[] };
+  /**
    * Sources only: where what the source says depends on something the analysis cannot know (a
    * condition on a macro no file of the workspace defines, a clang version), with why. Programs,
    * maps and slots there were read as if both branches were compiled.

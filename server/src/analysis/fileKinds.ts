@@ -4,6 +4,7 @@
 import { codeText } from './c/commentScan';
 import { isBuildDescription } from './units';
 import { isBuildScript, isCargoManifest, RUST_LOADER_USE } from './rust/files';
+import { isRustSkeletonPath, RUST_SKELETON } from './rust/skeletonRs';
 import { hostOnlySection } from './sections';
 
 /** `build`: a compile_commands.json or Makefile, read for the -D/-U it gives BPF sources. */
@@ -38,6 +39,8 @@ export function sectionUse(sectionMacros: ReadonlySet<string>): RegExp {
 export function classify(path: string, text: string | null, sectionMacros: ReadonlySet<string> = new Set()): FileKind {
   if (path.endsWith('.skel.h') || (path.endsWith('.h') && text !== null && isBpftoolSkeleton(text))) return 'skeleton';
   if (isCargoManifest(path) || isBuildScript(path)) return 'cargo';
+  // libbpf-cargo's generated skeleton embeds its object: read like a C skeleton (rust/skeletonRs.ts).
+  if (isRustSkeletonPath(path) && text !== null && RUST_SKELETON.test(text)) return 'skeleton';
   if (path.endsWith('.rs')) return text !== null && RUST_LOADER_USE.test(text) ? 'rust' : 'other';
   if (path.endsWith('.o')) return 'object';
   if (path.endsWith('.h')) return 'header';

@@ -13,6 +13,7 @@ import type { FileFacts } from './fileFacts';
 import type { FileMacros } from './fileMacros';
 import { mergeFragments } from './fragments';
 import { includerDefines, includerKey } from './includers';
+import { linkSources, ObjectLinks } from './linkedSources';
 import { compiledLines } from './macroScopes';
 import { sameData } from './rust/sameFacts';
 import { withSavedState } from './savedState';
@@ -63,6 +64,7 @@ function isFragmentCandidate(f: FileEntry): boolean {
 export class BpfObjectSources {
   private readonly plans = new Map<string, ObjectPlan>();
   private readonly merged = new Map<string, MergedObject>();
+  private readonly links = new ObjectLinks();
 
   constructor(
     private readonly files: ReadonlyMap<string, FileEntry>,
@@ -76,7 +78,8 @@ export class BpfObjectSources {
    * One BPF object per object source, each its own translation unit: a BPF source no other source
    * includes, and one that others include but that carries its own license section (a whole object
    * by itself, as scx_p2dq's main.bpf.c that scx_chaos includes). A `.bpf.c` without one that
-   * another source includes is a part of that object only (scx_flow's dispatch.bpf.c).
+   * another source includes is a part of that object only (scx_flow's dispatch.bpf.c). Sources
+   * the build links into one object (linkedSources.ts) are that object.
    */
   objects(): BpfObjectFacts[] {
     const units = new Map<string, UnitReading>();
@@ -110,7 +113,8 @@ export class BpfObjectSources {
       const facts = this.mergedOf(units.get(root) as UnitReading, (plans.get(root) as ObjectPlan).parts);
       if (facts) out.push(facts);
     }
-    return out;
+    // Objects a Makefile or build script links from several sources: one object of them all.
+    return linkSources(out, this.links.of(this.files, (p) => this.units.unaliased(p) ?? p));
   }
 
   /** What one object reads of each file: planned again only when its unit, the scopes or one of its files changed. */

@@ -7,6 +7,7 @@ import { decodeCStringLiterals } from './cStringLiteral';
 import { readBpfObject } from './elf/bpfObject';
 import { ByteReader } from './elf/bytes';
 import { LineIndex } from './c/lineIndex';
+import { isRustSkeletonPath, readRustSkeleton } from './rust/skeletonRs';
 import { type Location, type ReadProblem, type SkeletonFacts, ZERO_RANGE } from './facts';
 
 const SKELETON_STRUCT = /struct\s+(\w+)\s*\{\s*struct\s+bpf_object_skeleton\s*\*\s*skeleton\s*;/;
@@ -17,6 +18,8 @@ const STRUCT_BODY_LIMIT = 1 << 20;
 const ELF_BYTES_PREAMBLE_LIMIT = 4096;
 
 export function readSkeleton(text: string, file: string): SkeletonFacts {
+  // libbpf-cargo's `*.skel.rs`: the same facts, from its own form.
+  if (isRustSkeletonPath(file)) return readRustSkeleton(text, file);
   const facts: SkeletonFacts = {
     file,
     objectName: '',

@@ -110,7 +110,8 @@ export class TranslationUnits {
     return { defines: this.optionDefines, from: this.optionKey ? 'settings' : 'default' };
   }
 
-  private unaliased(p: string): string | undefined {
+  /** A path as the workspace knows the file: itself, or through a symbolic link to a directory the file was walked under. */
+  unaliased(p: string): string | undefined {
     if (this.files.has(p)) return p;
     for (const [link, target] of this.aliases) {
       if (p.startsWith(link + '/')) {

@@ -178,7 +178,7 @@ function addObject(model: WorkspaceModel, o: LinkedObject, dependent: Map<string
   const primary = outcomes[0] as ReplayOutcome;
   const obj: ModelObject = {
     id: o.id,
-    sources: o.source ? [o.source.file] : [],
+    sources: o.source ? [o.source.file, ...(o.source.linked?.sources ?? [])] : [],
     objectFiles: o.objectFile ? [o.objectFile.file] : [],
     skeletons: o.skeleton ? [o.skeleton.file] : [],
     loaders: [...new Set(loaders.map((l) => l.facts.file))],

@@ -9,6 +9,7 @@ import { lifecyclesOf, type ActionTarget } from './lifecycles';
 import type { LoaderPath } from '../loader/paths';
 import { actionSkeleton } from '../loader/lifecycleRecords';
 import { outputsOf, sourceIsNewer, type BuiltOutput } from './buildStatus';
+import { linkedByObjects } from './linkEvidence';
 
 export interface LinkedObject {
   id: string;
@@ -103,11 +104,15 @@ export function truthOf(o: LinkedObject): { facts: BpfObjectFacts; origin: FactO
 }
 
 export function linkObjects(
-  sources: BpfObjectFacts[],
-  objectFiles: BpfObjectFacts[],
+  ownSources: BpfObjectFacts[],
+  allObjectFiles: BpfObjectFacts[],
   skeletons: SkeletonFacts[],
   loaders: LoaderFacts[],
 ): LinkedObject[] {
+  // Sources linked into one object (by the build's files, or as a built object shows), and the
+  // parts' own objects, which are only compiled to be linked (linkEvidence.ts).
+  const { sources, partObjects } = linkedByObjects(ownSources, allObjectFiles, skeletons);
+  const objectFiles = partObjects.size ? allObjectFiles.filter((o) => !partObjects.has(o.file)) : allObjectFiles;
   const groups: LinkedObject[] = sources.map((s) => ({
     id: '',
     names: new Set(s.objectNames),

@@ -15,32 +15,64 @@ export interface MakeGoal {
   goal: string;
 }
 
-interface Rule {
+export interface Rule {
   targets: string[];
   prerequisites: string[];
+  /** The recipe's lines, unexpanded (make expands them when it runs them, with `$@`, `$<`, `$^`). */
+  recipe: string[];
+  /** The rule's line (0-based) in the Makefile. */
+  line: number;
 }
 
-interface Makefile {
+export interface Makefile {
   variables: Map<string, string>;
   rules: Rule[];
+  /** The directory make runs in. */
+  dir: string;
+  /** The workspace's files under `dir`, for `$(wildcard ...)` (relative paths); none: wildcards are unknown. */
+  files?: readonly string[];
 }
 
-const UNKNOWN = '\u0000';
+export const UNKNOWN = '\u0000';
 
-/** Lines with their continuations joined, comments dropped; recipe lines (a leading tab) dropped. */
-function logicalLines(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
-    if (raw.startsWith('\t')) continue;
-    const line = raw.replace(/(^|[^\\])#.*$/, '$1').trim();
-    if (line) out.push(line);
+/** Lines with their continuations joined, comments dropped; recipe lines (a leading tab) marked. */
+function logicalLines(text: string): { text: string; recipe: boolean; line: number }[] {
+  const out: { text: string; recipe: boolean; line: number }[] = [];
+  const raw = text.split(/\r?\n/);
+  for (let i = 0; i < raw.length; i++) {
+    const at = i;
+    let joined = raw[i] as string;
+    while (joined.endsWith('\\') && i + 1 < raw.length) joined = `${joined.slice(0, -1)} ${raw[++i] as string}`;
+    const stripped = joined.replace(/(^|[^\\])#.*$/, '$1').trim();
+    if (stripped) out.push({ text: stripped, recipe: joined.startsWith('\t'), line: at });
   }
   return out;
 }
 
+/** `*` and `?` of a wildcard pattern as a regular expression over paths. */
+function globPattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+}
+
+/** `%` patterns as make's patsubst and substitution references apply them, word by word. */
+function patsubst(pattern: string, replacement: string, words: string): string {
+  const at = pattern.indexOf('%');
+  return words
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => {
+      if (at < 0) return w === pattern ? replacement : w;
+      const [pre, post] = [pattern.slice(0, at), pattern.slice(at + 1)];
+      if (!w.startsWith(pre) || !w.endsWith(post) || w.length < pre.length + post.length) return w;
+      return replacement.replace('%', w.slice(pre.length, w.length - post.length));
+    })
+    .join(' ');
+}
+
 /** Expands variable references; a reference that cannot be known leaves UNKNOWN in the text. */
-function expand(text: string, vars: Map<string, string>, dir: string, depth = 0): string {
+export function expand(text: string, vars: Map<string, string>, dir: string, depth = 0, files?: readonly string[]): string {
   if (depth > 20) return UNKNOWN;
+  const again = (t: string): string => expand(t, vars, dir, depth + 1, files);
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
@@ -56,7 +88,7 @@ function expand(text: string, vars: Map<string, string>, dir: string, depth = 0)
     }
     if (next !== '(' && next !== '{') {
       // $@, $<, $X: automatic or one-letter variables.
-      out += next && vars.has(next) ? expand(vars.get(next) as string, vars, dir, depth + 1) : UNKNOWN;
+      out += next && vars.has(next) ? again(vars.get(next) as string) : UNKNOWN;
       i++;
       continue;
     }
@@ -71,24 +103,48 @@ function expand(text: string, vars: Map<string, string>, dir: string, depth = 0)
     i = j;
     const fn = /^(\w+)\s+([\s\S]*)$/.exec(inner);
     if (fn && fn[1] === 'abspath') {
-      const arg = expand(fn[2] as string, vars, dir, depth + 1);
+      const arg = again(fn[2] as string);
       out += arg.includes(UNKNOWN) ? UNKNOWN : arg.split(/\s+/).filter(Boolean).map((w) => normalize(isAbsolute(w) ? w : join(dir, w))).join(' ');
+      continue;
+    }
+    if (fn && fn[1] === 'wildcard' && files) {
+      // The workspace's files stand for the file system (relative patterns only: make's own answer is relative too).
+      const patterns = again(fn[2] as string).split(/\s+/).filter(Boolean);
+      out += patterns.some((p) => p.includes(UNKNOWN) || isAbsolute(p)) ? UNKNOWN : patterns.flatMap((p) => files.filter((f) => globPattern(normalize(p)).test(f)).sort()).join(' ');
+      continue;
+    }
+    if (fn && (fn[1] === 'patsubst' || fn[1] === 'addprefix' || fn[1] === 'addsuffix')) {
+      const args = (fn[2] as string).split(',').map((a) => again(a.trim()));
+      if (args.some((a) => a.includes(UNKNOWN))) out += UNKNOWN;
+      else if (fn[1] === 'patsubst' && args.length === 3) out += patsubst(args[0] as string, args[1] as string, args[2] as string);
+      else if (fn[1] !== 'patsubst' && args.length === 2) {
+        const words = (args[1] as string).split(/\s+/).filter(Boolean);
+        out += words.map((w) => (fn[1] === 'addprefix' ? `${args[0] as string}${w}` : `${w}${args[0] as string}`)).join(' ');
+      } else out += UNKNOWN;
       continue;
     }
     if (fn) {
       out += UNKNOWN;
       continue;
     }
-    const name = expand(inner, vars, dir, depth + 1);
+    // A substitution reference: `$(OBJS:.c=.o)`, `$(SRCS:%.c=%.o)`.
+    const ref = /^([^:=]+):([^=]*)=(.*)$/.exec(inner);
+    if (ref) {
+      const value = again(`$(${ref[1] as string})`);
+      const from = ref[2] as string;
+      out += value.includes(UNKNOWN) ? UNKNOWN : patsubst(from.includes('%') ? from : `%${from}`, from.includes('%') ? (ref[3] as string) : `%${ref[3] as string}`, value);
+      continue;
+    }
+    const name = again(inner);
     if (name === 'CURDIR') out += vars.get('CURDIR') ?? dir;
-    else if (vars.has(name)) out += expand(vars.get(name) as string, vars, dir, depth + 1);
+    else if (vars.has(name)) out += again(vars.get(name) as string);
     else out += UNKNOWN;
   }
   return out;
 }
 
 /** The Makefile's variables and rules, with ifeq/ifneq/ifdef/ifndef blocks decided. */
-function readMakefile(text: string, dir: string): Makefile {
+export function readMakefile(text: string, dir: string, files?: readonly string[]): Makefile {
   const variables = new Map<string, string>();
   const rules: Rule[] = [];
   // Each open conditional: whether its current branch is taken, and whether one was.
@@ -99,11 +155,17 @@ function readMakefile(text: string, dir: string): Makefile {
     if (d) return (d[1] === 'ifdef') === !!(variables.get(d[2] as string) ?? '').trim();
     const e = /^(ifn?eq)\s*[('"]([^,]*?),\s*([^)'"]*)[)'"]?$/.exec(cond) ?? /^(ifn?eq)\s*["']([^"']*)["']\s*["']([^"']*)["']$/.exec(cond);
     if (!e) return true;
-    const a = expand(e[2] as string, variables, dir).replace(new RegExp(UNKNOWN, 'g'), '').trim();
-    const b = expand(e[3] as string, variables, dir).replace(new RegExp(UNKNOWN, 'g'), '').trim();
+    const a = expand(e[2] as string, variables, dir, 0, files).replace(new RegExp(UNKNOWN, 'g'), '').trim();
+    const b = expand(e[3] as string, variables, dir, 0, files).replace(new RegExp(UNKNOWN, 'g'), '').trim();
     return (e[1] === 'ifeq') === (a === b);
   };
-  for (const line of logicalLines(text)) {
+  // The rule the recipe lines that follow belong to.
+  let current: Rule | null = null;
+  for (const { text: line, recipe, line: at } of logicalLines(text)) {
+    if (recipe) {
+      if (active()) current?.recipe.push(line);
+      continue;
+    }
     const cond = /^(ifeq|ifneq|ifdef|ifndef)\b/.test(line);
     if (cond) {
       const taking = active() && decide(line);
@@ -124,26 +186,28 @@ function readMakefile(text: string, dir: string): Makefile {
       continue;
     }
     if (!active()) continue;
+    current = null;
     const assign = /^(?:(?:override|export)\s+)*([\w.-]+)\s*(::=|:=|\+=|\?=|!=|=)\s*(.*)$/.exec(line);
     if (assign) {
       const [, name, op, value] = assign as unknown as [string, string, string, string];
       if (op === '?=' && variables.has(name)) continue;
       if (op === '!=') variables.set(name, UNKNOWN);
-      else if (op === ':=' || op === '::=') variables.set(name, expand(value, variables, dir));
+      else if (op === ':=' || op === '::=') variables.set(name, expand(value, variables, dir, 0, files));
       else if (op === '+=') variables.set(name, `${variables.get(name) ?? ''} ${value}`.trim());
       else variables.set(name, value);
       continue;
     }
     const rule = /^([^:=]+?)\s*::?\s*(.*)$/.exec(line);
     if (!rule || /^(include|-include|sinclude|define|endef|vpath|\.PHONY|\.SUFFIXES)\b/.test(line)) continue;
-    const words = (s: string): string[] => expand(s, variables, dir).split(/\s+/).filter(Boolean);
+    const words = (s: string): string[] => expand(s, variables, dir, 0, files).split(/\s+/).filter(Boolean);
     // A static pattern rule (`$(OBJS): %.o: %.c`): the target pattern is the middle part.
     const parts = (rule[2] as string).split(/(?<!:):(?![:=])/);
     const prerequisites = words((parts.length > 1 ? parts.slice(1).join(':') : (parts[0] as string)).split('|')[0] as string);
     const targets = parts.length > 1 ? words(parts[0] as string) : words(rule[1] as string);
-    rules.push({ targets, prerequisites });
+    current = { targets, prerequisites, recipe: [], line: at };
+    rules.push(current);
   }
-  return { variables, rules };
+  return { variables, rules, dir, ...(files ? { files } : {}) };
 }
 
 /** The stem `%` stands for when `file` (absolute) matches the pattern, else null. */

@@ -157,10 +157,9 @@ export interface CrateSkeleton {
  */
 export function skeletonsOfCrate(specs: SkeletonSpec[], crateSources: string[]): Map<string, CrateSkeleton> {
   const out = new Map<string, CrateSkeleton>();
-  for (const s of specs) {
-    const parts = s.parts.map(objectNameOfSource);
-    out.set(skeletonTypePrefix(s.name), { objectName: objectNameOfSource(s.source), source: s.source, ...(parts.length ? { parts, partSources: s.parts } : {}) });
-  }
+  // A linked skeleton (scx_cargo's compile_link_gen()) is one object, its sources merged under
+  // its skel source's names too (linkedSources.ts): the skeleton is that object's.
+  for (const s of specs) out.set(skeletonTypePrefix(s.name), { objectName: objectNameOfSource(s.source), source: s.source });
   for (const src of crateSources) {
     const prefix = skeletonTypePrefix(rawObjectName(src));
     if (!out.has(prefix)) out.set(prefix, { objectName: objectNameOfSource(src), source: src });
