@@ -3,7 +3,7 @@
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import { evaluate, forget } from './branches';
 import type { StepReader } from './flowApi';
-import type { PathLiteral } from './paths';
+import { pathLiteral, type PathLiteral } from './paths';
 import { Exit, type PathState } from './pathState';
 import { skeletonOf } from './refs';
 import { stepSets } from './stepIndex';
@@ -36,7 +36,7 @@ export function returnExit(value: Node | null, s: PathState): Exit {
 /** Records a decision on the path's open lifecycle segments. */
 export function decide(s: PathState, text: string, guard: boolean, givesUp: boolean, at: PathLiteral['location'] | undefined): void {
   for (const seg of s.segments.values()) {
-    if (at) seg.literals.push({ text, guard, location: at });
+    if (at) seg.literals.push(pathLiteral(text, guard, at, undefined));
     if (givesUp) seg.givesUp = true;
   }
 }
