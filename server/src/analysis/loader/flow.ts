@@ -22,9 +22,9 @@ import { stepArguments, stepCallee, stepType } from './stepIndex';
 
 export type { StepReader };
 
-const EXIT_CALLS = new Set(['exit', '_exit', 'abort', 'errx']);
+export const EXIT_CALLS = new Set(['exit', '_exit', 'abort', 'errx']);
 /** sched_ext's selftest and scheduler macros that return or exit on a condition, written as calls when not expanded. */
-const GUARD_MACROS = new Map<string, { failsWhen: boolean; arm: 'return' | 'exit' }>([
+export const GUARD_MACROS = new Map<string, { failsWhen: boolean; arm: 'return' | 'exit' }>([
   ['SCX_FAIL_IF', { failsWhen: true, arm: 'return' }],
   ['SCX_ASSERT', { failsWhen: false, arm: 'return' }],
   ['SCX_BUG_ON', { failsWhen: true, arm: 'exit' }],
