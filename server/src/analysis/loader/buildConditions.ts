@@ -8,7 +8,7 @@
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { Decision, Decisions } from '../c/preprocess';
 import type { LoaderFacts, Location } from '../facts';
-import { negate, type PathLiteral } from './paths';
+import { negate, pathLiteral } from './paths';
 import type { PathWalker } from './flowApi';
 import type { PathState } from './pathState';
 
@@ -150,7 +150,7 @@ export function conditionalStatements(walker: PathWalker, group: Node, states: P
   const location = walker.reader.location(group);
   alternatives.forEach((a, i) => {
     const mine = i === alternatives.length - 1 ? live : live.map((s) => s.clone());
-    const literal: PathLiteral = { text: a.condition?.text ?? 'true', guard: false, location, build: a.condition?.reason ?? '' };
+    const literal = pathLiteral(a.condition?.text ?? 'true', false, location, a.condition?.reason ?? '');
     const givesUp = LEAVES.test(a.items.map((n) => n.text).join('\n')) && !a.items.some((n) => walker.callsLoader(n, true));
     for (const s of mine) {
       if (a.condition) {

@@ -6,25 +6,25 @@
 // shortCircuit.ts, switch and loops (0, 1 or 2 runs) in loops.ts.
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction } from '../facts';
-import { assume, conditionText, evaluate, forget } from './branches';
+import { assume, conditionText, evaluate } from './branches';
 import type { Arm, PathWalker, StepReader } from './flowApi';
 import { loop, switchStatement } from './loops';
 import { mergePaths } from './pathMerge';
 import { LOADER_WALK_BUDGET, MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral } from './paths';
-import { PathState, SequenceIds, type Exit } from './pathState';
-import { Scope, skeletonOf } from './refs';
+import { Exit, PathState, SequenceIds } from './pathState';
+import { applyStep, decide, leave, returnExit, returnFrom, unleave } from './pathSteps';
+import { Scope } from './refs';
 import { ShortCircuits } from './shortCircuit';
 import { conditionalStatements } from './buildConditions';
 import { Sides } from './sides';
 import { StatementExpressions } from './statementExpressions';
-import { stepArguments, stepCallee, stepSets, stepType } from './stepIndex';
-import { unwrapIdent } from './syntax';
+import { stepArguments, stepCallee, stepType } from './stepIndex';
 
 export type { StepReader };
 
-const EXIT_CALLS = new Set(['exit', '_exit', 'abort', 'errx']);
+export const EXIT_CALLS = new Set(['exit', '_exit', 'abort', 'errx']);
 /** sched_ext's selftest and scheduler macros that return or exit on a condition, written as calls when not expanded. */
-const GUARD_MACROS = new Map<string, { failsWhen: boolean; arm: 'return' | 'exit' }>([
+export const GUARD_MACROS = new Map<string, { failsWhen: boolean; arm: 'return' | 'exit' }>([
   ['SCX_FAIL_IF', { failsWhen: true, arm: 'return' }],
   ['SCX_ASSERT', { failsWhen: false, arm: 'return' }],
   ['SCX_BUG_ON', { failsWhen: true, arm: 'exit' }],
@@ -87,19 +87,15 @@ export class FlowWalker implements PathWalker {
       case 'return_statement': {
         const value = n.namedChildren[0] ?? null;
         const out = value ? this.expression(value, states) : states;
-        for (const s of out) {
-          if (s.exit) continue;
-          const v = unwrapIdent(value);
-          s.exit = { kind: 'return', value: evaluate(value, s), returnsSkeleton: !!v && !!skeletonOf(v, s.scope) };
-        }
+        for (const s of out) if (!s.exit) s.exit = returnExit(value, s);
         return out;
       }
       case 'goto_statement':
-        return this.leave(states, { kind: 'goto', label: n.childForFieldName('label')?.text ?? '' });
+        return leave(states, Exit.jump(n.childForFieldName('label')?.text ?? ''));
       case 'break_statement':
-        return this.leave(states, { kind: 'break' });
+        return leave(states, Exit.left('break'));
       case 'continue_statement':
-        return this.leave(states, { kind: 'continue' });
+        return leave(states, Exit.left('continue'));
       case 'preproc_if':
       case 'preproc_ifdef':
         return conditionalStatements(this, n, states, (x) => this.reader.branchDecision?.(x));
@@ -110,11 +106,6 @@ export class FlowWalker implements PathWalker {
       default:
         return this.expression(n, states);
     }
-  }
-
-  private leave(states: PathState[], exit: Exit): PathState[] {
-    for (const s of states) s.exit ??= exit;
-    return states;
   }
 
   /** Statements of a block; a goto to one of its labels resumes there (forward jumps only). */
@@ -192,8 +183,7 @@ export class FlowWalker implements PathWalker {
   }
 
   applyStep(step: Node, s: PathState): void {
-    for (const name of stepSets(step)) forget(name, s);
-    this.reader.step(step, s);
+    applyStep(this.reader, step, s);
   }
 
   private deferredCall(call: Node): boolean {
@@ -210,7 +200,7 @@ export class FlowWalker implements PathWalker {
       const cond = args[0] ?? null;
       return guard.failsWhen ? this.fork(cond, guard.arm, null, states, call) : this.fork(cond, null, guard.arm, states, call);
     }
-    if (EXIT_CALLS.has(fn)) return this.leave(states.filter((s) => !s.exit), { kind: 'exit' }).concat(states.filter((s) => s.exit));
+    if (EXIT_CALLS.has(fn)) return leave(states.filter((s) => !s.exit), Exit.left('exit')).concat(states.filter((s) => s.exit));
     const def = this.reader.relevantFunction(fn);
     if (!def) return states;
     const out: PathState[] = [];
@@ -223,27 +213,9 @@ export class FlowWalker implements PathWalker {
       const callee = new Scope(s.scope.parentScope());
       this.reader.bindParameters(def, args, s, callee);
       s.frames.push({ fn, scope: callee });
-      for (const r of this.walkFunction(def, [s])) out.push(...this.returnFrom(r, call));
+      for (const r of this.walkFunction(def, [s])) out.push(...returnFrom(this.reader, r, call));
     }
     return this.merge(out);
-  }
-
-  private returnFrom(s: PathState, call: Node): PathState[] {
-    const depth = s.frames.length;
-    s.frames.pop();
-    // The callee's conditions were about its own variables.
-    s.decided.clear();
-    const exit = s.exit;
-    if (exit?.kind === 'exit') return [s];
-    s.exit = null;
-    const value = exit?.kind === 'return' ? exit.value : 'unknown';
-    s.callValues.set(call.id, value);
-    const parent = call.parent;
-    const target = parent?.type === 'assignment_expression' ? parent.childForFieldName('left') : parent?.type === 'init_declarator' ? parent.childForFieldName('declarator') : null;
-    if (target?.type === 'identifier') s.scope.set(target.text, { value });
-    const keep = exit?.kind === 'return' && exit.returnsSkeleton;
-    for (const [skel, seg] of [...s.segments]) if (seg.depth >= depth && !keep && seg.open) this.reader.closeSegment(s, skel);
-    return [s];
   }
 
   /** Forks on a condition when a side matters; constant conditions take their side only. */
@@ -290,21 +262,17 @@ export class FlowWalker implements PathWalker {
   }
 
   unleave(states: PathState[]): PathState[] {
-    for (const s of states) s.exit = null;
-    return states;
+    return unleave(states);
   }
 
   decide(s: PathState, text: string, guard: boolean, givesUp: boolean, at: PathLiteral['location'] | undefined): void {
-    for (const seg of s.segments.values()) {
-      if (at) seg.literals.push({ text, guard, location: at });
-      if (givesUp) seg.givesUp = true;
-    }
+    decide(s, text, guard, givesUp, at);
   }
 
   private arm(a: Arm, states: PathState[]): PathState[] {
     if (a === null) return states;
-    if (a === 'exit') return this.leave(states, { kind: 'exit' });
-    if (a === 'return') return this.leave(states, { kind: 'return', value: 'unknown', returnsSkeleton: false });
+    if (a === 'exit') return leave(states, Exit.left('exit'));
+    if (a === 'return') return leave(states, Exit.returned('unknown', false));
     return this.walk(a, states);
   }
 

@@ -4,7 +4,7 @@
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import { isLifecycle, type LoaderAction } from '../facts';
 import type { PathState } from './pathState';
-import { MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';
+import { loaderPath, MAX_PATHS, type LoaderLifecycle, type LoaderPath } from './paths';
 import { stepCallee } from './stepIndex';
 
 interface LifecycleRecord {
@@ -119,7 +119,7 @@ export class LifecycleRecords {
         rec.lifecycle.truncated = true;
         return;
       }
-      path = { actions, when: [], givesUp: seg.givesUp, ...(checked.length ? { checked: checked.map((a) => ({ action: a, succeeded: st.succeeded.has(a) })) } : {}) };
+      path = loaderPath(actions, seg.givesUp, checked.length ? checked.map((a) => ({ action: a, succeeded: st.succeeded.has(a) })) : undefined);
       rec.paths.set(sig, path);
     }
     const text = seg.literals.map((l) => `${l.guard ? '~' : ''}${l.text}`).join('&&');

@@ -1,31 +1,30 @@
 // User-space C -> loader facts: the skeleton lifecycle (open, load, attach), the association
 // calls, autoload/autocreate/autoattach changes and slot re-pointing, each with the lifecycle
-// phase it happens in, read path by path (flow.ts): every lifecycle with the distinct ways
-// through it that the code allows. Helper functions of the same file are followed from their
-// call sites with their arguments; a function nobody in the file calls is an entry point.
+// phase it happens in, read path by path (straightLine.ts for functions read statement after
+// statement, else flow.ts): every lifecycle with the distinct ways through it that the code
+// allows. Helper functions of the same file are followed from their call sites with their
+// arguments (bindings.ts); a function nobody in the file calls is an entry point.
 import type { ParsedC } from '../c/document';
 import type { SyntaxNode as Node } from '../c/syntaxNode';
-import type { LoaderAction, LoaderFacts, LoaderPhase, Location } from '../facts';
-import { arrayElement, constInt, RefResolver, Scope, skeletonOf, unwrap } from './refs';
-import { objectNamesForObject } from '../objectNames';
+import type { LoaderAction, LoaderFacts, Location } from '../facts';
+import { RefResolver, Scope } from './refs';
+import { LoaderBindings } from './bindings';
+import { StepContext } from './stepContext';
 import { declaredName } from '../bpfSource';
 import { FlowWalker, type StepReader } from './flow';
-import { evaluate } from './branches';
+import { fitsStraightLine, StraightLineWalker } from './straightLine';
 import { PathState } from './pathState';
-import { loopBudgetMessage, type LoaderLifecycle } from './paths';
+import { loopBudgetMessage, pathLiteral, type LoaderLifecycle } from './paths';
 import { actionKey, LifecycleRecords } from './lifecycleRecords';
 import { StepIndex, stepCallee, stepType } from './stepIndex';
 import { SyntaxCache } from '../c/syntaxNode';
-import { DESTROY_CALL, isLoaderCallName, LIFECYCLE, scxCall } from './loaderCalls';
+import { DESTROY_CALL, isLoaderCallName } from './loaderCalls';
 import { loaderReadingGaps } from './readingGaps';
-import { readLoaderCall, readsCall, type Base, type CallContext } from './callActions';
+import { readLoaderCall, readsCall } from './callActions';
 import { decisionLookup, groupBranches, isConditionalGroup, leftOutOpens, within, type BuildCondition } from './buildConditions';
 import { standaloneDecisions, type Decision, type Decisions } from '../c/preprocess';
 
 export { actionKey };
-
-/** Elements of a local array of programs or maps the reader follows by index. */
-const MAX_ARRAY_ELEMENTS = 16;
 
 /** Calls a function makes to libbpf (`bpf_*`) or a skeleton (`NAME__open(...)`), by name. */
 function libbpfCalls(fn: Node): number {
@@ -45,14 +44,21 @@ export class LoaderReader implements StepReader {
   private readonly relevant = new Map<string, Node>();
   private readonly skeletonTypes = new Set<string>();
   private readonly records = new LifecycleRecords();
+  private readonly bindings: LoaderBindings;
   private root = '';
+
+  /** The reading used the fast path (straightLine.ts), after read(). */
+  straightLine = false;
 
   constructor(
     private readonly parsed: ParsedC,
     private readonly file: string,
     private readonly decisions?: Decisions,
+    /** 'walker': every function through the general walker (to check the fast path against it). */
+    private readonly paths: 'any' | 'walker' = 'any',
   ) {
     this.refs = new RefResolver((n) => this.loc(n));
+    this.bindings = new LoaderBindings(this.refs, this.skeletonTypes);
   }
 
   /** Places by syntax node: every path through a call asks for the same ones. */
@@ -95,7 +101,9 @@ export class LoaderReader implements StepReader {
     this.findRelevant();
     const called = new Set<string>();
     for (const [name, fn] of this.relevant) for (const c of this.localCalls(fn)) if (c !== name) called.add(c);
-    const walker = new FlowWalker(this, actionKey);
+    // Most loaders are read statement after statement (straightLine.ts): the general walker only for the others.
+    this.straightLine = this.paths === 'any' && fitsStraightLine(this, this.relevant.values());
+    const walker = this.straightLine ? new StraightLineWalker(this, actionKey) : new FlowWalker(this, actionKey);
     const roots = [...this.relevant.keys()].filter((n) => !called.has(n));
     const walkRoot = (name: string) => {
       const fn = this.relevant.get(name);
@@ -103,7 +111,7 @@ export class LoaderReader implements StepReader {
       this.root = name;
       walker.visited.add(name);
       const start = new PathState([{ fn: name, scope: new Scope(this.globals) }], new Map(), new Map(), new Map(), new Map(), new Set(), new Map());
-      this.declareParameters(fn, start.scope);
+      this.bindings.declareParameters(fn, start.scope);
       for (const end of walker.walkFunction(fn, [start])) for (const skel of [...end.segments.keys()]) this.closeSegment(end, skel);
     };
     for (const name of roots) walkRoot(name);
@@ -192,7 +200,7 @@ export class LoaderReader implements StepReader {
           if (condition) this.buildConditions.set(name, condition);
           else this.buildConditions.delete(name);
         }
-      } else if (top?.type === 'declaration') this.declare(top, this.globals);
+      } else if (top?.type === 'declaration') this.bindings.declare(top, this.globals);
       else if (top && isConditionalGroup(top) && top.type !== 'preproc_else' && !top.type.startsWith('preproc_elif')) {
         for (const b of groupBranches(top, decisionAt)) if (b.compiled !== 'no') this.readTopLevel(b.items, depth + 1, within(condition, b.compiled), decisionAt);
       }
@@ -214,14 +222,12 @@ export class LoaderReader implements StepReader {
     if (!found.length) return c;
     const fn = this.functions.get(c.inFunction);
     const location = c.open ?? (fn ? this.loc(fn) : { file: this.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
-    const literals = found.map((b) => ({ text: b.text, guard: false, location, build: b.reason }));
+    const literals = found.map((b) => pathLiteral(b.text, false, location, b.reason));
     return { ...c, paths: c.paths.map((p) => ({ ...p, when: p.when.length ? p.when.map((w) => [...literals, ...w]) : [literals] })) };
   }
 
-  private declareParameters(fn: Node, scope: Scope): void {
-    const declarator = fn.childForFieldName('declarator');
-    const params = declarator?.type === 'function_declarator' ? declarator.childForFieldName('parameters') : null;
-    for (const p of params?.namedChildren ?? []) if (p?.type === 'parameter_declaration') this.declare(p, scope);
+  bindParameters(fn: Node, args: Node[], caller: PathState, callee: Scope): void {
+    this.bindings.bindParameters(fn, args, caller, callee);
   }
 
   closeSegment(st: PathState, skeleton: string): void {
@@ -234,29 +240,6 @@ export class LoaderReader implements StepReader {
 
   private emit(st: PathState, a: LoaderAction, node: Node): void {
     this.records.emit(st, a, node, this.root);
-  }
-
-  bindParameters(fn: Node, args: Node[], caller: PathState, callee: Scope): void {
-    this.declareParameters(fn, callee);
-    const declarator = fn.childForFieldName('declarator');
-    const params = (declarator?.type === 'function_declarator' ? declarator.childForFieldName('parameters')?.namedChildren ?? [] : []).filter((p) => p?.type === 'parameter_declaration');
-    params.forEach((p, i) => {
-      const name = declaredName(p?.childForFieldName('declarator') ?? null)?.text;
-      const arg = args[i];
-      if (!name || !arg) return;
-      const skeleton = skeletonOf(arg, caller.scope);
-      if (skeleton) callee.set(name, { skeletonType: skeleton });
-      for (const kind of ['progs', 'maps'] as const) {
-        for (const fd of [false, true]) {
-          const ref = this.refs.member(arg, caller.scope, kind, fd);
-          if (ref) callee.set(name, { member: { kind, ref, fd } });
-        }
-      }
-      const v = evaluate(arg, caller);
-      callee.set(name, { value: v });
-      const object = arg.type === 'identifier' ? caller.scope.get(arg.text)?.objectName : undefined;
-      if (object) callee.set(name, { objectName: object, skeletonType: object });
-    });
   }
 
   private readonly lastCall = new Map<number, number>();
@@ -287,11 +270,11 @@ export class LoaderReader implements StepReader {
 
   step(n: Node, st: PathState): void {
     const type = stepType(n);
-    if (type === 'declaration') return this.declare(n, st.scope);
+    if (type === 'declaration') return this.bindings.declare(n, st.scope);
     // Most calls on a path are not the loader's (fprintf, a helper's own work): nothing to read.
     if (type === 'call_expression' && !readsCall(stepCallee(n))) return;
     const ctx = this.call.at(n, st);
-    if (type === 'assignment_expression') this.assignment(n, st.scope, ctx.base, ctx.emit);
+    if (type === 'assignment_expression') this.bindings.assignment(n, st.scope, ctx.base, ctx.emit);
     else readLoaderCall(n, ctx);
   }
 
@@ -300,105 +283,7 @@ export class LoaderReader implements StepReader {
     this.emit(st, a, node);
   }
 
-  private declare(decl: Node, scope: Scope): void {
-    const type = decl.childForFieldName('type');
-    const typeName = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : undefined;
-    for (const d of decl.childrenForFieldName('declarator')) {
-      if (!d) continue;
-      const name = declaredName(d)?.text;
-      if (!name) continue;
-      if (typeName && this.skeletonTypes.has(typeName) && d.text.includes('*')) scope.set(name, { skeletonType: typeName });
-      const value = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
-      // `struct bpf_map *maps[] = { skel->maps.a, skel->maps.b }`: each element by its index (bounded).
-      if (value?.type === 'initializer_list') value.namedChildren.slice(0, MAX_ARRAY_ELEMENTS).forEach((x, i) => this.bind(`${name}[${i}]`, x, scope));
-      else if (value) this.bind(name, value, scope);
-    }
-  }
 
-  private bind(name: string, value: Node | null, scope: Scope): void {
-    if (!value) return;
-    const v = unwrap(value);
-    scope.set(name, { value: constInt(value), resultOf: v?.type === 'call_expression' ? v.id : undefined });
-    for (const kind of ['progs', 'maps'] as const) {
-      for (const fd of [false, true]) {
-        const ref = this.refs.member(value, scope, kind, fd);
-        if (ref) return scope.set(name, { member: { kind, ref, fd } });
-      }
-    }
-    if (value.type === 'call_expression') {
-      const fn = value.childForFieldName('function')?.text ?? '';
-      const m = LIFECYCLE.exec(fn);
-      if (m?.[1] && (m[2] === 'open' || m[2] === 'open_opts' || m[2] === 'open_and_load')) scope.set(name, { skeletonType: m[1] });
-      if (scxCall(fn) === 'SCX_OPS_OPEN') {
-        const skel = value.childForFieldName('arguments')?.namedChildren[1]?.text;
-        if (skel) scope.set(name, { skeletonType: skel });
-      }
-      if (fn === 'bpf_object__open_file' || fn === 'bpf_object__open') {
-        const path = /"([^"]+)"/.exec(value.text)?.[1];
-        const objectName = path ? objectNamesForObject(path)[1] ?? objectNamesForObject(path)[0] : undefined;
-        if (objectName) {
-          this.skeletonTypes.add(objectName);
-          scope.set(name, { objectName, skeletonType: objectName });
-        }
-      }
-    }
-  }
-
-  private assignment(
-    n: Node,
-    scope: Scope,
-    base: (n: Node, skel: string | null) => { location: Location; phase: LoaderPhase; inFunction: string },
-    emit: (a: LoaderAction) => void,
-  ): void {
-    const left = n.childForFieldName('left');
-    const right = n.childForFieldName('right');
-    if (left?.type === 'identifier') return this.bind(left.text, right, scope);
-    // `maps[0] = skel->maps.a`: an element of a local array of programs or maps, by constant index.
-    const element = arrayElement(left, scope);
-    if (element) return this.bind(element, right, scope);
-    const slot = this.refs.shadowSlot(left, scope);
-    if (!slot) return;
-    const found = this.refs.member(right, scope, 'progs');
-    const program = found?.atRunTime ? null : found;
-    if (!program && constInt(right) !== 0) return emit({ kind: 'data_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member });
-    emit({ kind: 'slot_assign', ...base(n, slot.map.skeleton), map: slot.map, member: slot.member, program });
-  }
-}
-
-/** What a call step reads of its path: one object per reading, pointed at each step in turn. */
-class StepContext implements CallContext {
-  scope!: Scope;
-  phases!: Map<string, LoaderPhase>;
-  private st!: PathState;
-  private node!: Node;
-  private fn = '';
-
-  constructor(private readonly reader: LoaderReader) {}
-
-  get refs(): RefResolver {
-    return this.reader.resolver;
-  }
-
-  at(n: Node, st: PathState): this {
-    this.st = st;
-    this.node = n;
-    this.scope = st.scope;
-    this.phases = st.phases;
-    this.fn = st.fn;
-    return this;
-  }
-
-  private phaseOf(skel: string | null): LoaderPhase {
-    const phases = this.phases;
-    if (skel) return phases.get(skel) ?? 'unknown';
-    if (phases.size !== 1) return 'unknown';
-    for (const v of phases.values()) return v;
-    return 'unknown';
-  }
-
-  readonly base = (x: Node, skel: string | null): Base => ({ location: this.reader.location(x), phase: this.phaseOf(skel), inFunction: this.fn });
-  readonly emit = (a: LoaderAction): void => this.reader.emitAt(this.st, a, this.node);
-  readonly loc = (x: Node): Location => this.reader.location(x);
 }
 
 /** `decisions`: the values of the file's conditionals in its host build (the file read alone when not given). */

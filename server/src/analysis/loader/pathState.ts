@@ -43,13 +43,36 @@ export class SequenceIds {
   }
 }
 
-export type Exit =
-  | { kind: 'return'; value: number | 'unknown'; returnsSkeleton: boolean }
-  | { kind: 'goto'; label: string }
-  | { kind: 'break' }
-  | { kind: 'continue' }
-  /** exit(), abort(): the process ends. */
-  | { kind: 'exit' };
+/** How a path left: returned, jumped to a label, broke out of a loop or switch, continued, or ended the process (exit(), abort()). */
+export type ExitKind = 'return' | 'goto' | 'break' | 'continue' | 'exit';
+
+/**
+ * How a path left the block it is in. Every exit has every field (a return's value, a jump's
+ * label), so the code that compares paths sees objects of one shape.
+ */
+export class Exit {
+  private constructor(
+    readonly kind: ExitKind,
+    /** A return's value on the path ('unknown' for the other kinds). */
+    readonly value: number | 'unknown',
+    /** A return of a skeleton pointer (its lifecycle goes on in the caller). */
+    readonly returnsSkeleton: boolean,
+    /** A goto's label ('' for the other kinds). */
+    readonly label: string,
+  ) {}
+
+  static returned(value: number | 'unknown', returnsSkeleton: boolean): Exit {
+    return new Exit('return', value, returnsSkeleton, '');
+  }
+
+  static jump(label: string): Exit {
+    return new Exit('goto', 'unknown', false, label);
+  }
+
+  static left(kind: 'break' | 'continue' | 'exit'): Exit {
+    return new Exit(kind, 'unknown', false, '');
+  }
+}
 
 /** How a path left, as a string: equal for exits that are alike (each kind its own first letter). */
 function exitKey(e: Exit | null): string {
@@ -122,9 +145,8 @@ export class PathState {
     const b = o.exit;
     if (a === b) return true;
     if (!a || !b || a.kind !== b.kind) return false;
-    if (a.kind === 'return' && b.kind === 'return') return a.value === b.value && a.returnsSkeleton === b.returnsSkeleton;
-    if (a.kind === 'goto' && b.kind === 'goto') return a.label === b.label;
-    return true;
+    if (a.kind === 'return') return a.value === b.value && a.returnsSkeleton === b.returnsSkeleton;
+    return a.kind !== 'goto' || a.label === b.label;
   }
 
   /**

@@ -15,6 +15,11 @@ export interface PathLiteral {
   build?: string;
 }
 
+/** A decision, with every field present (one shape for all of a reading's decisions). */
+export function pathLiteral(text: string, guard: boolean, location: Location, build: string | undefined): PathLiteral {
+  return { text, guard, location, build };
+}
+
 /** One way through a lifecycle: the calls it makes, in order, and the decisions that lead there. */
 export interface LoaderPath {
   actions: LoaderAction[];
@@ -27,6 +32,11 @@ export interface LoaderPath {
    * call succeeded when the engine predicts an errno (or the reverse) cannot happen.
    */
   checked?: { action: LoaderAction; succeeded: boolean }[];
+}
+
+/** A path with no decisions yet, every field present (`checked` undefined when it tests no association call's result). */
+export function loaderPath(actions: LoaderAction[], givesUp: boolean, checked: LoaderPath['checked']): LoaderPath {
+  return { actions, when: [], givesUp, checked };
 }
 
 export interface LoaderLifecycle {

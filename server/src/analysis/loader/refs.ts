@@ -22,8 +22,31 @@ export interface VarBinding {
   resultOf?: number;
 }
 
+/**
+ * A variable's binding as a scope keeps it: every field always present (undefined when unknown), so
+ * that the code reading bindings on every path sees objects of one shape, however they were made.
+ */
+class Binding implements VarBinding {
+  skeletonType: string | undefined;
+  member: { kind: MemberKind; ref: SkeletonMemberRef; fd: boolean } | undefined;
+  objectName: string | undefined;
+  flags: number | 'unknown' | undefined;
+  value: number | 'unknown' | undefined;
+  resultOf: number | undefined;
+
+  /** `before`'s fields, those that `change` has replaced (a field it holds, even undefined, replaces). */
+  constructor(before: Binding | undefined, change: VarBinding) {
+    this.skeletonType = 'skeletonType' in change ? change.skeletonType : before?.skeletonType;
+    this.member = 'member' in change ? change.member : before?.member;
+    this.objectName = 'objectName' in change ? change.objectName : before?.objectName;
+    this.flags = 'flags' in change ? change.flags : before?.flags;
+    this.value = 'value' in change ? change.value : before?.value;
+    this.resultOf = 'resultOf' in change ? change.resultOf : before?.resultOf;
+  }
+}
+
 export class Scope {
-  private readonly vars = new Map<string, VarBinding>();
+  private readonly vars = new Map<string, Binding>();
   /** signature(), until a variable is set again. */
   private known: string | null = null;
   constructor(private readonly parent: Scope | null = null) {}
@@ -33,7 +56,7 @@ export class Scope {
   }
 
   set(name: string, b: VarBinding): void {
-    this.vars.set(name, { ...this.vars.get(name), ...b });
+    this.vars.set(name, new Binding(this.vars.get(name), b));
     this.known = null;
   }
 

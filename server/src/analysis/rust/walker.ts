@@ -7,7 +7,7 @@
 // loops) are read by branches.ts; what the walker asks of the reader is in walkApi.ts.
 import type { Node } from '../c/parser';
 import { MAX_CALL_DEPTH, MAX_PATHS } from '../loader/paths';
-import { SequenceIds, type PathState } from '../loader/pathState';
+import { Exit, SequenceIds, type PathState } from '../loader/pathState';
 import { Scope } from '../loader/refs';
 import type { LoaderAction } from '../facts';
 import { readIf, readLoop, readMatch } from './branches';
@@ -194,7 +194,7 @@ export class RustWalker implements RustPathWalk {
   }
 
   private leave(states: PathState[], kind: 'return' | 'break' | 'continue' | 'exit'): PathState[] {
-    for (const s of states) if (!s.exit) s.exit = kind === 'return' ? { kind, value: 'unknown', returnsSkeleton: false } : { kind };
+    for (const s of states) if (!s.exit) s.exit = kind === 'return' ? Exit.returned('unknown', false) : Exit.left(kind);
     return states;
   }
 
