@@ -4,7 +4,8 @@
 import type { AssociationState, DecidedBy, Finding, ModelAssociationCall } from '../model';
 import type { DependentKfunc } from '../kfuncs';
 import type { LoaderAction } from '../facts';
-import { describeWhen, type LoaderPath, type PathLiteral } from '../loader/paths';
+import type { LoaderPath, PathLiteral } from '../loader/paths';
+import { describeWays } from '../loader/whenText';
 import { actionKey } from '../loader/lifecycleRecords';
 import type { LinkedLoader } from './link';
 import { poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
@@ -31,11 +32,11 @@ function stateKey(a: AssociationState | undefined): string {
 function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
   const parts: string[] = [];
   for (const r of runs) {
-    const described = describeWhen(r.path.when);
+    const described = describeWays(r.path.when);
     if (!described.length) return null;
     for (const d of described) if (!parts.includes(d)) parts.push(d);
   }
-  const shown = parts.slice(0, 3).map(quote).join(' or ');
+  const shown = parts.slice(0, 3).join(' or ');
   const more = parts.length > 3 ? ` or ${parts.length - 3} more` : '';
   return `${shown}${more} (${loader.where ? `${loader.where} of ` : ''}${loader.facts.file.split('/').pop()})`;
 }
