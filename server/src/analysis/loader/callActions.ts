@@ -3,7 +3,7 @@
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction, LoaderPhase, Location } from '../facts';
 import { objectNamesForObject } from '../objectNames';
-import { constBool, constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
+import { constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
 import { stepArguments, stepCallee } from './stepIndex';
 import { calleeOf, isLoaderCallName } from './loaderCalls';
 
@@ -20,6 +20,8 @@ export interface CallContext {
   emit: (a: LoaderAction) => void;
   refs: RefResolver;
   loc: (n: Node) => Location;
+  /** An on/off argument's value on the path (runtimeValues.ts): null when only the run knows it. */
+  valueOf: (n: Node | null) => boolean | null;
 }
 
 /** The call is one readLoaderCall acts on: a loader call, or an opts declaration macro. */
@@ -81,14 +83,14 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
     }
     case 'bpf_program__set_autoload': {
       const p = prog(0);
-      if (p) emit({ kind: 'set_autoload', ...base(n, p.skeleton), program: p, value: constBool(arg(1)) });
+      if (p) emit({ kind: 'set_autoload', ...base(n, p.skeleton), program: p, value: ctx.valueOf(arg(1)) });
       return;
     }
     case 'bpf_map__set_autocreate':
     case 'bpf_map__set_autoattach': {
       const m = map(0);
       const kind = fn === 'bpf_map__set_autocreate' ? 'set_autocreate' : 'set_autoattach';
-      if (m) emit({ kind, ...base(n, m.skeleton), map: m, value: constBool(arg(1)) });
+      if (m) emit({ kind, ...base(n, m.skeleton), map: m, value: ctx.valueOf(arg(1)) });
       return;
     }
     case 'bpf_map__attach_struct_ops': {

@@ -12,6 +12,7 @@ import { loop, switchStatement } from './loops';
 import { mergePaths } from './pathMerge';
 import { LOADER_WALK_BUDGET, MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral } from './paths';
 import { PathState, SequenceIds, type Exit } from './pathState';
+import { runtimeValueOf, splitOnValue } from './runtimeValues';
 import { Scope, skeletonOf } from './refs';
 import { ShortCircuits } from './shortCircuit';
 import { conditionalStatements } from './buildConditions';
@@ -198,13 +199,15 @@ export class FlowWalker implements PathWalker {
 
   private deferredCall(call: Node): boolean {
     const fn = stepCallee(call);
-    return GUARD_MACROS.has(fn) || EXIT_CALLS.has(fn) || !!this.reader.relevantFunction(fn);
+    return GUARD_MACROS.has(fn) || EXIT_CALLS.has(fn) || !!this.reader.relevantFunction(fn) || runtimeValueOf(call) !== null;
   }
 
-  /** A call handled after its arguments: a guard macro, exit(), or a helper of this file. */
+  /** A call handled after its arguments: a guard macro, exit(), a helper of this file, or an on/off call the path splits on (runtimeValues.ts). */
   private call(call: Node, states: PathState[]): PathState[] {
     const fn = stepCallee(call);
     const args = stepArguments(call);
+    const value = runtimeValueOf(call);
+    if (value) return this.merge(splitOnValue(this, call, value, states));
     const guard = GUARD_MACROS.get(fn);
     if (guard) {
       const cond = args[0] ?? null;

@@ -19,6 +19,7 @@ import { SyntaxCache } from '../c/syntaxNode';
 import { DESTROY_CALL, isLoaderCallName, LIFECYCLE, scxCall } from './loaderCalls';
 import { loaderReadingGaps } from './readingGaps';
 import { readLoaderCall, readsCall, type Base, type CallContext } from './callActions';
+import { valueOnPath } from './runtimeValues';
 import { decisionLookup, groupBranches, isConditionalGroup, leftOutOpens, within, type BuildCondition } from './buildConditions';
 import { standaloneDecisions, type Decision, type Decisions } from '../c/preprocess';
 
@@ -398,6 +399,7 @@ class StepContext implements CallContext {
   readonly base = (x: Node, skel: string | null): Base => ({ location: this.reader.location(x), phase: this.phaseOf(skel), inFunction: this.fn });
   readonly emit = (a: LoaderAction): void => this.reader.emitAt(this.st, a, this.node);
   readonly loc = (x: Node): Location => this.reader.location(x);
+  readonly valueOf = (x: Node | null): boolean | null => valueOnPath(x, this.st);
 }
 
 /** `decisions`: the values of the file's conditionals in its host build (the file read alone when not given). */
