@@ -138,8 +138,8 @@ export function assume(n: Node | null, truth: boolean, st: PathState): boolean {
   st.decided.set(key, value);
   const t = attachTest(n, st);
   const made = t ? st.nodeActions.get(t.node) : undefined;
-  if (t && made && t.failsWhenTrue === truth) st.failed.add(made.action);
-  else if (t && made && made.action.kind === 'assoc') st.succeeded.add(made.action);
+  if (t && made && t.failsWhenTrue === truth) for (const a of made.actions) st.failed.add(a);
+  else if (t && made) for (const a of made.actions) if (a.kind === 'assoc') st.succeeded.add(a);
   return true;
 }
 
