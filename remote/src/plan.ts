@@ -131,10 +131,19 @@ function scenarioRun(o: ModelObject, loader: string | null): number {
  * holds a struct_ops program associates nothing either way: it is attached as the model says,
  * and a note says the model does not tell which scenario attaches it.
  */
-function attachedMaps(o: ModelObject, maps: WorkspaceModel['maps'], programs: WorkspaceModel['programs'], loader: string | null, noLoader: boolean): { maps: WorkspaceModel['maps']; unsure: string[] } {
+function attachedMaps(
+  o: ModelObject,
+  maps: WorkspaceModel['maps'],
+  programs: WorkspaceModel['programs'],
+  loader: string | null,
+  noLoader: boolean,
+): { maps: WorkspaceModel['maps']; unsure: string[]; path?: { when: string; attaches: string[] } } {
+  const index = scenarioRun(o, loader);
+  // A scenario whose paths attach different maps: the run follows one path, never the union of them.
+  const replays = noLoader ? undefined : (index >= 0 ? o.scenarios[index] : o.scenarios.find((s) => s.loader === loader))?.replays;
+  if (replays) return { maps: maps.filter((m) => m.autocreate && replays.attaches.includes(m.name)), unsure: [], path: replays };
   // With no loader the model's states say what attaching every created map would do, so the
   // run attaches every created map to check exactly that (docs/model.md, "No loader").
-  const index = scenarioRun(o, loader);
   if (index < 0 || noLoader) return { maps: maps.filter((m) => m.autocreate && (m.attached || noLoader)), unsure: [] };
   const scenario = o.scenarios[index];
   const attachedThere = new Set<string>();
@@ -253,6 +262,7 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     plan.notes.push(`${loader ? `${basename(loader)} associates no program` : 'No loader in the workspace associates programs'} of ${objectId}: the run loads${plan.attach.length ? ' and attaches' : ''} it only. Associate every non-struct_ops program with a map to try SCX_OPS_LOAD's behaviour.`);
   }
   if (noLoader && plan.attach.length) plan.notes.push(`No loader uses ${objectId}: the run attaches every created struct_ops map (${plan.attach.map((a) => a.map).join(', ')}), which is what the predicted states assume.`);
+  if (attaching.path) plan.notes.push(`${plan.loader ? basename(plan.loader) : 'The loader'}'s paths attach different maps: this run follows the path where ${attaching.path.when}, which attaches ${attaching.path.attaches.join(', ') || 'no struct_ops map'}.`);
   if (attaching.unsure.length) plan.notes.push(`Attaches ${attaching.unsure.join(', ')}, which no struct_ops program fills: some loader of ${objectId} attaches it, and the model does not say whether ${plan.loader ? basename(plan.loader) : 'this run\'s scenario'} does.`);
   if (plan.slots.length) plan.notes.push(`Re-points ${plan.slots.length} struct_ops slot(s) before load, as the loader does through the skeleton: ${plan.slots.map((x) => `${x.map}.${x.member} = ${x.program ?? 'NULL'}`).join(', ')}.`);
   return plan;

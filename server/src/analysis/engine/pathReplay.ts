@@ -11,6 +11,7 @@ import type { LinkedLoader } from './link';
 import { poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
 import { quote } from './findingText';
 import { decidingCall } from './decidingCall';
+import { replayedPath } from './replayedPath';
 
 export interface ReplayOutcome extends ScenarioOutcome {
   decidedBy: Map<string, DecidedBy>;
@@ -199,8 +200,10 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     maps = new Map();
     for (const [name, m] of first.maps) maps.set(name, { ...m, attached: use.some((r) => r.out.maps.get(name)?.attached) });
   }
+  // The path a VM run of this scenario follows, when its paths attach different maps (replayedPath.ts).
+  const replays = alone ? null : replayedPath(use, (r) => conditionOf([r], loader));
   return {
-    scenario: { ...first.scenario, description: `${first.scenario.description}${runs.length > 1 ? `, ${runs.length} paths${loader.truncated ? ' (capped)' : ''}` : ''}` },
+    scenario: { ...first.scenario, description: `${first.scenario.description}${runs.length > 1 ? `, ${runs.length} paths${loader.truncated ? ' (capped)' : ''}` : ''}`, ...(replays ? { replays } : {}) },
     programs,
     maps,
     calls: alone ? first.calls : mergeCalls(use),
