@@ -2,7 +2,7 @@
 // association calls, autoload/autocreate/autoattach changes) and phase changes of its skeleton.
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction, LoaderPhase, Location } from '../facts';
-import { objectNamesForObject } from '../objectNames';
+import { objectOpenedBy } from './objectOpens';
 import { constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
 import { stepArguments, stepCallee } from './stepIndex';
 import { calleeOf, isLoaderCallName } from './loaderCalls';
@@ -110,10 +110,10 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
     case 'SCX_OPS_ATTACH':
       return scx(fn, n, args, ctx);
     case 'bpf_object__open_file':
-    case 'bpf_object__open': {
-      // A bpf_object opened from its file starts a lifecycle like a skeleton's open.
-      const path = /"([^"]+)"/.exec(n.text)?.[1];
-      const objectName = path ? (objectNamesForObject(path)[1] ?? objectNamesForObject(path)[0]) : undefined;
+    case 'bpf_object__open':
+    case 'bpf_object__open_mem': {
+      // A bpf_object opened from its file, or from the bytes of one (objectOpens.ts), starts a lifecycle like a skeleton's open.
+      const objectName = objectOpenedBy(fn, n, args);
       if (objectName) {
         emit({ kind: 'open', ...base(n, objectName), skeleton: objectName });
         phases.set(objectName, 'opened');

@@ -7,7 +7,7 @@ import type { ParsedC } from '../c/document';
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction, LoaderFacts, LoaderPhase, Location } from '../facts';
 import { arrayElement, constInt, RefResolver, Scope, skeletonOf, unwrap } from './refs';
-import { objectNamesForObject } from '../objectNames';
+import { objectOpenedBy } from './objectOpens';
 import { declaredName } from '../bpfSource';
 import { FlowWalker, type StepReader } from './flow';
 import { evaluate } from './branches';
@@ -334,9 +334,8 @@ export class LoaderReader implements StepReader {
         const skel = value.childForFieldName('arguments')?.namedChildren[1]?.text;
         if (skel) scope.set(name, { skeletonType: skel });
       }
-      if (fn === 'bpf_object__open_file' || fn === 'bpf_object__open') {
-        const path = /"([^"]+)"/.exec(value.text)?.[1];
-        const objectName = path ? objectNamesForObject(path)[1] ?? objectNamesForObject(path)[0] : undefined;
+      if (fn === 'bpf_object__open_file' || fn === 'bpf_object__open' || fn === 'bpf_object__open_mem') {
+        const objectName = objectOpenedBy(fn, value, value.childForFieldName('arguments')?.namedChildren ?? []);
         if (objectName) {
           this.skeletonTypes.add(objectName);
           scope.set(name, { objectName, skeletonType: objectName });
