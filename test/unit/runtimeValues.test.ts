@@ -41,6 +41,23 @@ describe('run-time on/off values and build conditions in loader paths', () => {
     ws.dispose();
   });
 
+  it('a value set on both sides of an unforked branch is either, not the last side read', () => {
+    // `if (argc > 1) eth = true; else eth = false;` has no loader call on either side: read in turn,
+    // it left eth false and probe_eth "not loaded" for certain.
+    const dir = join(CASES, 'loader-runtime-values');
+    const loader = `#include <stdbool.h>\n#include <bpf/libbpf.h>\n#include "values.skel.h"\nint main(int argc, char **argv)\n{\n\tstruct values *skel = values__open();\n\tbool eth;\n\n\tif (!skel)\n\t\treturn 1;\n\tif (argc > 1)\n\t\teth = true;\n\telse\n\t\teth = false;\n\tbpf_program__set_autoload(skel->progs.probe_eth, eth);\n\tvalues__load(skel);\n\tvalues__destroy(skel);\n\treturn 0;\n}\n`;
+    const ws = new Workspace();
+    for (const f of [join(dir, 'values.bpf.c'), ...listCaseFiles(INCLUDE)]) ws.setFile(f, readFileSync(f));
+    ws.setFile(join(dir, 'generated-in-turn.c'), loader);
+    const model = ws.model();
+    const probe = model.programs.find((p) => p.name === 'probe_eth');
+    assert.deepEqual(probe?.byPath?.map((b) => [b.association.state, b.when]), [
+      ['none', '`eth` (in main() of generated-in-turn.c)'],
+      ['not-loaded', '`!eth` (in main() of generated-in-turn.c)'],
+    ]);
+    ws.dispose();
+  });
+
   it('says a build condition as the build\'s: "the loader is built with `HAVE_SECOND_MAP`"', () => {
     const { ws, model } = modelOf('loader-body-condition');
     const p = model.programs.find((x) => x.name === 'test_1');

@@ -12,7 +12,7 @@ import { loop, switchStatement } from './loops';
 import { mergePaths } from './pathMerge';
 import { LOADER_WALK_BUDGET, MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral } from './paths';
 import { PathState, SequenceIds, type Exit } from './pathState';
-import { runtimeValueOf, splitOnValue } from './runtimeValues';
+import { runtimeValueOf, splitOnValue, unsettleAssigned } from './runtimeValues';
 import { Scope, skeletonOf } from './refs';
 import { ShortCircuits } from './shortCircuit';
 import { conditionalStatements } from './buildConditions';
@@ -289,7 +289,7 @@ export class FlowWalker implements PathWalker {
   /** Both sides one after the other, for their bindings; a side's return or jump is not taken. */
   private bothInTurn(thenArm: Arm, elseArm: Arm, s: PathState): PathState[] {
     const after = this.arm(elseArm, this.unleave(this.arm(thenArm, [s])));
-    return this.unleave(after);
+    return unsettleAssigned(this, [typeof thenArm === 'string' ? null : thenArm, typeof elseArm === 'string' ? null : elseArm], this.unleave(after));
   }
 
   unleave(states: PathState[]): PathState[] {

@@ -3,12 +3,12 @@
 // it is false, each with that decision (`!x` is the opposite of `x`, and the same `x` keeps its
 // value along a path until it is assigned).
 import type { SyntaxNode as Node } from '../c/syntaxNode';
-import { assume, conditionText, decisionKey, evaluate } from './branches';
+import { assume, conditionText, decisionKey, evaluate, forget } from './branches';
 import type { PathWalker } from './flowApi';
 import { MAX_PATHS, negate } from './paths';
 import type { PathState } from './pathState';
 import { constBool } from './refs';
-import { stepArguments, stepCallee } from './stepIndex';
+import { stepArguments, stepCallee, stepSets } from './stepIndex';
 
 /** Calls that set an on/off value libbpf reads at load or attach, and the argument that holds it. */
 const VALUE_ARGUMENT = new Map<string, number>([
@@ -75,4 +75,22 @@ export function splitOnValue(walker: PathWalker, call: Node, value: Node, states
     }
   }
   return out;
+}
+
+/**
+ * After code read without forking (both sides of a branch one after the other, a switch's cases in
+ * turn, a loop body once), a variable any of it assigns holds one of several values: not the last
+ * one read. Its value becomes unknown and decisions about it are forgotten.
+ */
+export function unsettleAssigned(walker: PathWalker, read: readonly (Node | null)[], states: PathState[]): PathState[] {
+  const names = new Set<string>();
+  for (const n of read) if (n) for (const step of walker.reader.steps(n)) for (const name of stepSets(step)) names.add(name);
+  if (!names.size) return states;
+  for (const s of states) {
+    for (const name of names) {
+      if (s.scope.get(name)?.value !== undefined) s.scope.set(name, { value: 'unknown' });
+      forget(name, s);
+    }
+  }
+  return states;
 }
