@@ -137,11 +137,11 @@ function attachedMaps(
   programs: WorkspaceModel['programs'],
   loader: string | null,
   noLoader: boolean,
-): { maps: WorkspaceModel['maps']; unsure: string[]; path?: { when: string; attaches: string[] } } {
+): { maps: WorkspaceModel['maps']; unsure: string[]; path?: NonNullable<ModelObject['scenarios'][number]['replays']> } {
   const index = scenarioRun(o, loader);
   // A scenario whose paths attach different maps: the run follows one path, never the union of them.
   const replays = noLoader ? undefined : (index >= 0 ? o.scenarios[index] : o.scenarios.find((s) => s.loader === loader))?.replays;
-  if (replays) return { maps: maps.filter((m) => m.autocreate && replays.attaches.includes(m.name)), unsure: [], path: replays };
+  if (replays) return { maps: maps.filter((m) => !replays.notCreated.includes(m.name) && replays.attaches.includes(m.name)), unsure: [], path: replays };
   // With no loader the model's states say what attaching every created map would do, so the
   // run attaches every created map to check exactly that (docs/model.md, "No loader").
   if (index < 0 || noLoader) return { maps: maps.filter((m) => m.autocreate && (m.attached || noLoader)), unsure: [] };
@@ -203,10 +203,14 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
   };
   // The loader's autoload and autocreate choices where they differ from the object's own ('?').
   // struct_ops programs follow their maps' autocreate inside libbpf, so they are left to it.
+  // With paths that differ, those of the path the run follows.
+  const path = attaching.path;
+  const autoload = (p: WorkspaceModel['programs'][number]): boolean => (path ? !path.notLoaded.includes(p.name) : p.autoload);
+  const autocreate = (m: WorkspaceModel['maps'][number]): boolean => (path ? !path.notCreated.includes(m.name) : m.autocreate);
   for (const p of programs) {
-    if (p.kind !== 'struct_ops' && p.autoload !== !p.section.startsWith('?')) plan.autoload.push({ program: p.name, value: p.autoload });
+    if (p.kind !== 'struct_ops' && autoload(p) !== !p.section.startsWith('?')) plan.autoload.push({ program: p.name, value: autoload(p) });
   }
-  for (const m of maps) if (m.autocreate !== !m.section.startsWith('?')) plan.autocreate.push({ map: m.name, value: m.autocreate });
+  for (const m of maps) if (autocreate(m) !== !m.section.startsWith('?')) plan.autocreate.push({ map: m.name, value: autocreate(m) });
 
   if (options.associateAllWith !== undefined) {
     const target = maps.find((m) => m.name === options.associateAllWith);

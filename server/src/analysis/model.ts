@@ -31,7 +31,7 @@ export interface Scenario {
   lifecycle?: number;
   description: string;
   /** When the loader's paths attach different maps: the one path a replay (a VM run) follows, and the maps it attaches. */
-  replays?: { when: string; attaches: string[] };
+  replays?: { when: string; attaches: string[]; notLoaded: string[]; notCreated: string[] };
 }
 
 /**

@@ -10,6 +10,9 @@ export interface ReplayedPath {
   when: string;
   /** The struct_ops maps it attaches. */
   attaches: string[];
+  /** Its programs whose autoload is off, and its maps whose autocreate is off (the run sets them so). */
+  notLoaded: string[];
+  notCreated: string[];
 }
 
 /**
@@ -23,5 +26,10 @@ export function replayedPath(runs: readonly { path: LoaderPath; out: ScenarioOut
   const key = attachedBy(first.out).join(',');
   if (runs.every((r) => attachedBy(r.out).join(',') === key)) return null;
   const lead = runs.find((r) => [...r.out.programs.values()].some((p) => p.association.state === 'poisoned')) ?? first;
-  return { when: describe(lead) ?? 'one of its paths', attaches: attachedBy(lead.out) };
+  return {
+    when: describe(lead) ?? 'one of its paths',
+    attaches: attachedBy(lead.out),
+    notLoaded: [...lead.out.programs].filter(([, p]) => !p.autoload).map(([name]) => name),
+    notCreated: [...lead.out.maps].filter(([, m]) => !m.autocreate).map(([name]) => name),
+  };
 }
