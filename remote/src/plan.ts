@@ -131,10 +131,19 @@ function scenarioRun(o: ModelObject, loader: string | null): number {
  * holds a struct_ops program associates nothing either way: it is attached as the model says,
  * and a note says the model does not tell which scenario attaches it.
  */
-function attachedMaps(o: ModelObject, maps: WorkspaceModel['maps'], programs: WorkspaceModel['programs'], loader: string | null, noLoader: boolean): { maps: WorkspaceModel['maps']; unsure: string[] } {
+function attachedMaps(
+  o: ModelObject,
+  maps: WorkspaceModel['maps'],
+  programs: WorkspaceModel['programs'],
+  loader: string | null,
+  noLoader: boolean,
+): { maps: WorkspaceModel['maps']; unsure: string[]; path?: NonNullable<ModelObject['scenarios'][number]['replays']> } {
+  const index = scenarioRun(o, loader);
+  // A scenario whose paths attach different maps: the run follows one path, never the union of them.
+  const replays = noLoader ? undefined : (index >= 0 ? o.scenarios[index] : o.scenarios.find((s) => s.loader === loader))?.replays;
+  if (replays) return { maps: maps.filter((m) => !replays.notCreated.includes(m.name) && replays.attaches.includes(m.name)), unsure: [], path: replays };
   // With no loader the model's states say what attaching every created map would do, so the
   // run attaches every created map to check exactly that (docs/model.md, "No loader").
-  const index = scenarioRun(o, loader);
   if (index < 0 || noLoader) return { maps: maps.filter((m) => m.autocreate && (m.attached || noLoader)), unsure: [] };
   const scenario = o.scenarios[index];
   const attachedThere = new Set<string>();
@@ -194,10 +203,14 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
   };
   // The loader's autoload and autocreate choices where they differ from the object's own ('?').
   // struct_ops programs follow their maps' autocreate inside libbpf, so they are left to it.
+  // With paths that differ, those of the path the run follows.
+  const path = attaching.path;
+  const autoload = (p: WorkspaceModel['programs'][number]): boolean => (path ? !path.notLoaded.includes(p.name) : p.autoload);
+  const autocreate = (m: WorkspaceModel['maps'][number]): boolean => (path ? !path.notCreated.includes(m.name) : m.autocreate);
   for (const p of programs) {
-    if (p.kind !== 'struct_ops' && p.autoload !== !p.section.startsWith('?')) plan.autoload.push({ program: p.name, value: p.autoload });
+    if (p.kind !== 'struct_ops' && autoload(p) !== !p.section.startsWith('?')) plan.autoload.push({ program: p.name, value: autoload(p) });
   }
-  for (const m of maps) if (m.autocreate !== !m.section.startsWith('?')) plan.autocreate.push({ map: m.name, value: m.autocreate });
+  for (const m of maps) if (autocreate(m) !== !m.section.startsWith('?')) plan.autocreate.push({ map: m.name, value: autocreate(m) });
 
   if (options.associateAllWith !== undefined) {
     const target = maps.find((m) => m.name === options.associateAllWith);
@@ -253,6 +266,7 @@ export function buildPlan(model: WorkspaceModel, objectId: string, options: Plan
     plan.notes.push(`${loader ? `${basename(loader)} associates no program` : 'No loader in the workspace associates programs'} of ${objectId}: the run loads${plan.attach.length ? ' and attaches' : ''} it only. Associate every non-struct_ops program with a map to try SCX_OPS_LOAD's behaviour.`);
   }
   if (noLoader && plan.attach.length) plan.notes.push(`No loader uses ${objectId}: the run attaches every created struct_ops map (${plan.attach.map((a) => a.map).join(', ')}), which is what the predicted states assume.`);
+  if (attaching.path) plan.notes.push(`${plan.loader ? basename(plan.loader) : 'The loader'}'s paths attach different maps: this run follows the path where ${attaching.path.when}, which attaches ${attaching.path.attaches.join(', ') || 'no struct_ops map'}.`);
   if (attaching.unsure.length) plan.notes.push(`Attaches ${attaching.unsure.join(', ')}, which no struct_ops program fills: some loader of ${objectId} attaches it, and the model does not say whether ${plan.loader ? basename(plan.loader) : 'this run\'s scenario'} does.`);
   if (plan.slots.length) plan.notes.push(`Re-points ${plan.slots.length} struct_ops slot(s) before load, as the loader does through the skeleton: ${plan.slots.map((x) => `${x.map}.${x.member} = ${x.program ?? 'NULL'}`).join(', ')}.`);
   return plan;

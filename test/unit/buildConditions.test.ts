@@ -99,13 +99,13 @@ describe('loader build conditions inside a function body', () => {
     const test1 = model.programs.find((p) => p.name === 'test_1');
     assert.equal(test1?.association.state, 'poisoned');
     assert.deepEqual(test1?.byPath?.map((b) => [b.when, b.association.state]), [
-      ['`HAVE_SECOND_MAP` (in main() of main.c)', 'poisoned'],
-      ['`!HAVE_SECOND_MAP` (in main() of main.c)', 'auto'],
+      ['the loader is built with `HAVE_SECOND_MAP` (in main() of main.c)', 'poisoned'],
+      ['the loader is built without `HAVE_SECOND_MAP` (in main() of main.c)', 'auto'],
     ]);
     const test2 = model.programs.find((p) => p.name === 'test_2');
     assert.deepEqual(test2?.byPath?.map((b) => [b.when, b.association.state === 'auto' ? b.association.map : b.association.state]), [
-      ['`HAVE_SECOND_MAP` (in main() of main.c)', 'map_b'],
-      ['`!HAVE_SECOND_MAP` (in main() of main.c)', 'map_c'],
+      ['the loader is built with `HAVE_SECOND_MAP` (in main() of main.c)', 'map_b'],
+      ['the loader is built without `HAVE_SECOND_MAP` (in main() of main.c)', 'map_c'],
     ]);
     const poisoned = model.findings.filter((f) => f.rule === 'poisoned-association');
     assert.deepEqual(poisoned.map((f) => [f.program, f.severity]), [['test_1', 'warning']]);

@@ -30,6 +30,8 @@ export interface Scenario {
   /** Which lifecycle of the loader (0-based), when it opens the skeleton more than once. */
   lifecycle?: number;
   description: string;
+  /** When the loader's paths attach different maps: the one path a replay (a VM run) follows, and the maps it attaches. */
+  replays?: { when: string; attaches: string[]; notLoaded: string[]; notCreated: string[] };
 }
 
 /**

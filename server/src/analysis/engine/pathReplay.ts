@@ -4,12 +4,14 @@
 import type { AssociationState, DecidedBy, Finding, ModelAssociationCall } from '../model';
 import type { DependentKfunc } from '../kfuncs';
 import type { LoaderAction } from '../facts';
-import { describeWhen, type LoaderPath, type PathLiteral } from '../loader/paths';
+import type { LoaderPath, PathLiteral } from '../loader/paths';
+import { describeWays } from '../loader/whenText';
 import { actionKey } from '../loader/lifecycleRecords';
 import type { LinkedLoader } from './link';
 import { pickedContext, poisonFindings, runScenario, type ObjectView, type ScenarioOutcome } from './scenario';
 import { quote } from './findingText';
 import { decidingCall } from './decidingCall';
+import { replayedPath } from './replayedPath';
 
 export interface ReplayOutcome extends ScenarioOutcome {
   decidedBy: Map<string, DecidedBy>;
@@ -31,11 +33,11 @@ function stateKey(a: AssociationState | undefined): string {
 function conditionOf(runs: Run[], loader: LinkedLoader): string | null {
   const parts: string[] = [];
   for (const r of runs) {
-    const described = describeWhen(r.path.when);
+    const described = describeWays(r.path.when);
     if (!described.length) return null;
     for (const d of described) if (!parts.includes(d)) parts.push(d);
   }
-  const shown = parts.slice(0, 3).map(quote).join(' or ');
+  const shown = parts.slice(0, 3).join(' or ');
   const more = parts.length > 3 ? ` or ${parts.length - 3} more` : '';
   return `${shown}${more} (${loader.where ? `${loader.where} of ` : ''}${loader.facts.file.split('/').pop()})`;
 }
@@ -202,8 +204,10 @@ export function replayLoader(view: ObjectView, loader: LinkedLoader | null, kfun
     maps = new Map();
     for (const [name, m] of first.maps) maps.set(name, { ...m, attached: use.some((r) => r.out.maps.get(name)?.attached) });
   }
+  // The path a VM run of this scenario follows, when its paths attach different maps (replayedPath.ts).
+  const replays = alone ? null : replayedPath(use, (r) => conditionOf([r], loader));
   return {
-    scenario: { ...first.scenario, description: `${first.scenario.description}${runs.length > 1 ? `, ${runs.length} paths${loader.truncated ? ' (capped)' : ''}` : ''}` },
+    scenario: { ...first.scenario, description: `${first.scenario.description}${runs.length > 1 ? `, ${runs.length} paths${loader.truncated ? ' (capped)' : ''}` : ''}`, ...(replays ? { replays } : {}) },
     programs,
     maps,
     calls: alone ? first.calls : mergeCalls(use),

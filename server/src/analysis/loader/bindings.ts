@@ -5,7 +5,7 @@
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction, LoaderPhase, Location } from '../facts';
 import { declaredName } from '../bpfSource';
-import { objectNamesForObject } from '../objectNames';
+import { objectOpenedBy } from './objectOpens';
 import { evaluate } from './branches';
 import { LIFECYCLE, scxCall } from './loaderCalls';
 import type { PathState } from './pathState';
@@ -83,9 +83,8 @@ export class LoaderBindings {
         const skel = value.childForFieldName('arguments')?.namedChildren[1]?.text;
         if (skel) scope.set(name, { skeletonType: skel });
       }
-      if (fn === 'bpf_object__open_file' || fn === 'bpf_object__open') {
-        const path = /"([^"]+)"/.exec(value.text)?.[1];
-        const objectName = path ? objectNamesForObject(path)[1] ?? objectNamesForObject(path)[0] : undefined;
+      if (fn === 'bpf_object__open_file' || fn === 'bpf_object__open' || fn === 'bpf_object__open_mem') {
+        const objectName = objectOpenedBy(fn, value, value.childForFieldName('arguments')?.namedChildren ?? []);
         if (objectName) {
           this.skeletonTypes.add(objectName);
           scope.set(name, { objectName, skeletonType: objectName });

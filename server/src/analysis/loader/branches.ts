@@ -124,19 +124,37 @@ function attachTest(n: Node | null, st: PathState): { node: number; failsWhenTru
   return r ? { node: r.node, failsWhenTrue: !r.pointer } : null;
 }
 
+/** A condition without its leading `!`s, and whether there was an odd number of them. */
+export function withoutNegation(n: Node | null): { inner: Node | null; negated: boolean } {
+  let e = unwrap(n);
+  let negated = false;
+  while (e?.type === 'unary_expression' && e.childForFieldName('operator')?.text === '!') {
+    negated = !negated;
+    e = unwrap(e.childForFieldName('argument'));
+  }
+  return { inner: e ?? n, negated };
+}
+
+/** How a decision about the condition is kept on a path: `x` and `!x` are one key. */
+export function decisionKey(n: Node | null): { key: string; negated: boolean } {
+  const { inner, negated } = withoutNegation(n);
+  return { key: conditionText(inner).replace(/\s+/g, ''), negated };
+}
+
 /**
  * Takes one side of a condition on a path. False when the path already took the other side of the
  * same condition (and nothing it reads changed since): that path is infeasible.
  */
 export function assume(n: Node | null, truth: boolean, st: PathState): boolean {
-  const key = conditionText(n).replace(/\s+/g, '');
+  const { key, negated } = decisionKey(n);
+  const value = truth !== negated;
   const before = st.decided.get(key);
-  if (before !== undefined && before !== truth) return false;
-  st.decided.set(key, truth);
+  if (before !== undefined && before !== value) return false;
+  st.decided.set(key, value);
   const t = attachTest(n, st);
   const made = t ? st.nodeActions.get(t.node) : undefined;
-  if (t && made && t.failsWhenTrue === truth) st.failed.add(made.action);
-  else if (t && made && made.action.kind === 'assoc') st.succeeded.add(made.action);
+  if (t && made && t.failsWhenTrue === truth) for (const a of made.actions) st.failed.add(a);
+  else if (t && made) for (const a of made.actions) if (a.kind === 'assoc') st.succeeded.add(a);
   return true;
 }
 

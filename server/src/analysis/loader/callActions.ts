@@ -2,8 +2,8 @@
 // association calls, autoload/autocreate/autoattach changes) and phase changes of its skeleton.
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction, LoaderPhase, Location, SkeletonMemberRef } from '../facts';
-import { objectNamesForObject } from '../objectNames';
-import { constBool, constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
+import { objectOpenedBy } from './objectOpens';
+import { constInt, optsFlags, type RefResolver, type Scope, skeletonOf } from './refs';
 import { stepArguments, stepCallee } from './stepIndex';
 import { calleeOf, isLoaderCallName } from './loaderCalls';
 
@@ -20,6 +20,8 @@ export interface CallContext {
   emit: (a: LoaderAction) => void;
   refs: RefResolver;
   loc: (n: Node) => Location;
+  /** An on/off argument's value on the path (runtimeValues.ts): null when only the run knows it. */
+  valueOf: (n: Node | null) => boolean | null;
 }
 
 /** The call is one readLoaderCall acts on: a loader call, or an opts declaration macro. */
@@ -96,14 +98,14 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
     }
     case 'bpf_program__set_autoload': {
       const p = prog(0);
-      if (p) emit({ kind: 'set_autoload', ...base(n, p.skeleton), program: p, value: constBool(arg(1)) });
+      if (p) emit({ kind: 'set_autoload', ...base(n, p.skeleton), program: p, value: ctx.valueOf(arg(1)) });
       return;
     }
     case 'bpf_map__set_autocreate':
     case 'bpf_map__set_autoattach': {
       const m = map(0);
       const kind = fn === 'bpf_map__set_autocreate' ? 'set_autocreate' : 'set_autoattach';
-      if (m) emit({ kind, ...base(n, m.skeleton), map: m, value: constBool(arg(1)) });
+      if (m) emit({ kind, ...base(n, m.skeleton), map: m, value: ctx.valueOf(arg(1)) });
       return;
     }
     case 'bpf_map__attach_struct_ops': {
@@ -123,10 +125,10 @@ export function readLoaderCall(n: Node, ctx: CallContext): void {
     case 'SCX_OPS_ATTACH':
       return scx(fn, n, args, ctx);
     case 'bpf_object__open_file':
-    case 'bpf_object__open': {
-      // A bpf_object opened from its file starts a lifecycle like a skeleton's open.
-      const path = /"([^"]+)"/.exec(n.text)?.[1];
-      const objectName = path ? (objectNamesForObject(path)[1] ?? objectNamesForObject(path)[0]) : undefined;
+    case 'bpf_object__open':
+    case 'bpf_object__open_mem': {
+      // A bpf_object opened from its file, or from the bytes of one (objectOpens.ts), starts a lifecycle like a skeleton's open.
+      const objectName = objectOpenedBy(fn, n, args);
       if (objectName) {
         emit({ kind: 'open', ...base(n, objectName), skeleton: objectName });
         phases.set(objectName, 'opened');

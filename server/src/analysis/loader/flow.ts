@@ -14,6 +14,7 @@ import { LOADER_WALK_BUDGET, MAX_CALL_DEPTH, MAX_PATHS, negate, type PathLiteral
 import { Exit, PathState, SequenceIds } from './pathState';
 import { applyStep, decide, leave, returnExit, returnFrom, unleave } from './pathSteps';
 import { Scope } from './refs';
+import { runtimeValueOf, splitOnValue, unsettleAssigned } from './runtimeValues';
 import { ShortCircuits } from './shortCircuit';
 import { conditionalStatements } from './buildConditions';
 import { Sides } from './sides';
@@ -188,13 +189,15 @@ export class FlowWalker implements PathWalker {
 
   private deferredCall(call: Node): boolean {
     const fn = stepCallee(call);
-    return GUARD_MACROS.has(fn) || EXIT_CALLS.has(fn) || !!this.reader.relevantFunction(fn);
+    return GUARD_MACROS.has(fn) || EXIT_CALLS.has(fn) || !!this.reader.relevantFunction(fn) || runtimeValueOf(call) !== null;
   }
 
-  /** A call handled after its arguments: a guard macro, exit(), or a helper of this file. */
+  /** A call handled after its arguments: a guard macro, exit(), a helper of this file, or an on/off call the path splits on (runtimeValues.ts). */
   private call(call: Node, states: PathState[]): PathState[] {
     const fn = stepCallee(call);
     const args = stepArguments(call);
+    const value = runtimeValueOf(call);
+    if (value) return this.merge(splitOnValue(this, call, value, states));
     const guard = GUARD_MACROS.get(fn);
     if (guard) {
       const cond = args[0] ?? null;
@@ -258,7 +261,7 @@ export class FlowWalker implements PathWalker {
   /** Both sides one after the other, for their bindings; a side's return or jump is not taken. */
   private bothInTurn(thenArm: Arm, elseArm: Arm, s: PathState): PathState[] {
     const after = this.arm(elseArm, this.unleave(this.arm(thenArm, [s])));
-    return this.unleave(after);
+    return unsettleAssigned(this, [typeof thenArm === 'string' ? null : thenArm, typeof elseArm === 'string' ? null : elseArm], this.unleave(after));
   }
 
   unleave(states: PathState[]): PathState[] {

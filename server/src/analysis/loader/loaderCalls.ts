@@ -13,6 +13,7 @@ export const scxCall = (fn: string): string => (SCX_OPEN.test(fn) ? 'SCX_OPS_OPE
 const LOADER_CALLS = new Set([
   'bpf_object__open_file',
   'bpf_object__open',
+  'bpf_object__open_mem',
   'bpf_object__load',
   'bpf_program__assoc_struct_ops',
   'bpf_prog_assoc_struct_ops',

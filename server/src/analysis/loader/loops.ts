@@ -6,12 +6,13 @@ import { conditionText, evaluate, forget } from './branches';
 import type { PathWalker } from './flowApi';
 import { MAX_PATHS } from './paths';
 import type { PathState } from './pathState';
+import { unsettleAssigned } from './runtimeValues';
 
 export function switchStatement(w: PathWalker, n: Node, states: PathState[]): PathState[] {
   const cond = n.childForFieldName('condition');
   const cases = (n.childForFieldName('body')?.namedChildren ?? []).filter((c): c is Node => c?.type === 'case_statement');
   const before = w.expression(cond, states);
-  if (!w.interesting(n.childForFieldName('body'), n)) return w.unleave(w.walk(n.childForFieldName('body'), before));
+  if (!w.interesting(n.childForFieldName('body'), n)) return unsettleAssigned(w, [n.childForFieldName('body')], w.unleave(w.walk(n.childForFieldName('body'), before)));
   const text = conditionText(cond);
   const values = cases.map((c) => c.childForFieldName('value'));
   const out: PathState[] = [];
@@ -66,7 +67,11 @@ export function loop(w: PathWalker, n: Node, states: PathState[]): PathState[] {
   // A counter only the update steps (`i++`, `i += 2`) has a known value on the second run too.
   const counter = counterStep(update, `${body?.text ?? ''} ${cond?.text ?? ''}`);
 
-  if (!w.interesting(body, n)) return w.unleave(w.walk(body, w.expression(update, w.expression(cond, current))));
+  if (!w.interesting(body, n)) {
+    const once = w.unleave(w.walk(body, w.expression(update, w.expression(cond, current))));
+    // `do { ... } while (0)` runs its body exactly once: what it assigns is known.
+    return isDo && /^0[uUlL]*$/.test(conditionText(cond)) ? once : unsettleAssigned(w, [body, update], once);
+  }
   // `do { ... } while (0)`, a statement macro's shape, runs its body exactly once: no decision.
   if (isDo && /^0[uUlL]*$/.test(conditionText(cond))) {
     const once = w.walk(body, current);

@@ -93,8 +93,8 @@ export class PathState {
     public segments: Map<string, Segment>,
     /** Return values of followed helper calls, by call node id. */
     public callValues: Map<number, number | 'unknown'>,
-    /** The action a call node made on this path (to find it again from `if (!link)`). */
-    public nodeActions: Map<number, { action: LoaderAction; returnsPointer: boolean }>,
+    /** The actions a call node made on this path (to find them again from `if (!link)`): one, or one per object of a linked skeleton. */
+    public nodeActions: Map<number, { actions: LoaderAction[]; returnsPointer: boolean }>,
     /** Attach and association calls this path takes the failing side of (an attach associates nothing). */
     public failed: Set<LoaderAction>,
     /** Conditions decided so far (normalised text), to drop paths that contradict themselves. */

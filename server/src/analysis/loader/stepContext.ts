@@ -5,6 +5,7 @@ import type { LoaderAction, LoaderPhase, Location } from '../facts';
 import type { Base, CallContext } from './callActions';
 import type { PathState } from './pathState';
 import type { RefResolver, Scope } from './refs';
+import { valueOnPath } from './runtimeValues';
 
 /** What the context asks of the reader. */
 export interface StepOwner {
@@ -47,4 +48,5 @@ export class StepContext implements CallContext {
   readonly base = (x: Node, skel: string | null): Base => ({ location: this.reader.location(x), phase: this.phaseOf(skel), inFunction: this.fn });
   readonly emit = (a: LoaderAction): void => this.reader.emitAt(this.st, a, this.node);
   readonly loc = (x: Node): Location => this.reader.location(x);
+  readonly valueOf = (x: Node | null): boolean | null => valueOnPath(x, this.st);
 }

@@ -54,7 +54,11 @@ export function stepArguments(step: Node): Node[] {
   return f.args;
 }
 
-/** The variables an assignment (`x = ...`) or a declaration (`int *x = ..., y;`) sets. */
+/**
+ * The variables an assignment (`x = ...`) or a declaration (`int *x = ..., y;`) sets; for a field or
+ * an element (`ctx->p->skel = ...`, `a[i] = ...`), the field's or the array's name: decisions about
+ * anything under that name are stale after it.
+ */
 export function stepSets(step: Node): string[] {
   const f = factsOf(step);
   if (!f.sets) {
@@ -62,6 +66,13 @@ export function stepSets(step: Node): string[] {
     if (f.type === 'assignment_expression') {
       const left = step.childForFieldName('left');
       if (left?.type === 'identifier') f.sets.push(left.text);
+      else if (left?.type === 'field_expression') {
+        const field = left.childForFieldName('field')?.text;
+        if (field) f.sets.push(field);
+      } else if (left?.type === 'subscript_expression') {
+        const array = left.childForFieldName('argument');
+        if (array?.type === 'identifier') f.sets.push(array.text);
+      }
     } else if (f.type === 'declaration') {
       for (const d of step.childrenForFieldName('declarator')) {
         const name = (d?.type === 'init_declarator' ? d.childForFieldName('declarator') : d)?.text.replace(/^[*\s]+/, '');

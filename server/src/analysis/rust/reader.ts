@@ -225,7 +225,7 @@ export class RustLoaderReader implements RustSteps {
       st,
       emit: (a) => {
         this.records.emit(st, a, call, this.root);
-        for (const p of linkedParts(a, this.parts)) this.records.emit(st, p, call, this.root);
+        for (const p of linkedParts(a, this.parts)) this.records.emit(st, p, call, this.root, true);
       },
       loc: (x) => this.location(x),
       skeletonOf: (x, s) => this.skeletonOf(x, s),

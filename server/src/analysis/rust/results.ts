@@ -80,6 +80,8 @@ export function outcomeTest(condition: Node | null, st: PathState): { call: Test
 export function takeOutcome(st: PathState, call: TestedCall, outcome: 'ok' | 'err'): void {
   const made = st.nodeActions.get(call.node);
   if (!made) return;
-  if (outcome === 'err') st.failed.add(made.action);
-  else if (made.action.kind === 'assoc') st.succeeded.add(made.action);
+  for (const a of made.actions) {
+    if (outcome === 'err') st.failed.add(a);
+    else if (a.kind === 'assoc') st.succeeded.add(a);
+  }
 }

@@ -1,0 +1,71 @@
+// A linked skeleton's call is made once per source's object (rust/linkedSkeletons.ts). When the
+// loader tests that call's result, the failing side must mark every object's copy failed, not the
+// last one only: on the path where `skel.attach()` failed, no object of the skeleton is attached.
+// Real parser, the real scx-linked crate with its loader rewritten to test the attach.
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadGrammar } from '../../server/src/analysis/c/parser';
+import { loadRustGrammar } from '../../server/src/analysis/rust/parser';
+import type { LoaderFacts } from '../../server/src/analysis/facts';
+import { Workspace } from '../../server/src/analysis/workspace';
+import { listCaseFiles } from './expectations';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CRATE = join(ROOT, 'test', 'fixtures', 'rust', 'scx-linked');
+const INCLUDE = join(ROOT, 'test', 'fixtures', 'include');
+
+function filesOf(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? filesOf(p) : /\.(c|h|rs)$/.test(name) || name === 'Cargo.toml' ? [p] : [];
+    });
+}
+
+const CHECKED_ATTACH = `mod bpf_skel;
+pub use bpf_skel::*;
+
+use std::mem::MaybeUninit;
+
+use anyhow::Result;
+use scx_utils::scx_ops_load;
+use scx_utils::scx_ops_open;
+
+fn main() -> Result<()> {
+    let mut open_object = MaybeUninit::uninit();
+    let skel_builder = BpfSkelBuilder::default();
+    let mut skel = scx_ops_open!(skel_builder, &mut open_object, linked_ops, None)?;
+    let mut skel = scx_ops_load!(skel, linked_ops, uei)?;
+    if skel.attach().is_err() {
+        // Attached nothing: try the scheduler's map alone.
+        let _link = skel.maps.linked_ops.attach_struct_ops()?;
+    }
+    Ok(())
+}
+`;
+
+describe('linked skeleton: a checked call fails for every object', () => {
+  before(async () => {
+    await loadGrammar();
+    await loadRustGrammar();
+  });
+
+  it("on the path where skel.attach() failed, neither source's object has the attach", () => {
+    const ws = new Workspace();
+    const main = join(CRATE, 'src', 'main.rs');
+    for (const f of [...filesOf(CRATE), ...listCaseFiles(INCLUDE)]) ws.setFile(f, f === main ? Buffer.from(CHECKED_ATTACH) : readFileSync(f));
+    ws.model();
+    const facts = ws.facts(main) as LoaderFacts;
+    const pathsOf = (skeleton: string): string[] =>
+      (facts.lifecycles ?? [])
+        .filter((l) => l.skeleton === skeleton)
+        .flatMap((l) => l.paths.map((p) => p.actions.map((a) => a.kind).join(' ')))
+        .sort();
+    // Each object: one path where the attach succeeded, one where it failed (no attach: it attached
+    // nothing); only main.bpf.c names linked_ops, so only its object gets the attach_struct_ops.
+    assert.deepEqual({ main: pathsOf('main'), extra: pathsOf('extra') }, { main: ['open load attach', 'open load attach_struct_ops'], extra: ['open load', 'open load attach'] });
+    ws.dispose();
+  });
+});
