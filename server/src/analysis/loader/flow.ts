@@ -23,9 +23,9 @@ import { stepArguments, stepCallee, stepType } from './stepIndex';
 
 export type { StepReader };
 
-export const EXIT_CALLS = new Set(['exit', '_exit', 'abort', 'errx']);
+const EXIT_CALLS = new Set(['exit', '_exit', 'abort', 'errx']);
 /** sched_ext's selftest and scheduler macros that return or exit on a condition, written as calls when not expanded. */
-export const GUARD_MACROS = new Map<string, { failsWhen: boolean; arm: 'return' | 'exit' }>([
+const GUARD_MACROS = new Map<string, { failsWhen: boolean; arm: 'return' | 'exit' }>([
   ['SCX_FAIL_IF', { failsWhen: true, arm: 'return' }],
   ['SCX_ASSERT', { failsWhen: false, arm: 'return' }],
   ['SCX_BUG_ON', { failsWhen: true, arm: 'exit' }],

@@ -1,9 +1,9 @@
 // User-space C -> loader facts: the skeleton lifecycle (open, load, attach), the association
 // calls, autoload/autocreate/autoattach changes and slot re-pointing, each with the lifecycle
-// phase it happens in, read path by path (straightLine.ts for functions read statement after
-// statement, else flow.ts): every lifecycle with the distinct ways through it that the code
-// allows. Helper functions of the same file are followed from their call sites with their
-// arguments (bindings.ts); a function nobody in the file calls is an entry point.
+// phase it happens in, read path by path (flow.ts): every lifecycle with the distinct ways
+// through it that the code allows. Helper functions of the same file are followed from their
+// call sites with their arguments (bindings.ts); a function nobody in the file calls is an entry
+// point.
 import type { ParsedC } from '../c/document';
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { LoaderAction, LoaderFacts, Location } from '../facts';
@@ -12,7 +12,6 @@ import { LoaderBindings } from './bindings';
 import { StepContext } from './stepContext';
 import { declaredName } from '../bpfSource';
 import { FlowWalker, type StepReader } from './flow';
-import { fitsStraightLine, StraightLineWalker } from './straightLine';
 import { PathState } from './pathState';
 import { loopBudgetMessage, pathLiteral, type LoaderLifecycle } from './paths';
 import { actionKey, LifecycleRecords } from './lifecycleRecords';
@@ -47,15 +46,10 @@ export class LoaderReader implements StepReader {
   private readonly bindings: LoaderBindings;
   private root = '';
 
-  /** The reading used the fast path (straightLine.ts), after read(). */
-  straightLine = false;
-
   constructor(
     private readonly parsed: ParsedC,
     private readonly file: string,
     private readonly decisions?: Decisions,
-    /** 'walker': every function through the general walker (to check the fast path against it). */
-    private readonly paths: 'any' | 'walker' = 'any',
   ) {
     this.refs = new RefResolver((n) => this.loc(n));
     this.bindings = new LoaderBindings(this.refs, this.skeletonTypes);
@@ -101,9 +95,7 @@ export class LoaderReader implements StepReader {
     this.findRelevant();
     const called = new Set<string>();
     for (const [name, fn] of this.relevant) for (const c of this.localCalls(fn)) if (c !== name) called.add(c);
-    // Most loaders are read statement after statement (straightLine.ts): the general walker only for the others.
-    this.straightLine = this.paths === 'any' && fitsStraightLine(this, this.relevant.values());
-    const walker = this.straightLine ? new StraightLineWalker(this, actionKey) : new FlowWalker(this, actionKey);
+    const walker = new FlowWalker(this, actionKey);
     const roots = [...this.relevant.keys()].filter((n) => !called.has(n));
     const walkRoot = (name: string) => {
       const fn = this.relevant.get(name);

@@ -1,7 +1,5 @@
-// What both of the loader reader's path walkers (flow.ts, for any function, and straightLine.ts,
-// for functions read statement after statement) do the same way to a path: apply a step, leave,
-// record a decision, return from a followed helper. One implementation, so that the two readings
-// agree by construction.
+// What the loader reader's path walker (flow.ts) does to one path: apply a step, leave, record a
+// decision, return from a followed helper; in one place for whatever walks the paths.
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 import { evaluate, forget } from './branches';
 import type { StepReader } from './flowApi';

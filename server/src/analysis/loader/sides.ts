@@ -5,7 +5,7 @@ import type { SyntaxNode as Node } from '../c/syntaxNode';
 import type { Arm, StepReader } from './flowApi';
 import { stepCallee, stepType } from './stepIndex';
 
-export const LEAVES = /\b(return|goto|break|continue)\b|\b(exit|_exit|abort|errx|SCX_FAIL|SCX_FAIL_IF|SCX_BUG_ON|SCX_BUG)\s*\(/;
+const LEAVES = /\b(return|goto|break|continue)\b|\b(exit|_exit|abort|errx|SCX_FAIL|SCX_FAIL_IF|SCX_BUG_ON|SCX_BUG)\s*\(/;
 const DESTROY = /__destroy$|^bpf_link__destroy$|^bpf_object__close$/;
 
 export class Sides {

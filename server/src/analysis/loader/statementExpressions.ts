@@ -4,7 +4,7 @@
 import type { SyntaxNode as Node } from '../c/syntaxNode';
 
 /** `({` with anything but code between: where a statement expression can start. */
-export const OPENS = /\(\s*\{/;
+const OPENS = /\(\s*\{/;
 
 /**
  * The statement expressions' bodies under `n`, in source order: a block whose parent is a
