@@ -1,7 +1,8 @@
-// A linked skeleton's call is made once per source's object (rust/linkedSkeletons.ts). When the
-// loader tests that call's result, the failing side must mark every object's copy failed, not the
-// last one only: on the path where `skel.attach()` failed, no object of the skeleton is attached.
-// Real parser, the real scx-linked crate with its loader rewritten to test the attach.
+// A linked skeleton is one object of all its sources (engine/linkedSources.ts); when the loader
+// tests a call's result, the failing side has no attach, for that object and for no other object
+// made of one of its sources (before the sources were linked, each source's object got a copy of
+// the call, and only the last copy was marked failed). Real parser, the real scx-linked crate with
+// its loader rewritten to test the attach.
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -63,9 +64,9 @@ describe('linked skeleton: a checked call fails for every object', () => {
         .filter((l) => l.skeleton === skeleton)
         .flatMap((l) => l.paths.map((p) => p.actions.map((a) => a.kind).join(' ')))
         .sort();
-    // Each object: one path where the attach succeeded, one where it failed (no attach: it attached
-    // nothing); only main.bpf.c names linked_ops, so only its object gets the attach_struct_ops.
-    assert.deepEqual({ main: pathsOf('main'), extra: pathsOf('extra') }, { main: ['open load attach', 'open load attach_struct_ops'], extra: ['open load', 'open load attach'] });
+    // One path where the attach succeeded, one where it failed (no attach: it attached nothing, and
+    // the map alone is attached); extra.bpf.c is linked into the same object, no object of its own.
+    assert.deepEqual({ main: pathsOf('main'), extra: pathsOf('extra') }, { main: ['open load attach', 'open load attach_struct_ops'], extra: [] });
     ws.dispose();
   });
 });
