@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { collectDefines, MacroTable, type MacroDef } from '../../server/src/analysis/c/macros';
 import { collectUndefs } from '../../server/src/analysis/c/macroTimeline';
+import { makeDef } from '../../server/src/analysis/c/defineLines';
 import { Rng } from '../../fuzz/rng';
 
 const POOL = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'TRACE', 'ATTR', 'BPF_STRUCT_OPS', 'SCX_OPS_DEFINE', '__ksym', '__uint', 'SEC', 'BPF_PROG', '___bpf_concat', 'MY_SEC'];
@@ -95,6 +96,16 @@ describe('macro tables over the workspace table', function () {
       const over = MacroTable.over(new MacroTable(headers), front, { file: 'own.h', undefs, inBase: ownDefs });
       assertSame(over, new MacroTable([...front, ...headers], { file: 'own.h', undefs }), `header input ${i}`);
     }
+  });
+
+  it('finds uses of a name the word finder cannot read whole (a `$` in it) as the table from scratch does', () => {
+    const headers = collectDefines('#define A SEC("tc")\n', 'h.h');
+    const odd = makeDef('B$C', null, 'A', { file: 'u.h', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+    const text = 'B$C int f(void); A x; B$Cd';
+    const uses = (t: MacroTable): string[] => [...text.matchAll(t.invocationPattern())].map((m) => `${m.index}:${m[0]}`);
+    const over = MacroTable.over(new MacroTable(headers), [odd]);
+    assert.deepEqual(uses(over), uses(new MacroTable([odd, ...headers])));
+    assert.deepEqual(uses(over), ['0:B$C', '17:A']);
   });
 
   it('is made only over a table made from scratch', () => {

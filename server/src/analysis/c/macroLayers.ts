@@ -43,6 +43,8 @@ export interface BaseIndex {
   directSection: ReadonlySet<string>;
   /** The position of each name with a project definition, in the base's order. */
   locatedAt: ReadonlyMap<string, number>;
+  /** Every name the base expands is a plain C identifier (nameFinder.ts isPlainName). */
+  plainNames: boolean;
 }
 
 /** For each name, the names of the definitions in `defs` whose bodies use it. */

@@ -6,7 +6,7 @@ import type { Token } from './lexer';
 import { makeDef, parseParams } from './defineLines';
 import { MacroTimeline, type MacroUndef } from './macroTimeline';
 import { TopLevelScanner } from './topLevel';
-import { namesPattern } from './nameFinder';
+import { isPlainName, namesPattern } from './nameFinder';
 import { directlySection, SECTION_MACRO, sectionAttributeMacros, spreadSection } from './sectionMacros';
 import { ExpandedNames, LayeredDefs, usersByName, type BaseIndex } from './macroLayers';
 
@@ -166,6 +166,7 @@ export class MacroTable {
     if (base) {
       if (base.defs instanceof LayeredDefs) throw new Error('a macro table is made over a table made from scratch');
       this.defs = new LayeredDefs(defs, base.defs);
+      this.baseOf = base;
       this.computeInteresting(base);
       return;
     }
@@ -189,6 +190,8 @@ export class MacroTable {
   }
 
   private baseIndex: BaseIndex | null = null;
+  /** The table this one was made over (MacroTable.over). */
+  private baseOf: MacroTable | null = null;
 
   /** What tables made over this one read of it (macroLayers.ts), computed once. */
   private index(): BaseIndex {
@@ -201,7 +204,7 @@ export class MacroTable {
       locatedAt.set(d.name, locatedAt.size);
       if (directlySection(d)) directSection.add(d.name);
     }
-    this.baseIndex = { usedBy: usersByName(all), directSection, locatedAt };
+    this.baseIndex = { usedBy: usersByName(all), directSection, locatedAt, plainNames: [...this.interesting].every(isPlainName) };
     return this.baseIndex;
   }
 
@@ -291,7 +294,16 @@ export class MacroTable {
 
   /** A global pattern matching every name the expander may expand (callers set lastIndex; nameFinder.ts). */
   invocationPattern(): RegExp {
-    return (this.invocations ??= namesPattern(this.interesting));
+    return (this.invocations ??= namesPattern(this.interesting, this.plainNames()));
+  }
+
+  /** Over a base: whether every name it expands is plain, without walking the base's names (undefined: let namesPattern look). */
+  private plainNames(): boolean | undefined {
+    if (!(this.defs instanceof LayeredDefs) || !this.baseOf) return undefined;
+    if (!this.baseOf.index().plainNames) return false;
+    for (const name of this.defs.front.keys()) if (!isPlainName(name)) return false;
+    for (const name of this.leadsToSec) if (!isPlainName(name)) return false;
+    return true;
   }
 
   /** The definition expanded for `name`; `at`: where the use stands in the expanded file. */
