@@ -8,6 +8,7 @@ import { modelToJson } from '../../server/src/output/json';
 import { modelToSarif } from '../../server/src/output/sarif';
 import { parseDefineOption } from '../../server/src/analysis/c/buildDefines';
 import { parseCommandArgs, UsageError } from './args';
+import { keepYoungGenerationSmall } from './memory';
 
 export interface CheckOptions {
   paths: string[];
@@ -47,6 +48,7 @@ export function parseCheckArgs(args: string[]): CheckOptions {
 }
 
 export async function check(o: CheckOptions): Promise<number> {
+  keepYoungGenerationSmall();
   const loaded = await loadForCommand(o.paths);
   if (!loaded) return 2;
   for (const s of loaded.scan.skipped) process.stderr.write(`bpf-assoc: skipped ${escapeControls(`${s.path}: ${s.reason}`)}\n`);

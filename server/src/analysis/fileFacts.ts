@@ -98,7 +98,7 @@ export class FileFacts {
         f.readings.set(key, emptySource(path, f.modified));
         continue;
       }
-      const table = new MacroTable([...includer, ...f.defines, ...this.macros.scopes.headerDefs]);
+      const table = MacroTable.over(this.macros.scopes.global, [...includer, ...f.defines]);
       const own = parseOnce(f.text, table);
       if (!split.size) split = splitOf(own);
       if (split.size) {

@@ -109,6 +109,9 @@ export interface ScopedFile {
   tableKey?: string;
 }
 
+/** How many tables of the headers without some of them are kept (MacroScopes.headersTable). */
+const HEADER_TABLES_KEPT = 8;
+
 export class MacroScopes {
   /** The workspace-wide table: every header's definitions, the first of each name winning. */
   readonly global: MacroTable;
@@ -294,6 +297,25 @@ export class MacroScopes {
     return this.modelledTable.table;
   }
 
+  /** Tables of the headers without some of them (headersTable), the last few used. */
+  private readonly without = new Map<string, { modelled?: (name: string) => boolean; table: MacroTable }>();
+
+  /**
+   * The table of the headers' definitions without those of the `unnameable` headers: the
+   * workspace's when there are none; else made once for each such set the last few units asked
+   * for (units of one directory tend to leave out the same headers).
+   */
+  private headersTable(unnameable: ReadonlySet<string>, modelled?: (name: string) => boolean): MacroTable {
+    if (!unnameable.size) return modelled ? this.withModelled(modelled) : this.global;
+    const key = `${modelled ? 'm' : ''}|${[...unnameable].sort().join('\n')}`;
+    let kept = this.without.get(key);
+    this.without.delete(key);
+    if (!kept || kept.modelled !== modelled) kept = { modelled, table: new MacroTable(this.headerDefs.filter((d) => !unnameable.has(d.location?.file ?? '')), undefined, modelled) };
+    this.without.set(key, kept);
+    if (this.without.size > HEADER_TABLES_KEPT) this.without.delete(this.without.keys().next().value as string);
+    return kept.table;
+  }
+
   /**
    * The table a file is expanded with: its own definitions (a BPF source's or a loader's, or a
    * header's whose macros change along it), then its unit's `overrides`, then the workspace's but
@@ -307,8 +329,12 @@ export class MacroScopes {
     const key = `${overrides.map((d) => `${d.location?.file}:${d.location?.range.start.line}`).join(',')}|${modelled ? 'm' : ''}|${[...unnameable].sort().join(',')}`;
     if (f.table && f.tableKey === key) return f.table;
     const file = f.defines[0]?.location?.file ?? '';
-    const headers = unnameable.size ? this.headerDefs.filter((d) => !unnameable.has(d.location?.file ?? '')) : this.headerDefs;
-    f.table = new MacroTable([...(own ? f.defines : []), ...overrides, ...headers], own ? { file, undefs: f.undefs ?? [] } : undefined, modelled);
+    const front = [...(own ? f.defines : []), ...overrides];
+    // A header's own definitions are among the headers' (unless it is unnameable itself).
+    const inBase = f.kind === 'header' && !unnameable.has(file) ? f.defines : undefined;
+    const timeline = own ? { file, undefs: f.undefs ?? [], ...(inBase ? { inBase } : {}) } : undefined;
+    // Over the table of the headers it sees: the workspace's, or the workspace's without the unnameable headers.
+    f.table = MacroTable.over(this.headersTable(unnameable, modelled), front, timeline, modelled);
     f.tableKey = key;
     return f.table;
   }

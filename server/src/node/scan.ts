@@ -6,6 +6,7 @@ import { loadGrammar } from '../analysis/c/parser';
 import { loadRustGrammar } from '../analysis/rust/parser';
 import { Workspace } from '../analysis/workspace';
 import { readSourceFile } from './readSource';
+import { isCargoManifest } from '../analysis/rust/files';
 import { finding } from '../analysis/engine/findingText';
 import { fileStart } from '../analysis/facts';
 import type { Finding } from '../analysis/model';
@@ -25,11 +26,17 @@ function checkPaths(paths: string[]): void {
   }
 }
 
-/** Reads the listed files into a new workspace; what cannot be read joins `scan.skipped`. */
+/**
+ * Reads the listed files into a new workspace; what cannot be read joins `scan.skipped`. A `.rs`
+ * file is a loader only inside a crate: without a Cargo.toml among the files, none is read (their
+ * texts would only be kept).
+ */
 function readListed(scan: ScanResult): Workspace {
   const workspace = new Workspace();
   for (const [link, target] of scan.aliases ?? []) workspace.addAlias(link, target);
+  const crates = scan.files.some(isCargoManifest);
   for (const f of scan.files) {
+    if (!crates && f.endsWith('.rs')) continue;
     const read = readSourceFile(f);
     if (read.ok) workspace.setFile(f, read.bytes, read.mtimeMs);
     else if (!read.missing) scan.skipped.push({ path: f, reason: read.reason, unreadable: true });

@@ -42,6 +42,9 @@ const DEFINE_TEXT = { comments: 'space', splices: 'space' } as const;
 export function collectDefines(text: string, file: string): MacroDef[] {
   const defs: MacroDef[] = [];
   const re = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?/gm;
+  // Lines are counted on from the last definition (once over the text, not once per definition).
+  let line = 0;
+  let counted = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
     const name = m[1] ?? '';
@@ -67,7 +70,8 @@ export function collectDefines(text: string, file: string): MacroDef[] {
     }
     end = Math.min(end, text.length);
     const body = codeText(text.slice(i, end), DEFINE_TEXT);
-    const line = countLines(text, m.index);
+    line += countLines(text, counted, m.index);
+    counted = m.index;
     const def = makeDef(name, sig, body.trim(), {
       file,
       range: { start: { line, character: 0 }, end: { line, character: 0 } },
@@ -98,8 +102,9 @@ export function parseDefine(raw: string, file: string, line: number): MacroDef |
   return makeDef(m[1] as string, sig, text.slice(i).trim(), { file, range: { start: { line, character: 0 }, end: { line, character: 0 } } });
 }
 
-function countLines(text: string, upTo: number): number {
+/** The newlines in `text` from `from` up to `upTo`. */
+function countLines(text: string, from: number, upTo: number): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < upTo; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < upTo; i = text.indexOf('\n', i + 1)) n++;
   return n;
 }

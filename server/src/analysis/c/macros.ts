@@ -5,9 +5,10 @@ import type { Location } from '../facts';
 import type { Token } from './lexer';
 import { makeDef, parseParams } from './defineLines';
 import { MacroTimeline, type MacroUndef } from './macroTimeline';
-import { hostOnlySection, hostOnlySectionStart } from '../sections';
 import { TopLevelScanner } from './topLevel';
-import { namesPattern } from './nameFinder';
+import { isPlainName, namesPattern } from './nameFinder';
+import { directlySection, SECTION_MACRO, sectionAttributeMacros, spreadSection } from './sectionMacros';
+import { ExpandedNames, LayeredDefs, usersByName, type BaseIndex } from './macroLayers';
 
 export { collectDefines, parseDefine } from './defineLines';
 
@@ -73,8 +74,10 @@ const LIBBPF_HELPERS: Record<string, string> = {
  */
 const BLANKS = ['__ksym', '__kconfig', '__weak', '__always_inline', '__noinline', '__hidden', '__maybe_unused'];
 
-/** `SEC` is handled by the expander itself: it becomes a section marker. */
-export const SECTION_MACRO = 'SEC';
+export { SECTION_MACRO, sectionAttributeMacros } from './sectionMacros';
+
+/** Names every table gives its built-in definition, whatever the project defines. */
+const FIXED_NAMES: ReadonlySet<string> = new Set([...BLANKS, ...Object.keys(LIBBPF_SHAPES), ...Object.keys(MAP_DEFINITION_SHAPES)]);
 
 /** Built-in definitions, lexed once (every table holds them; definitions are never changed). */
 const builtins = new Map<string, MacroDef>();
@@ -111,49 +114,14 @@ function sameDefinition(a: MacroDef, b: MacroDef): boolean {
 }
 
 /**
- * A body that names its section with a string libbpf never reads as a program or map
- * (sections.ts hostOnlySection): systemd's `_section_("SYSTEMD_STATIC_DESTRUCT")`, glibc-style
- * `section(".note.dlopen")`. Such a macro registers something in a host binary; it is not `SEC`.
+ * The file a table expands, with its `#undef`s (its definitions then change along it).
+ * `inBase`: for a table made over a base (MacroTable.over), the file's definitions the base's
+ * definitions hold too, in their order there (a header's own).
  */
-function namesHostSection(body: readonly Token[], sectionNames: ReadonlySet<string>): boolean {
-  const code = body.filter((t) => t.kind !== 'ws' && t.kind !== 'nl' && t.kind !== 'comment');
-  for (let i = 0; i + 2 < code.length; i++) {
-    const t = code[i] as Token;
-    if (t.kind !== 'id' || !sectionNames.has(t.text) || code[i + 1]?.text !== '(') continue;
-    const arg = code[i + 2] as Token;
-    // Only a whole name: `"?" section` (a literal joined to a parameter) names no section yet, unless
-    // its start already rules every libbpf section out (u-boot's `"__u_boot_list_2_" #_list ...`).
-    const whole = code[i + 3]?.text === ')' || code[i + 3]?.text === ',';
-    const name = arg.text.replace(/^[A-Za-z0-9]*"|"$/g, '');
-    if (arg.kind === 'str' && (whole ? hostOnlySection(name) : hostOnlySectionStart(name))) return true;
-  }
-  return false;
-}
-
-/**
- * Project macros that put what follows them in a section: their expansion is
- * `__attribute__((section(...)))`, directly or through other such macros (cilium/ebpf's
- * `#define __section(NAME) __attribute__((section(NAME), used))`). They count as `SEC`.
- */
-export function sectionAttributeMacros(defs: Iterable<MacroDef>): Set<string> {
-  const all = [...defs];
-  const out = new Set<string>();
-  for (const d of all) {
-    const ids = d.body.filter((t) => t.kind === 'id').map((t) => t.text);
-    const at = ids.indexOf('__attribute__');
-    if (at >= 0 && (ids.indexOf('section', at) > at || ids.indexOf('__section__', at) > at) && !namesHostSection(d.body, new Set(['section', '__section__']))) out.add(d.name);
-  }
-  for (let changed = out.size > 0; changed; ) {
-    changed = false;
-    for (const d of all) {
-      if (out.has(d.name) || d.name === SECTION_MACRO) continue;
-      if (d.body.some((t) => t.kind === 'id' && out.has(t.text)) && !namesHostSection(d.body, out)) {
-        out.add(d.name);
-        changed = true;
-      }
-    }
-  }
-  return out;
+export interface OwnFile {
+  file: string;
+  undefs: readonly MacroUndef[];
+  inBase?: readonly MacroDef[];
 }
 
 /**
@@ -161,8 +129,8 @@ export function sectionAttributeMacros(defs: Iterable<MacroDef>): Set<string> {
  * defaults for conventions the project did not define. Only macros that lead to `SEC` are kept.
  */
 export class MacroTable {
-  private readonly defs = new Map<string, MacroDef>();
-  private interesting = new Set<string>();
+  private readonly defs: Map<string, MacroDef> | LayeredDefs;
+  private interesting: ReadonlySet<string> = new Set<string>();
   private projectLeadsToSec = new Set<string>();
   /** The names whose expansion reaches `SEC` (what makes a file worth expanding: mentionsOutsideText). */
   private leadsToSec: ReadonlySet<string> = new Set();
@@ -178,45 +146,96 @@ export class MacroTable {
    * `modelled`: names a reader models itself, never expanded whatever the project defines
    * (a loader's SCX_OPS_LOAD: loader/loaderCalls.ts).
    */
-  constructor(projectDefines: Iterable<MacroDef> = [], own?: { file: string; undefs: readonly MacroUndef[] }, modelled?: (name: string) => boolean) {
+  constructor(projectDefines: Iterable<MacroDef> = [], own?: OwnFile, modelled?: (name: string) => boolean, base?: MacroTable) {
     const ownDefs: MacroDef[] = [];
+    const defs = new Map<string, MacroDef>();
+    const skipped = (def: MacroDef): boolean => def.name in LIBBPF_SHAPES || def.name in MAP_DEFINITION_SHAPES || def.name === SECTION_MACRO || !!modelled?.(def.name);
     for (const def of projectDefines) {
-      if (def.name in LIBBPF_SHAPES || def.name in MAP_DEFINITION_SHAPES || def.name === SECTION_MACRO) continue;
-      if (modelled?.(def.name)) continue;
+      if (skipped(def)) continue;
       if (own && def.location?.file === own.file) ownDefs.push(def);
-      if (!this.defs.has(def.name)) this.defs.set(def.name, def);
+      // Over a base, the names every table gives its built-in definition stay the base's.
+      if (base && FIXED_NAMES.has(def.name)) continue;
+      if (!defs.has(def.name)) defs.set(def.name, def);
     }
+    // A header's own definitions are among the base's too: its timeline reads them there as well.
+    if (base && own?.inBase) for (const def of own.inBase) if (!skipped(def) && def.location?.file === own.file) ownDefs.push(def);
     if (own) {
       const timeline = new MacroTimeline(ownDefs, own.undefs);
       if (!timeline.empty) this.timeline = timeline;
     }
-    for (const [name, spec] of Object.entries(CONVENTIONS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
-    for (const [name, spec] of Object.entries(LIBBPF_HELPERS)) if (!this.defs.has(name)) this.defs.set(name, builtin(name, spec));
-    for (const [name, spec] of Object.entries(LIBBPF_SHAPES)) this.defs.set(name, builtin(name, spec));
-    for (const name of BLANKS) this.defs.set(name, blank(name));
-    for (const [name, spec] of Object.entries(MAP_DEFINITION_SHAPES)) this.defs.set(name, builtin(name, spec));
+    if (base) {
+      if (base.defs instanceof LayeredDefs) throw new Error('a macro table is made over a table made from scratch');
+      this.defs = new LayeredDefs(defs, base.defs);
+      this.baseOf = base;
+      this.computeInteresting(base);
+      return;
+    }
+    this.defs = defs;
+    for (const [name, spec] of Object.entries(CONVENTIONS)) if (!defs.has(name)) defs.set(name, builtin(name, spec));
+    for (const [name, spec] of Object.entries(LIBBPF_HELPERS)) if (!defs.has(name)) defs.set(name, builtin(name, spec));
+    for (const [name, spec] of Object.entries(LIBBPF_SHAPES)) defs.set(name, builtin(name, spec));
+    for (const name of BLANKS) defs.set(name, blank(name));
+    for (const [name, spec] of Object.entries(MAP_DEFINITION_SHAPES)) defs.set(name, builtin(name, spec));
     this.computeInteresting();
   }
 
+  /**
+   * The table with `front` before the definitions `base` was made from: the same table as
+   * `new MacroTable([...front, ...theirs], own, modelled)`, where `base` is
+   * `new MacroTable(theirs, undefined, modelled)` (the same `modelled`), made without copying or
+   * walking the base's definitions again.
+   */
+  static over(base: MacroTable, front: Iterable<MacroDef>, own?: OwnFile, modelled?: (name: string) => boolean): MacroTable {
+    return new MacroTable(front, own, modelled, base);
+  }
+
+  private baseIndex: BaseIndex | null = null;
+  /** The table this one was made over (MacroTable.over). */
+  private baseOf: MacroTable | null = null;
+
+  /** What tables made over this one read of it (macroLayers.ts), computed once. */
+  private index(): BaseIndex {
+    if (this.baseIndex) return this.baseIndex;
+    const all = [...this.defs.values()];
+    const directSection = new Set<string>();
+    const locatedAt = new Map<string, number>();
+    for (const d of all) {
+      if (!d.location) continue;
+      locatedAt.set(d.name, locatedAt.size);
+      if (directlySection(d)) directSection.add(d.name);
+    }
+    this.baseIndex = { usedBy: usersByName(all), directSection, locatedAt, plainNames: [...this.interesting].every(isPlainName) };
+    return this.baseIndex;
+  }
+
   /** Macros whose expansion reaches `SEC`, directly or through other such macros. */
-  private computeInteresting(): void {
+  private computeInteresting(base?: MacroTable): void {
     const reaches = new Set<string>([SECTION_MACRO]);
     for (const name of Object.keys(LIBBPF_SHAPES)) reaches.add(name);
-    const all = [...this.defs.values(), ...(this.timeline?.definitions() ?? [])];
-    for (const name of sectionAttributeMacros(all.filter((d) => d.location))) reaches.add(name);
+    const timelineDefs = this.timeline?.definitions() ?? [];
     // The definitions that use each name; from the names known to reach SEC, what uses them does too.
-    const usedBy = new Map<string, string[]>();
-    for (const def of all) {
-      for (const t of def.body) {
-        if (t.kind !== 'id') continue;
-        const users = usedBy.get(t.text);
-        if (!users) usedBy.set(t.text, [def.name]);
-        else if (users[users.length - 1] !== def.name) users.push(def.name);
-      }
+    let usersOf: (name: string) => readonly string[];
+    if (base && this.defs instanceof LayeredDefs) {
+      const index = base.index();
+      const front = this.defs.front;
+      const extra = usersByName([...front.values(), ...timelineDefs]);
+      // The base's users of a name, but those whose definition this table replaces, then its own.
+      usersOf = (name) => {
+        const theirs = index.usedBy.get(name) ?? [];
+        const kept = front.size ? theirs.filter((u) => !front.has(u)) : theirs;
+        const mine = extra.get(name);
+        return mine ? [...kept, ...mine] : kept;
+      };
+      for (const name of this.sectionOverBase(base.defs as Map<string, MacroDef>, index, front, timelineDefs, usersOf)) reaches.add(name);
+    } else {
+      const all = [...this.defs.values(), ...timelineDefs];
+      for (const name of sectionAttributeMacros(all.filter((d) => d.location))) reaches.add(name);
+      const usedBy = usersByName(all);
+      usersOf = (name) => usedBy.get(name) ?? [];
     }
     const work = [...reaches];
     for (let name = work.pop(); name !== undefined; name = work.pop()) {
-      for (const user of usedBy.get(name) ?? []) {
+      for (const user of usersOf(name)) {
         if (reaches.has(user)) continue;
         reaches.add(user);
         work.push(user);
@@ -234,16 +253,57 @@ export class MacroTable {
     for (const name of Object.keys(LIBBPF_HELPERS)) reaches.add(name);
     // The project's own macros are expanded wherever they appear, like the compiler does: an
     // attribute macro before a program, a slot written through a macro, a kfunc call in one.
-    for (const def of this.defs.values()) if (def.location) reaches.add(def.name);
-    this.interesting = reaches;
+    if (this.defs instanceof LayeredDefs) this.interesting = new ExpandedNames(reaches, this.defs);
+    else {
+      for (const def of this.defs.values()) if (def.location) reaches.add(def.name);
+      this.interesting = reaches;
+    }
     this.invocations = null;
+  }
+
+  /**
+   * sectionAttributeMacros() of this table's definitions, over a base: the same rounds, in the
+   * same order, but only over the definitions that use, through other definitions, a name that is
+   * itself a section attribute (no other can be added).
+   */
+  private sectionOverBase(theirs: ReadonlyMap<string, MacroDef>, index: BaseIndex, front: ReadonlyMap<string, MacroDef>, timelineDefs: readonly MacroDef[], usersOf: (name: string) => readonly string[]): Set<string> {
+    const mine = [...front.values()].filter((d) => d.location);
+    const late = timelineDefs.filter((d) => d.location);
+    const out = new Set<string>();
+    for (const d of mine) if (directlySection(d)) out.add(d.name);
+    for (const name of index.directSection) if (!front.has(name)) out.add(name);
+    for (const d of late) if (directlySection(d)) out.add(d.name);
+    if (!out.size) return out;
+    const reached = new Set(out);
+    const work = [...out];
+    for (let name = work.pop(); name !== undefined; name = work.pop()) {
+      for (const user of usersOf(name)) {
+        if (reached.has(user)) continue;
+        reached.add(user);
+        work.push(user);
+      }
+    }
+    const at = (name: string): number => index.locatedAt.get(name) ?? -1;
+    const fromBase = [...reached].filter((n) => !front.has(n) && at(n) >= 0).sort((a, b) => at(a) - at(b));
+    const candidates = [...mine.filter((d) => reached.has(d.name)), ...fromBase.map((n) => theirs.get(n) as MacroDef), ...late.filter((d) => reached.has(d.name))];
+    spreadSection(candidates, out);
+    return out;
   }
 
   private invocations: RegExp | null = null;
 
   /** A global pattern matching every name the expander may expand (callers set lastIndex; nameFinder.ts). */
   invocationPattern(): RegExp {
-    return (this.invocations ??= namesPattern(this.interesting));
+    return (this.invocations ??= namesPattern(this.interesting, this.plainNames()));
+  }
+
+  /** Over a base: whether every name it expands is plain, without walking the base's names (undefined: let namesPattern look). */
+  private plainNames(): boolean | undefined {
+    if (!(this.defs instanceof LayeredDefs) || !this.baseOf) return undefined;
+    if (!this.baseOf.index().plainNames) return false;
+    for (const name of this.defs.front.keys()) if (!isPlainName(name)) return false;
+    for (const name of this.leadsToSec) if (!isPlainName(name)) return false;
+    return true;
   }
 
   /** The definition expanded for `name`; `at`: where the use stands in the expanded file. */

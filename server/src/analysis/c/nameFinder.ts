@@ -23,9 +23,14 @@ class NameFinder extends RegExp {
   }
 }
 
-/** A global pattern matching each of `names` as a whole word. */
-export function namesPattern(names: ReadonlySet<string>): RegExp {
-  if ([...names].every((n) => PLAIN_NAME.test(n))) return new NameFinder(names);
+/** Whether the word finder finds `name` whole (else namesPattern compiles the alternation). */
+export function isPlainName(name: string): boolean {
+  return PLAIN_NAME.test(name);
+}
+
+/** A global pattern matching each of `names` as a whole word; `plain`: whether every name isPlainName, when the caller knows. */
+export function namesPattern(names: ReadonlySet<string>, plain?: boolean): RegExp {
+  if (plain ?? [...names].every(isPlainName)) return new NameFinder(names);
   // A name with `$` (a GCC extension) or non-ASCII letters: the alternation, longest first.
   const alternatives = [...names].sort((a, b) => b.length - a.length).map((n) => n.replace(/[$\\^.*+?()[\]{}|]/g, '\\$&'));
   return new RegExp(`\\b(?:${alternatives.join('|')})\\b`, 'g');
