@@ -7,18 +7,32 @@ import { CodeScanner } from './lexer';
 import type { Expansion } from './expand';
 import { fitsEveryItem } from './expansionBudget';
 import type { MacroTable } from './macros';
-import { commonEnds } from '../relocate';
+import { spanEdit } from '../relocate';
 import { TopLevelScanner } from './topLevel';
 
-/** The lines `[start, end)` changed between `before` and `after` (end in `before`), or null if none. */
+/**
+ * The lines `[start, end)` changed between `before` and `after` (end in `before`, at the newline
+ * that ends the last of them, or the text's end), or null if none. Whole lines inserted or removed
+ * (an empty line opened, a line deleted) change no line around them: the span then starts at the
+ * newline before them, so that a macro invocation on a neighbouring line does not stop the splice.
+ */
 function changedLines(before: string, after: string): { start: number; oldEnd: number; newEnd: number } | null {
-  if (before === after) return null;
-  const { prefix, suffix } = commonEnds(before, after);
-  const start = prefix === 0 ? 0 : before.lastIndexOf('\n', prefix - 1) + 1;
-  const nl = before.indexOf('\n', before.length - suffix);
+  const span = spanEdit(before, after);
+  if (!span) return null;
+  const pure = span.oldEnd === span.start || span.newEnd === span.start;
+  if (pure && wholeLines(span.oldEnd > span.start ? before : after, span.start, Math.max(span.oldEnd, span.newEnd))) return { start: span.start - 1, oldEnd: span.oldEnd - 1, newEnd: span.newEnd - 1 };
+  const start = span.start === 0 ? 0 : before.lastIndexOf('\n', span.start - 1) + 1;
+  const nl = before.indexOf('\n', span.oldEnd);
   const oldEnd = nl < 0 ? before.length : nl;
   return { start, oldEnd, newEnd: oldEnd + after.length - before.length };
 }
+
+/** `[from, to)` of `text` is whole lines inserted or removed after a line's newline (spanEdit puts such a run at a line start). */
+function wholeLines(text: string, from: number, to: number): boolean {
+  return from > 0 && to > from && text.charCodeAt(from - 1) === NEWLINE && text.charCodeAt(to - 1) === NEWLINE;
+}
+
+const NEWLINE = 10;
 
 /**
  * Whether `pattern` matches in `[from, to)` of `text` where the expander takes invocations: in
@@ -50,9 +64,10 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   for (let k = 0; k < inv.length; k += 2) {
     if ((inv[k + 1] as number) >= start && (inv[k] as number) <= oldEnd) return null;
   }
-  // The lines start in code, and the text after them is scanned as before.
+  // The lines start in code (or the span at the newline before whole lines, in code), and the text after them is scanned as before.
   const scan = new CodeScanner(after);
-  if (scan.stateAt(start) !== 'code^+0') return null;
+  const state = scan.stateAt(start);
+  if (state !== 'code^+0' && !(state === 'code+0' && before.charCodeAt(start) === NEWLINE)) return null;
   const pattern = table.invocationPattern();
   if (mentionsInCode(pattern, before, start, oldEnd) || mentionsInCode(pattern, after, start, newEnd)) return null;
   // A name leading to SEC on the old lines (in a directive) may be the only one that made the file
