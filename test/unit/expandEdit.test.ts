@@ -114,6 +114,32 @@ describe('re-expansion after an edit', () => {
     assert.equal(reexpandEdit(f.text, exp, before, f.table), null, 'an edit before a redefinition moves it');
   });
 
+  it('in a long file, scanned from the marks an earlier splice kept: equals a full expansion over chained random edits', () => {
+    // Long enough for many marks (a line starting in code every 4,096 characters, c/expandEdit.ts),
+    // with block comments across lines, strings holding comment openers and directives between.
+    const head = '#define SEC(n) __attribute__((section(n)))\n#define TWICE(x) ((x) + (x))\n';
+    const fn = (i: number): string =>
+      `/* helper ${i}\n * spans lines, has // and "quotes" */\nSEC("tc") int f${i}(void *ctx)\n{\n\tconst char *s = "/* not a comment ${i}";\n\tint v = TWICE(${i}); // trailing /*\n#if ${i % 3}\n\tv++;\n#endif\n\treturn v;\n}\n`;
+    let text = head + Array.from({ length: 600 }, (_, i) => fn(i)).join('');
+    assert.ok(text.length > 20 * 4096);
+    const table = new MacroTable(collectDefines(text, 'long.c'), { file: 'long.c', undefs: [] });
+    let exp = expandSource(text, table);
+    const next = rng(4242);
+    let incremental = 0;
+    for (let k = 0; k < 100; k++) {
+      const after = edit(text, next);
+      const want = expandSource(after, table);
+      const got = reexpandEdit(text, exp, after, table);
+      if (got) {
+        incremental++;
+        sameExpansion(got, want, `long file, edit ${k}`);
+      }
+      text = after;
+      exp = got ?? want;
+    }
+    assert.ok(incremental > 20, `${incremental} of 100 edits re-expanded incrementally`);
+  });
+
   it('splices a whole line opened or removed between two lines with macro invocations', () => {
     const text = [
       '#define __uint(name, val) int (*name)[val]',

@@ -50,6 +50,43 @@ function mentionsInCode(pattern: RegExp, text: string, from: number, to: number)
   return false;
 }
 
+/**
+ * Offsets of the source text an expansion was made from (keyed by its source map, which a splice
+ * replaces) where a line starts in code, about every MARK_SPACING characters: the lexical state
+ * before an edit is scanned from the last of them, not from the file's start. An edit leaves those
+ * before it; those after it move with the text when the state after the edit is as before.
+ */
+const CODE_LINE_STARTS = new WeakMap<object, number[]>();
+const MARK_SPACING = 4096;
+
+function codeLineStarts(map: object, text: string): number[] {
+  let marks = CODE_LINE_STARTS.get(map);
+  if (marks) return marks;
+  marks = [];
+  const scan = new CodeScanner(text);
+  for (let at = text.indexOf('\n', MARK_SPACING) + 1; at > 0; at = text.indexOf('\n', at + MARK_SPACING) + 1) {
+    if (scan.stateAt(at) === 'code^+0') marks.push(at);
+  }
+  CODE_LINE_STARTS.set(map, marks);
+  return marks;
+}
+
+/** The last mark at or before `offset` (0: the file's start). */
+function markBefore(marks: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = marks.length - 1;
+  let best = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = marks[mid] as number;
+    if (m <= offset) {
+      best = m;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
 export function reexpandEdit(before: string, prev: Expansion, after: string, table: MacroTable): Expansion | null {
   if (prev.truncated || prev.overBudget || prev.map.isIdentity || !prev.invocations || !prev.costs || prev.spent === undefined) return null;
   const lines = changedLines(before, after);
@@ -66,7 +103,8 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
     if ((inv[k + 1] as number) >= start && (inv[k] as number) <= oldEnd) return null;
   }
   // The lines start in code (or the span at the newline before whole lines, in code), and the text after them is scanned as before.
-  const scan = new CodeScanner(after);
+  const marks = codeLineStarts(prev.map, before);
+  const scan = new CodeScanner(after, markBefore(marks, start));
   const state = scan.stateAt(start);
   if (state !== 'code^+0' && !(state === 'code+0' && before.charCodeAt(start) === NEWLINE)) return null;
   const pattern = table.invocationPattern();
@@ -89,6 +127,8 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   // when no way of cutting the file into items runs out, none of the new ones does either.
   if (!fitsEveryItem(invocations, prev.costs, after)) return null;
   const outEnd = outFrom + oldLength;
+  // The scanner's state after the lines is as before (checked above): the marks past them move with the text.
+  CODE_LINE_STARTS.set(map, [...marks.filter((m) => m <= start), ...marks.filter((m) => m > oldEnd).map((m) => m + d)]);
   return {
     // The new lines as a string of their own when they are Latin-1: a slice of a two-byte editor
     // text would make the whole expansion two-byte again (latin1.ts).
