@@ -7,7 +7,7 @@ import type { Finding } from '../analysis/model';
 import type { Severity } from '../analysis/rules';
 import type { AnalysisView } from '../lsp/session';
 import type { ResourceSettings, SeverityOverride, SettingsReader } from '../lsp/settings';
-import { FindingPrograms } from './findingPrograms';
+import { programOfFinding } from './targets';
 
 export const SOURCE = 'bpf-assoc';
 
@@ -78,8 +78,6 @@ export class DiagnosticsPublisher {
    */
   private readonly converted = new WeakMap<Finding, { severityKey: string; diagnostic: Diagnostic | null }>();
   private queue: Promise<void> = Promise.resolve();
-  /** The program each finding is about, looked up in an index made once per model. */
-  private readonly programs = new FindingPrograms();
 
   constructor(
     private readonly connection: Connection,
@@ -134,7 +132,7 @@ export class DiagnosticsPublisher {
   private diagnosticOf(view: AnalysisView, f: Finding, severity: Record<string, SeverityOverride>, severityKey: string): Diagnostic | null {
     const known = this.converted.get(f);
     if (known && known.severityKey === severityKey) return known.diagnostic;
-    const diagnostic = toDiagnostic(f, severity, this.ruleHref, this.uriOf, this.programs.programOf(view.model, f)?.name);
+    const diagnostic = toDiagnostic(f, severity, this.ruleHref, this.uriOf, programOfFinding(view.model, f)?.name);
     // Only an object's findings: a workspace-wide one is a new object each build anyway.
     if (f.object !== undefined) this.converted.set(f, { severityKey, diagnostic });
     return diagnostic;
