@@ -214,8 +214,7 @@ export class CDocument {
     // The editor's span, when it accounts for the new text's length.
     const sourceEdit = previous && pending && pending !== 'unknown' && text.length === previous.text.length + pending.newEnd - pending.oldEnd ? pending : undefined;
     const spliced = previous && this.expansion && alike ? reexpandEdit(previous.text, this.expansion, text, this.table) : null;
-    const how = spliced === null ? 'expanded' : this.expansion !== null && spliced.text === this.expansion.text ? 'kept' : 'spliced';
-    const expansion = this.oneByte(spliced ?? expandSource(text, this.table), how, sourceEdit !== undefined && latin1Lines(text, sourceEdit));
+    const expansion = this.oneByte(spliced ?? expandSource(text, this.table), spliced !== null && this.expansion !== null && spliced.text === this.expansion.text, sourceEdit !== undefined && spliced !== null && latin1Lines(text, sourceEdit));
     let old: Tree | null = null;
     let edit: Edit | null = null;
     // The tree was parsed from the expanded text itself (no run or item blanked).
@@ -255,14 +254,17 @@ export class CDocument {
   private latin1: 'yes' | 'no' | 'unknown' = 'unknown';
 
   /**
-   * A spliced expansion with the characters outside Latin-1 in its comments replaced (latin1.ts),
-   * so that each keystroke's splice makes a one-byte string: converted at the first splice after
-   * a whole expansion, kept by splices of Latin-1 lines (`latin1Lines`). A whole expansion (the
-   * first parse, a file read from disk, the CLI, an edit near a macro) is left as expanded.
+   * An edited document's expansion with the characters outside Latin-1 in its comments replaced
+   * (latin1.ts), so that each keystroke's splice makes a one-byte string. `kept`: the expansion
+   * before, unchanged; `latin1Splice`: spliced with Latin-1 lines. The first parse of a document
+   * (a file read from disk, the CLI) is left as expanded.
    */
-  private oneByte(expansion: Expansion, how: 'expanded' | 'kept' | 'spliced', latin1Lines: boolean): Expansion {
-    if (how === 'expanded') this.latin1 = 'unknown';
-    if (how !== 'spliced' || (latin1Lines && this.latin1 !== 'unknown')) return expansion;
+  private oneByte(expansion: Expansion, kept: boolean, latin1Splice: boolean): Expansion {
+    if (!this.current) {
+      this.latin1 = 'unknown';
+      return expansion;
+    }
+    if (kept || (latin1Splice && this.latin1 !== 'unknown')) return expansion;
     const text = commentsInLatin1(expansion.text);
     this.latin1 = text !== null || isLatin1(expansion.text) ? 'yes' : 'no';
     return text === null ? expansion : { ...expansion, text };
