@@ -11,7 +11,7 @@ import { CodeScanner } from './lexer';
 /** What a character outside Latin-1 in a comment becomes: not `*`, `/`, `\`, a newline or a space, so no comment ends or changes shape. */
 export const COMMENT_STAND_IN = 0xb7;
 
-const BEYOND_LATIN1 = /[\u0100-\uffff]/g;
+const BEYOND_LATIN1 = /[^\x00-\xff]/g;
 
 /** `text[from, to)` has only Latin-1 characters. */
 export function isLatin1(text: string, from = 0, to = text.length): boolean {
