@@ -3,7 +3,6 @@
 import type { Edit, Point } from 'web-tree-sitter';
 import { expandSource, type Expansion } from './expand';
 import { reexpandEdit } from './expandEdit';
-import { commentsInLatin1, isLatin1, sameVerbatim } from './latin1';
 import { carryExpansions, expandsAlike } from './tableChange';
 import { LineIndex } from './lineIndex';
 import { blankStretches, scanStretches, stretchesAfterEdit, type Stretch, type StretchScan } from './longStretches';
@@ -133,8 +132,8 @@ function expandedEdit(before: string, prev: Expansion, source: string, after: st
   const oldEndIndex = startIndex + e.oldEnd - e.start;
   const newEndIndex = startIndex + e.newEnd - e.start;
   if (next.text.length !== before.length + newEndIndex - oldEndIndex || oldEndIndex > before.length) return null;
-  // The span's lines are verbatim in both expansions (no invocation on them; stand-ins for characters outside Latin-1 in comments, latin1.ts), so it moved as a whole.
-  if (!sameVerbatim(before.slice(outFrom, oldEndIndex), source.slice(lineStart, e.oldEnd)) || !sameVerbatim(next.text.slice(outFrom, newEndIndex), after.slice(lineStart, e.newEnd))) return null;
+  // The span's lines are verbatim in both expansions (no invocation on them), so it moved as a whole.
+  if (before.slice(outFrom, oldEndIndex) !== source.slice(lineStart, e.oldEnd) || next.text.slice(outFrom, newEndIndex) !== after.slice(lineStart, e.newEnd)) return null;
   const startPosition = pointIn(before, startIndex);
   const lineAt = startIndex - startPosition.column;
   return {
@@ -145,12 +144,6 @@ function expandedEdit(before: string, prev: Expansion, source: string, after: st
     oldEndPosition: pointIn(before, oldEndIndex, startIndex, startPosition.row, lineAt),
     newEndPosition: pointIn(next.text, newEndIndex, startIndex, startPosition.row, lineAt),
   };
-}
-
-/** The lines an edit's new text spans are Latin-1 (the splice copied them as a one-byte string, expandEdit.ts). */
-function latin1Lines(text: string, e: SpanEdit): boolean {
-  const end = text.indexOf('\n', e.newEnd);
-  return isLatin1(text, e.start === 0 ? 0 : text.lastIndexOf('\n', e.start - 1) + 1, end < 0 ? text.length : end);
 }
 
 export class CDocument {
@@ -214,7 +207,7 @@ export class CDocument {
     // The editor's span, when it accounts for the new text's length.
     const sourceEdit = previous && pending && pending !== 'unknown' && text.length === previous.text.length + pending.newEnd - pending.oldEnd ? pending : undefined;
     const spliced = previous && this.expansion && alike ? reexpandEdit(previous.text, this.expansion, text, this.table) : null;
-    const expansion = this.oneByte(spliced ?? expandSource(text, this.table), spliced !== null && this.expansion !== null && spliced.text === this.expansion.text, sourceEdit !== undefined && spliced !== null && latin1Lines(text, sourceEdit));
+    const expansion = spliced ?? expandSource(text, this.table);
     let old: Tree | null = null;
     let edit: Edit | null = null;
     // The tree was parsed from the expanded text itself (no run or item blanked).
@@ -247,31 +240,7 @@ export class CDocument {
     return this.current;
   }
 
-  /**
-   * Whether the current expansion's text is one byte a character (latin1.ts): 'yes' once made so
-   * (or found so), 'no' when a character outside Latin-1 stands outside a comment.
-   */
-  private latin1: 'yes' | 'no' | 'unknown' = 'unknown';
-
-  /**
-   * An edited document's expansion with the characters outside Latin-1 in its comments replaced
-   * (latin1.ts), so that each keystroke's splice makes a one-byte string. `kept`: the expansion
-   * before, unchanged; `latin1Splice`: spliced with Latin-1 lines. The first parse of a document
-   * (a file read from disk, the CLI) is left as expanded.
-   */
-  private oneByte(expansion: Expansion, kept: boolean, latin1Splice: boolean): Expansion {
-    if (!this.current) {
-      this.latin1 = 'unknown';
-      return expansion;
-    }
-    if (kept || (latin1Splice && this.latin1 !== 'unknown')) return expansion;
-    const text = commentsInLatin1(expansion.text);
-    this.latin1 = text !== null || isLatin1(expansion.text) ? 'yes' : 'no';
-    return text === null ? expansion : { ...expansion, text };
-  }
-
   dispose(): void {
-    this.latin1 = 'unknown';
     this.pending = null;
     this.scan = null;
     this.items = null;

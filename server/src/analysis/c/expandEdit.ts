@@ -6,7 +6,6 @@
 import { CodeScanner } from './lexer';
 import type { Expansion } from './expand';
 import { fitsEveryItem } from './expansionBudget';
-import { isLatin1, latin1Copy, sameVerbatim } from './latin1';
 import type { MacroTable } from './macros';
 import { spanEdit } from '../relocate';
 import { TopLevelScanner } from './topLevel';
@@ -114,10 +113,10 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   if (table.mentionsSectionIn(before, start, oldEnd) && !table.mentionsOutsideText(after)) return null;
   if (newEnd < after.length && scan.stateAt(newEnd + 1) !== new CodeScanner(before, start).stateAt(oldEnd + 1)) return null;
 
-  // The old lines must be where the map says, verbatim (a comment's character outside Latin-1 may be a stand-in, latin1.ts).
+  // The old lines must be where the map says, verbatim.
   const outFrom = prev.map.toExpanded(start);
   const oldLength = oldEnd - start;
-  if (outFrom < 0 || !sameVerbatim(prev.text.slice(outFrom, outFrom + oldLength), before.slice(start, oldEnd))) return null;
+  if (outFrom < 0 || prev.text.slice(outFrom, outFrom + oldLength) !== before.slice(start, oldEnd)) return null;
   const map = prev.map.afterVerbatimEdit(outFrom, start, oldLength, newEnd - start);
   if (!map) return null;
 
@@ -130,9 +129,7 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   // The scanner's state after the lines is as before (checked above): the marks past them move with the text.
   CODE_LINE_STARTS.set(map, [...marks.filter((m) => m <= start), ...marks.filter((m) => m > oldEnd).map((m) => m + d)]);
   return {
-    // The new lines as a string of their own when they are Latin-1: a slice of a two-byte editor
-    // text would make the whole expansion two-byte again (latin1.ts).
-    text: prev.text.slice(0, outFrom) + (isLatin1(after, start, newEnd) ? latin1Copy(after, start, newEnd) : after.slice(start, newEnd)) + prev.text.slice(outEnd),
+    text: prev.text.slice(0, outFrom) + after.slice(start, newEnd) + prev.text.slice(outEnd),
     map,
     sections: prev.sections.map((m) =>
       m.offset < outEnd ? m : { ...m, offset: m.offset + d, sourceStart: moved(m.sourceStart), sourceEnd: moved(m.sourceEnd) },
