@@ -121,7 +121,7 @@ describe('incremental analysis: only what an edit reaches is built again', () =>
   it('lines opened and removed next to macro lines, and a comment with characters outside Latin-1 typed into: clean keystrokes equal a fresh analysis', () => {
     const files = examples();
     const src = [...files.keys()].find((p) => p.endsWith('sched/fifo.bpf.c')) as string;
-    // A comment with an em dash and an arrow: the edited document's expansion keeps stand-ins for them (c/latin1.ts).
+    // A comment with an em dash and an arrow (two-byte characters) on the lines edited below.
     let text = (files.get(src) as string).replace('/* Associated with fifo_ops', '/* Associated — via SCX_OPS_LOAD() → with fifo_ops');
     files.set(src, text);
     const ws = fresh(files);
