@@ -117,4 +117,40 @@ describe('incremental analysis: only what an edit reaches is built again', () =>
     assert.deepStrictEqual(ws.model(), freshModel(files));
     ws.dispose();
   });
+
+  it('lines opened and removed next to macro lines, and a comment with characters outside Latin-1 typed into: clean keystrokes equal a fresh analysis', () => {
+    const files = examples();
+    const src = [...files.keys()].find((p) => p.endsWith('sched/fifo.bpf.c')) as string;
+    // A comment with an em dash and an arrow (two-byte characters) on the lines edited below.
+    let text = (files.get(src) as string).replace('/* Associated with fifo_ops', '/* Associated — via SCX_OPS_LOAD() → with fifo_ops');
+    files.set(src, text);
+    const ws = fresh(files);
+    ws.model();
+    ws.update(src, text, { unsaved: true });
+    ws.model();
+    const type = (at: number, oldEnd: number, inserted: string, check: boolean): void => {
+      text = text.slice(0, at) + inserted + text.slice(oldEnd);
+      ws.update(src, text, { unsaved: true }, { start: at, oldEnd, newEnd: at + inserted.length });
+      const model = ws.model();
+      if (!check) return;
+      files.set(src, text);
+      assert.deepStrictEqual(model, freshModel(files), `after ${JSON.stringify(inserted)} at ${at}`);
+    };
+    // An empty line opened between SEC("syscall") and the comment above it (a line with an invocation below), and removed.
+    const secLine = text.indexOf('SEC("syscall")');
+    type(secLine, secLine, '\t\n', true);
+    type(secLine, secLine + 2, '', true);
+    // A statement typed into kick_cpus, one character at a time, on a line of its own.
+    const body = text.indexOf('\treturn 0;', secLine);
+    type(body, body, '\n', true);
+    const stmt = '\tu64 spare = bpf_ktime_get_ns();';
+    for (let i = 0; i < stmt.length; i++) type(body + i, body + i, stmt[i] as string, i === stmt.length - 1);
+    // Characters typed into the comment that has the em dash: the line still reads as before.
+    const dash = text.indexOf('—');
+    for (const [i, ch] of [...' → —'].entries()) type(dash + 1 + i, dash + 1 + i, ch, true);
+    // The statement's line removed whole.
+    const line = text.indexOf(stmt);
+    type(line, line + stmt.length + 1, '', true);
+    ws.dispose();
+  });
 });

@@ -114,6 +114,69 @@ describe('re-expansion after an edit', () => {
     assert.equal(reexpandEdit(f.text, exp, before, f.table), null, 'an edit before a redefinition moves it');
   });
 
+  it('in a long file, scanned from the marks an earlier splice kept: equals a full expansion over chained random edits', () => {
+    // Long enough for many marks (a line starting in code every 4,096 characters, c/expandEdit.ts),
+    // with block comments across lines, strings holding comment openers and directives between.
+    const head = '#define SEC(n) __attribute__((section(n)))\n#define TWICE(x) ((x) + (x))\n';
+    const fn = (i: number): string =>
+      `/* helper ${i}\n * spans lines, has // and "quotes" */\nSEC("tc") int f${i}(void *ctx)\n{\n\tconst char *s = "/* not a comment ${i}";\n\tint v = TWICE(${i}); // trailing /*\n#if ${i % 3}\n\tv++;\n#endif\n\treturn v;\n}\n`;
+    let text = head + Array.from({ length: 600 }, (_, i) => fn(i)).join('');
+    assert.ok(text.length > 20 * 4096);
+    const table = new MacroTable(collectDefines(text, 'long.c'), { file: 'long.c', undefs: [] });
+    let exp = expandSource(text, table);
+    const next = rng(4242);
+    let incremental = 0;
+    for (let k = 0; k < 100; k++) {
+      const after = edit(text, next);
+      const want = expandSource(after, table);
+      const got = reexpandEdit(text, exp, after, table);
+      if (got) {
+        incremental++;
+        sameExpansion(got, want, `long file, edit ${k}`);
+      }
+      text = after;
+      exp = got ?? want;
+    }
+    assert.ok(incremental > 20, `${incremental} of 100 edits re-expanded incrementally`);
+  });
+
+  it('splices a whole line opened or removed between two lines with macro invocations', () => {
+    const text = [
+      '#define __uint(name, val) int (*name)[val]',
+      '#define __type(name, val) typeof(val) *name',
+      '#define SEC(n) __attribute__((section(n)))',
+      'struct {',
+      '\t__uint(type, 2);',
+      '\t__type(key, int);',
+      '\t__uint(max_entries, 1);',
+      '} counters SEC(".maps");',
+      'SEC("tc") int f(void *ctx)',
+      '{',
+      '\tint a = __uint_ok(1);',
+      '\treturn SEC_ok(a);',
+      '}',
+      '',
+    ].join('\n');
+    const table = new MacroTable(collectDefines(text, 'lines.c'), { file: 'lines.c', undefs: [] });
+    const exp = expandSource(text, table);
+    const lineAt = (n: number): number => text.split('\n').slice(0, n).join('\n').length + 1;
+    const spare = `${text.slice(0, lineAt(6))}\tint spare;\n${text.slice(lineAt(6))}`;
+    const edits: [string, string, string][] = [
+      ['an empty line opened inside the map', text, `${text.slice(0, lineAt(5))}\t\n${text.slice(lineAt(5))}`],
+      ['a declaration typed as a new line inside the map', text, spare],
+      ['that line removed again', spare, text],
+      ['an empty line opened after the SEC line', text, `${text.slice(0, lineAt(9))}\n${text.slice(lineAt(9))}`],
+    ];
+    for (const [what, before, after] of edits) {
+      const fast = reexpandEdit(before, expandSource(before, table), after, table);
+      assert.ok(fast, `${what}: spliced`);
+      sameExpansion(fast, expandSource(after, table), what);
+    }
+    // A line whose own text holds an invocation still expands again.
+    const withCall = `${text.slice(0, lineAt(5))}\t__uint(extra, 3);\n${text.slice(lineAt(5))}`;
+    assert.equal(reexpandEdit(text, exp, withCall, table), null, 'a new line with an invocation');
+  });
+
   describe('in a file whose macros spend more than one item may, in all', () => {
     // Each H(...) produces about 5,900 tokens; five of them are more than ITEM_BUDGET (20,000).
     const head = '#define SEC(n) __attribute__((section(n)))\n#define A(x) x x x x x x x x x x\n#define H(x) SEC("x") A(A(A(x)))\n';

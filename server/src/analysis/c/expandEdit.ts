@@ -7,18 +7,32 @@ import { CodeScanner } from './lexer';
 import type { Expansion } from './expand';
 import { fitsEveryItem } from './expansionBudget';
 import type { MacroTable } from './macros';
-import { commonEnds } from '../relocate';
+import { spanEdit } from '../relocate';
 import { TopLevelScanner } from './topLevel';
 
-/** The lines `[start, end)` changed between `before` and `after` (end in `before`), or null if none. */
+/**
+ * The lines `[start, end)` changed between `before` and `after` (end in `before`, at the newline
+ * that ends the last of them, or the text's end), or null if none. Whole lines inserted or removed
+ * (an empty line opened, a line deleted) change no line around them: the span then starts at the
+ * newline before them, so that a macro invocation on a neighbouring line does not stop the splice.
+ */
 function changedLines(before: string, after: string): { start: number; oldEnd: number; newEnd: number } | null {
-  if (before === after) return null;
-  const { prefix, suffix } = commonEnds(before, after);
-  const start = prefix === 0 ? 0 : before.lastIndexOf('\n', prefix - 1) + 1;
-  const nl = before.indexOf('\n', before.length - suffix);
+  const span = spanEdit(before, after);
+  if (!span) return null;
+  const pure = span.oldEnd === span.start || span.newEnd === span.start;
+  if (pure && wholeLines(span.oldEnd > span.start ? before : after, span.start, Math.max(span.oldEnd, span.newEnd))) return { start: span.start - 1, oldEnd: span.oldEnd - 1, newEnd: span.newEnd - 1 };
+  const start = span.start === 0 ? 0 : before.lastIndexOf('\n', span.start - 1) + 1;
+  const nl = before.indexOf('\n', span.oldEnd);
   const oldEnd = nl < 0 ? before.length : nl;
   return { start, oldEnd, newEnd: oldEnd + after.length - before.length };
 }
+
+/** `[from, to)` of `text` is whole lines inserted or removed after a line's newline (spanEdit puts such a run at a line start). */
+function wholeLines(text: string, from: number, to: number): boolean {
+  return from > 0 && to > from && text.charCodeAt(from - 1) === NEWLINE && text.charCodeAt(to - 1) === NEWLINE;
+}
+
+const NEWLINE = 10;
 
 /**
  * Whether `pattern` matches in `[from, to)` of `text` where the expander takes invocations: in
@@ -33,6 +47,43 @@ function mentionsInCode(pattern: RegExp, text: string, from: number, to: number)
     if (scan.advance(m.index)) return true;
   }
   return false;
+}
+
+/**
+ * Offsets of the source text an expansion was made from (keyed by its source map, which a splice
+ * replaces) where a line starts in code, about every MARK_SPACING characters: the lexical state
+ * before an edit is scanned from the last of them, not from the file's start. An edit leaves those
+ * before it; those after it move with the text when the state after the edit is as before.
+ */
+const CODE_LINE_STARTS = new WeakMap<object, number[]>();
+const MARK_SPACING = 4096;
+
+function codeLineStarts(map: object, text: string): number[] {
+  let marks = CODE_LINE_STARTS.get(map);
+  if (marks) return marks;
+  marks = [];
+  const scan = new CodeScanner(text);
+  for (let at = text.indexOf('\n', MARK_SPACING) + 1; at > 0; at = text.indexOf('\n', at + MARK_SPACING) + 1) {
+    if (scan.stateAt(at) === 'code^+0') marks.push(at);
+  }
+  CODE_LINE_STARTS.set(map, marks);
+  return marks;
+}
+
+/** The last mark at or before `offset` (0: the file's start). */
+function markBefore(marks: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = marks.length - 1;
+  let best = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = marks[mid] as number;
+    if (m <= offset) {
+      best = m;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
 }
 
 export function reexpandEdit(before: string, prev: Expansion, after: string, table: MacroTable): Expansion | null {
@@ -50,9 +101,11 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   for (let k = 0; k < inv.length; k += 2) {
     if ((inv[k + 1] as number) >= start && (inv[k] as number) <= oldEnd) return null;
   }
-  // The lines start in code, and the text after them is scanned as before.
-  const scan = new CodeScanner(after);
-  if (scan.stateAt(start) !== 'code^+0') return null;
+  // The lines start in code (or the span at the newline before whole lines, in code), and the text after them is scanned as before.
+  const marks = codeLineStarts(prev.map, before);
+  const scan = new CodeScanner(after, markBefore(marks, start));
+  const state = scan.stateAt(start);
+  if (state !== 'code^+0' && !(state === 'code+0' && before.charCodeAt(start) === NEWLINE)) return null;
   const pattern = table.invocationPattern();
   if (mentionsInCode(pattern, before, start, oldEnd) || mentionsInCode(pattern, after, start, newEnd)) return null;
   // A name leading to SEC on the old lines (in a directive) may be the only one that made the file
@@ -73,6 +126,8 @@ export function reexpandEdit(before: string, prev: Expansion, after: string, tab
   // when no way of cutting the file into items runs out, none of the new ones does either.
   if (!fitsEveryItem(invocations, prev.costs, after)) return null;
   const outEnd = outFrom + oldLength;
+  // The scanner's state after the lines is as before (checked above): the marks past them move with the text.
+  CODE_LINE_STARTS.set(map, [...marks.filter((m) => m <= start), ...marks.filter((m) => m > oldEnd).map((m) => m + d)]);
   return {
     text: prev.text.slice(0, outFrom) + after.slice(start, newEnd) + prev.text.slice(outEnd),
     map,
