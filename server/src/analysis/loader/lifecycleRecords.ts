@@ -58,20 +58,15 @@ export class LifecycleRecords {
   private readonly flat = new Map<string, LoaderAction>();
   private readonly records = new Map<string, LifecycleRecord>();
 
-  /**
-   * `copy`: the action is another object's copy of the one the same call just made (a skeleton
-   * linked from several sources, rust/linkedSkeletons.ts): a test of the call's result is about both.
-   */
-  emit(st: PathState, a: LoaderAction, node: Node, root: string, copy = false): void {
+  emit(st: PathState, a: LoaderAction, node: Node, root: string): void {
     const key = actionKey(a);
     if (!this.flat.has(key)) this.flat.set(key, a);
     // An attach call's result, so that `if (!link)` can say which side it failed on.
     // An association call's too: the engine drops a path whose checked call it predicts otherwise.
     if (a.kind === 'attach' || a.kind === 'attach_struct_ops' || (a.kind === 'assoc' && a.api !== 'SCX_OPS_LOAD')) {
       const returnsPointer = a.kind === 'attach_struct_ops' && stepCallee(node) !== 'bpf_link__update_map';
-      const made = copy ? st.nodeActions.get(node.id) : undefined;
       // A new entry, never one changed in place: paths cloned before share their entries.
-      st.nodeActions.set(node.id, { actions: made ? [...made.actions, a] : [a], returnsPointer });
+      st.nodeActions.set(node.id, { actions: [a], returnsPointer });
     }
     // An association call whose first checks fail whatever the kernel holds returns that error on
     // every path (engine/explicit.ts answers the same): `err = err ?: associate()` can test it.

@@ -139,15 +139,10 @@ export function crateDirOf(file: string, files: ReadonlyMap<string, { kind: stri
   }
 }
 
-/** A skeleton type's BPF object: its (first) source's object name, and the object names of the sources linked with it. */
+/** A skeleton type's BPF object: its (first) source's object name (a linked skeleton's sources are one object, engine/linkedSources.ts). */
 export interface CrateSkeleton {
   objectName: string;
   source: string;
-  /** Linked into the same object (scx_cargo `.add_source()` + `.compile_link_gen()`): their object names, and their sources (absolute). */
-  parts?: string[];
-  partSources?: string[];
-  /** By object name (the first source's too): the loader's words each source's text holds (rustLoaders.ts fills it). */
-  mentions?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { RustReadingPlan } from './reader';
 import { testedCall } from './results';
 import { SKIPPED } from './walker';
 
-/** The last reading of a text, with its plan and what else it was read with (the crate's skeletons, the mentions its calls depend on). */
+/** The last reading of a text, with its plan and what else it was read with (the crate's skeletons). */
 export interface KeptReading {
   text: string;
   /** The text's syntax tree (a copy the holder frees): what the edited region was. */

@@ -17,12 +17,11 @@ import { RustWalker } from './walker';
 import type { RustSteps } from './walkApi';
 import { LoaderText } from './loaderText';
 import { testedCall } from './results';
-import { linkedParts, type LinkedParts } from './linkedSkeletons';
 import { UnreadCalls } from './unreadCalls';
 import { compatFork, type CompatContext } from './scxCompat';
 
 /** The crate's skeletons, by type prefix (`Bpf` for `BpfSkel`): the BPF object each one is. */
-export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string; parts?: string[]; partSources?: string[]; mentions?: ReadonlyMap<string, ReadonlySet<string>> }>;
+export type CrateSkeletons = ReadonlyMap<string, { objectName: string; source: string }>;
 
 const SKELETON_TYPE = /\b(?:Open)?([A-Z][A-Za-z0-9]*?)Skel(?:Builder)?\b/g;
 const NULL_SLOT = /^(?:(?:std|core)::)?(?:ptr::)?null(?:_mut)?(?:::<[^>]*>)?\(\)$|^None$/;
@@ -49,8 +48,6 @@ export class RustLoaderReader implements RustSteps {
   private root = '';
   /** Loader calls on a program or map the reading cannot name (unreadCalls.ts). */
   private readonly unreadCalls = new UnreadCalls();
-  /** Objects linked from several sources (scx_cargo `compile_link_gen()`): the other sources' object names, by the first's. */
-  private readonly parts = new Map<string, LinkedParts>();
 
   constructor(
     private readonly tree: Tree,
@@ -85,7 +82,6 @@ export class RustLoaderReader implements RustSteps {
         if (!prefix || prefix === 'Open' || this.prefixes.has(prefix)) continue;
         const crate = this.skeletons.get(prefix);
         this.prefixes.set(prefix, crate?.objectName ?? this.onlyObject?.objectName ?? snake(prefix));
-        if (crate?.objectName && crate.parts?.length) this.parts.set(crate.objectName, { parts: crate.parts, mentions: crate.mentions ?? new Map() });
       }
       if (this.prefixes.size) {
         this.collect(this.tree.rootNode);
@@ -112,7 +108,7 @@ export class RustLoaderReader implements RustSteps {
 
   read(): LoaderFacts & { lifecycles: LoaderLifecycle[] } {
     this.plan();
-    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set([...this.prefixes.values(), ...[...this.parts.values()].flatMap((l) => l.parts)])], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[], ...this.objectSources() };
+    const facts = { file: this.file, language: 'rust' as const, includes: [], skeletonTypes: [...new Set(this.prefixes.values())], actions: [], problems: [], lifecycles: [] as LoaderLifecycle[], ...this.objectSources() };
     if (!this.prefixes.size) return facts;
     const walker = new RustWalker(this, actionKey);
     const called = new Set([...this.relevant.keys()].filter((n) => [...this.relevant].some(([m, fn]) => m !== n && this.calls(fn, n))));
@@ -136,10 +132,6 @@ export class RustLoaderReader implements RustSteps {
       const s = this.skeletons.get(prefix);
       if (!s) continue;
       out[s.objectName] = s.source;
-      s.parts?.forEach((name, i) => {
-        const source = s.partSources?.[i];
-        if (source) out[name] ??= source;
-      });
     }
     return Object.keys(out).length ? { objectSources: out } : {};
   }
@@ -223,10 +215,7 @@ export class RustLoaderReader implements RustSteps {
   private context(st: PathState, call: Node): RustCallContext {
     return {
       st,
-      emit: (a) => {
-        this.records.emit(st, a, call, this.root);
-        for (const p of linkedParts(a, this.parts)) this.records.emit(st, p, call, this.root, true);
-      },
+      emit: (a) => this.records.emit(st, a, call, this.root),
       loc: (x) => this.location(x),
       skeletonOf: (x, s) => this.skeletonOf(x, s),
       member: (x, k, s) => this.member(x, k, s),

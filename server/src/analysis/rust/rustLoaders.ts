@@ -9,7 +9,6 @@ import type { Tree } from '../c/parser';
 import { PARSE_BUDGET_STEPS } from '../c/parser';
 import { diffEdit } from '../c/document';
 import { crateDirOf, onlySourceOfCrate, readBuildScript, skeletonsOfCrate, type CrateSkeleton, type SkeletonSpec } from './crates';
-import { memberWordsOf, wordsOf } from './linkedSkeletons';
 import { parseRust, rustGrammarReady } from './parser';
 import { plannedReading, readRustLoader } from './reader';
 import { keptThrough, type KeptReading } from './keptReading';
@@ -33,33 +32,11 @@ export interface RustFileView {
 
 interface Kept {
   text: string;
-  /** What the crate makes of the text (its skeletons, the words each linked source mentions): made only when asked. */
-  key: () => string;
+  /** What the crate makes of the text (its skeletons and their objects). */
+  key: string;
   facts: LoaderFacts;
   /** What the key was made from, as the workspace gave it: while all of it is the same, so is the key. */
   inputs: readonly (string | undefined)[];
-}
-
-/** The loader words each linked source's object mentions (of `among`, when given), as text (sorted: the same mentions give the same key). */
-function mentionsKey(skeletons: ReadonlyMap<string, CrateSkeleton>, among?: ReadonlySet<string>): string {
-  let key = '';
-  for (const [prefix, s] of skeletons) {
-    if (!s.mentions) continue;
-    key += `${prefix}{`;
-    for (const [name, words] of s.mentions) key += `${name}:${[...words].filter((w) => !among || among.has(w)).sort().join(',')};`;
-    key += '}';
-  }
-  return key;
-}
-
-/** The programs and maps a reading's calls name: the only mentions its calls were given to objects by (linkedSkeletons.ts). */
-function calledMembers(facts: LoaderFacts): Set<string> {
-  const out = new Set<string>();
-  for (const a of facts.actions) {
-    if ('program' in a && a.program) out.add(a.program.name);
-    if ('map' in a && a.map) out.add(a.map.name);
-  }
-  return out;
 }
 
 export class RustLoaders {
@@ -120,22 +97,14 @@ export class RustLoaders {
     const within = `${crate}/`;
     for (const [p, f] of files) if (f.kind === 'bpf' && p.startsWith(within)) sources.push(p);
     const specs = this.specsOf(crate, script, files);
-    // The inputs of the key: the loader's text, its crate's build script and BPF sources, and the
-    // texts of the sources linked into one object (their words decide which object a call goes to).
-    const inputs = [text, crate, script, sources.join('\n'), ...specs.flatMap((s) => (s.parts.length ? [s.source, ...s.parts] : [])).map((p) => files.get(p)?.text)];
+    // The inputs of the key: the loader's text, its crate's build script and BPF sources (a skeleton
+    // linked from several sources is one object, engine/linkedSources.ts: their texts are not read here).
+    const inputs = [text, crate, script, sources.join('\n')];
     const old = this.kept.get(path);
     if (old && sameInputs(old.inputs, inputs)) return old.facts;
     const { only, crateSkeletons, crateKey } = this.crateOf(crate, specs, inputs[3] as string, sources);
-    // The linked sources' words the loader mentions: needed only to read the text (not while a
-    // broken buffer keeps its last reading) and to compare keys when the text is the same; made
-    // from the texts the sources have now.
-    const partTexts = new Map<string, string | undefined>();
-    for (const sk of crateSkeletons.values()) for (const p of sk.parts?.length ? [sk.source, ...(sk.partSources ?? [])] : []) partTexts.set(p, files.get(p)?.text);
-    let mentioned: Map<string, CrateSkeleton> | undefined;
-    const skeletons = (): Map<string, CrateSkeleton> => (mentioned ??= this.withMentions(crateSkeletons, text, partTexts));
-    let made: string | undefined;
-    const key = (): string => (made ??= `${crateKey}\n${mentionsKey(skeletons())}`);
-    if (old && old.text === text && old.key() === key()) {
+    const key = crateKey;
+    if (old && old.text === text && old.key === key) {
       old.inputs = inputs;
       return old.facts;
     }
@@ -151,16 +120,16 @@ export class RustLoaders {
     const read = (t: Tree): LoaderFacts => {
       if (!live || t.rootNode.hasError) {
         this.dropReading(path);
-        return readRustLoader(t, text, path, skeletons(), only);
+        return readRustLoader(t, text, path, crateSkeletons, only);
       }
       // An editor's buffer read cleanly before: its reading moved, when the edit changed nothing the walk reads (keptReading.ts).
       const kept = this.readings.get(path);
-      const reading = plannedReading(t, text, path, skeletons(), only);
-      const moved = kept ? keptThrough(kept, text, t, reading.plan, `${crateKey}\n${mentionsKey(skeletons(), calledMembers(kept.facts))}`, path) : null;
+      const reading = plannedReading(t, text, path, crateSkeletons, only);
+      const moved = kept ? keptThrough(kept, text, t, reading.plan, crateKey, path) : null;
       if (moved) reading.dispose();
       const facts = moved ?? reading.read();
       this.dropReading(path);
-      this.readings.set(path, { text, tree: t.copy(), facts, plan: reading.plan, context: `${crateKey}\n${mentionsKey(skeletons(), calledMembers(facts))}` });
+      this.readings.set(path, { text, tree: t.copy(), facts, plan: reading.plan, context: crateKey });
       return facts;
     };
     // An editor's buffer broken by the typist (errors where its last clean text had none) keeps that text's facts (lastGood.ts).
@@ -224,51 +193,6 @@ export class RustLoaders {
     const specs = readBuildScript(script, crate).map((s) => ({ ...s, source: this.workspacePath(s.source, files), parts: s.parts.map((q) => this.workspacePath(q, files)) }));
     this.scripts.set(crate, { text: script, specs });
     return specs;
-  }
-
-  /**
-   * For each linked skeleton's sources (by their paths, joined): which of them (their positions)
-   * hold each word, while their texts are the same.
-   */
-  private readonly holders = new Map<string, { texts: (string | undefined)[]; byWord: Map<string, number[]> }>();
-
-  private holdersOf(sources: readonly string[], textOf: ReadonlyMap<string, string | undefined>): Map<string, number[]> {
-    const id = sources.join('\n');
-    const texts = sources.map((p) => textOf.get(p));
-    const known = this.holders.get(id);
-    if (known && sameInputs(known.texts, texts)) return known.byWord;
-    const byWord = new Map<string, number[]>();
-    texts.forEach((text, i) => {
-      if (text === undefined) return;
-      for (const w of wordsOf(text)) {
-        const list = byWord.get(w);
-        if (list) list.push(i);
-        else byWord.set(w, [i]);
-      }
-    });
-    this.holders.set(id, { texts, byWord });
-    return byWord;
-  }
-
-  /**
-   * A linked skeleton's sources, each with the loader's words its text holds: a call on a program
-   * or map goes to the objects whose source names it (linkedSkeletons.ts). Only the words the
-   * loader uses are kept, so an edit of a source changes the reading only when it changes those.
-   */
-  private withMentions(crateSkeletons: ReadonlyMap<string, CrateSkeleton>, text: string, textOf: ReadonlyMap<string, string | undefined>): Map<string, CrateSkeleton> {
-    const skeletons = new Map(crateSkeletons);
-    let loaderWords: Set<string> | null = null;
-    for (const [prefix, s] of skeletons) {
-      if (!s.parts?.length || !s.partSources) continue;
-      loaderWords ??= memberWordsOf(text);
-      const names = [s.objectName, ...s.parts];
-      const holders = this.holdersOf([s.source, ...s.partSources], textOf);
-      const kept = names.map(() => new Set<string>());
-      // Each loader word once, looked up among all the sources' words (not once per source).
-      for (const w of loaderWords) for (const i of holders.get(w) ?? []) kept[i]?.add(w);
-      skeletons.set(prefix, { ...s, mentions: new Map(names.map((name, i) => [name, kept[i] as Set<string>])) });
-    }
-    return skeletons;
   }
 
   forget(path: string): void {
