@@ -27,4 +27,14 @@ describe('classify with section attribute macros', () => {
     assert.equal(classify('/w/tc.c', src, new Set(['__section'])), 'bpf');
     assert.equal(classify('/w/tc.c', 'const char *s = "__section(";\n', new Set(['__section'])), 'other');
   });
+
+  it('a .c that defines section macros and puts code only in host sections is no BPF source (seabios-hppa stirom.c)', () => {
+    const defs = '#define _section_(x) __attribute__((__section__(x)))\n#define __romfunc(_name) \\\n  __attribute__((section(".rom.text." _name)))\n';
+    const src = `${defs}_section_(".rom.text.excep") int rom_exception(void) { return 0; }\n`;
+    assert.equal(classify('/w/rom.c', src, new Set(['_section_', '__romfunc'])), 'other');
+    // The same definitions with one use that names a section libbpf reads: a BPF source.
+    assert.equal(classify('/w/rom.c', `${src}_section_("xdp") int prog(void *ctx) { return 0; }\n`, new Set(['_section_', '__romfunc'])), 'bpf');
+    // A literal joined to a parameter that a libbpf section can start with is not decided: a BPF source.
+    assert.equal(classify('/w/k.c', '#define KP(f) __attribute__((section("kprobe/" #f)))\n', new Set(['KP'])), 'bpf');
+  });
 });

@@ -5,7 +5,7 @@ import { codeText } from './c/commentScan';
 import { isBuildDescription } from './units';
 import { isBuildScript, isCargoManifest, RUST_LOADER_USE } from './rust/files';
 import { isRustSkeletonPath, RUST_SKELETON } from './rust/skeletonRs';
-import { hostOnlySection } from './sections';
+import { hostOnlySection, hostOnlySectionStart } from './sections';
 
 /** `build`: a compile_commands.json or Makefile, read for the -D/-U it gives BPF sources. */
 /** `rust`: a libbpf-rs loader (analysis/rust/); `cargo`: a Cargo.toml or build.rs (names the crate's skeletons). */
@@ -67,14 +67,36 @@ const DATA_SECTION = /^\.(?:data|rodata|bss)(?:\.|$)/;
  * `__section(".data.early")`, `__attribute__((section(".rodata.banner")))`: u-boot's files in qemu's
  * roms/ were BPF sources for them). `SEC(` only counts in code, not in a string literal.
  */
+/** The offset is inside a `#define` (its first line or a continuation line). */
+function inDefine(code: string, offset: number): boolean {
+  let start = code.lastIndexOf('\n', offset - 1) + 1;
+  // Back over continued lines: the line before ends with a backslash.
+  while (start > 1 && code[start - 2] === '\\') start = code.lastIndexOf('\n', start - 2) + 1;
+  return /^[ \t]*#[ \t]*define\b/.test(code.slice(start, start + 64));
+}
+
 function usesBpfSection(code: string, sectionMacros: ReadonlySet<string>): boolean {
   // String literals blanked, same length: a match's offsets are the code's.
   const blanked = code.replace(/"(?:[^"\\\n]|\\.)*"/g, (s) => `"${' '.repeat(s.length - 2)}"`);
   const use = new RegExp(sectionUse(sectionMacros).source, 'g');
   for (const m of blanked.matchAll(use)) {
     if (/^SEC\b/.test(m[0])) return true;
-    const name = /^\s*"([^"\\\n]*)"\s*[),]/.exec(code.slice((m.index ?? 0) + m[0].length))?.[1];
-    if (name === undefined || !(DATA_SECTION.test(name) || hostOnlySection(name))) return true;
+    const after = code.slice((m.index ?? 0) + m[0].length);
+    const name = /^\s*"([^"\\\n]*)"\s*[),]/.exec(after)?.[1];
+    if (name !== undefined) {
+      if (!(DATA_SECTION.test(name) || hostOnlySection(name))) return true;
+      continue;
+    }
+    // A literal joined to a macro parameter (`".rom.text." _name`): host-only when no libbpf section can start so.
+    const start = /^\s*"([^"\\\n]*)"\s*[A-Za-z_#]/.exec(after)?.[1];
+    if (start !== undefined) {
+      if (!hostOnlySectionStart(start)) return true;
+      continue;
+    }
+    // A section macro's definition naming its parameter (`#define _section_(x) __attribute__((section(x)))`):
+    // its uses decide, not the definition.
+    if (/^\s*[A-Za-z_]\w*\s*[),]/.test(after) && inDefine(code, m.index ?? 0)) continue;
+    return true;
   }
   return false;
 }
