@@ -1,4 +1,4 @@
-// A linked skeleton is one object of all its sources (engine/linkedSources.ts); when the loader
+// A linked skeleton is one object of all its sources (linkedSources.ts); when the loader
 // tests a call's result, the failing side has no attach, for that object and for no other object
 // made of one of its sources (before the sources were linked, each source's object got a copy of
 // the call, and only the last copy was marked failed). Real parser, the real scx-linked crate with

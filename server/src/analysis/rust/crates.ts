@@ -139,7 +139,7 @@ export function crateDirOf(file: string, files: ReadonlyMap<string, { kind: stri
   }
 }
 
-/** A skeleton type's BPF object: its (first) source's object name (a linked skeleton's sources are one object, engine/linkedSources.ts). */
+/** A skeleton type's BPF object: its (first) source's object name (a linked skeleton's sources are one object, linkedSources.ts). */
 export interface CrateSkeleton {
   objectName: string;
   source: string;

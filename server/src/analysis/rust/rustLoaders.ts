@@ -98,7 +98,7 @@ export class RustLoaders {
     for (const [p, f] of files) if (f.kind === 'bpf' && p.startsWith(within)) sources.push(p);
     const specs = this.specsOf(crate, script, files);
     // The inputs of the key: the loader's text, its crate's build script and BPF sources (a skeleton
-    // linked from several sources is one object, engine/linkedSources.ts: their texts are not read here).
+    // linked from several sources is one object, linkedSources.ts: their texts are not read here).
     const inputs = [text, crate, script, sources.join('\n')];
     const old = this.kept.get(path);
     if (old && sameInputs(old.inputs, inputs)) return old.facts;
