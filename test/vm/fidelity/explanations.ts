@@ -23,6 +23,19 @@ export const EXPLANATIONS: Explanation[] = [
       'the object, so nothing is loaded. The analysis reads what the loader does with names given at run time (any of ' +
       "the object's maps, a poisoning only as a note); no single run without arguments can show that.",
   },
+  ...(['probe_eth', 'probe_raw'] as const).map(
+    (program): Explanation => ({
+      fixture: 'cases/loader-runtime-values',
+      key: `program:${program}`,
+      target: 'local',
+      cause: 'analysis',
+      text:
+        'The loader passes `argc > 1` as `has_eth`; a VM run passes no arguments, so the real loader takes the ' +
+        '`!has_eth` path (probe_raw loaded, probe_eth not). The prediction for a run of the real loader is the ' +
+        "model's headline state, its first path's (`has_eth`: probe_eth loaded, probe_raw not), not the path " +
+        'that a run without arguments takes: choosing the path consistent with the run (argc == 1) is not done yet.',
+    }),
+  ),
 ];
 
 const fits = (e: Explanation, d: Disagreement): boolean =>
