@@ -91,6 +91,16 @@ export function listCaseFiles(dir: string): string[] {
   return out;
 }
 
+/** A crate fixture's files as a workspace holds them: its C, headers, Rust sources and Cargo.toml, sorted. */
+export function listCrateFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? listCrateFiles(p) : /\.(c|h|rs)$/.test(name) || name === 'Cargo.toml' ? [p] : [];
+    });
+}
+
 export function findingKeys(model: WorkspaceModel, files: Set<string>): string[] {
   return model.findings
     .filter((f) => files.has(f.location.file))

@@ -4,26 +4,18 @@
 // the call, and only the last copy was marked failed). Real parser, the real scx-linked crate with
 // its loader rewritten to test the attach.
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { loadRustGrammar } from '../../server/src/analysis/rust/parser';
 import type { LoaderFacts } from '../../server/src/analysis/facts';
 import { Workspace } from '../../server/src/analysis/workspace';
-import { listCaseFiles } from './expectations';
+import { listCaseFiles, listCrateFiles } from './expectations';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CRATE = join(ROOT, 'test', 'fixtures', 'rust', 'scx-linked');
 const INCLUDE = join(ROOT, 'test', 'fixtures', 'include');
 
-function filesOf(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const p = join(dir, name);
-      return statSync(p).isDirectory() ? filesOf(p) : /\.(c|h|rs)$/.test(name) || name === 'Cargo.toml' ? [p] : [];
-    });
-}
 
 const CHECKED_ATTACH = `mod bpf_skel;
 pub use bpf_skel::*;
@@ -56,7 +48,7 @@ describe('linked skeleton: a checked call fails for every object', () => {
   it("on the path where skel.attach() failed, neither source's object has the attach", () => {
     const ws = new Workspace();
     const main = join(CRATE, 'src', 'main.rs');
-    for (const f of [...filesOf(CRATE), ...listCaseFiles(INCLUDE)]) ws.setFile(f, f === main ? Buffer.from(CHECKED_ATTACH) : readFileSync(f));
+    for (const f of [...listCrateFiles(CRATE), ...listCaseFiles(INCLUDE)]) ws.setFile(f, f === main ? Buffer.from(CHECKED_ATTACH) : readFileSync(f));
     ws.model();
     const facts = ws.facts(main) as LoaderFacts;
     const pathsOf = (skeleton: string): string[] =>

@@ -3,33 +3,25 @@
 // (rust/lastGood.ts), the incremental parse reads what a fresh parse reads, and a keystroke that
 // changes nothing the loader's facts say keeps the same facts object (rust/rustLoaders.ts).
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadGrammar } from '../../server/src/analysis/c/parser';
 import { loadRustGrammar, parseRust } from '../../server/src/analysis/rust/parser';
 import { Workspace } from '../../server/src/analysis/workspace';
 import type { WorkspaceModel } from '../../server/src/analysis/model';
 import type { LoaderFacts } from '../../server/src/analysis/facts';
-import { listCaseFiles, stateOf } from './expectations';
+import { listCaseFiles, listCrateFiles, stateOf } from './expectations';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CRATE = join(ROOT, 'test', 'fixtures', 'rust', 'attach-results');
 const MAIN = join(CRATE, 'src', 'main.rs');
 const INCLUDE = join(ROOT, 'test', 'fixtures', 'include');
 
-function crateFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const p = join(dir, name);
-      return statSync(p).isDirectory() ? crateFiles(p) : /\.(c|h|rs)$/.test(name) || name === 'Cargo.toml' ? [p] : [];
-    });
-}
 
 /** The crate as the CLI reads it, with its main.rs as `text`. */
 function workspaceWith(text: string, crate = CRATE, main = MAIN): Workspace {
   const ws = new Workspace();
-  for (const f of [...crateFiles(crate), ...listCaseFiles(INCLUDE)]) ws.setFile(f, f === main ? text : readFileSync(f));
+  for (const f of [...listCrateFiles(crate), ...listCaseFiles(INCLUDE)]) ws.setFile(f, f === main ? text : readFileSync(f));
   return ws;
 }
 
